@@ -1,0 +1,133 @@
+// The one schema: tables, and the row types the dispatcher, host and admin share.
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
+
+export const tenants = sqliteTable("tenants", {
+  id: text("id").primaryKey(),
+  slug: text("slug").notNull().unique(),
+  name: text("name").notNull(),
+  domains: text("domains", { mode: "json" }).$type<string[]>().notNull().default([]),
+  maxConcurrency: integer("max_concurrency"),
+  createdAt: text("created_at").notNull().default(now),
+});
+
+export const apiTokens = sqliteTable(
+  "api_tokens",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    name: text("name").notNull(),
+    role: text("role", { enum: ["owner", "admin", "developer", "viewer"] }).notNull(),
+    platformAdmin: integer("platform_admin", { mode: "boolean" }).notNull().default(false),
+    tokenHash: text("token_hash").notNull().unique(),
+    createdBy: text("created_by"),
+    createdAt: text("created_at").notNull().default(now),
+    revokedAt: text("revoked_at"),
+  },
+  (t) => [index("api_tokens_tenant").on(t.tenantId)],
+);
+
+export const scripts = sqliteTable(
+  "scripts",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    name: text("name").notNull(),
+    kind: text("kind", { enum: ["scheduled", "http", "event", "manual", "embedded"] }).notNull(),
+    description: text("description").notNull().default(""),
+    tags: text("tags", { mode: "json" }).$type<Record<string, string>>().notNull().default({}),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    timeoutMs: integer("timeout_ms").notNull(),
+    memoryMb: integer("memory_mb").notNull(),
+    // Trigger settings of the script's kind (cron, path, events...), validated by the domain.
+    config: text("config", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+    currentVersion: integer("current_version").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: text("created_at").notNull().default(now),
+    updatedAt: text("updated_at").notNull().default(now),
+    deletedAt: text("deleted_at"),
+  },
+  (t) => [
+    // Names are unique among live scripts; a deleted script frees its name.
+    uniqueIndex("scripts_tenant_name_live").on(t.tenantId, t.name).where(sql`deleted_at IS NULL`),
+    index("scripts_tenant_kind").on(t.tenantId, t.kind),
+  ],
+);
+
+export const scriptVersions = sqliteTable(
+  "script_versions",
+  {
+    scriptId: text("script_id").notNull().references(() => scripts.id),
+    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    number: integer("number").notNull(),
+    code: text("code").notNull(),
+    sha256: text("sha256").notNull(),
+    author: text("author").notNull(),
+    message: text("message").notNull().default(""),
+    createdAt: text("created_at").notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.scriptId, t.number] })],
+);
+
+export const executionStatuses = [
+  "queued",
+  "running",
+  "succeeded",
+  "failed",
+  "timed_out",
+  "cancelled",
+  "interrupted",
+] as const;
+export type ExecutionStatus = (typeof executionStatuses)[number];
+
+export const triggers = ["manual", "embedded", "http", "event", "scheduled"] as const;
+export type Trigger = (typeof triggers)[number];
+
+export const executions = sqliteTable(
+  "executions",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    scriptId: text("script_id").notNull().references(() => scripts.id),
+    version: integer("version").notNull(),
+    trigger: text("trigger", { enum: triggers }).notNull(),
+    status: text("status", { enum: executionStatuses }).notNull(),
+    input: text("input"),
+    output: text("output"),
+    errorCode: text("error_code"),
+    errorMessage: text("error_message"),
+    errorStack: text("error_stack"),
+    attempt: integer("attempt").notNull().default(1),
+    createdBy: text("created_by"),
+    createdAt: text("created_at").notNull().default(now),
+    startedAt: text("started_at"),
+    finishedAt: text("finished_at"),
+    durationMs: integer("duration_ms"),
+  },
+  (t) => [
+    index("executions_tenant_created").on(t.tenantId, t.createdAt, t.id),
+    index("executions_script_created").on(t.scriptId, t.createdAt, t.id),
+    index("executions_status").on(t.status),
+  ],
+);
+
+export const executionLogs = sqliteTable(
+  "execution_logs",
+  {
+    executionId: text("execution_id").notNull().references(() => executions.id),
+    seq: integer("seq").notNull(),
+    level: text("level", { enum: ["debug", "info", "warn", "error"] }).notNull(),
+    message: text("message").notNull(),
+    at: text("at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.executionId, t.seq] })],
+);
+
+export type Tenant = typeof tenants.$inferSelect;
+export type ApiToken = typeof apiTokens.$inferSelect;
+export type Script = typeof scripts.$inferSelect;
+export type ScriptVersion = typeof scriptVersions.$inferSelect;
+export type Execution = typeof executions.$inferSelect;
+export type ExecutionLog = typeof executionLogs.$inferSelect;

@@ -1,0 +1,200 @@
+// Execution history: one row per run, written before the run starts and completed after, so a
+// crash in between leaves a row the next start marks as interrupted.
+import { and, asc, desc, eq, gte, lt, lte, or, type SQL } from "drizzle-orm";
+import type { Database } from "../../db/open-remote.ts";
+import { executionLogs, executions, executionStatuses, scripts, triggers, type Execution, type ExecutionStatus, type Trigger } from "../../db/schema.ts";
+import type { ExecutionDetail, ExecutionSummary, Page } from "../../protocol/api.ts";
+import { invalid, notFound } from "../../protocol/errors.ts";
+import type { RunResult } from "../../protocol/run.ts";
+import type { Principal } from "./principal.ts";
+import { newId } from "./secrets.ts";
+
+export interface NewExecution {
+  tenantId: string;
+  scriptId: string;
+  version: number;
+  trigger: Trigger;
+  input: string;
+  attempt?: number;
+  createdBy?: string;
+  status: "queued" | "running";
+}
+
+export interface ExecutionFilters {
+  scriptId?: string;
+  status?: string;
+  trigger?: string;
+  since?: string;
+  until?: string;
+  limit?: string;
+  cursor?: string;
+}
+
+const summaryColumns = {
+  id: executions.id,
+  scriptId: executions.scriptId,
+  scriptName: scripts.name,
+  version: executions.version,
+  trigger: executions.trigger,
+  status: executions.status,
+  attempt: executions.attempt,
+  createdAt: executions.createdAt,
+  startedAt: executions.startedAt,
+  finishedAt: executions.finishedAt,
+  durationMs: executions.durationMs,
+  errorCode: executions.errorCode,
+};
+
+function parseJson(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function isoTime(value: string, field: string): string {
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw invalid(field, `${field} must be an ISO 8601 time, like 2026-01-31T12:00:00Z`);
+  return new Date(time).toISOString();
+}
+
+// A cursor is the last row's (createdAt, id), opaque to clients.
+function encodeCursor(row: { createdAt: string; id: string }): string {
+  return btoa(JSON.stringify([row.createdAt, row.id])).replace(/=+$/, "");
+}
+
+function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(atob(cursor)) as [unknown, unknown];
+    if (typeof createdAt === "string" && typeof id === "string") return { createdAt, id };
+  } catch {
+    // fall through
+  }
+  throw invalid("cursor", "cursor is not one this API gave out");
+}
+
+export class ExecutionService {
+  readonly #db: Database;
+
+  constructor(db: Database) {
+    this.#db = db;
+  }
+
+  async create(e: NewExecution): Promise<string> {
+    const id = newId("exe");
+    const now = new Date().toISOString();
+    await this.#db.insert(executions).values({
+      id,
+      tenantId: e.tenantId,
+      scriptId: e.scriptId,
+      version: e.version,
+      trigger: e.trigger,
+      status: e.status,
+      input: e.input,
+      attempt: e.attempt ?? 1,
+      createdBy: e.createdBy,
+      createdAt: now,
+      startedAt: e.status === "running" ? now : null,
+    });
+    return id;
+  }
+
+  async markRunning(id: string): Promise<void> {
+    await this.#db.update(executions).set({ status: "running", startedAt: new Date().toISOString() }).where(and(eq(executions.id, id), eq(executions.status, "queued")));
+  }
+
+  /** Records the outcome and the log lines together: history never shows one without the other. */
+  async finish(id: string, result: RunResult): Promise<void> {
+    const update = this.#db
+      .update(executions)
+      .set({
+        status: result.status,
+        output: result.output ?? null,
+        errorCode: result.error?.code ?? null,
+        errorMessage: result.error?.message ?? null,
+        errorStack: result.error?.stack ?? null,
+        startedAt: result.startedAt,
+        finishedAt: result.finishedAt,
+        durationMs: result.durationMs,
+      })
+      .where(eq(executions.id, id));
+    const logs = result.logs.map((l, seq) => ({ executionId: id, seq, level: l.level, message: l.message, at: l.at }));
+    // Chunks keep each statement's parameter count well under SQLite's limit.
+    const inserts = [];
+    for (let i = 0; i < logs.length; i += 100) inserts.push(this.#db.insert(executionLogs).values(logs.slice(i, i + 100)));
+    await this.#db.batch([update, ...inserts]);
+  }
+
+  async list(principal: Principal, f: ExecutionFilters): Promise<Page<ExecutionSummary>> {
+    const where: SQL[] = [eq(executions.tenantId, principal.tenant.id)];
+    if (f.scriptId) where.push(eq(executions.scriptId, f.scriptId));
+    if (f.status) {
+      if (!(executionStatuses as readonly string[]).includes(f.status)) throw invalid("status", `status must be one of: ${executionStatuses.join(", ")}`);
+      where.push(eq(executions.status, f.status as ExecutionStatus));
+    }
+    if (f.trigger) {
+      if (!(triggers as readonly string[]).includes(f.trigger)) throw invalid("trigger", `trigger must be one of: ${triggers.join(", ")}`);
+      where.push(eq(executions.trigger, f.trigger as Trigger));
+    }
+    if (f.since) where.push(gte(executions.createdAt, isoTime(f.since, "since")));
+    if (f.until) where.push(lte(executions.createdAt, isoTime(f.until, "until")));
+    let limit = 50;
+    if (f.limit !== undefined) {
+      limit = Number(f.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw invalid("limit", "limit must be a whole number from 1 to 200");
+    }
+    if (f.cursor) {
+      const c = decodeCursor(f.cursor);
+      where.push(or(lt(executions.createdAt, c.createdAt), and(eq(executions.createdAt, c.createdAt), lt(executions.id, c.id)))!);
+    }
+    const rows = await this.#db
+      .select(summaryColumns)
+      .from(executions)
+      .leftJoin(scripts, eq(scripts.id, executions.scriptId))
+      .where(and(...where))
+      .orderBy(desc(executions.createdAt), desc(executions.id))
+      .limit(limit + 1);
+    const more = rows.length > limit;
+    const items = rows.slice(0, limit) as ExecutionSummary[];
+    return { items, nextCursor: more ? encodeCursor(items[items.length - 1]!) : null };
+  }
+
+  async get(principal: Principal, id: string): Promise<ExecutionDetail> {
+    const [row] = await this.#db
+      .select({ e: executions, scriptName: scripts.name })
+      .from(executions)
+      .leftJoin(scripts, eq(scripts.id, executions.scriptId))
+      .where(and(eq(executions.id, id), eq(executions.tenantId, principal.tenant.id)));
+    if (!row) throw notFound("execution");
+    const logs = await this.#db
+      .select({ level: executionLogs.level, message: executionLogs.message, at: executionLogs.at })
+      .from(executionLogs)
+      .where(eq(executionLogs.executionId, id))
+      .orderBy(asc(executionLogs.seq));
+    return toDetail(row.e, row.scriptName, logs);
+  }
+}
+
+function toDetail(e: Execution, scriptName: string | null, logs: ExecutionDetail["logs"]): ExecutionDetail {
+  return {
+    id: e.id,
+    scriptId: e.scriptId,
+    scriptName,
+    version: e.version,
+    trigger: e.trigger,
+    status: e.status,
+    attempt: e.attempt,
+    createdAt: e.createdAt,
+    startedAt: e.startedAt,
+    finishedAt: e.finishedAt,
+    durationMs: e.durationMs,
+    errorCode: e.errorCode,
+    input: parseJson(e.input),
+    output: parseJson(e.output),
+    error: e.errorMessage === null ? null : { code: e.errorCode, message: e.errorMessage, stack: e.errorStack },
+    logs,
+    createdBy: e.createdBy,
+  };
+}

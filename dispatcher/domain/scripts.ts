@@ -1,0 +1,221 @@
+// Scripts and their versions. Every change of code is a new immutable version; everything else
+// about a script (name, tags, limits, trigger settings) is updated in place.
+import { and, desc, eq, isNull, or, sql, type SQL } from "drizzle-orm";
+import type { Database } from "../../db/open-remote.ts";
+import { scripts, scriptVersions, type Script } from "../../db/schema.ts";
+import { AppError, invalid, notFound } from "../../protocol/errors.ts";
+import type { ScriptDetail, ScriptSummary, VersionDetail, VersionSummary } from "../../protocol/api.ts";
+import { authorOf, type Principal } from "./principal.ts";
+import {
+  checkCode,
+  checkCommonFields,
+  checkKindConfig,
+  commonFields,
+  kindFields,
+  limits,
+  requireName,
+  scriptKinds,
+  type ScriptKind,
+} from "./script-spec.ts";
+import { newId, sha256Hex } from "./secrets.ts";
+import { isUniqueViolation } from "./db-errors.ts";
+import { onlyKnown, optionalEnum, type Body } from "./validate.ts";
+
+export function toSummary(s: Script): ScriptSummary {
+  return {
+    id: s.id,
+    name: s.name,
+    kind: s.kind,
+    description: s.description,
+    tags: s.tags,
+    enabled: s.enabled,
+    timeoutMs: s.timeoutMs,
+    memoryMb: s.memoryMb,
+    config: s.config,
+    version: s.currentVersion,
+    createdBy: s.createdBy,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+  };
+}
+
+export class ScriptService {
+  readonly #db: Database;
+  readonly #maxMemoryMb: number;
+
+  constructor(db: Database, maxMemoryMb: number) {
+    this.#db = db;
+    this.#maxMemoryMb = maxMemoryMb;
+  }
+
+  async create(principal: Principal, body: Body): Promise<ScriptDetail> {
+    const kind = optionalEnum(body, "kind", scriptKinds);
+    if (!kind) throw invalid("kind", `kind is required: one of ${scriptKinds.join(", ")}`);
+    onlyKnown(body, [...commonFields, ...kindFields[kind]]);
+    const name = requireName(body);
+    const fields = checkCommonFields(body, this.#maxMemoryMb);
+    const code = checkCode(body);
+    if (code === undefined) throw invalid("code", "code is required");
+    const config = checkKindConfig(kind, body);
+    const id = newId("scr");
+    const author = authorOf(principal);
+    const sha256 = await sha256Hex(code);
+    try {
+      await this.#db.batch([
+        this.#db.insert(scripts).values({
+          id,
+          tenantId: principal.tenant.id,
+          name,
+          kind,
+          description: fields.description ?? "",
+          tags: fields.tags ?? {},
+          enabled: fields.enabled ?? true,
+          timeoutMs: fields.timeoutMs ?? limits.defaultTimeoutMs,
+          memoryMb: fields.memoryMb ?? Math.min(limits.defaultMemoryMb, this.#maxMemoryMb),
+          config,
+          currentVersion: 1,
+          createdBy: author,
+        }),
+        this.#db.insert(scriptVersions).values({ scriptId: id, tenantId: principal.tenant.id, number: 1, code, sha256, author, message: fields.message ?? "created" }),
+      ]);
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new AppError("CONFLICT", `a script named "${name}" already exists`, { field: "name" });
+      throw e;
+    }
+    return this.get(principal, id);
+  }
+
+  async list(principal: Principal, filters: { kind?: string; tags: string[]; q?: string; enabled?: string }): Promise<ScriptSummary[]> {
+    const where: SQL[] = [eq(scripts.tenantId, principal.tenant.id), isNull(scripts.deletedAt)];
+    if (filters.kind !== undefined) {
+      if (!(scriptKinds as readonly string[]).includes(filters.kind)) throw invalid("kind", `kind must be one of: ${scriptKinds.join(", ")}`);
+      where.push(eq(scripts.kind, filters.kind as ScriptKind));
+    }
+    if (filters.enabled !== undefined) {
+      if (filters.enabled !== "true" && filters.enabled !== "false") throw invalid("enabled", "enabled must be true or false");
+      where.push(eq(scripts.enabled, filters.enabled === "true"));
+    }
+    for (const tag of filters.tags) {
+      const colon = tag.indexOf(":");
+      if (colon <= 0) throw invalid("tag", 'tag filters are "key:value", like "team:finance"');
+      const key = tag.slice(0, colon);
+      // The key goes into a JSON path as a quoted member name, so no key can change the path.
+      const path = `$."${key.replace(/["\\]/g, "")}"`;
+      where.push(sql`json_extract(${scripts.tags}, ${path}) = ${tag.slice(colon + 1)}`);
+    }
+    if (filters.q) {
+      const pattern = `%${filters.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      where.push(or(sql`${scripts.name} LIKE ${pattern} ESCAPE '\\'`, sql`${scripts.description} LIKE ${pattern} ESCAPE '\\'`)!);
+    }
+    const rows = await this.#db.select().from(scripts).where(and(...where)).orderBy(scripts.name).limit(1000);
+    return rows.map(toSummary);
+  }
+
+  /** A live script of the caller's tenant; another tenant's id is "not found", like a missing one. */
+  async find(principal: Principal, id: string): Promise<Script> {
+    const [row] = await this.#db
+      .select()
+      .from(scripts)
+      .where(and(eq(scripts.id, id), eq(scripts.tenantId, principal.tenant.id), isNull(scripts.deletedAt)));
+    if (!row) throw notFound("script");
+    return row;
+  }
+
+  async get(principal: Principal, id: string): Promise<ScriptDetail> {
+    const script = await this.find(principal, id);
+    const version = await this.version(principal, id, script.currentVersion);
+    return { ...toSummary(script), code: version.code, sha256: version.sha256 };
+  }
+
+  async update(principal: Principal, id: string, body: Body): Promise<ScriptDetail> {
+    const script = await this.find(principal, id);
+    if (body.kind !== undefined && body.kind !== script.kind) throw invalid("kind", "kind cannot be changed; create a new script instead");
+    onlyKnown(body, [...commonFields, ...kindFields[script.kind]]);
+    const fields = checkCommonFields(body, this.#maxMemoryMb);
+    const code = checkCode(body);
+    const config = checkKindConfig(script.kind, body, script.config);
+    const now = new Date().toISOString();
+    const changes = {
+      ...(fields.name !== undefined ? { name: fields.name } : {}),
+      ...(fields.description !== undefined ? { description: fields.description } : {}),
+      ...(fields.tags !== undefined ? { tags: fields.tags } : {}),
+      ...(fields.enabled !== undefined ? { enabled: fields.enabled } : {}),
+      ...(fields.timeoutMs !== undefined ? { timeoutMs: fields.timeoutMs } : {}),
+      ...(fields.memoryMb !== undefined ? { memoryMb: fields.memoryMb } : {}),
+      config,
+      updatedAt: now,
+    };
+    const current = await this.version(principal, id, script.currentVersion);
+    const sha256 = code === undefined ? current.sha256 : await sha256Hex(code);
+    try {
+      if (code !== undefined && sha256 !== current.sha256) {
+        await this.#addVersion(principal, script, code, sha256, fields.message ?? "", changes);
+      } else {
+        await this.#db.update(scripts).set(changes).where(and(eq(scripts.id, id), eq(scripts.tenantId, principal.tenant.id)));
+      }
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new AppError("CONFLICT", `a script named "${fields.name}" already exists`, { field: "name" });
+      throw e;
+    }
+    return this.get(principal, id);
+  }
+
+  async remove(principal: Principal, id: string): Promise<void> {
+    await this.find(principal, id);
+    await this.#db
+      .update(scripts)
+      .set({ deletedAt: new Date().toISOString(), enabled: false })
+      .where(and(eq(scripts.id, id), eq(scripts.tenantId, principal.tenant.id)));
+  }
+
+  async versions(principal: Principal, id: string): Promise<VersionSummary[]> {
+    await this.find(principal, id);
+    return this.#db
+      .select({ number: scriptVersions.number, sha256: scriptVersions.sha256, author: scriptVersions.author, createdAt: scriptVersions.createdAt, message: scriptVersions.message })
+      .from(scriptVersions)
+      .where(and(eq(scriptVersions.scriptId, id), eq(scriptVersions.tenantId, principal.tenant.id)))
+      .orderBy(desc(scriptVersions.number));
+  }
+
+  async version(principal: Principal, id: string, number: number): Promise<VersionDetail> {
+    const [row] = await this.#db
+      .select()
+      .from(scriptVersions)
+      .where(and(eq(scriptVersions.scriptId, id), eq(scriptVersions.tenantId, principal.tenant.id), eq(scriptVersions.number, number)));
+    if (!row) throw notFound(`version ${number}`);
+    return { scriptId: row.scriptId, number: row.number, code: row.code, sha256: row.sha256, author: row.author, createdAt: row.createdAt, message: row.message };
+  }
+
+  /** Rollback never rewrites history: it adds a version carrying the old code. */
+  async rollback(principal: Principal, id: string, body: Body): Promise<ScriptDetail> {
+    onlyKnown(body, ["version", "message"]);
+    const number = body.version;
+    if (typeof number !== "number" || !Number.isInteger(number) || number < 1) throw invalid("version", "version must be a version number (a whole number from 1)");
+    const script = await this.find(principal, id);
+    const target = await this.version(principal, id, number);
+    const message = typeof body.message === "string" && body.message ? body.message.slice(0, 500) : `rollback to version ${number}`;
+    await this.#addVersion(principal, script, target.code, target.sha256, message, { updatedAt: new Date().toISOString() });
+    return this.get(principal, id);
+  }
+
+  // The version row and the script's pointer move in one transaction; the number is computed
+  // inside it, so two concurrent saves get two numbers, never one.
+  async #addVersion(principal: Principal, script: Script, code: string, sha256: string, message: string, changes: Partial<Script>): Promise<void> {
+    await this.#db.batch([
+      this.#db.insert(scriptVersions).values({
+        scriptId: script.id,
+        tenantId: principal.tenant.id,
+        number: sql`(SELECT current_version + 1 FROM scripts WHERE id = ${script.id})`,
+        code,
+        sha256,
+        author: authorOf(principal),
+        message,
+      }),
+      this.#db
+        .update(scripts)
+        .set({ ...changes, currentVersion: sql`${scripts.currentVersion} + 1` })
+        .where(and(eq(scripts.id, script.id), eq(scripts.tenantId, principal.tenant.id))),
+    ]);
+  }
+}
+

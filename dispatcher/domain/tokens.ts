@@ -1,0 +1,72 @@
+// API tokens: shown once when created, stored only as a SHA-256 hash.
+import { and, asc, eq, isNull } from "drizzle-orm";
+import type { Database } from "../../db/open-remote.ts";
+import { apiTokens, tenants } from "../../db/schema.ts";
+import { AppError, invalid, notFound } from "../../protocol/errors.ts";
+import { canGrant, isRole, roles } from "../../protocol/roles.ts";
+import { authorOf, requirePermission, type Principal } from "./principal.ts";
+import { newId, newTokenSecret, sha256Hex } from "./secrets.ts";
+import type { TenantService } from "./tenants.ts";
+import { onlyKnown, optionalString, requiredString, type Body } from "./validate.ts";
+
+export class TokenService {
+  readonly #db: Database;
+  readonly #tenants: TenantService;
+
+  constructor(db: Database, tenants: TenantService) {
+    this.#db = db;
+    this.#tenants = tenants;
+  }
+
+  /** The principal a bearer token stands for, or undefined for an unknown or revoked token. */
+  async authenticate(secret: string): Promise<Principal | undefined> {
+    const [row] = await this.#db
+      .select({ token: apiTokens, slug: tenants.slug })
+      .from(apiTokens)
+      .innerJoin(tenants, eq(tenants.id, apiTokens.tenantId))
+      .where(and(eq(apiTokens.tokenHash, await sha256Hex(secret)), isNull(apiTokens.revokedAt)));
+    if (!row) return undefined;
+    const t = row.token;
+    return { tokenId: t.id, name: t.name, tenant: { id: t.tenantId, slug: row.slug }, role: t.role, platformAdmin: t.platformAdmin };
+  }
+
+  async create(principal: Principal, body: Body) {
+    requirePermission(principal, "tokens.manage");
+    onlyKnown(body, ["name", "role", "tenant"]);
+    const name = requiredString(body, "name", { max: 100 });
+    const role = body.role;
+    if (!isRole(role)) throw invalid("role", `role is required: one of ${roles.join(", ")}`);
+    const tenantSlug = optionalString(body, "tenant", { min: 1, max: 63 });
+    let tenant = principal.tenant;
+    if (tenantSlug !== undefined && tenantSlug !== principal.tenant.slug) {
+      if (!principal.platformAdmin) throw new AppError("FORBIDDEN", "only a platform admin may create tokens for another tenant");
+      const row = await this.#tenants.bySlug(tenantSlug, "tenant");
+      tenant = { id: row.id, slug: row.slug };
+    } else if (!principal.platformAdmin && !canGrant(principal.role, role)) {
+      throw new AppError("FORBIDDEN", `your role (${principal.role}) cannot create a token with the ${role} role`, { field: "role" });
+    }
+    const secret = newTokenSecret();
+    const id = newId("tok");
+    await this.#db.insert(apiTokens).values({ id, tenantId: tenant.id, name, role, tokenHash: await sha256Hex(secret), createdBy: authorOf(principal) });
+    return { id, name, role, tenant: tenant.slug, token: secret };
+  }
+
+  async list(principal: Principal) {
+    requirePermission(principal, "tokens.manage");
+    return this.#db
+      .select({ id: apiTokens.id, name: apiTokens.name, role: apiTokens.role, platformAdmin: apiTokens.platformAdmin, createdBy: apiTokens.createdBy, createdAt: apiTokens.createdAt })
+      .from(apiTokens)
+      .where(and(eq(apiTokens.tenantId, principal.tenant.id), isNull(apiTokens.revokedAt)))
+      .orderBy(asc(apiTokens.createdAt));
+  }
+
+  async revoke(principal: Principal, id: string): Promise<void> {
+    requirePermission(principal, "tokens.manage");
+    const revoked = await this.#db
+      .update(apiTokens)
+      .set({ revokedAt: new Date().toISOString() })
+      .where(and(eq(apiTokens.id, id), eq(apiTokens.tenantId, principal.tenant.id), isNull(apiTokens.revokedAt)))
+      .returning({ id: apiTokens.id });
+    if (revoked.length === 0) throw notFound("token");
+  }
+}

@@ -1,0 +1,116 @@
+// Small checks for request bodies. Each failure names the field at fault.
+import { AppError, invalid } from "../../protocol/errors.ts";
+
+export type Body = Record<string, unknown>;
+
+export function asObject(value: unknown, what = "the request body"): Body {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new AppError("BAD_REQUEST", `${what} must be a JSON object`);
+  }
+  return value as Body;
+}
+
+/** Rejects fields the endpoint does not know: a typo must not be silently ignored. */
+export function onlyKnown(body: Body, known: readonly string[]): void {
+  for (const key of Object.keys(body)) {
+    if (!known.includes(key)) throw invalid(key, `unknown field "${key}"; expected one of: ${known.join(", ")}`);
+  }
+}
+
+interface StringRule {
+  min?: number;
+  max?: number;
+  pattern?: RegExp;
+  patternHint?: string;
+}
+
+export function optionalString(body: Body, field: string, rule: StringRule = {}): string | undefined {
+  const value = body[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== "string") throw invalid(field, `${field} must be a string`);
+  const { min = 0, max = 10_000 } = rule;
+  if (value.length < min) throw invalid(field, min === 1 ? `${field} must not be empty` : `${field} must be at least ${min} characters`);
+  if (value.length > max) throw invalid(field, `${field} must be at most ${max} characters`);
+  if (rule.pattern && !rule.pattern.test(value)) throw invalid(field, `${field} ${rule.patternHint ?? "has an invalid format"}`);
+  return value;
+}
+
+export function requiredString(body: Body, field: string, rule: StringRule = {}): string {
+  const value = optionalString(body, field, { min: 1, ...rule });
+  if (value === undefined) throw invalid(field, `${field} is required`);
+  return value;
+}
+
+export function optionalInteger(body: Body, field: string, min: number, max: number): number | undefined {
+  const value = body[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isInteger(value)) throw invalid(field, `${field} must be a whole number`);
+  if (value < min || value > max) throw invalid(field, `${field} must be from ${min} to ${max}`);
+  return value;
+}
+
+export function optionalBoolean(body: Body, field: string): boolean | undefined {
+  const value = body[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== "boolean") throw invalid(field, `${field} must be true or false`);
+  return value;
+}
+
+export function optionalEnum<T extends string>(body: Body, field: string, values: readonly T[]): T | undefined {
+  const value = body[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || !values.includes(value as T)) {
+    throw invalid(field, `${field} must be one of: ${values.join(", ")}`);
+  }
+  return value as T;
+}
+
+export function optionalStringList(body: Body, field: string, rule: StringRule & { maxItems?: number } = {}): string[] | undefined {
+  const value = body[field];
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) throw invalid(field, `${field} must be a list of strings`);
+  if (value.length > (rule.maxItems ?? 100)) throw invalid(field, `${field} may have at most ${rule.maxItems ?? 100} items`);
+  return value.map((item, i) => optionalString({ [`${field}[${i}]`]: item }, `${field}[${i}]`, { min: 1, ...rule })!);
+}
+
+/** Tags are key-value metadata: `{"team": "finance"}`. */
+export function optionalTags(body: Body, field = "tags"): Record<string, string> | undefined {
+  const value = body[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw invalid(field, `${field} must be an object of key-value strings, like {"team": "finance"}`);
+  }
+  const entries = Object.entries(value as Body);
+  if (entries.length > 50) throw invalid(field, `${field} may have at most 50 entries`);
+  const tags: Record<string, string> = {};
+  for (const [key, v] of entries) {
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(key)) throw invalid(`${field}.${key}`, `tag keys are 1-64 letters, digits, "_", "." or "-"`);
+    if (typeof v !== "string" || v.length > 256) throw invalid(`${field}.${key}`, `tag values must be strings of at most 256 characters`);
+    tags[key] = v;
+  }
+  return tags;
+}
+
+/** Reads a JSON request body, refusing what is too large or not JSON. */
+export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  const buffer = await request.arrayBuffer();
+  if (buffer.byteLength > maxBytes) throw tooLarge(maxBytes);
+  if (buffer.byteLength === 0) return {};
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(buffer);
+  } catch {
+    throw new AppError("BAD_REQUEST", "the request body is not valid UTF-8");
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new AppError("BAD_REQUEST", `the request body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+function tooLarge(maxBytes: number): AppError {
+  return new AppError("PAYLOAD_TOO_LARGE", `the request body is larger than ${maxBytes} bytes`);
+}

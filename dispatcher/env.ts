@@ -1,0 +1,8 @@
+// The dispatcher's bindings. Locally the host supplies HOST (database and runners over
+// loopback); deployed, LIBSQL_URL names the database.
+import type { DatabaseBindings } from "../db/open-remote.ts";
+
+export interface Env extends DatabaseBindings {
+  /** The runners' per-isolate heap cap in MB: the largest memoryMb a script may ask for. */
+  RUNNER_HEAP_MB?: string;
+}

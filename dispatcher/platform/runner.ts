@@ -1,0 +1,30 @@
+// How the dispatcher hands a job to a runner. Locally: the host's runner gateway, which owns
+// the shards and their deadlines.
+import { AppError } from "../../protocol/errors.ts";
+import type { RunJob, RunResult } from "../../protocol/run.ts";
+import type { Env } from "../env.ts";
+
+export interface Runner {
+  run(job: RunJob): Promise<RunResult>;
+}
+
+export function createRunner(env: Env): Runner {
+  const host = env.HOST;
+  const secret = env.HOST_SECRET;
+  if (!host || !secret) {
+    return {
+      run: () => Promise.reject(new AppError("RUNNER_UNAVAILABLE", "no runner is configured for this deployment")),
+    };
+  }
+  return {
+    async run(job) {
+      const response = await host.fetch("http://host/run", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-iota-host-secret": secret },
+        body: JSON.stringify(job),
+      });
+      if (!response.ok) throw new AppError("RUNNER_UNAVAILABLE", `the runner gateway answered ${response.status}`);
+      return (await response.json()) as RunResult;
+    },
+  };
+}

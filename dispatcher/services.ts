@@ -1,0 +1,37 @@
+// Wires the domain services to this deployment's bindings, once per isolate.
+import { openDatabase } from "../db/open-remote.ts";
+import { ExecutionService } from "./domain/executions.ts";
+import { RunService } from "./domain/runs.ts";
+import { ScriptService } from "./domain/scripts.ts";
+import { TenantService } from "./domain/tenants.ts";
+import { TokenService } from "./domain/tokens.ts";
+import type { Env } from "./env.ts";
+import { createRunner } from "./platform/runner.ts";
+
+export interface Services {
+  tenants: TenantService;
+  tokens: TokenService;
+  scripts: ScriptService;
+  executions: ExecutionService;
+  runs: RunService;
+}
+
+let cached: { env: Env; services: Services } | undefined;
+
+export function servicesFor(env: Env): Services {
+  if (cached?.env === env) return cached.services;
+  const db = openDatabase(env);
+  const maxMemoryMb = Number(env.RUNNER_HEAP_MB ?? "256");
+  const tenants = new TenantService(db);
+  const scripts = new ScriptService(db, maxMemoryMb);
+  const executions = new ExecutionService(db);
+  const services: Services = {
+    tenants,
+    tokens: new TokenService(db, tenants),
+    scripts,
+    executions,
+    runs: new RunService(scripts, executions, createRunner(env)),
+  };
+  cached = { env, services };
+  return services;
+}

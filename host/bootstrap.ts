@@ -1,0 +1,48 @@
+// First start of an empty database: the platform tenant and its first admin token. And every
+// start: executions a dead host left running are closed as interrupted.
+import type { Client } from "@libsql/client";
+import { drizzle } from "drizzle-orm/libsql";
+import { count, inArray } from "drizzle-orm";
+import { apiTokens, executions, tenants } from "../db/schema.ts";
+import { newId, newTokenSecret, sha256Hex } from "../dispatcher/domain/secrets.ts";
+
+export interface BootstrapResult {
+  /** Set only on the first start, when the token was generated here and must be shown once. */
+  generatedToken?: string;
+  createdPlatform: boolean;
+  interrupted: number;
+}
+
+export async function bootstrap(client: Client, bootstrapToken: string | undefined): Promise<BootstrapResult> {
+  const db = drizzle(client);
+  const result: BootstrapResult = { createdPlatform: false, interrupted: 0 };
+
+  const [{ n }] = (await db.select({ n: count() }).from(tenants)) as [{ n: number }];
+  if (n === 0) {
+    const token = bootstrapToken ?? newTokenSecret();
+    const tenantId = newId("ten");
+    await db.batch([
+      db.insert(tenants).values({ id: tenantId, slug: "default", name: "Default" }),
+      db.insert(apiTokens).values({
+        id: newId("tok"),
+        tenantId,
+        name: "bootstrap platform admin",
+        role: "owner",
+        platformAdmin: true,
+        tokenHash: await sha256Hex(token),
+        createdBy: "bootstrap",
+      }),
+    ]);
+    result.createdPlatform = true;
+    if (!bootstrapToken) result.generatedToken = token;
+  }
+
+  const now = new Date().toISOString();
+  const closed = await db
+    .update(executions)
+    .set({ status: "interrupted", errorCode: "HOST_RESTARTED", errorMessage: "the platform restarted while this execution was in progress", finishedAt: now })
+    .where(inArray(executions.status, ["running", "queued"]))
+    .returning({ id: executions.id });
+  result.interrupted = closed.length;
+  return result;
+}

@@ -1,0 +1,64 @@
+// The host's loopback API for the dispatcher: SQL against the embedded libSQL file, and the
+// runner gateway. Every call carries the per-start secret; nothing else may use it.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { timingSafeEqual } from "node:crypto";
+import type { Client } from "@libsql/client";
+import { runProxyBatch, runProxyQuery } from "../db/open-local.ts";
+import type { ProxyQuery } from "../db/proxy-protocol.ts";
+import type { RunJob } from "../protocol/run.ts";
+import type { HostLog } from "./log.ts";
+import type { RunnerPool } from "./runner-pool.ts";
+
+export interface InternalServerDeps {
+  secret: string;
+  db: Client;
+  runners: RunnerPool;
+  log: HostLog;
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(payload) });
+  res.end(payload);
+}
+
+function authorised(req: IncomingMessage, secret: string): boolean {
+  const given = Buffer.from(String(req.headers["x-iota-host-secret"] ?? ""));
+  const expected = Buffer.from(secret);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+export function startInternalServer(deps: InternalServerDeps): Promise<{ server: Server; port: number }> {
+  const routes: Record<string, (body: unknown) => Promise<unknown>> = {
+    "/db/query": (body) => runProxyQuery(deps.db, body as ProxyQuery),
+    "/db/batch": (body) => runProxyBatch(deps.db, body as ProxyQuery[]),
+    "/run": (body) => deps.runners.run(body as RunJob),
+  };
+  const server = createServer((req, res) => {
+    const route = req.method === "POST" ? routes[req.url ?? ""] : undefined;
+    if (!route) return send(res, 404, { error: { code: "NOT_FOUND", message: "no such host route" } });
+    if (!authorised(req, deps.secret)) return send(res, 403, { error: { code: "FORBIDDEN", message: "bad host secret" } });
+    readJson(req)
+      .then(route)
+      .then(
+        (result) => send(res, 200, result),
+        (error: Error & { code?: string }) => {
+          // Constraint violations are expected answers the dispatcher maps; others are faults.
+          const code = error.code ?? "HOST_ERROR";
+          if (!code.startsWith("SQLITE_CONSTRAINT")) deps.log.error("host.request_failed", { path: req.url, code, error: error.message });
+          send(res, 400, { error: { code, message: error.message } });
+        },
+      );
+  });
+  server.keepAliveTimeout = 60_000;
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve({ server, port: (server.address() as { port: number }).port }));
+  });
+}

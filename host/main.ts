@@ -1,0 +1,87 @@
+// `npm start`: the one process a user runs. It owns the embedded database, builds and starts the
+// dispatcher and the runner shards in workerd, and stops them all on Ctrl-C.
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openLocalDatabase } from "../db/open-local.ts";
+import { bootstrap } from "./bootstrap.ts";
+import { buildWorkers } from "./build.ts";
+import { readConfig } from "./config.ts";
+import { startInternalServer } from "./internal-server.ts";
+import { createLog } from "./log.ts";
+import { RunnerPool } from "./runner-pool.ts";
+import { writeDispatcherConfig } from "./workerd-config.ts";
+import { WorkerdProcess } from "./workerd-process.ts";
+
+const log = createLog();
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  await mkdir(config.dataDir, { recursive: true });
+  const db = await openLocalDatabase(join(config.dataDir, "iota.db"));
+  const boot = await bootstrap(db, config.bootstrapToken);
+  if (boot.interrupted > 0) log.warn("host.recovered", { interrupted: boot.interrupted });
+
+  const configDir = await mkdtemp(join(tmpdir(), "iota-scripts-"));
+  const bundles = await buildWorkers(join(configDir, "build"));
+  const secret = randomBytes(32).toString("hex");
+
+  const runners = new RunnerPool({
+    shards: config.runnerShards,
+    bundle: bundles.runner,
+    configDir,
+    heapMb: config.runnerHeapMb,
+    killGraceMs: config.killGraceMs,
+    log,
+  });
+  const internal = await startInternalServer({ secret, db, runners, log });
+  await runners.start();
+
+  const dispatcherConfig = await writeDispatcherConfig(configDir, {
+    bundle: bundles.dispatcher,
+    address: `${config.bindAddress}:${config.port}`,
+    hostAddress: `127.0.0.1:${internal.port}`,
+    hostSecret: secret,
+    vars: { RUNNER_HEAP_MB: String(config.runnerHeapMb) },
+  });
+  let stopping = false;
+  const dispatcher = new WorkerdProcess({
+    label: "dispatcher",
+    configFile: dispatcherConfig,
+    healthUrl: `http://${config.bindAddress === "0.0.0.0" ? "127.0.0.1" : config.bindAddress}:${config.port}/healthz`,
+    onStdoutLine: (line) => process.stderr.write(`${line}\n`),
+    onStderrLine: (line) => log.debug("dispatcher.stderr", { line }),
+    onExit: (code, signal) => {
+      if (stopping) return;
+      log.error("dispatcher.exit", { code, signal });
+      void stop(1);
+    },
+  });
+
+  async function stop(exitCode: number): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    log.info("host.stopping");
+    await Promise.allSettled([dispatcher.terminate(), runners.shutdown()]);
+    internal.server.close();
+    db.close();
+    await rm(configDir, { recursive: true, force: true });
+    process.exit(exitCode);
+  }
+  process.on("SIGINT", () => void stop(0));
+  process.on("SIGTERM", () => void stop(0));
+
+  await dispatcher.start();
+  const base = `http://${config.bindAddress}:${config.port}`;
+  log.info("host.ready", { url: base, dataDir: config.dataDir, runners: runners.stats() });
+  process.stdout.write(`iota-scripts is up\n  API:      ${base}/admin/api\n  scripts:  ${base}/api/scripts/\n  data:     ${config.dataDir}\n`);
+  if (boot.generatedToken) {
+    process.stdout.write(`\nPlatform admin token (shown once, store it now):\n  ${boot.generatedToken}\n\n`);
+  }
+}
+
+main().catch((error: Error) => {
+  log.error("host.start_failed", { error: error.message });
+  process.exit(1);
+});

@@ -1,0 +1,77 @@
+// Writes the workerd configurations (Cap'n Proto text) for the dispatcher and a runner shard.
+import { writeFile } from "node:fs/promises";
+import { join, relative } from "node:path";
+
+export const compatibilityDate = "2026-11-01";
+
+const str = (s: string) => JSON.stringify(s);
+
+export interface DispatcherConfig {
+  bundle: string;
+  address: string;
+  hostAddress: string;
+  hostSecret: string;
+  vars: Record<string, string>;
+}
+
+export async function writeDispatcherConfig(dir: string, c: DispatcherConfig): Promise<string> {
+  const vars = Object.entries(c.vars).map(([name, value]) => `(name = ${str(name)}, text = ${str(value)}),`);
+  const text = `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "dispatcher", worker = .dispatcher),
+    (name = "host", external = (address = ${str(c.hostAddress)}, http = ())),
+  ],
+  sockets = [ (name = "http", address = ${str(c.address)}, http = (), service = "dispatcher") ],
+);
+const dispatcher :Workerd.Worker = (
+  modules = [ (name = "dispatcher.js", esModule = embed ${str(relativeEmbed(dir, c.bundle))}) ],
+  compatibilityDate = ${str(compatibilityDate)},
+  bindings = [
+    (name = "HOST", service = "host"),
+    (name = "HOST_SECRET", text = ${str(c.hostSecret)}),
+    ${vars.join("\n    ")}
+  ],
+);
+`;
+  const file = join(dir, "dispatcher.capnp");
+  await writeFile(file, text);
+  return file;
+}
+
+export interface RunnerConfig {
+  bundle: string;
+  address: string;
+  marker: string;
+  heapMb: number;
+}
+
+export async function writeRunnerConfig(dir: string, name: string, c: RunnerConfig): Promise<string> {
+  const text = `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "runner", worker = .runner) ],
+  sockets = [ (name = "http", address = ${str(c.address)}, http = (), service = "runner") ],
+  v8Flags = [
+    "--max-old-space-size=${c.heapMb}",
+    "--enable-experimental-regexp-engine-on-excessive-backtracks",
+  ],
+);
+const runner :Workerd.Worker = (
+  modules = [ (name = "runner.js", esModule = embed ${str(relativeEmbed(dir, c.bundle))}) ],
+  compatibilityDate = ${str(compatibilityDate)},
+  bindings = [
+    (name = "LOADER", workerLoader = ()),
+    (name = "MARKER", text = ${str(c.marker)}),
+    (name = "COMPATIBILITY_DATE", text = ${str(compatibilityDate)}),
+  ],
+);
+`;
+  const file = join(dir, `${name}.capnp`);
+  await writeFile(file, text);
+  return file;
+}
+
+// workerd resolves embed paths against the config file's folder, and only below it.
+function relativeEmbed(dir: string, bundle: string): string {
+  return relative(dir, bundle);
+}

@@ -1,0 +1,112 @@
+// One supervised workerd process: spawn, wait until it answers, stream its output by line,
+// and kill it at once (terminate): workerd holds no state worth a graceful stop.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+
+/** The path of the workerd binary installed by the `workerd` package. */
+const guard = `exec 3<&0; "$0" "$@" </dev/null & pid=$!; (cat <&3 >/dev/null; kill -9 $pid 2>/dev/null) & wait $pid`;
+
+export function workerdBinary(): string {
+  return (require("workerd") as { default: string }).default;
+}
+
+/** workerd exited before it was ready; carries what it printed, which says why. */
+export class WorkerdStartError extends Error {
+  override readonly name = "WorkerdStartError";
+  readonly label: string;
+  readonly output: string;
+  readonly exitCode: number | null;
+  constructor(label: string, output: string, exitCode: number | null) {
+    super(`${label}: workerd exited (code ${exitCode}) before it was ready:\n${output.slice(-4000)}`);
+    this.label = label;
+    this.output = output;
+    this.exitCode = exitCode;
+  }
+}
+
+export interface WorkerdProcessOptions {
+  label: string;
+  configFile: string;
+  healthUrl: string;
+  onStdoutLine?: (line: string) => void;
+  onStderrLine?: (line: string) => void;
+  onExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
+  startTimeoutMs?: number;
+}
+
+export class WorkerdProcess {
+  readonly #options: WorkerdProcessOptions;
+  #child: ChildProcess | undefined;
+  #exited: Promise<void> = Promise.resolve();
+  #recentOutput: string[] = [];
+
+  constructor(options: WorkerdProcessOptions) {
+    this.#options = options;
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  async start(): Promise<void> {
+    const o = this.#options;
+    // workerd runs under a small shell that kills it as soon as our end of its stdin closes: on
+    // terminate(), and also when the host dies without cleaning up (kill -9), so no orphaned
+    // workerd keeps a port after a crash.
+    const child = spawn("/bin/sh", ["-c", guard, workerdBinary(), "serve", o.configFile, "--experimental"], { stdio: ["pipe", "pipe", "pipe"] });
+    this.#child = child;
+    this.#recentOutput = [];
+    const remember = (line: string) => {
+      this.#recentOutput.push(line);
+      if (this.#recentOutput.length > 50) this.#recentOutput.shift();
+    };
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      o.onStdoutLine?.(line);
+    });
+    createInterface({ input: child.stderr! }).on("line", (line) => {
+      remember(line);
+      o.onStderrLine?.(line);
+    });
+    let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    this.#exited = new Promise((resolve) => {
+      child.once("exit", (code, signal) => {
+        exitInfo = { code, signal };
+        child.stdin?.destroy();
+        resolve();
+        o.onExit?.(code, signal);
+      });
+    });
+
+    const deadline = Date.now() + (o.startTimeoutMs ?? 15000);
+    child.stdin!.on("error", () => {});
+    while (Date.now() < deadline) {
+      if (exitInfo) throw new WorkerdStartError(o.label, this.#recentOutput.join("\n"), exitInfo.code);
+      try {
+        const response = await fetch(o.healthUrl, { signal: AbortSignal.timeout(1000) });
+        if (response.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    child.stdin!.destroy();
+    throw new WorkerdStartError(o.label, `not ready after ${o.startTimeoutMs ?? 15000} ms\n${this.#recentOutput.join("\n")}`, null);
+  }
+
+  /** The last lines workerd wrote to stderr: what a crash report needs. */
+  recentStderr(): string {
+    return this.#recentOutput.join("\n");
+  }
+
+  /**
+   * Kills workerd at once: the way to stop a script that will not yield. workerd keeps nothing
+   * worth a graceful stop (the database is the host's), so this is also how it is shut down.
+   */
+  async terminate(): Promise<void> {
+    this.#child?.stdin?.destroy();
+    await this.#exited;
+  }
+}

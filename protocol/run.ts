@@ -1,0 +1,67 @@
+// What crosses the dispatcher -> host -> runner boundary for one execution. Plain data only:
+// errors travel as `{ code, message, stack }`, never as thrown objects.
+import type { Trigger } from "../db/schema.ts";
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+export interface LogEntry {
+  level: LogLevel;
+  message: string;
+  /** ISO 8601 time the line was written. */
+  at: string;
+}
+
+export interface RunJob {
+  executionId: string;
+  tenantId: string;
+  tenantSlug: string;
+  scriptId: string;
+  scriptName: string;
+  version: number;
+  /** sha256 of `code`: the loader caches isolates by it, so a new version never runs stale code. */
+  codeHash: string;
+  code: string;
+  /** The input, already JSON-encoded. */
+  input: string;
+  trigger: Trigger;
+  attempt: number;
+  timeoutMs: number;
+  memoryMb: number;
+}
+
+export type RunErrorCode =
+  | "SCRIPT_ERROR"
+  | "LOAD_ERROR"
+  | "NO_DEFAULT_EXPORT"
+  | "OUTPUT_NOT_SERIALIZABLE"
+  | "OUTPUT_TOO_LARGE"
+  | "TIMEOUT"
+  | "MEMORY_LIMIT"
+  | "RUNNER_CRASHED"
+  | "RUNNER_UNAVAILABLE";
+
+export interface RunError {
+  code: RunErrorCode;
+  message: string;
+  stack?: string;
+}
+
+export type RunStatus = "succeeded" | "failed" | "timed_out" | "interrupted";
+
+export interface RunResult {
+  status: RunStatus;
+  /** The return value, JSON-encoded; absent unless succeeded. */
+  output?: string;
+  error?: RunError;
+  logs: LogEntry[];
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+}
+
+/** Caps that keep one execution's record bounded whatever the script does. */
+export const runCaps = {
+  maxLogLines: 1000,
+  maxLogMessageChars: 8192,
+  maxOutputBytes: 1024 * 1024,
+} as const;

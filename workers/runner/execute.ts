@@ -1,0 +1,60 @@
+// Runs one job in the tenant's isolate through the Worker Loader. Used by a runner shard
+// locally, and usable by the dispatcher itself where the platform enforces CPU limits.
+import type { RunJob, RunResult } from "../../protocol/run.ts";
+import type { HarnessJob, HarnessResult } from "../sandbox/harness.ts";
+
+export interface ExecuteOptions {
+  harnessSource: string;
+  marker: string;
+  compatibilityDate: string;
+}
+
+// No node compatibility layer: scripts get web standards only. `nodejs_als` gives the harness
+// per-execution log capture without exposing process, Buffer or node:fs.
+const sandboxFlags = ["no_nodejs_compat", "no_nodejs_compat_v2", "nodejs_als"];
+
+type HarnessStub = { run(job: HarnessJob): Promise<HarnessResult> };
+
+export async function execute(loader: WorkerLoader, job: RunJob, options: ExecuteOptions): Promise<RunResult> {
+  const started = Date.now();
+  const deadline = started + job.timeoutMs;
+  // Keyed by tenant and code hash: a new version gets a new isolate, and two tenants never
+  // share one even when their code is identical.
+  const worker = loader.get(`${job.tenantId}:${job.codeHash}`, () => ({
+    compatibilityDate: options.compatibilityDate,
+    compatibilityFlags: sandboxFlags,
+    mainModule: "harness.js",
+    modules: { "harness.js": options.harnessSource, "script.js": job.code },
+    env: {},
+    globalOutbound: null,
+  }));
+  const harness = worker.getEntrypoint() as unknown as HarnessStub;
+  const { code: _code, codeHash: _hash, memoryMb: _memory, ...rest } = job;
+  const harnessJob: HarnessJob = { ...rest, marker: options.marker, deadline: new Date(deadline).toISOString() };
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), job.timeoutMs);
+  });
+  let outcome: HarnessResult | "timeout";
+  try {
+    outcome = await Promise.race([harness.run(harnessJob), timedOut]);
+  } catch (e) {
+    outcome = { ok: false, error: { code: "LOAD_ERROR", message: e instanceof Error ? e.message : String(e) }, logs: [] };
+  } finally {
+    clearTimeout(timer);
+  }
+  const finished = Date.now();
+  const times = { startedAt: new Date(started).toISOString(), finishedAt: new Date(finished).toISOString(), durationMs: finished - started };
+  if (outcome === "timeout") {
+    // Logs are not returned here: the host has them from the process's stdout.
+    return { status: "timed_out", error: { code: "TIMEOUT", message: `the script ran past its ${job.timeoutMs} ms timeout` }, logs: [], ...times };
+  }
+  return {
+    status: outcome.ok ? "succeeded" : "failed",
+    ...(outcome.output !== undefined ? { output: outcome.output } : {}),
+    ...(outcome.error ? { error: outcome.error } : {}),
+    logs: outcome.logs,
+    ...times,
+  };
+}

@@ -1,0 +1,147 @@
+// The main module of every loaded script isolate. It imports the user's module, gives it
+// (input, ctx), captures console output per execution, and returns the outcome as plain data.
+// It runs inside the tenant's isolate, so it holds nothing a script could abuse: the only
+// secret is the log-line marker, kept in module scope and in the per-execution store.
+import { WorkerEntrypoint } from "cloudflare:workers";
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { ScriptContext } from "../sdk/index.ts";
+import { runCaps, type LogEntry, type LogLevel, type RunError, type RunJob } from "../../protocol/run.ts";
+import { formatLogArgs } from "./format.ts";
+
+export interface HarnessJob extends Omit<RunJob, "code" | "codeHash" | "memoryMb"> {
+  /** Marks stdout lines as ours, so the host can recover logs if the process dies. */
+  marker: string;
+  deadline: string;
+}
+
+export interface HarnessResult {
+  ok: boolean;
+  output?: string;
+  error?: RunError;
+  logs: LogEntry[];
+}
+
+interface Sink {
+  job: HarnessJob;
+  logs: LogEntry[];
+  dropped: number;
+  closed: boolean;
+}
+
+const sinks = new AsyncLocalStorage<Sink>();
+// A variable, so the bundler leaves the import to the Worker Loader, which holds the user's code.
+const userModule = "./script.js";
+const write = console.log.bind(console);
+
+function record(level: LogLevel, args: unknown[]): void {
+  const sink = sinks.getStore();
+  if (!sink || sink.closed) return;
+  if (sink.logs.length >= runCaps.maxLogLines) {
+    sink.dropped++;
+    return;
+  }
+  let message = formatLogArgs(args);
+  if (message.length > runCaps.maxLogMessageChars) {
+    message = `${message.slice(0, runCaps.maxLogMessageChars)}… [truncated ${message.length - runCaps.maxLogMessageChars} chars]`;
+  }
+  const entry: LogEntry = { level, message, at: new Date().toISOString() };
+  sink.logs.push(entry);
+  // Written synchronously to the process's stdout: if a CPU-bound script gets its process
+  // killed, the host still has every line written before.
+  write(`\u001e${sink.job.marker} ${sink.job.executionId} ${JSON.stringify(entry)}`);
+}
+
+const levels: Record<string, LogLevel> = { log: "info", info: "info", debug: "debug", warn: "warn", error: "error", trace: "debug" };
+for (const [method, level] of Object.entries(levels)) {
+  Object.defineProperty(console, method, {
+    value: (...args: unknown[]) => record(level, args),
+    writable: false,
+    configurable: false,
+  });
+}
+
+function toRunError(thrown: unknown): RunError {
+  if (thrown instanceof Error) {
+    return { code: "SCRIPT_ERROR", message: `${thrown.name}: ${thrown.message}`, stack: cleanStack(thrown.stack) };
+  }
+  return { code: "SCRIPT_ERROR", message: `Uncaught ${formatLogArgs([thrown])}` };
+}
+
+// Frames from the harness mean nothing to the user; their own module is named script.js.
+function cleanStack(stack: string | undefined): string | undefined {
+  if (!stack) return undefined;
+  return stack
+    .split("\n")
+    .filter((line) => !/\bharness\.js\b/.test(line))
+    .join("\n");
+}
+
+function makeContext(job: HarnessJob, signal: AbortSignal): ScriptContext {
+  const log = {
+    debug: (...a: unknown[]) => record("debug", a),
+    info: (...a: unknown[]) => record("info", a),
+    warn: (...a: unknown[]) => record("warn", a),
+    error: (...a: unknown[]) => record("error", a),
+  };
+  return Object.freeze({
+    tenant: Object.freeze({ id: job.tenantId, slug: job.tenantSlug }),
+    script: Object.freeze({ id: job.scriptId, name: job.scriptName, version: job.version }),
+    executionId: job.executionId,
+    trigger: job.trigger,
+    attempt: job.attempt,
+    deadline: job.deadline,
+    signal,
+    log: Object.freeze(log),
+  });
+}
+
+function encodeOutput(value: unknown): { output?: string; error?: RunError } {
+  let output: string | undefined;
+  try {
+    output = JSON.stringify(value === undefined ? null : value);
+  } catch (e) {
+    return { error: { code: "OUTPUT_NOT_SERIALIZABLE", message: `the return value is not JSON-serialisable: ${(e as Error).message}` } };
+  }
+  if (output === undefined) {
+    return { error: { code: "OUTPUT_NOT_SERIALIZABLE", message: "the return value is not JSON-serialisable (a function or symbol)" } };
+  }
+  if (output.length > runCaps.maxOutputBytes) {
+    return { error: { code: "OUTPUT_TOO_LARGE", message: `the return value is ${output.length} bytes as JSON; the cap is ${runCaps.maxOutputBytes}` } };
+  }
+  return { output };
+}
+
+export default class Harness extends WorkerEntrypoint {
+  async run(job: HarnessJob): Promise<HarnessResult> {
+    const sink: Sink = { job, logs: [], dropped: 0, closed: false };
+    const controller = new AbortController();
+    const remaining = Date.parse(job.deadline) - Date.now();
+    const timer = setTimeout(() => controller.abort(new Error("deadline exceeded")), Math.max(0, remaining));
+    try {
+      return await sinks.run(sink, async (): Promise<HarnessResult> => {
+        let mod: { default?: unknown };
+        try {
+          mod = (await import(userModule)) as { default?: unknown };
+        } catch (e) {
+          return { ok: false, error: { ...toRunError(e), code: "LOAD_ERROR" }, logs: sink.logs };
+        }
+        if (typeof mod.default !== "function") {
+          return { ok: false, error: { code: "NO_DEFAULT_EXPORT", message: "the script must `export default async function (input, ctx) { ... }`" }, logs: sink.logs };
+        }
+        try {
+          const value = await (mod.default as (i: unknown, c: ScriptContext) => unknown)(JSON.parse(job.input), makeContext(job, controller.signal));
+          const encoded = encodeOutput(value);
+          return { ok: !encoded.error, ...encoded, logs: sink.logs };
+        } catch (e) {
+          return { ok: false, error: toRunError(e), logs: sink.logs };
+        }
+      });
+    } finally {
+      clearTimeout(timer);
+      if (sink.dropped > 0) {
+        sink.logs.push({ level: "warn", message: `${sink.dropped} more log lines were dropped: the cap is ${runCaps.maxLogLines} per execution`, at: new Date().toISOString() });
+      }
+      sink.closed = true;
+    }
+  }
+}

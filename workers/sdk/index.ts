@@ -1,0 +1,34 @@
+// The script SDK's public types: what a user's script receives. This file is the one source for
+// the `.d.ts` that the README and the admin editor show.
+
+/** How the execution was started. */
+export type Trigger = "manual" | "embedded" | "http" | "event" | "scheduled";
+
+export interface ScriptLogger {
+  debug(...args: unknown[]): void;
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+}
+
+export interface ScriptContext {
+  /** The tenant the script belongs to; set by the platform, never by the caller. */
+  readonly tenant: { readonly id: string; readonly slug: string };
+  readonly script: { readonly id: string; readonly name: string; readonly version: number };
+  readonly executionId: string;
+  readonly trigger: Trigger;
+  /** 1 for a first run; higher when the platform retries a delivery. */
+  readonly attempt: number;
+  /** When the platform will stop this execution (ISO 8601). */
+  readonly deadline: string;
+  /** Aborted when the deadline passes: pass it to long waits to stop early. */
+  readonly signal: AbortSignal;
+  /** Structured log lines, kept in the execution's history (`console.*` is captured too). */
+  readonly log: ScriptLogger;
+}
+
+/**
+ * A script is an ES module whose default export is this function. Its return value must be
+ * JSON-serialisable; it becomes the execution's output. A thrown error fails the execution.
+ */
+export type ScriptHandler<Input = unknown, Output = unknown> = (input: Input, ctx: ScriptContext) => Output | Promise<Output>;
