@@ -5,4 +5,7 @@ import type { DatabaseBindings } from "../db/open-remote.ts";
 export interface Env extends DatabaseBindings {
   /** The runners' per-isolate heap cap in MB: the largest memoryMb a script may ask for. */
   RUNNER_HEAP_MB?: string;
+  /** Present when deployed to Cloudflare, where the dispatcher runs scripts itself. */
+  LOADER?: WorkerLoader;
+  COMPATIBILITY_DATE?: string;
 }

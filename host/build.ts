@@ -1,7 +1,7 @@
 // Bundles the code that runs inside workerd: the dispatcher, the runner shard's worker and the
 // sandbox harness (which the runner embeds as text and hands to the Worker Loader).
 import { build, type Plugin } from "esbuild";
-import { mkdir } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 
@@ -40,8 +40,10 @@ export async function buildWorkers(outDir = join(root, ".build")): Promise<Worke
   const harnessSource = harness.outputFiles![0]!.text;
   const dispatcher = join(outDir, "dispatcher.js");
   const runner = join(outDir, "runner.js");
+  // wrangler (Cloudflare deploys) resolves the same import through an alias to this file.
+  await writeFile(join(outDir, "harness-source.js"), `export default ${JSON.stringify(harnessSource)};\n`);
   await Promise.all([
-    build({ ...common, entryPoints: [join(root, "dispatcher/index.ts")], outfile: dispatcher }),
+    build({ ...common, entryPoints: [join(root, "dispatcher/index.ts")], outfile: dispatcher, plugins: [harnessText(harnessSource)] }),
     build({ ...common, entryPoints: [join(root, "workers/runner/index.ts")], outfile: runner, plugins: [harnessText(harnessSource)] }),
   ]);
   return { dispatcher, runner };

@@ -84,8 +84,8 @@ export function optionalTags(body: Body, field = "tags"): Record<string, string>
   if (entries.length > 50) throw invalid(field, `${field} may have at most 50 entries`);
   const tags: Record<string, string> = {};
   for (const [key, v] of entries) {
-    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(key)) throw invalid(`${field}.${key}`, `tag keys are 1-64 letters, digits, "_", "." or "-"`);
-    if (typeof v !== "string" || v.length > 256) throw invalid(`${field}.${key}`, `tag values must be strings of at most 256 characters`);
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(key)) throw invalid(`${field}.${key}`, `${field}: the key "${key.slice(0, 80)}" must be 1-64 letters, digits, "_", "." or "-"`);
+    if (typeof v !== "string" || v.length > 256) throw invalid(`${field}.${key}`, `${field}.${key} must be a string of at most 256 characters`);
     tags[key] = v;
   }
   return tags;

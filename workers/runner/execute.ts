@@ -46,9 +46,15 @@ export async function execute(loader: WorkerLoader, job: RunJob, options: Execut
   }
   const finished = Date.now();
   const times = { startedAt: new Date(started).toISOString(), finishedAt: new Date(finished).toISOString(), durationMs: finished - started };
+  const timeoutError = { code: "TIMEOUT", message: `the script ran past its ${job.timeoutMs} ms timeout` } as const;
   if (outcome === "timeout") {
     // Logs are not returned here: the host has them from the process's stdout.
-    return { status: "timed_out", error: { code: "TIMEOUT", message: `the script ran past its ${job.timeoutMs} ms timeout` }, logs: [], ...times };
+    return { status: "timed_out", error: timeoutError, logs: [], ...times };
+  }
+  if (finished >= deadline) {
+    // It finished, but only after the deadline (typically by reacting to ctx.signal): the
+    // outcome must not depend on which timer fired first.
+    return { status: "timed_out", error: timeoutError, logs: outcome.logs, ...times };
   }
   return {
     status: outcome.ok ? "succeeded" : "failed",

@@ -1,0 +1,55 @@
+// What survives the host stopping: everything stored, after a clean stop or a kill -9.
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { System } from "../support/system.ts";
+
+let system: System;
+
+beforeAll(async () => {
+  system = await System.start();
+});
+afterAll(async () => {
+  await system?.destroy();
+});
+
+describe("a restart of the host", () => {
+  test("keeps every script, version, token and execution", async () => {
+    const tenant = await system.tenant("keeper");
+    const id = await system.script({ name: "durable", code: "export default (i) => i + 1;", tags: { team: "ops" } }, tenant.token);
+    await system.api("PATCH", `/admin/api/scripts/${id}`, { code: "export default (i) => i + 2;", message: "second" }, { token: tenant.token });
+    const run = await system.run(id, 40, tenant.token);
+    expect(run.body.output).toBe(42);
+    const before = {
+      script: (await system.api("GET", `/admin/api/scripts/${id}`, undefined, { token: tenant.token })).body,
+      versions: (await system.api("GET", `/admin/api/scripts/${id}/versions`, undefined, { token: tenant.token })).body,
+      execution: (await system.api("GET", `/admin/api/executions/${run.body.id}`, undefined, { token: tenant.token })).body,
+    };
+
+    await system.restart();
+
+    expect((await system.api("GET", `/admin/api/scripts/${id}`, undefined, { token: tenant.token })).body).toEqual(before.script);
+    expect((await system.api("GET", `/admin/api/scripts/${id}/versions`, undefined, { token: tenant.token })).body).toEqual(before.versions);
+    expect((await system.api("GET", `/admin/api/executions/${run.body.id}`, undefined, { token: tenant.token })).body).toEqual(before.execution);
+    expect(before.versions.items).toHaveLength(2);
+    expect((await system.run(id, 1, tenant.token)).body.output).toBe(3);
+  });
+
+  test("after kill -9 mid-run, the run is recorded as interrupted and the platform serves again", async () => {
+    const id = await system.script({ name: "caught-mid-run", code: "export default async () => { console.log('working'); await new Promise((r) => setTimeout(r, 20_000)); return 'done'; }" });
+    const started = await system.api("POST", `/admin/api/scripts/${id}/runs`, { mode: "async" });
+    expect(started.status).toBe(202);
+    // Wait until the run is really under way before pulling the plug.
+    for (let i = 0; i < 100; i++) {
+      const e = await system.api("GET", `/admin/api/executions/${started.body.id}`);
+      if (e.body.status === "running") break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await system.crash();
+    // Same port: the crashed host's workerd processes must be gone, not holding it.
+    await system.boot();
+    const e = await system.api("GET", `/admin/api/executions/${started.body.id}`);
+    expect(e.body).toMatchObject({ status: "interrupted", error: { code: "HOST_RESTARTED" } });
+    expect(e.body.finishedAt).not.toBeNull();
+    const quick = await system.script({ name: "after-crash", code: "export default () => 'serving';" });
+    expect((await system.run(quick, null)).body).toMatchObject({ status: "succeeded", output: "serving" });
+  });
+});
