@@ -105,6 +105,10 @@ export const executions = sqliteTable(
     startedAt: text("started_at"),
     finishedAt: text("finished_at"),
     durationMs: integer("duration_ms"),
+    progressPercent: integer("progress_percent"),
+    progressMessage: text("progress_message"),
+    /** The execution this one re-ran, when it was started with "re-run". */
+    rerunOf: text("rerun_of"),
   },
   (t) => [
     index("executions_tenant_created").on(t.tenantId, t.createdAt, t.id),
@@ -125,7 +129,50 @@ export const executionLogs = sqliteTable(
   (t) => [primaryKey({ columns: [t.executionId, t.seq] })],
 );
 
+export const users = sqliteTable("users", {
+  id: text("id").primaryKey(),
+  username: text("username").notNull().unique(),
+  passwordHash: text("password_hash").notNull(),
+  platformAdmin: integer("platform_admin", { mode: "boolean" }).notNull().default(false),
+  createdAt: text("created_at").notNull().default(now),
+  disabledAt: text("disabled_at"),
+});
+
+export const memberships = sqliteTable(
+  "memberships",
+  {
+    userId: text("user_id").notNull().references(() => users.id),
+    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    role: text("role", { enum: ["owner", "admin", "developer", "viewer"] }).notNull(),
+    createdAt: text("created_at").notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.tenantId] }), index("memberships_tenant").on(t.tenantId)],
+);
+
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    /** sha256 of the cookie value: a stolen database does not hand out live sessions. */
+    idHash: text("id_hash").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id),
+    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    csrfToken: text("csrf_token").notNull(),
+    createdAt: text("created_at").notNull().default(now),
+    expiresAt: text("expires_at").notNull(),
+  },
+  (t) => [index("sessions_user").on(t.userId)],
+);
+
+/** Failed sign-ins per username and per client, to slow password guessing. */
+export const signInFailures = sqliteTable("sign_in_failures", {
+  key: text("key").primaryKey(),
+  failures: integer("failures").notNull(),
+  windowStart: text("window_start").notNull(),
+  lockedUntil: text("locked_until"),
+});
+
 export type Tenant = typeof tenants.$inferSelect;
+export type User = typeof users.$inferSelect;
 export type ApiToken = typeof apiTokens.$inferSelect;
 export type Script = typeof scripts.$inferSelect;
 export type ScriptVersion = typeof scriptVersions.$inferSelect;

@@ -1,10 +1,18 @@
 // The dispatcher's HTTP surface.
 import { Hono } from "hono";
+import { authenticate } from "./middleware/auth/index.ts";
 import { errorResponse, notFoundResponse } from "./middleware/errors/index.ts";
-import { managementRoutes } from "./routes/management.ts";
+import { accessRoutes } from "./routes/access.ts";
+import { adminAssetRoutes } from "./routes/admin-assets.ts";
+import { executionRoutes } from "./routes/executions.ts";
+import { scriptRoutes } from "./routes/scripts.ts";
+import { sessionRoutes } from "./routes/session.ts";
 import { newId } from "./domain/secrets.ts";
 import { servicesFor } from "./services.ts";
 import type { AppEnv } from "./types.ts";
+
+/** The only management call that needs no credentials: signing in. */
+const publicCalls = new Set(["POST /admin/api/session"]);
 
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -15,7 +23,13 @@ export function createApp(): Hono<AppEnv> {
     c.header("x-request-id", c.get("requestId"));
   });
   app.get("/healthz", (c) => c.json({ status: "ok" }));
-  app.route("/admin/api", managementRoutes());
+
+  const auth = authenticate();
+  app.use("/admin/api/*", (c, next) => (publicCalls.has(`${c.req.method} ${c.req.path}`) ? next() : auth(c, next)));
+  for (const routes of [sessionRoutes(), accessRoutes(), scriptRoutes(), executionRoutes()]) app.route("/admin/api", routes);
+
+  app.route("/", adminAssetRoutes());
+
   app.notFound(notFoundResponse);
   app.onError(errorResponse);
   return app;

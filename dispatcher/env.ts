@@ -7,5 +7,7 @@ export interface Env extends DatabaseBindings {
   RUNNER_HEAP_MB?: string;
   /** Present when deployed to Cloudflare, where the dispatcher runs scripts itself. */
   LOADER?: WorkerLoader;
+  /** The built admin SPA: a disk service locally, static assets on Cloudflare. */
+  ASSETS?: Fetcher;
   COMPATIBILITY_DATE?: string;
 }

@@ -5,6 +5,7 @@ import { RunService } from "./domain/runs.ts";
 import { ScriptService } from "./domain/scripts.ts";
 import { TenantService } from "./domain/tenants.ts";
 import { TokenService } from "./domain/tokens.ts";
+import { UserService } from "./domain/users.ts";
 import type { Env } from "./env.ts";
 import { createRunner } from "./platform/runner.ts";
 
@@ -14,6 +15,7 @@ export interface Services {
   scripts: ScriptService;
   executions: ExecutionService;
   runs: RunService;
+  users: UserService;
 }
 
 let cached: { env: Env; services: Services } | undefined;
@@ -31,6 +33,7 @@ export function servicesFor(env: Env): Services {
     scripts,
     executions,
     runs: new RunService(scripts, executions, createRunner(env)),
+    users: new UserService(db),
   };
   cached = { env, services };
   return services;

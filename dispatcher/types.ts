@@ -5,5 +5,5 @@ import type { Services } from "./services.ts";
 /** The Hono context every route sees. */
 export type AppEnv = {
   Bindings: Env;
-  Variables: { services: Services; principal: Principal; requestId: string };
+  Variables: { services: Services; principal: Principal; requestId: string; csrfToken?: string };
 };

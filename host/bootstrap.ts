@@ -3,24 +3,29 @@
 import type { Client } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { count, inArray } from "drizzle-orm";
-import { apiTokens, executions, tenants } from "../db/schema.ts";
+import { apiTokens, executions, memberships, tenants, users } from "../db/schema.ts";
+import { hashPassword } from "../dispatcher/domain/passwords.ts";
 import { newId, newTokenSecret, sha256Hex } from "../dispatcher/domain/secrets.ts";
 
 export interface BootstrapResult {
   /** Set only on the first start, when the token was generated here and must be shown once. */
   generatedToken?: string;
+  /** Likewise for the `admin` user's password. */
+  generatedPassword?: string;
   createdPlatform: boolean;
   interrupted: number;
 }
 
-export async function bootstrap(client: Client, bootstrapToken: string | undefined): Promise<BootstrapResult> {
+export async function bootstrap(client: Client, bootstrapToken: string | undefined, bootstrapPassword: string | undefined): Promise<BootstrapResult> {
   const db = drizzle(client);
   const result: BootstrapResult = { createdPlatform: false, interrupted: 0 };
 
   const [{ n }] = (await db.select({ n: count() }).from(tenants)) as [{ n: number }];
   if (n === 0) {
     const token = bootstrapToken ?? newTokenSecret();
+    const password = bootstrapPassword ?? newTokenSecret().slice(5, 25);
     const tenantId = newId("ten");
+    const userId = newId("usr");
     await db.batch([
       db.insert(tenants).values({ id: tenantId, slug: "default", name: "Default" }),
       db.insert(apiTokens).values({
@@ -32,9 +37,12 @@ export async function bootstrap(client: Client, bootstrapToken: string | undefin
         tokenHash: await sha256Hex(token),
         createdBy: "bootstrap",
       }),
+      db.insert(users).values({ id: userId, username: "admin", passwordHash: await hashPassword(password), platformAdmin: true }),
+      db.insert(memberships).values({ userId, tenantId, role: "owner" }),
     ]);
     result.createdPlatform = true;
     if (!bootstrapToken) result.generatedToken = token;
+    if (!bootstrapPassword) result.generatedPassword = password;
   }
 
   const now = new Date().toISOString();

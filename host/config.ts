@@ -7,6 +7,7 @@ export interface HostConfig {
   dataDir: string;
   runnerShards: number;
   bootstrapToken: string | undefined;
+  bootstrapPassword: string | undefined;
   /** The runner's per-isolate V8 heap cap, in MB: the platform's largest memoryMb. */
   runnerHeapMb: number;
   /** How long past its deadline an execution may hold a runner before the runner is killed. */
@@ -30,6 +31,7 @@ export function readConfig(): HostConfig {
     dataDir: resolve(process.env.DATA_DIR || "./data"),
     runnerShards: integer("RUNNER_SHARDS", 2, 1, 64),
     bootstrapToken: process.env.IOTA_BOOTSTRAP_TOKEN || undefined,
+    bootstrapPassword: process.env.IOTA_BOOTSTRAP_PASSWORD || undefined,
     runnerHeapMb: integer("RUNNER_HEAP_MB", 256, 16, 4096),
     killGraceMs: integer("RUNNER_KILL_GRACE_MS", 500, 50, 10000),
   };

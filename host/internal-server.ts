@@ -39,6 +39,10 @@ export function startInternalServer(deps: InternalServerDeps): Promise<{ server:
     "/db/query": (body) => runProxyQuery(deps.db, body as ProxyQuery),
     "/db/batch": (body) => runProxyBatch(deps.db, body as ProxyQuery[]),
     "/run": (body) => deps.runners.run(body as RunJob),
+    "/live": async (body) => {
+      const { executionId, after } = body as { executionId: string; after: number };
+      return deps.runners.live(executionId, after);
+    },
   };
   const server = createServer((req, res) => {
     const route = req.method === "POST" ? routes[req.url ?? ""] : undefined;

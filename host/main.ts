@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openLocalDatabase } from "../db/open-local.ts";
+import { adminDist, ensureAdminBuilt } from "./admin-build.ts";
 import { bootstrap } from "./bootstrap.ts";
 import { buildWorkers } from "./build.ts";
 import { readConfig } from "./config.ts";
@@ -20,9 +21,10 @@ async function main(): Promise<void> {
   const config = readConfig();
   await mkdir(config.dataDir, { recursive: true });
   const db = await openLocalDatabase(join(config.dataDir, "iota.db"));
-  const boot = await bootstrap(db, config.bootstrapToken);
+  const boot = await bootstrap(db, config.bootstrapToken, config.bootstrapPassword);
   if (boot.interrupted > 0) log.warn("host.recovered", { interrupted: boot.interrupted });
 
+  const haveAdmin = await ensureAdminBuilt(log);
   const configDir = await mkdtemp(join(tmpdir(), "iota-scripts-"));
   const bundles = await buildWorkers(join(configDir, "build"));
   const secret = randomBytes(32).toString("hex");
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
     address: `${config.bindAddress}:${config.port}`,
     hostAddress: `127.0.0.1:${internal.port}`,
     hostSecret: secret,
+    assetsDir: haveAdmin ? adminDist : undefined,
     vars: { RUNNER_HEAP_MB: String(config.runnerHeapMb) },
   });
   let stopping = false;
@@ -75,9 +78,12 @@ async function main(): Promise<void> {
   await dispatcher.start();
   const base = `http://${config.bindAddress}:${config.port}`;
   log.info("host.ready", { url: base, dataDir: config.dataDir, runners: runners.stats() });
-  process.stdout.write(`iota-scripts is up\n  API:      ${base}/admin/api\n  scripts:  ${base}/api/scripts/\n  data:     ${config.dataDir}\n`);
+  process.stdout.write(`iota-scripts is up\n  admin:    ${base}/admin/\n  API:      ${base}/admin/api\n  scripts:  ${base}/api/scripts/\n  data:     ${config.dataDir}\n`);
   if (boot.generatedToken) {
-    process.stdout.write(`\nPlatform admin token (shown once, store it now):\n  ${boot.generatedToken}\n\n`);
+    process.stdout.write(`\nPlatform admin token (shown once, store it now):\n  ${boot.generatedToken}\n`);
+  }
+  if (boot.generatedPassword) {
+    process.stdout.write(`\nAdmin sign-in (shown once): user "admin", password ${boot.generatedPassword}\n`);
   }
 }
 

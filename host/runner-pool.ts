@@ -4,7 +4,7 @@
 // exactly what happened to it.
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { LogEntry, RunError, RunJob, RunResult } from "../protocol/run.ts";
+import type { LiveState, LogEntry, Progress, RunError, RunJob, RunResult } from "../protocol/run.ts";
 import { freePort } from "./free-port.ts";
 import { postJson } from "./http-client.ts";
 import type { HostLog } from "./log.ts";
@@ -23,6 +23,7 @@ export interface RunnerPoolOptions {
 interface InFlight {
   job: RunJob;
   logs: LogEntry[];
+  progress: Progress | null;
   startedAt: number;
   deadline: number;
   settle(result: RunResult): void;
@@ -80,7 +81,7 @@ export class RunnerPool {
     const startedAt = Date.now();
     let settle!: (r: RunResult) => void;
     const verdict = new Promise<RunResult>((resolve) => (settle = resolve));
-    const entry: InFlight = { job, logs: [], startedAt, deadline: startedAt + job.timeoutMs, settle };
+    const entry: InFlight = { job, logs: [], progress: null, startedAt, deadline: startedAt + job.timeoutMs, settle };
     shard.inflight.set(job.executionId, entry);
     const watchdog = setTimeout(() => this.#kill(shard, job.executionId), job.timeoutMs + this.#o.killGraceMs);
     try {
@@ -105,6 +106,15 @@ export class RunnerPool {
       clearTimeout(watchdog);
       shard.inflight.delete(job.executionId);
     }
+  }
+
+  /** What an execution running here has written so far; `running: false` once it is not here. */
+  live(executionId: string, after: number): LiveState {
+    for (const shard of this.#shards) {
+      const entry = shard.inflight.get(executionId);
+      if (entry) return { running: true, logs: entry.logs.slice(after), progress: entry.progress };
+    }
+    return { running: false, logs: [], progress: null };
   }
 
   async shutdown(): Promise<void> {
@@ -140,7 +150,9 @@ export class RunnerPool {
         const entry = shard.inflight.get(rest.slice(0, space));
         if (!entry) return;
         try {
-          entry.logs.push(JSON.parse(rest.slice(space + 1)) as LogEntry);
+          const data: unknown = JSON.parse(rest.slice(space + 2));
+          if (rest[space + 1] === "P") entry.progress = data as Progress;
+          else entry.logs.push(data as LogEntry);
         } catch {
           // a torn line from a process being killed: nothing to recover
         }
@@ -184,6 +196,7 @@ function ended(entry: InFlight, status: RunResult["status"], error: RunError): R
     status,
     error,
     logs: entry.logs,
+    progress: entry.progress,
     startedAt: new Date(entry.startedAt).toISOString(),
     finishedAt: new Date(finished).toISOString(),
     durationMs: finished - entry.startedAt,

@@ -11,6 +11,8 @@ export interface DispatcherConfig {
   address: string;
   hostAddress: string;
   hostSecret: string;
+  /** The built admin SPA, served under /admin/. */
+  assetsDir: string | undefined;
   vars: Record<string, string>;
 }
 
@@ -21,6 +23,7 @@ const config :Workerd.Config = (
   services = [
     (name = "dispatcher", worker = .dispatcher),
     (name = "host", external = (address = ${str(c.hostAddress)}, http = ())),
+    ${c.assetsDir ? `(name = "admin-assets", disk = (path = ${str(c.assetsDir)}, writable = false)),` : ""}
   ],
   sockets = [ (name = "http", address = ${str(c.address)}, http = (), service = "dispatcher") ],
 );
@@ -30,6 +33,7 @@ const dispatcher :Workerd.Worker = (
   bindings = [
     (name = "HOST", service = "host"),
     (name = "HOST_SECRET", text = ${str(c.hostSecret)}),
+    ${c.assetsDir ? `(name = "ASSETS", service = "admin-assets"),` : ""}
     ${vars.join("\n    ")}
   ],
 );

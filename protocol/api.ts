@@ -1,6 +1,6 @@
 // The management API's response shapes, shared by the dispatcher and the admin.
 import type { ExecutionStatus, Trigger } from "../db/schema.ts";
-import type { LogEntry } from "./run.ts";
+import type { LogEntry, Progress } from "./run.ts";
 import type { Permission, Role } from "./roles.ts";
 
 export interface ScriptSummary {
@@ -57,7 +57,13 @@ export interface ExecutionDetail extends ExecutionSummary {
   output: unknown;
   error: { code: string | null; message: string; stack: string | null } | null;
   logs: LogEntry[];
+  progress: Progress | null;
+  rerunOf: string | null;
   createdBy: string | null;
+}
+
+export interface ExecutionStats {
+  days: { day: string; counts: Partial<Record<ExecutionStatus, number>>; p50Ms: number | null; p95Ms: number | null }[];
 }
 
 export interface Page<T> {
@@ -71,4 +77,42 @@ export interface Me {
   role: Role;
   platformAdmin: boolean;
   permissions: Permission[];
+  /** The tenants a signed-in user belongs to (one entry for an API token). */
+  tenants: { slug: string; name: string; role: Role }[];
+  /** For cookie sessions: send it back as `X-CSRF-Token` on every non-GET request. */
+  csrfToken?: string;
+}
+
+// Shapes the admin reads from endpoints being added (answers to an async run, the cron preview,
+// dead letters, secrets).
+
+/** `202` from an async run or re-run: the execution to follow. */
+export interface RunAccepted {
+  id: string;
+  status: "queued";
+}
+
+/** `GET /admin/api/schedule/preview?cron=&timezone=`: the next times a cron fires. */
+export interface SchedulePreview {
+  next: { at: string; dstChange: boolean }[];
+}
+
+/** An event delivery that failed every attempt, kept for replay. */
+export interface DeadLetter {
+  id: string;
+  scriptId: string;
+  scriptName: string | null;
+  event: string;
+  attempts: number;
+  /** The last attempt's execution, for its logs and error. */
+  executionId: string | null;
+  error: string | null;
+  createdAt: string;
+  replayedAt: string | null;
+}
+
+/** A tenant secret: the name only; values are never sent back. */
+export interface SecretSummary {
+  name: string;
+  updatedAt: string;
 }

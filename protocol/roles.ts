@@ -11,12 +11,13 @@ export const permissions = [
   "scripts.execute",
   "executions.read",
   "tokens.manage",
+  "users.manage",
 ] as const;
 export type Permission = (typeof permissions)[number];
 
 const grants: Record<Role, readonly Permission[]> = {
   owner: permissions,
-  admin: permissions,
+  admin: permissions.filter((p) => p !== "users.manage"),
   developer: ["scripts.read", "scripts.write", "scripts.execute", "executions.read"],
   viewer: ["scripts.read", "executions.read"],
 };

@@ -46,6 +46,20 @@ export interface RunError {
   stack?: string;
 }
 
+export interface Progress {
+  /** 0 to 100. */
+  percent: number;
+  message: string;
+}
+
+/** What the host knows of an execution while it runs, for live views. */
+export interface LiveState {
+  running: boolean;
+  /** Log lines from index `after` on. */
+  logs: LogEntry[];
+  progress: Progress | null;
+}
+
 export type RunStatus = "succeeded" | "failed" | "timed_out" | "interrupted";
 
 export interface RunResult {
@@ -54,6 +68,7 @@ export interface RunResult {
   output?: string;
   error?: RunError;
   logs: LogEntry[];
+  progress?: Progress | null;
   startedAt: string;
   finishedAt: string;
   durationMs: number;

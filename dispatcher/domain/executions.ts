@@ -1,9 +1,9 @@
 // Execution history: one row per run, written before the run starts and completed after, so a
 // crash in between leaves a row the next start marks as interrupted.
-import { and, asc, desc, eq, gte, lt, lte, or, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, isNotNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/open-remote.ts";
 import { executionLogs, executions, executionStatuses, scripts, triggers, type Execution, type ExecutionStatus, type Trigger } from "../../db/schema.ts";
-import type { ExecutionDetail, ExecutionSummary, Page } from "../../protocol/api.ts";
+import type { ExecutionDetail, ExecutionStats, ExecutionSummary, Page } from "../../protocol/api.ts";
 import { invalid, notFound } from "../../protocol/errors.ts";
 import type { RunResult } from "../../protocol/run.ts";
 import type { Principal } from "./principal.ts";
@@ -18,6 +18,7 @@ export interface NewExecution {
   attempt?: number;
   createdBy?: string;
   status: "queued" | "running";
+  rerunOf?: string;
 }
 
 export interface ExecutionFilters {
@@ -95,6 +96,7 @@ export class ExecutionService {
       input: e.input,
       attempt: e.attempt ?? 1,
       createdBy: e.createdBy,
+      rerunOf: e.rerunOf,
       createdAt: now,
       startedAt: e.status === "running" ? now : null,
     });
@@ -118,6 +120,8 @@ export class ExecutionService {
         startedAt: result.startedAt,
         finishedAt: result.finishedAt,
         durationMs: result.durationMs,
+        progressPercent: result.progress?.percent ?? null,
+        progressMessage: result.progress?.message ?? null,
       })
       .where(eq(executions.id, id));
     const logs = result.logs.map((l, seq) => ({ executionId: id, seq, level: l.level, message: l.message, at: l.at }));
@@ -161,6 +165,42 @@ export class ExecutionService {
     return { items, nextCursor: more ? encodeCursor(items[items.length - 1]!) : null };
   }
 
+  /** Runs per day by status, and duration percentiles, for the admin's charts. */
+  async stats(principal: Principal, q: { days?: string; scriptId?: string }): Promise<ExecutionStats> {
+    let days = 14;
+    if (q.days !== undefined) {
+      days = Number(q.days);
+      if (!Number.isInteger(days) || days < 1 || days > 90) throw invalid("days", "days must be a whole number from 1 to 90");
+    }
+    const since = new Date(Date.now() - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+    const where = [eq(executions.tenantId, principal.tenant.id), gte(executions.createdAt, since)];
+    if (q.scriptId) where.push(eq(executions.scriptId, q.scriptId));
+    const day = sql<string>`substr(${executions.createdAt}, 1, 10)`;
+    const counts = await this.#db
+      .select({ day, status: executions.status, n: sql<number>`count(*)` })
+      .from(executions)
+      .where(and(...where))
+      .groupBy(day, executions.status);
+    // Percentiles are computed here from the finished runs' durations, newest first and capped,
+    // so a very busy tenant gets a sample rather than a slow answer.
+    const durations = await this.#db
+      .select({ day, ms: executions.durationMs })
+      .from(executions)
+      .where(and(...where, isNotNull(executions.durationMs)))
+      .orderBy(desc(executions.createdAt))
+      .limit(50_000);
+    const result: ExecutionStats = { days: [] };
+    for (let i = days - 1; i >= 0; i--) {
+      const d = new Date(Date.now() - i * 86_400_000).toISOString().slice(0, 10);
+      const sorted = durations.filter((r) => r.day === d).map((r) => r.ms!).sort((a, b) => a - b);
+      const pick = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : null);
+      const dayCounts: Record<string, number> = {};
+      for (const c of counts) if (c.day === d) dayCounts[c.status] = Number(c.n);
+      result.days.push({ day: d, counts: dayCounts, p50Ms: pick(0.5), p95Ms: pick(0.95) });
+    }
+    return result;
+  }
+
   async get(principal: Principal, id: string): Promise<ExecutionDetail> {
     const [row] = await this.#db
       .select({ e: executions, scriptName: scripts.name })
@@ -195,6 +235,8 @@ function toDetail(e: Execution, scriptName: string | null, logs: ExecutionDetail
     output: parseJson(e.output),
     error: e.errorMessage === null ? null : { code: e.errorCode, message: e.errorMessage, stack: e.errorStack },
     logs,
+    progress: e.progressPercent === null ? null : { percent: e.progressPercent, message: e.progressMessage ?? "" },
+    rerunOf: e.rerunOf,
     createdBy: e.createdBy,
   };
 }

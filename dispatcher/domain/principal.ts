@@ -8,6 +8,8 @@ export interface Principal {
   tenant: { id: string; slug: string };
   role: Role;
   platformAdmin: boolean;
+  /** Set when a signed-in user (not an API token) is calling. */
+  userId?: string;
 }
 
 export function requirePermission(principal: Principal, permission: Permission): void {

@@ -24,7 +24,19 @@ export class RunService {
     this.#runner = runner;
   }
 
-  async start(principal: Principal, scriptId: string, body: Body, trigger: Trigger, background: (work: Promise<unknown>) => void): Promise<StartedRun> {
+  get runner(): Runner {
+    return this.#runner;
+  }
+
+  /** Runs a past execution's script again, with its input or an edited one. */
+  async rerun(principal: Principal, executionId: string, body: Body, background: (work: Promise<unknown>) => void): Promise<StartedRun> {
+    onlyKnown(body, ["input", "mode", "version"]);
+    const past = await this.#executions.get(principal, executionId);
+    const input = "input" in body ? body.input : past.input;
+    return this.start(principal, past.scriptId, { ...body, input }, "manual", background, past.id);
+  }
+
+  async start(principal: Principal, scriptId: string, body: Body, trigger: Trigger, background: (work: Promise<unknown>) => void, rerunOf?: string): Promise<StartedRun> {
     onlyKnown(body, ["input", "mode", "version"]);
     const mode = optionalEnum(body, "mode", ["sync", "async"]) ?? "sync";
     const script = await this.#scripts.find(principal, scriptId);
@@ -41,6 +53,7 @@ export class RunService {
       input,
       createdBy: authorOf(principal),
       status: mode === "sync" ? "running" : "queued",
+      rerunOf,
     });
     const job: RunJob = {
       executionId: id,

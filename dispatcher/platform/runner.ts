@@ -1,14 +1,18 @@
 // How the dispatcher hands a job to a runner. Locally: the host's runner gateway, which owns
 // the shards and their deadlines. On Cloudflare: the Worker Loader, in this same worker.
 import { AppError } from "../../protocol/errors.ts";
-import type { RunJob, RunResult } from "../../protocol/run.ts";
+import type { LiveState, RunJob, RunResult } from "../../protocol/run.ts";
 import type { Env } from "../env.ts";
 import harnessSource from "virtual:harness-source";
 import { execute } from "../../workers/runner/execute.ts";
 
 export interface Runner {
   run(job: RunJob): Promise<RunResult>;
+  /** Logs and progress of a running execution, from line `after` on; not every runner has them. */
+  live(executionId: string, after: number): Promise<LiveState>;
 }
+
+const noLiveState = async (): Promise<LiveState> => ({ running: false, logs: [], progress: null });
 
 export function createRunner(env: Env): Runner {
   const host = env.HOST;
@@ -18,22 +22,28 @@ export function createRunner(env: Env): Runner {
     // dispatcher loads scripts itself.
     const loader = env.LOADER;
     const marker = crypto.randomUUID();
-    return { run: (job) => execute(loader, job, { harnessSource, marker, compatibilityDate: env.COMPATIBILITY_DATE ?? "2026-11-01" }) };
+    return {
+      run: (job) => execute(loader, job, { harnessSource, marker, compatibilityDate: env.COMPATIBILITY_DATE ?? "2026-11-01" }),
+      live: noLiveState,
+    };
   }
   if (!host || !secret) {
     return {
       run: () => Promise.reject(new AppError("RUNNER_UNAVAILABLE", "no runner is configured for this deployment")),
+      live: noLiveState,
     };
   }
+  async function call<T>(path: string, body: unknown): Promise<T> {
+    const response = await host!.fetch(`http://host${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-iota-host-secret": secret! },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new AppError("RUNNER_UNAVAILABLE", `the runner gateway answered ${response.status}`);
+    return (await response.json()) as T;
+  }
   return {
-    async run(job) {
-      const response = await host.fetch("http://host/run", {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-iota-host-secret": secret },
-        body: JSON.stringify(job),
-      });
-      if (!response.ok) throw new AppError("RUNNER_UNAVAILABLE", `the runner gateway answered ${response.status}`);
-      return (await response.json()) as RunResult;
-    },
+    run: (job) => call<RunResult>("/run", job),
+    live: (executionId, after) => call<LiveState>("/live", { executionId, after }),
   };
 }

@@ -40,7 +40,7 @@ export async function execute(loader: WorkerLoader, job: RunJob, options: Execut
   try {
     outcome = await Promise.race([harness.run(harnessJob), timedOut]);
   } catch (e) {
-    outcome = { ok: false, error: { code: "LOAD_ERROR", message: e instanceof Error ? e.message : String(e) }, logs: [] };
+    outcome = { ok: false, error: { code: "LOAD_ERROR", message: e instanceof Error ? e.message : String(e) }, logs: [], progress: null };
   } finally {
     clearTimeout(timer);
   }
@@ -54,13 +54,14 @@ export async function execute(loader: WorkerLoader, job: RunJob, options: Execut
   if (finished >= deadline) {
     // It finished, but only after the deadline (typically by reacting to ctx.signal): the
     // outcome must not depend on which timer fired first.
-    return { status: "timed_out", error: timeoutError, logs: outcome.logs, ...times };
+    return { status: "timed_out", error: timeoutError, logs: outcome.logs, progress: outcome.progress, ...times };
   }
   return {
     status: outcome.ok ? "succeeded" : "failed",
     ...(outcome.output !== undefined ? { output: outcome.output } : {}),
     ...(outcome.error ? { error: outcome.error } : {}),
     logs: outcome.logs,
+    progress: outcome.progress,
     ...times,
   };
 }

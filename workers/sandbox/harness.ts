@@ -5,7 +5,7 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { ScriptContext } from "../sdk/index.ts";
-import { runCaps, type LogEntry, type LogLevel, type RunError, type RunJob } from "../../protocol/run.ts";
+import { runCaps, type LogEntry, type LogLevel, type Progress, type RunError, type RunJob } from "../../protocol/run.ts";
 import { formatLogArgs } from "./format.ts";
 
 export interface HarnessJob extends Omit<RunJob, "code" | "codeHash" | "memoryMb"> {
@@ -19,6 +19,7 @@ export interface HarnessResult {
   output?: string;
   error?: RunError;
   logs: LogEntry[];
+  progress: Progress | null;
 }
 
 interface Sink {
@@ -26,6 +27,7 @@ interface Sink {
   logs: LogEntry[];
   dropped: number;
   closed: boolean;
+  progress: Progress | null;
 }
 
 const sinks = new AsyncLocalStorage<Sink>();
@@ -47,8 +49,24 @@ function record(level: LogLevel, args: unknown[]): void {
   const entry: LogEntry = { level, message, at: new Date().toISOString() };
   sink.logs.push(entry);
   // Written synchronously to the process's stdout: if a CPU-bound script gets its process
-  // killed, the host still has every line written before.
-  write(`\u001e${sink.job.marker} ${sink.job.executionId} ${JSON.stringify(entry)}`);
+  // killed, the host still has every line written before, and live views see it at once.
+  emit(sink, "L", entry);
+}
+
+function emit(sink: Sink, kind: "L" | "P", data: LogEntry | Progress): void {
+  write(`\u001e${sink.job.marker} ${sink.job.executionId} ${kind}${JSON.stringify(data)}`);
+}
+
+function reportProgress(percent: unknown, message: unknown): void {
+  const sink = sinks.getStore();
+  if (!sink || sink.closed) return;
+  if (typeof percent !== "number" || !Number.isFinite(percent)) throw new TypeError("ctx.progress(percent, message?): percent must be a number from 0 to 100");
+  const progress: Progress = {
+    percent: Math.min(100, Math.max(0, Math.round(percent * 10) / 10)),
+    message: message === undefined ? "" : String(message).slice(0, 500),
+  };
+  sink.progress = progress;
+  emit(sink, "P", progress);
 }
 
 const levels: Record<string, LogLevel> = { log: "info", info: "info", debug: "debug", warn: "warn", error: "error", trace: "debug" };
@@ -92,6 +110,7 @@ function makeContext(job: HarnessJob, signal: AbortSignal): ScriptContext {
     deadline: job.deadline,
     signal,
     log: Object.freeze(log),
+    progress: reportProgress,
   });
 }
 
@@ -113,7 +132,7 @@ function encodeOutput(value: unknown): { output?: string; error?: RunError } {
 
 export default class Harness extends WorkerEntrypoint {
   async run(job: HarnessJob): Promise<HarnessResult> {
-    const sink: Sink = { job, logs: [], dropped: 0, closed: false };
+    const sink: Sink = { job, logs: [], dropped: 0, closed: false, progress: null };
     const controller = new AbortController();
     const remaining = Date.parse(job.deadline) - Date.now();
     const timer = setTimeout(() => controller.abort(new Error("deadline exceeded")), Math.max(0, remaining));
@@ -123,17 +142,17 @@ export default class Harness extends WorkerEntrypoint {
         try {
           mod = (await import(userModule)) as { default?: unknown };
         } catch (e) {
-          return { ok: false, error: { ...toRunError(e), code: "LOAD_ERROR" }, logs: sink.logs };
+          return { ok: false, error: { ...toRunError(e), code: "LOAD_ERROR" }, logs: sink.logs, progress: sink.progress };
         }
         if (typeof mod.default !== "function") {
-          return { ok: false, error: { code: "NO_DEFAULT_EXPORT", message: "the script must `export default async function (input, ctx) { ... }`" }, logs: sink.logs };
+          return { ok: false, error: { code: "NO_DEFAULT_EXPORT", message: "the script must `export default async function (input, ctx) { ... }`" }, logs: sink.logs, progress: sink.progress };
         }
         try {
           const value = await (mod.default as (i: unknown, c: ScriptContext) => unknown)(JSON.parse(job.input), makeContext(job, controller.signal));
           const encoded = encodeOutput(value);
-          return { ok: !encoded.error, ...encoded, logs: sink.logs };
+          return { ok: !encoded.error, ...encoded, logs: sink.logs, progress: sink.progress };
         } catch (e) {
-          return { ok: false, error: toRunError(e), logs: sink.logs };
+          return { ok: false, error: toRunError(e), logs: sink.logs, progress: sink.progress };
         }
       });
     } finally {

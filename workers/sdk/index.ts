@@ -25,6 +25,12 @@ export interface ScriptContext {
   readonly signal: AbortSignal;
   /** Structured log lines, kept in the execution's history (`console.*` is captured too). */
   readonly log: ScriptLogger;
+  /**
+   * Reports how far a long run has got: shown live in the admin and kept in the execution.
+   * @param percent 0 to 100
+   * @param message what is happening now, e.g. "imported 400 of 1000 rows"
+   */
+  progress(percent: number, message?: string): void;
 }
 
 /**

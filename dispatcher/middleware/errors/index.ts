@@ -6,6 +6,8 @@ import type { AppEnv } from "../../types.ts";
 
 export function errorResponse(error: Error, c: Context<AppEnv>): Response {
   if (error instanceof AppError && error.isUserError) {
+    const retryAfter = error.details?.retryAfterSeconds;
+    if (typeof retryAfter === "number") c.header("retry-after", String(retryAfter));
     return c.json({ error: error.toBody() }, error.status as 400);
   }
   const requestId = c.get("requestId") ?? "unknown";

@@ -1,0 +1,62 @@
+// Signing in and out of the admin, switching tenant, and who the caller is.
+import { Hono, type Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import type { Me } from "../../protocol/api.ts";
+import { can, permissions } from "../../protocol/roles.ts";
+import type { Principal } from "../domain/principal.ts";
+import type { SignedIn } from "../domain/users.ts";
+import { sessionCookie } from "../middleware/auth/index.ts";
+import type { AppEnv } from "../types.ts";
+import { jsonBody } from "./body.ts";
+
+async function describe(c: Context<AppEnv>, p: Principal, csrfToken?: string): Promise<Me> {
+  const tenants = p.userId
+    ? await c.get("services").users.memberships(p.userId)
+    : [{ slug: p.tenant.slug, name: p.tenant.slug, role: p.role }];
+  return {
+    name: p.name,
+    tenant: p.tenant,
+    role: p.role,
+    platformAdmin: p.platformAdmin,
+    permissions: permissions.filter((x) => can(p.role, x)),
+    tenants,
+    ...(csrfToken ? { csrfToken } : {}),
+  };
+}
+
+function startSession(c: Context<AppEnv>, signedIn: SignedIn): void {
+  setCookie(c, sessionCookie, signedIn.cookie, {
+    httpOnly: true,
+    sameSite: "Strict",
+    path: "/",
+    secure: new URL(c.req.url).protocol === "https:",
+    maxAge: 12 * 3600,
+  });
+}
+
+export function sessionRoutes(): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
+
+  api.post("/session", async (c) => {
+    const client = c.req.header("cf-connecting-ip") ?? c.req.header("x-forwarded-for")?.split(",")[0]?.trim() ?? "local";
+    const signedIn = await c.get("services").users.signIn(await jsonBody(c), client);
+    startSession(c, signedIn);
+    return c.json(await describe(c, signedIn.principal, signedIn.csrfToken));
+  });
+
+  api.delete("/session", async (c) => {
+    const cookie = getCookie(c, sessionCookie);
+    if (cookie) await c.get("services").users.signOut(cookie);
+    deleteCookie(c, sessionCookie, { path: "/" });
+    return c.body(null, 204);
+  });
+
+  api.post("/session/tenant", async (c) => {
+    const signedIn = await c.get("services").users.switchTenant(getCookie(c, sessionCookie) ?? "", c.get("principal"), await jsonBody(c));
+    startSession(c, signedIn);
+    return c.json(await describe(c, signedIn.principal, signedIn.csrfToken));
+  });
+
+  api.get("/me", async (c) => c.json(await describe(c, c.get("principal"), c.get("csrfToken"))));
+  return api;
+}
