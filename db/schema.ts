@@ -109,8 +109,11 @@ export const executions = sqliteTable(
     progressMessage: text("progress_message"),
     /** The execution this one re-ran, when it was started with "re-run". */
     rerunOf: text("rerun_of"),
+    /** A queued execution does not start before this time (retry backoff). */
+    notBefore: text("not_before"),
   },
   (t) => [
+    index("executions_tenant_status").on(t.tenantId, t.status),
     index("executions_tenant_created").on(t.tenantId, t.createdAt, t.id),
     index("executions_script_created").on(t.scriptId, t.createdAt, t.id),
     index("executions_status").on(t.status),

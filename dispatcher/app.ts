@@ -5,6 +5,7 @@ import { errorResponse, notFoundResponse } from "./middleware/errors/index.ts";
 import { accessRoutes } from "./routes/access.ts";
 import { adminAssetRoutes } from "./routes/admin-assets.ts";
 import { executionRoutes } from "./routes/executions.ts";
+import { internalRoutes } from "./routes/internal.ts";
 import { scriptRoutes } from "./routes/scripts.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { newId } from "./domain/secrets.ts";
@@ -28,6 +29,7 @@ export function createApp(): Hono<AppEnv> {
   app.use("/admin/api/*", (c, next) => (publicCalls.has(`${c.req.method} ${c.req.path}`) ? next() : auth(c, next)));
   for (const routes of [sessionRoutes(), accessRoutes(), scriptRoutes(), executionRoutes()]) app.route("/admin/api", routes);
 
+  app.route("/internal", internalRoutes());
   app.route("/", adminAssetRoutes());
 
   app.notFound(notFoundResponse);

@@ -3,8 +3,11 @@
 import type { DatabaseBindings } from "../db/open-remote.ts";
 
 export interface Env extends DatabaseBindings {
-  /** The runners' per-isolate heap cap in MB: the largest memoryMb a script may ask for. */
-  RUNNER_HEAP_MB?: string;
+  /** The largest memoryMb a script may ask for: the runners' largest memory tier. */
+  MAX_MEMORY_MB?: string;
+  /** Concurrent executions per tenant unless the tenant sets its own, and for the platform. */
+  TENANT_CONCURRENCY?: string;
+  GLOBAL_CONCURRENCY?: string;
   /** Present when deployed to Cloudflare, where the dispatcher runs scripts itself. */
   LOADER?: WorkerLoader;
   /** The built admin SPA: a disk service locally, static assets on Cloudflare. */

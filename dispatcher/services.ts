@@ -1,5 +1,6 @@
 // Wires the domain services to this deployment's bindings, once per isolate.
 import { openDatabase } from "../db/open-remote.ts";
+import { Admission } from "./domain/admission.ts";
 import { ExecutionService } from "./domain/executions.ts";
 import { RunService } from "./domain/runs.ts";
 import { ScriptService } from "./domain/scripts.ts";
@@ -16,6 +17,7 @@ export interface Services {
   executions: ExecutionService;
   runs: RunService;
   users: UserService;
+  admission: Admission;
 }
 
 let cached: { env: Env; services: Services } | undefined;
@@ -23,16 +25,21 @@ let cached: { env: Env; services: Services } | undefined;
 export function servicesFor(env: Env): Services {
   if (cached?.env === env) return cached.services;
   const db = openDatabase(env);
-  const maxMemoryMb = Number(env.RUNNER_HEAP_MB ?? "256");
+  const maxMemoryMb = Number(env.MAX_MEMORY_MB ?? "256");
   const tenants = new TenantService(db);
   const scripts = new ScriptService(db, maxMemoryMb);
   const executions = new ExecutionService(db);
+  const admission = new Admission(db, {
+    tenantDefault: Number(env.TENANT_CONCURRENCY ?? "10"),
+    global: Number(env.GLOBAL_CONCURRENCY ?? "50"),
+  });
   const services: Services = {
     tenants,
     tokens: new TokenService(db, tenants),
     scripts,
     executions,
-    runs: new RunService(scripts, executions, createRunner(env)),
+    runs: new RunService(scripts, executions, admission, createRunner(env)),
+    admission,
     users: new UserService(db),
   };
   cached = { env, services };

@@ -27,15 +27,29 @@ export async function adminIsStale(): Promise<boolean> {
   return Math.max(...times) > built.mtimeMs;
 }
 
+/**
+ * Builds the admin when it is stale (IOTA_ADMIN_BUILD=never skips the check, for test runs
+ * that build it once up front). Answers whether there is a build to serve; a failed build is
+ * logged and the API still starts, without the admin.
+ */
 export async function ensureAdminBuilt(log: HostLog): Promise<boolean> {
+  const hasBuild = () => existsSync(join(adminDist, "index.html"));
   if (!existsSync(join(root, "admin", "vite.config.ts"))) return false;
-  if (!(await adminIsStale())) return true;
-  log.info("admin.build", { dir: adminDist });
+  if (process.env.IOTA_ADMIN_BUILD === "never" || !(await adminIsStale())) return hasBuild();
+  try {
+    await buildAdmin();
+  } catch (error) {
+    log.error("admin.build_failed", { error: (error as Error).message });
+  }
+  return hasBuild();
+}
+
+export async function buildAdmin(log?: HostLog): Promise<void> {
+  log?.info("admin.build", { dir: adminDist });
   const vite = join(root, "node_modules", "vite", "bin", "vite.js");
   await new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, [vite, "build", "--config", "admin/vite.config.ts", "--logLevel", "warn"], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
     child.once("error", reject);
     child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`the admin build failed (vite exited with ${code})`))));
   });
-  return true;
 }

@@ -49,7 +49,8 @@ export async function bootstrap(client: Client, bootstrapToken: string | undefin
   const closed = await db
     .update(executions)
     .set({ status: "interrupted", errorCode: "HOST_RESTARTED", errorMessage: "the platform restarted while this execution was in progress", finishedAt: now })
-    .where(inArray(executions.status, ["running", "queued"]))
+    // Queued executions are durable: they wait in the database and start once runners are up.
+    .where(inArray(executions.status, ["running"]))
     .returning({ id: executions.id });
   result.interrupted = closed.length;
   return result;

@@ -8,10 +8,14 @@ export interface HostConfig {
   runnerShards: number;
   bootstrapToken: string | undefined;
   bootstrapPassword: string | undefined;
-  /** The runner's per-isolate V8 heap cap, in MB: the platform's largest memoryMb. */
-  runnerHeapMb: number;
+  /** The runners' memory tiers (V8 heap cap per isolate, MB); the largest is the largest memoryMb. */
+  memoryTiersMb: number[];
+  /** How long a tenant whose script had to be killed runs on the quarantine runner. */
+  quarantineMs: number;
   /** How long past its deadline an execution may hold a runner before the runner is killed. */
   killGraceMs: number;
+  tenantConcurrency: number;
+  globalConcurrency: number;
 }
 
 function integer(name: string, fallback: number, min: number, max: number): number {
@@ -24,6 +28,14 @@ function integer(name: string, fallback: number, min: number, max: number): numb
   return value;
 }
 
+function tiers(raw: string): number[] {
+  const values = raw.split(",").map((s) => Number(s.trim()));
+  if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v < 16 || v > 8192)) {
+    throw new Error(`RUNNER_MEMORY_TIERS must be comma-separated whole numbers of MB from 16 to 8192, got ${JSON.stringify(raw)}`);
+  }
+  return [...new Set(values)].sort((a, b) => a - b);
+}
+
 export function readConfig(): HostConfig {
   return {
     port: integer("PORT", 8787, 1, 65535),
@@ -32,7 +44,10 @@ export function readConfig(): HostConfig {
     runnerShards: integer("RUNNER_SHARDS", 2, 1, 64),
     bootstrapToken: process.env.IOTA_BOOTSTRAP_TOKEN || undefined,
     bootstrapPassword: process.env.IOTA_BOOTSTRAP_PASSWORD || undefined,
-    runnerHeapMb: integer("RUNNER_HEAP_MB", 256, 16, 4096),
+    memoryTiersMb: tiers(process.env.RUNNER_MEMORY_TIERS || "128,256"),
+    quarantineMs: integer("RUNNER_QUARANTINE_MS", 10 * 60_000, 0, 24 * 3600_000),
     killGraceMs: integer("RUNNER_KILL_GRACE_MS", 500, 50, 10000),
+    tenantConcurrency: integer("TENANT_CONCURRENCY", 10, 1, 10_000),
+    globalConcurrency: integer("GLOBAL_CONCURRENCY", 50, 1, 100_000),
   };
 }

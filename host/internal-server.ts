@@ -7,7 +7,7 @@ import { runProxyBatch, runProxyQuery } from "../db/open-local.ts";
 import type { ProxyQuery } from "../db/proxy-protocol.ts";
 import type { RunJob } from "../protocol/run.ts";
 import type { HostLog } from "./log.ts";
-import type { RunnerPool } from "./runner-pool.ts";
+import type { RunnerPool } from "./runners/pool.ts";
 
 export interface InternalServerDeps {
   secret: string;
@@ -39,6 +39,7 @@ export function startInternalServer(deps: InternalServerDeps): Promise<{ server:
     "/db/query": (body) => runProxyQuery(deps.db, body as ProxyQuery),
     "/db/batch": (body) => runProxyBatch(deps.db, body as ProxyQuery[]),
     "/run": (body) => deps.runners.run(body as RunJob),
+    "/stats": async () => deps.runners.stats(),
     "/live": async (body) => {
       const { executionId, after } = body as { executionId: string; after: number };
       return deps.runners.live(executionId, after);

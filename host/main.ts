@@ -10,8 +10,9 @@ import { bootstrap } from "./bootstrap.ts";
 import { buildWorkers } from "./build.ts";
 import { readConfig } from "./config.ts";
 import { startInternalServer } from "./internal-server.ts";
+import { startTicker } from "./ticker.ts";
 import { createLog } from "./log.ts";
-import { RunnerPool } from "./runner-pool.ts";
+import { RunnerPool } from "./runners/pool.ts";
 import { writeDispatcherConfig } from "./workerd-config.ts";
 import { WorkerdProcess } from "./workerd-process.ts";
 
@@ -30,10 +31,12 @@ async function main(): Promise<void> {
   const secret = randomBytes(32).toString("hex");
 
   const runners = new RunnerPool({
-    shards: config.runnerShards,
+    tiersMb: config.memoryTiersMb,
+    defaultTierMb: 256,
+    shardsPerTier: config.runnerShards,
+    quarantineMs: config.quarantineMs,
     bundle: bundles.runner,
     configDir,
-    heapMb: config.runnerHeapMb,
     killGraceMs: config.killGraceMs,
     log,
   });
@@ -46,9 +49,14 @@ async function main(): Promise<void> {
     hostAddress: `127.0.0.1:${internal.port}`,
     hostSecret: secret,
     assetsDir: haveAdmin ? adminDist : undefined,
-    vars: { RUNNER_HEAP_MB: String(config.runnerHeapMb) },
+    vars: {
+      MAX_MEMORY_MB: String(runners.largestTierMb),
+      TENANT_CONCURRENCY: String(config.tenantConcurrency),
+      GLOBAL_CONCURRENCY: String(config.globalConcurrency),
+    },
   });
   let stopping = false;
+  let stopTicker = () => {};
   const dispatcher = new WorkerdProcess({
     label: "dispatcher",
     configFile: dispatcherConfig,
@@ -66,6 +74,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info("host.stopping");
+    stopTicker();
     await Promise.allSettled([dispatcher.terminate(), runners.shutdown()]);
     internal.server.close();
     db.close();
@@ -76,6 +85,8 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void stop(0));
 
   await dispatcher.start();
+  const local = `http://${config.bindAddress === "0.0.0.0" ? "127.0.0.1" : config.bindAddress}:${config.port}`;
+  stopTicker = startTicker(`${local}/internal/tick`, secret, log);
   const base = `http://${config.bindAddress}:${config.port}`;
   log.info("host.ready", { url: base, dataDir: config.dataDir, runners: runners.stats() });
   process.stdout.write(`iota-scripts is up\n  admin:    ${base}/admin/\n  API:      ${base}/admin/api\n  scripts:  ${base}/api/scripts/\n  data:     ${config.dataDir}\n`);

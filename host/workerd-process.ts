@@ -35,6 +35,8 @@ export interface WorkerdProcessOptions {
   onStderrLine?: (line: string) => void;
   onExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
   startTimeoutMs?: number;
+  /** Lower CPU priority, for processes that must not starve the others. */
+  nice?: boolean;
 }
 
 export class WorkerdProcess {
@@ -56,7 +58,8 @@ export class WorkerdProcess {
     // workerd runs under a small shell that kills it as soon as our end of its stdin closes: on
     // terminate(), and also when the host dies without cleaning up (kill -9), so no orphaned
     // workerd keeps a port after a crash.
-    const child = spawn("/bin/sh", ["-c", guard, workerdBinary(), "serve", o.configFile, "--experimental"], { stdio: ["pipe", "pipe", "pipe"] });
+    const command = o.nice ? ["nice", "-n", "10", workerdBinary()] : [workerdBinary()];
+    const child = spawn("/bin/sh", ["-c", guard, ...command, "serve", o.configFile, "--experimental"], { stdio: ["pipe", "pipe", "pipe"] });
     this.#child = child;
     this.#recentOutput = [];
     const remember = (line: string) => {

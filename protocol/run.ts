@@ -60,7 +60,7 @@ export interface LiveState {
   progress: Progress | null;
 }
 
-export type RunStatus = "succeeded" | "failed" | "timed_out" | "interrupted";
+export type RunStatus = "succeeded" | "failed" | "timed_out" | "interrupted" | "cancelled";
 
 export interface RunResult {
   status: RunStatus;

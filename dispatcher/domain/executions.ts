@@ -202,11 +202,15 @@ export class ExecutionService {
   }
 
   async get(principal: Principal, id: string): Promise<ExecutionDetail> {
+    return this.detail(principal.tenant.id, id);
+  }
+
+  async detail(tenantId: string, id: string): Promise<ExecutionDetail> {
     const [row] = await this.#db
       .select({ e: executions, scriptName: scripts.name })
       .from(executions)
       .leftJoin(scripts, eq(scripts.id, executions.scriptId))
-      .where(and(eq(executions.id, id), eq(executions.tenantId, principal.tenant.id)));
+      .where(and(eq(executions.id, id), eq(executions.tenantId, tenantId)));
     if (!row) throw notFound("execution");
     const logs = await this.#db
       .select({ level: executionLogs.level, message: executionLogs.message, at: executionLogs.at })

@@ -1,9 +1,11 @@
-// Starting a script: record the execution, hand it to a runner, record the outcome.
+// Starting scripts: admit the execution under the concurrency quotas, hand it to a runner,
+// record the outcome, then start whatever was waiting for the slot.
 import type { ExecutionDetail } from "../../protocol/api.ts";
-import { invalid } from "../../protocol/errors.ts";
+import { AppError, invalid } from "../../protocol/errors.ts";
 import type { RunJob, RunResult } from "../../protocol/run.ts";
-import type { Trigger } from "../../db/schema.ts";
+import type { Script, Trigger } from "../../db/schema.ts";
 import type { Runner } from "../platform/runner.ts";
+import type { Admission, Claimed } from "./admission.ts";
 import type { ExecutionService } from "./executions.ts";
 import { authorOf, type Principal } from "./principal.ts";
 import type { ScriptService } from "./scripts.ts";
@@ -11,16 +13,32 @@ import { onlyKnown, optionalEnum, optionalInteger, type Body } from "./validate.
 
 export const maxInputBytes = 1024 * 1024;
 
-export type StartedRun = { mode: "sync"; execution: ExecutionDetail } | { mode: "async"; id: string };
+export type StartedRun = { mode: "sync"; execution: ExecutionDetail } | { mode: "async"; id: string; status: "running" | "queued" };
+export type Background = (work: Promise<unknown>) => void;
+
+export interface Launch {
+  tenant: { id: string; slug: string };
+  script: Script;
+  version: { number: number; code: string; sha256: string };
+  /** Already JSON-encoded. */
+  input: string;
+  trigger: Trigger;
+  mode: "sync" | "async";
+  attempt?: number;
+  createdBy?: string;
+  rerunOf?: string;
+}
 
 export class RunService {
   readonly #scripts: ScriptService;
   readonly #executions: ExecutionService;
+  readonly #admission: Admission;
   readonly #runner: Runner;
 
-  constructor(scripts: ScriptService, executions: ExecutionService, runner: Runner) {
+  constructor(scripts: ScriptService, executions: ExecutionService, admission: Admission, runner: Runner) {
     this.#scripts = scripts;
     this.#executions = executions;
+    this.#admission = admission;
     this.#runner = runner;
   }
 
@@ -28,57 +46,110 @@ export class RunService {
     return this.#runner;
   }
 
-  /** Runs a past execution's script again, with its input or an edited one. */
-  async rerun(principal: Principal, executionId: string, body: Body, background: (work: Promise<unknown>) => void): Promise<StartedRun> {
-    onlyKnown(body, ["input", "mode", "version"]);
-    const past = await this.#executions.get(principal, executionId);
-    const input = "input" in body ? body.input : past.input;
-    return this.start(principal, past.scriptId, { ...body, input }, "manual", background, past.id);
-  }
-
-  async start(principal: Principal, scriptId: string, body: Body, trigger: Trigger, background: (work: Promise<unknown>) => void, rerunOf?: string): Promise<StartedRun> {
+  /** A manual run from the API: `{input, mode, version}`. */
+  async start(principal: Principal, scriptId: string, body: Body, background: Background, rerunOf?: string): Promise<StartedRun> {
     onlyKnown(body, ["input", "mode", "version"]);
     const mode = optionalEnum(body, "mode", ["sync", "async"]) ?? "sync";
     const script = await this.#scripts.find(principal, scriptId);
     const number = optionalInteger(body, "version", 1, script.currentVersion) ?? script.currentVersion;
     const version = await this.#scripts.version(principal, scriptId, number);
-    const input = JSON.stringify(body.input ?? null);
-    if (new TextEncoder().encode(input).byteLength > maxInputBytes) throw invalid("input", `input is larger than ${maxInputBytes} bytes as JSON`);
-
-    const id = await this.#executions.create({
-      tenantId: principal.tenant.id,
-      scriptId,
-      version: number,
-      trigger,
-      input,
-      createdBy: authorOf(principal),
-      status: mode === "sync" ? "running" : "queued",
-      rerunOf,
-    });
-    const job: RunJob = {
-      executionId: id,
-      tenantId: principal.tenant.id,
-      tenantSlug: principal.tenant.slug,
-      scriptId,
-      scriptName: script.name,
-      version: number,
-      codeHash: version.sha256,
-      code: version.code,
-      input,
-      trigger,
-      attempt: 1,
-      timeoutMs: script.timeoutMs,
-      memoryMb: script.memoryMb,
-    };
-    if (mode === "async") {
-      background(this.#executions.markRunning(id).then(() => this.#execute(job)));
-      return { mode, id };
-    }
-    await this.#execute(job);
-    return { mode, execution: await this.#executions.get(principal, id) };
+    return this.launch(
+      { tenant: principal.tenant, script, version, input: encodeInput(body.input), trigger: "manual", mode, createdBy: authorOf(principal), rerunOf },
+      background,
+    );
   }
 
-  async #execute(job: RunJob): Promise<void> {
+  /** Runs a past execution's script again, with its input or an edited one. */
+  async rerun(principal: Principal, executionId: string, body: Body, background: Background): Promise<StartedRun> {
+    onlyKnown(body, ["input", "mode", "version"]);
+    const past = await this.#executions.get(principal, executionId);
+    const input = "input" in body ? body.input : past.input;
+    return this.start(principal, past.scriptId, { ...body, input }, background, past.id);
+  }
+
+  async launch(l: Launch, background: Background): Promise<StartedRun> {
+    const record = {
+      tenantId: l.tenant.id,
+      scriptId: l.script.id,
+      version: l.version.number,
+      trigger: l.trigger,
+      input: l.input,
+      attempt: l.attempt,
+      createdBy: l.createdBy,
+      rerunOf: l.rerunOf,
+    };
+    const job = (executionId: string): RunJob => ({
+      executionId,
+      tenantId: l.tenant.id,
+      tenantSlug: l.tenant.slug,
+      scriptId: l.script.id,
+      scriptName: l.script.name,
+      version: l.version.number,
+      codeHash: l.version.sha256,
+      code: l.version.code,
+      input: l.input,
+      trigger: l.trigger,
+      attempt: l.attempt ?? 1,
+      timeoutMs: l.script.timeoutMs,
+      memoryMb: l.script.memoryMb,
+    });
+    if (l.mode === "async") {
+      const admitted = await this.#admission.admitOrQueue({ ...record, status: "queued" });
+      if (admitted.status === "running") background(this.#execute(job(admitted.id), background));
+      return { mode: "async", id: admitted.id, status: admitted.status };
+    }
+    const id = await this.#admission.admitNow({ ...record, status: "running" });
+    if (!id) {
+      const usage = await this.#admission.usage(l.tenant.id);
+      throw new AppError("RATE_LIMITED", `tenant ${l.tenant.slug} is running ${usage.running} executions, its limit is ${usage.limit} (or the platform is at capacity); retry shortly or run it async`, {
+        details: { retryAfterSeconds: 1, ...usage },
+      });
+    }
+    await this.#execute(job(id), background);
+    return { mode: "sync", execution: await this.#executions.detail(l.tenant.id, id) };
+  }
+
+  /** Starts waiting executions while there is room; each one's end drains again. */
+  async drain(background: Background): Promise<number> {
+    let started = 0;
+    for (;;) {
+      const claimed = await this.#admission.claimNext();
+      if (!claimed) return started;
+      started++;
+      background(this.#startClaimed(claimed, background));
+    }
+  }
+
+  async #startClaimed(c: Claimed, background: Background): Promise<void> {
+    const found = await this.#scripts.forExecution(c.tenantId, c.scriptId, c.version);
+    if (!found || found.script.deletedAt) {
+      const now = new Date().toISOString();
+      await this.#executions.finish(c.id, { status: "cancelled", error: { code: "LOAD_ERROR", message: "the script was deleted before this run could start" }, logs: [], startedAt: now, finishedAt: now, durationMs: 0 });
+      await this.drain(background);
+      return;
+    }
+    const { script, version, tenantSlug } = found;
+    await this.#execute(
+      {
+        executionId: c.id,
+        tenantId: c.tenantId,
+        tenantSlug,
+        scriptId: script.id,
+        scriptName: script.name,
+        version: version.number,
+        codeHash: version.sha256,
+        code: version.code,
+        input: c.input,
+        trigger: c.trigger,
+        attempt: c.attempt,
+        timeoutMs: script.timeoutMs,
+        memoryMb: script.memoryMb,
+      },
+      background,
+    );
+  }
+
+  async #execute(job: RunJob, background: Background): Promise<void> {
     let result: RunResult;
     try {
       result = await this.#runner.run(job);
@@ -87,5 +158,13 @@ export class RunService {
       result = { status: "interrupted", error: { code: "RUNNER_UNAVAILABLE", message: (e as Error).message }, logs: [], startedAt: now, finishedAt: now, durationMs: 0 };
     }
     await this.#executions.finish(job.executionId, result);
+    // A slot just freed up: start what was waiting for it.
+    background(this.drain(background));
   }
+}
+
+export function encodeInput(value: unknown, field = "input"): string {
+  const input = JSON.stringify(value ?? null);
+  if (new TextEncoder().encode(input).byteLength > maxInputBytes) throw invalid(field, `${field} is larger than ${maxInputBytes} bytes as JSON`);
+  return input;
 }

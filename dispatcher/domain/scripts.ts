@@ -2,7 +2,7 @@
 // about a script (name, tags, limits, trigger settings) is updated in place.
 import { and, desc, eq, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/open-remote.ts";
-import { scripts, scriptVersions, type Script } from "../../db/schema.ts";
+import { scripts, scriptVersions, tenants, type Script } from "../../db/schema.ts";
 import { AppError, invalid, notFound } from "../../protocol/errors.ts";
 import type { ScriptDetail, ScriptSummary, VersionDetail, VersionSummary } from "../../protocol/api.ts";
 import { authorOf, type Principal } from "./principal.ts";
@@ -119,6 +119,22 @@ export class ScriptService {
       .where(and(eq(scripts.id, id), eq(scripts.tenantId, principal.tenant.id), isNull(scripts.deletedAt)));
     if (!row) throw notFound("script");
     return row;
+  }
+
+  /**
+   * What a queued execution needs to start: its script (even if since deleted or disabled),
+   * the version it was recorded with, and the tenant's slug.
+   */
+  async forExecution(tenantId: string, scriptId: string, number: number): Promise<{ script: Script; version: VersionDetail; tenantSlug: string } | undefined> {
+    const [row] = await this.#db
+      .select({ script: scripts, version: scriptVersions, tenantSlug: tenants.slug })
+      .from(scripts)
+      .innerJoin(scriptVersions, and(eq(scriptVersions.scriptId, scripts.id), eq(scriptVersions.number, number)))
+      .innerJoin(tenants, eq(tenants.id, scripts.tenantId))
+      .where(and(eq(scripts.id, scriptId), eq(scripts.tenantId, tenantId)));
+    if (!row) return undefined;
+    const v = row.version;
+    return { script: row.script, tenantSlug: row.tenantSlug, version: { scriptId: v.scriptId, number: v.number, code: v.code, sha256: v.sha256, author: v.author, createdAt: v.createdAt, message: v.message } };
   }
 
   async get(principal: Principal, id: string): Promise<ScriptDetail> {

@@ -1,12 +1,12 @@
 // Tenants: one per customer company. Only platform admins create them.
-import { asc, sql } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { Database } from "../../db/open-remote.ts";
 import { tenants, type Tenant } from "../../db/schema.ts";
-import { AppError, invalid } from "../../protocol/errors.ts";
+import { AppError, invalid, notFound } from "../../protocol/errors.ts";
 import { isUniqueViolation } from "./db-errors.ts";
 import { requirePlatformAdmin, type Principal } from "./principal.ts";
 import { newId } from "./secrets.ts";
-import { onlyKnown, optionalInteger, optionalStringList, requiredString, type Body } from "./validate.ts";
+import { onlyKnown, optionalInteger, optionalString, optionalStringList, requiredString, type Body } from "./validate.ts";
 
 const slugRule = { max: 63, pattern: /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, patternHint: "must be lowercase letters, digits and inner hyphens, like \"acme-corp\"" };
 const domainRule = {
@@ -29,13 +29,7 @@ export class TenantService {
     const name = requiredString(body, "name", { max: 200 });
     const domains = [...new Set(optionalStringList(body, "domains", { ...domainRule, maxItems: 20 }) ?? [])];
     const maxConcurrency = optionalInteger(body, "maxConcurrency", 1, 1000);
-    for (const domain of domains) {
-      const [taken] = await this.#db
-        .select({ slug: tenants.slug })
-        .from(tenants)
-        .where(sql`EXISTS (SELECT 1 FROM json_each(${tenants.domains}) WHERE value = ${domain})`);
-      if (taken) throw new AppError("CONFLICT", `domain ${domain} already belongs to another tenant`, { field: "domains" });
-    }
+    await this.#checkDomainsFree(domains);
     const id = newId("ten");
     try {
       const [row] = await this.#db.insert(tenants).values({ id, slug, name, domains, maxConcurrency }).returning();
@@ -43,6 +37,39 @@ export class TenantService {
     } catch (e) {
       if (isUniqueViolation(e)) throw new AppError("CONFLICT", `a tenant with slug "${slug}" already exists`, { field: "slug" });
       throw e;
+    }
+  }
+
+  /** Platform admins change a tenant's name, domains and concurrency limit. */
+  async update(principal: Principal, slug: string, body: Body): Promise<Tenant> {
+    requirePlatformAdmin(principal);
+    onlyKnown(body, ["name", "domains", "maxConcurrency"]);
+    const tenant = await this.bySlug(slug, "slug").catch(() => {
+      throw notFound("tenant");
+    });
+    const name = optionalString(body, "name", { min: 1, max: 200 });
+    const domains = optionalStringList(body, "domains", { ...domainRule, maxItems: 20 });
+    if (domains) await this.#checkDomainsFree(domains, tenant.id);
+    const maxConcurrency = body.maxConcurrency === null ? null : optionalInteger(body, "maxConcurrency", 1, 1000);
+    const [row] = await this.#db
+      .update(tenants)
+      .set({
+        ...(name !== undefined ? { name } : {}),
+        ...(domains !== undefined ? { domains: [...new Set(domains)] } : {}),
+        ...(maxConcurrency !== undefined ? { maxConcurrency } : {}),
+      })
+      .where(eq(tenants.id, tenant.id))
+      .returning();
+    return row!;
+  }
+
+  async #checkDomainsFree(domains: string[], exceptTenantId?: string): Promise<void> {
+    for (const domain of domains) {
+      const [taken] = await this.#db
+        .select({ id: tenants.id })
+        .from(tenants)
+        .where(sql`EXISTS (SELECT 1 FROM json_each(${tenants.domains}) WHERE value = ${domain})`);
+      if (taken && taken.id !== exceptTenantId) throw new AppError("CONFLICT", `domain ${domain} already belongs to another tenant`, { field: "domains" });
     }
   }
 

@@ -10,7 +10,16 @@ export interface Runner {
   run(job: RunJob): Promise<RunResult>;
   /** Logs and progress of a running execution, from line `after` on; not every runner has them. */
   live(executionId: string, after: number): Promise<LiveState>;
+  /** The runner processes and quarantined tenants, for operators; empty where not applicable. */
+  stats(): Promise<RunnerStats>;
 }
+
+export interface RunnerStats {
+  shards: { name: string; pid?: number; running: number; restarts: number }[];
+  quarantinedTenants: string[];
+}
+
+const noStats = async (): Promise<RunnerStats> => ({ shards: [], quarantinedTenants: [] });
 
 const noLiveState = async (): Promise<LiveState> => ({ running: false, logs: [], progress: null });
 
@@ -25,12 +34,14 @@ export function createRunner(env: Env): Runner {
     return {
       run: (job) => execute(loader, job, { harnessSource, marker, compatibilityDate: env.COMPATIBILITY_DATE ?? "2026-11-01" }),
       live: noLiveState,
+      stats: noStats,
     };
   }
   if (!host || !secret) {
     return {
       run: () => Promise.reject(new AppError("RUNNER_UNAVAILABLE", "no runner is configured for this deployment")),
       live: noLiveState,
+      stats: noStats,
     };
   }
   async function call<T>(path: string, body: unknown): Promise<T> {
@@ -45,5 +56,6 @@ export function createRunner(env: Env): Runner {
   return {
     run: (job) => call<RunResult>("/run", job),
     live: (executionId, after) => call<LiveState>("/live", { executionId, after }),
+    stats: () => call<RunnerStats>("/stats", {}),
   };
 }

@@ -1,5 +1,6 @@
 // Tenants, API tokens and users: who may use the platform.
 import { Hono } from "hono";
+import { requirePlatformAdmin } from "../domain/principal.ts";
 import type { AppEnv } from "../types.ts";
 import { jsonBody } from "./body.ts";
 
@@ -7,7 +8,18 @@ export function accessRoutes(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
 
   api.post("/tenants", async (c) => c.json(await c.get("services").tenants.create(c.get("principal"), await jsonBody(c)), 201));
-  api.get("/tenants", async (c) => c.json({ items: await c.get("services").tenants.list(c.get("principal")) }));
+  api.get("/tenants", async (c) => {
+    const { tenants, admission } = c.get("services");
+    const items = await tenants.list(c.get("principal"));
+    return c.json({ items: await Promise.all(items.map(async (t) => ({ ...t, usage: await admission.usage(t.id) }))) });
+  });
+  api.patch("/tenants/:slug", async (c) => c.json(await c.get("services").tenants.update(c.get("principal"), c.req.param("slug"), await jsonBody(c))));
+  api.get("/runners", async (c) => {
+    requirePlatformAdmin(c.get("principal"));
+    return c.json(await c.get("services").runs.runner.stats());
+  });
+  // The caller's own tenant: how many executions run and wait, against which limit.
+  api.get("/usage", async (c) => c.json(await c.get("services").admission.usage(c.get("principal").tenant.id)));
 
   api.post("/tokens", async (c) => c.json(await c.get("services").tokens.create(c.get("principal"), await jsonBody(c)), 201));
   api.get("/tokens", async (c) => c.json({ items: await c.get("services").tokens.list(c.get("principal")) }));

@@ -6,7 +6,7 @@ import type { AppEnv } from "../types.ts";
 export function answerRun(c: Context<AppEnv>, started: StartedRun): Response {
   if (started.mode === "async") {
     c.header("location", `/admin/api/executions/${started.id}`);
-    return c.json({ id: started.id, status: "queued" }, 202);
+    return c.json({ id: started.id, status: started.status }, 202);
   }
   return c.json(started.execution);
 }

@@ -63,7 +63,7 @@ export function scriptRoutes(): Hono<AppEnv> {
   api.post("/scripts/:id/runs", async (c) => {
     const p = c.get("principal");
     requirePermission(p, "scripts.execute");
-    const started = await c.get("services").runs.start(p, c.req.param("id"), await jsonBody(c), "manual", (work) => c.executionCtx.waitUntil(work));
+    const started = await c.get("services").runs.start(p, c.req.param("id"), await jsonBody(c), (work) => c.executionCtx.waitUntil(work));
     return answerRun(c, started);
   });
   return api;

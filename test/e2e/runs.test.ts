@@ -103,7 +103,7 @@ describe("an async run", () => {
     const id = await system.script({ name: "slowpoke", code: `export default async (input, ctx) => { await new Promise((r) => setTimeout(r, 1500)); ctx.log.info("woke"); return input * 2; }` });
     const r = await system.api("POST", `/admin/api/scripts/${id}/runs`, { input: 21, mode: "async" });
     expect(r.status).toBe(202);
-    expect(r.body).toMatchObject({ status: "queued" });
+    expect(["queued", "running"]).toContain(r.body.status);
     const meanwhile = await system.api("GET", `/admin/api/executions/${r.body.id}`);
     expect(["queued", "running"]).toContain(meanwhile.body.status);
     expect(r.headers.get("location")).toBe(`/admin/api/executions/${r.body.id}`);

@@ -1,0 +1,106 @@
+// Concurrency quotas. A tenant runs at most its limit of executions at once (default 10), and
+// the platform at most its global cap. The decision and the insert are one SQL statement, so
+// two requests racing for the last slot cannot both win, even from two hosts.
+import { sql } from "drizzle-orm";
+import type { Database } from "../../db/open-remote.ts";
+import type { Execution } from "../../db/schema.ts";
+import type { NewExecution } from "./executions.ts";
+import { newId } from "./secrets.ts";
+
+export interface Caps {
+  tenantDefault: number;
+  global: number;
+}
+
+export type Claimed = Pick<Execution, "id" | "tenantId" | "scriptId" | "version" | "trigger" | "attempt"> & { input: string };
+
+export interface Usage {
+  running: number;
+  queued: number;
+  limit: number;
+}
+
+export class Admission {
+  readonly #db: Database;
+  readonly #caps: Caps;
+
+  constructor(db: Database, caps: Caps) {
+    this.#db = db;
+    this.#caps = caps;
+  }
+
+  get caps(): Caps {
+    return this.#caps;
+  }
+
+  #underCaps(tenantId: string) {
+    return sql`(SELECT count(*) FROM executions WHERE tenant_id = ${tenantId} AND status = 'running')
+        < coalesce((SELECT max_concurrency FROM tenants WHERE id = ${tenantId}), ${this.#caps.tenantDefault})
+      AND (SELECT count(*) FROM executions WHERE status = 'running') < ${this.#caps.global}`;
+  }
+
+  /**
+   * Records an execution that must start now or not at all (sync runs, HTTP calls): running if
+   * there is room, else nothing is stored and the caller answers 429.
+   */
+  async admitNow(e: NewExecution): Promise<string | undefined> {
+    const id = newId("exe");
+    const now = new Date().toISOString();
+    const rows = await this.#db.values<[string]>(sql`
+      INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, attempt, created_by, rerun_of, created_at, started_at)
+      SELECT ${id}, ${e.tenantId}, ${e.scriptId}, ${e.version}, ${e.trigger}, 'running', ${e.input}, ${e.attempt ?? 1}, ${e.createdBy ?? null}, ${e.rerunOf ?? null}, ${now}, ${now}
+      WHERE ${this.#underCaps(e.tenantId)}
+      RETURNING id`);
+    return rows[0]?.[0];
+  }
+
+  /**
+   * Records an execution that may wait (async runs, event deliveries): running if there is
+   * room and nothing of the tenant's is already waiting, else queued behind what waits.
+   */
+  async admitOrQueue(e: NewExecution & { notBefore?: string }): Promise<{ id: string; status: "running" | "queued" }> {
+    const id = newId("exe");
+    const now = new Date().toISOString();
+    const startNow = sql`(${this.#underCaps(e.tenantId)})
+      AND NOT EXISTS (SELECT 1 FROM executions WHERE tenant_id = ${e.tenantId} AND status = 'queued')
+      AND ${e.notBefore ?? null} IS NULL`;
+    const rows = await this.#db.values<[string, "running" | "queued"]>(sql`
+      INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, attempt, created_by, rerun_of, created_at, started_at, not_before)
+      SELECT ${id}, ${e.tenantId}, ${e.scriptId}, ${e.version}, ${e.trigger},
+        CASE WHEN ${startNow} THEN 'running' ELSE 'queued' END,
+        ${e.input}, ${e.attempt ?? 1}, ${e.createdBy ?? null}, ${e.rerunOf ?? null}, ${now},
+        CASE WHEN ${startNow} THEN ${now} ELSE NULL END, ${e.notBefore ?? null}
+      RETURNING id, status`);
+    const [row] = rows;
+    return { id: row![0], status: row![1] };
+  }
+
+  /** Moves the oldest waiting execution that has room to running, and returns it. */
+  async claimNext(): Promise<Claimed | undefined> {
+    const now = new Date().toISOString();
+    const rows = await this.#db.values<[string, string, string, number, Execution["trigger"], string, number]>(sql`
+      UPDATE executions SET status = 'running', started_at = ${now}
+      WHERE id = (
+        SELECT e.id FROM executions e
+        WHERE e.status = 'queued' AND (e.not_before IS NULL OR e.not_before <= ${now})
+          AND (SELECT count(*) FROM executions r WHERE r.tenant_id = e.tenant_id AND r.status = 'running')
+            < coalesce((SELECT max_concurrency FROM tenants t WHERE t.id = e.tenant_id), ${this.#caps.tenantDefault})
+          AND (SELECT count(*) FROM executions WHERE status = 'running') < ${this.#caps.global}
+        ORDER BY e.created_at, e.id LIMIT 1)
+      AND status = 'queued'
+      RETURNING id, tenant_id, script_id, version, trigger, input, attempt`);
+    const [row] = rows;
+    if (!row) return undefined;
+    const [id, tenantId, scriptId, version, trigger, input, attempt] = row;
+    return { id, tenantId, scriptId, version: Number(version), trigger, input, attempt: Number(attempt) };
+  }
+
+  async usage(tenantId: string): Promise<Usage> {
+    const [row] = await this.#db.values<[number, number, number]>(sql`
+      SELECT
+        (SELECT count(*) FROM executions WHERE tenant_id = ${tenantId} AND status = 'running') AS running,
+        (SELECT count(*) FROM executions WHERE tenant_id = ${tenantId} AND status = 'queued') AS queued,
+        coalesce((SELECT max_concurrency FROM tenants WHERE id = ${tenantId}), ${this.#caps.tenantDefault}) AS "limit"`);
+    return { running: Number(row![0]), queued: Number(row![1]), limit: Number(row![2]) };
+  }
+}
