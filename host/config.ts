@@ -10,8 +10,10 @@ export interface HostConfig {
   bootstrapPassword: string | undefined;
   /** The runners' memory tiers (V8 heap cap per isolate, MB); the largest is the largest memoryMb. */
   memoryTiersMb: number[];
-  /** How long a tenant whose script had to be killed runs on the quarantine runner. */
-  quarantineMs: number;
+  /** How long a tenant whose script had to be killed runs at lower CPU priority. */
+  penaltyMs: number;
+  /** Most tenant runner processes at once. */
+  maxProcesses: number;
   /** How long past its deadline an execution may hold a runner before the runner is killed. */
   killGraceMs: number;
   tenantConcurrency: number;
@@ -45,7 +47,8 @@ export function readConfig(): HostConfig {
     bootstrapToken: process.env.IOTA_BOOTSTRAP_TOKEN || undefined,
     bootstrapPassword: process.env.IOTA_BOOTSTRAP_PASSWORD || undefined,
     memoryTiersMb: tiers(process.env.RUNNER_MEMORY_TIERS || "128,256"),
-    quarantineMs: integer("RUNNER_QUARANTINE_MS", 10 * 60_000, 0, 24 * 3600_000),
+    penaltyMs: integer("RUNNER_PENALTY_MS", 10 * 60_000, 0, 24 * 3600_000),
+    maxProcesses: integer("RUNNER_MAX_PROCESSES", 32, 1, 1000),
     killGraceMs: integer("RUNNER_KILL_GRACE_MS", 500, 50, 10000),
     tenantConcurrency: integer("TENANT_CONCURRENCY", 10, 1, 10_000),
     globalConcurrency: integer("GLOBAL_CONCURRENCY", 50, 1, 100_000),

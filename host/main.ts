@@ -33,8 +33,9 @@ async function main(): Promise<void> {
   const runners = new RunnerPool({
     tiersMb: config.memoryTiersMb,
     defaultTierMb: 256,
-    shardsPerTier: config.runnerShards,
-    quarantineMs: config.quarantineMs,
+    maxProcesses: config.maxProcesses,
+    overflowShards: config.runnerShards,
+    penaltyMs: config.penaltyMs,
     bundle: bundles.runner,
     configDir,
     killGraceMs: config.killGraceMs,

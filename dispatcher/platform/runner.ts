@@ -10,16 +10,16 @@ export interface Runner {
   run(job: RunJob): Promise<RunResult>;
   /** Logs and progress of a running execution, from line `after` on; not every runner has them. */
   live(executionId: string, after: number): Promise<LiveState>;
-  /** The runner processes and quarantined tenants, for operators; empty where not applicable. */
+  /** The runner processes and penalised tenants, for operators; empty where not applicable. */
   stats(): Promise<RunnerStats>;
 }
 
 export interface RunnerStats {
   shards: { name: string; pid?: number; running: number; restarts: number }[];
-  quarantinedTenants: string[];
+  penalisedTenants: string[];
 }
 
-const noStats = async (): Promise<RunnerStats> => ({ shards: [], quarantinedTenants: [] });
+const noStats = async (): Promise<RunnerStats> => ({ shards: [], penalisedTenants: [] });
 
 const noLiveState = async (): Promise<LiveState> => ({ running: false, logs: [], progress: null });
 

@@ -17,8 +17,8 @@ export interface ShardOptions {
   heapMb: number;
   killGraceMs: number;
   marker: string;
-  /** Run the process at lower CPU priority (the quarantine shards). */
-  nice: boolean;
+  /** Asked at every (re)start: run the process at lower CPU priority? */
+  nice(): boolean;
   log: HostLog;
   /** Told which tenants were in flight when the process died, and whether the cause is known. */
   onIncident(incident: Incident): void;
@@ -49,6 +49,8 @@ export class RunnerShard {
   #killedFor: string | undefined;
   #stopping = false;
   restarts = 0;
+  /** The tenant this process belongs to; undefined for spares and shared overflow runners. */
+  owner: string | undefined;
 
   constructor(options: ShardOptions) {
     this.#o = options;
@@ -135,7 +137,7 @@ export class RunnerShard {
     this.#process = new WorkerdProcess({
       label: this.name,
       configFile,
-      nice: this.#o.nice,
+      nice: this.#o.nice(),
       healthUrl: `http://127.0.0.1:${this.#port}/health`,
       onStdoutLine: (line) => {
         if (!line.startsWith(prefix)) return this.#o.log.debug("runner.stdout", { shard: this.name, line });
