@@ -44,6 +44,8 @@ export const scripts = sqliteTable(
     // Trigger settings of the script's kind (cron, path, events...), validated by the domain.
     config: text("config", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
     currentVersion: integer("current_version").notNull(),
+    /** Scheduled scripts: the next slot the scheduler will claim (UTC ISO), null when disabled. */
+    nextRunAt: text("next_run_at"),
     createdBy: text("created_by").notNull(),
     createdAt: text("created_at").notNull().default(now),
     updatedAt: text("updated_at").notNull().default(now),
@@ -53,6 +55,7 @@ export const scripts = sqliteTable(
     // Names are unique among live scripts; a deleted script frees its name.
     uniqueIndex("scripts_tenant_name_live").on(t.tenantId, t.name).where(sql`deleted_at IS NULL`),
     index("scripts_tenant_kind").on(t.tenantId, t.kind),
+    index("scripts_next_run").on(t.nextRunAt),
   ],
 );
 
@@ -79,6 +82,9 @@ export const executionStatuses = [
   "timed_out",
   "cancelled",
   "interrupted",
+  // A schedule slot that did not run: its previous run was still going, or the platform was down.
+  "skipped",
+  "missed",
 ] as const;
 export type ExecutionStatus = (typeof executionStatuses)[number];
 
@@ -111,8 +117,12 @@ export const executions = sqliteTable(
     rerunOf: text("rerun_of"),
     /** A queued execution does not start before this time (retry backoff). */
     notBefore: text("not_before"),
+    /** Scheduled runs: the slot (UTC ISO minute) this execution was claimed for. */
+    scheduledFor: text("scheduled_for"),
   },
   (t) => [
+    // One record per schedule slot: the claim itself, so two hosts never run a slot twice.
+    uniqueIndex("executions_script_slot").on(t.scriptId, t.scheduledFor).where(sql`scheduled_for IS NOT NULL`),
     index("executions_tenant_status").on(t.tenantId, t.status),
     index("executions_tenant_created").on(t.tenantId, t.createdAt, t.id),
     index("executions_script_created").on(t.scriptId, t.createdAt, t.id),

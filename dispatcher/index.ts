@@ -9,6 +9,9 @@ export default {
   fetch: app.fetch,
   // Cloudflare Cron Triggers call this; locally the host calls /internal/tick instead.
   async scheduled(_controller, env, ctx) {
-    await servicesFor(env).runs.drain((work) => ctx.waitUntil(work));
+    const { runs, scheduler } = servicesFor(env);
+    const background = (work: Promise<unknown>) => ctx.waitUntil(work);
+    await scheduler.tick(background);
+    await runs.drain(background);
   },
 } satisfies ExportedHandler<Env>;

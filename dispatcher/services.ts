@@ -3,6 +3,7 @@ import { openDatabase } from "../db/open-remote.ts";
 import { Admission } from "./domain/admission.ts";
 import { ExecutionService } from "./domain/executions.ts";
 import { RunService } from "./domain/runs.ts";
+import { Scheduler } from "./domain/scheduler.ts";
 import { ScriptService } from "./domain/scripts.ts";
 import { TenantService } from "./domain/tenants.ts";
 import { TokenService } from "./domain/tokens.ts";
@@ -18,6 +19,7 @@ export interface Services {
   runs: RunService;
   users: UserService;
   admission: Admission;
+  scheduler: Scheduler;
 }
 
 let cached: { env: Env; services: Services } | undefined;
@@ -33,13 +35,15 @@ export function servicesFor(env: Env): Services {
     tenantDefault: Number(env.TENANT_CONCURRENCY ?? "10"),
     global: Number(env.GLOBAL_CONCURRENCY ?? "50"),
   });
+  const runs = new RunService(scripts, executions, admission, createRunner(env));
   const services: Services = {
     tenants,
     tokens: new TokenService(db, tenants),
     scripts,
     executions,
-    runs: new RunService(scripts, executions, admission, createRunner(env)),
+    runs,
     admission,
+    scheduler: new Scheduler(db, admission, runs),
     users: new UserService(db),
   };
   cached = { env, services };

@@ -75,6 +75,33 @@ export class Admission {
     return { id: row![0], status: row![1] };
   }
 
+  /**
+   * Claims one schedule slot: the unique (script, slot) row is the claim, so a slot another host
+   * claimed answers undefined. The slot is skipped, naming the run still going, when the
+   * script's previous scheduled run has not finished; else it runs or waits like an async run.
+   */
+  async admitSlot(e: NewExecution & { scheduledFor: string }): Promise<(Claimed & { status: "running" | "queued" | "skipped" }) | undefined> {
+    const id = newId("exe");
+    const now = new Date().toISOString();
+    const previous = sql`(SELECT id FROM executions WHERE script_id = ${e.scriptId} AND trigger = 'scheduled' AND status IN ('running', 'queued') ORDER BY created_at LIMIT 1)`;
+    const startNow = sql`(${this.#underCaps(e.tenantId)}) AND NOT EXISTS (SELECT 1 FROM executions WHERE tenant_id = ${e.tenantId} AND status = 'queued')`;
+    const rows = await this.#db.values<[string, "running" | "queued" | "skipped"]>(sql`
+      INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, attempt, created_at, started_at, finished_at, scheduled_for, error_code, error_message)
+      SELECT ${id}, ${e.tenantId}, ${e.scriptId}, ${e.version}, 'scheduled', s.status, ${e.input}, 1, ${now},
+        CASE WHEN s.status = 'running' THEN ${now} END,
+        CASE WHEN s.status = 'skipped' THEN ${now} END,
+        ${e.scheduledFor},
+        CASE WHEN s.status = 'skipped' THEN 'OVERLAP' END,
+        CASE WHEN s.status = 'skipped' THEN 'skipped: the previous run ' || s.previous || ' was still going' END
+      FROM (SELECT ${previous} AS previous, CASE WHEN ${previous} IS NOT NULL THEN 'skipped' WHEN ${startNow} THEN 'running' ELSE 'queued' END AS status) s
+      WHERE true
+      ON CONFLICT DO NOTHING
+      RETURNING id, status`);
+    const [row] = rows;
+    if (!row) return undefined;
+    return { id: row[0], status: row[1], tenantId: e.tenantId, scriptId: e.scriptId, version: e.version, trigger: "scheduled", input: e.input, attempt: 1 };
+  }
+
   /** Moves the oldest waiting execution that has room to running, and returns it. */
   async claimNext(): Promise<Claimed | undefined> {
     const now = new Date().toISOString();

@@ -116,11 +116,12 @@ export class RunService {
       const claimed = await this.#admission.claimNext();
       if (!claimed) return started;
       started++;
-      background(this.#startClaimed(claimed, background));
+      background(this.startClaimed(claimed, background));
     }
   }
 
-  async #startClaimed(c: Claimed, background: Background): Promise<void> {
+  /** Runs an execution already recorded as running (claimed from the queue or a schedule slot). */
+  async startClaimed(c: Claimed, background: Background): Promise<void> {
     const found = await this.#scripts.forExecution(c.tenantId, c.scriptId, c.version);
     if (!found || found.script.deletedAt) {
       const now = new Date().toISOString();

@@ -1,5 +1,6 @@
 // What a script's fields may be, checked before anything is stored.
 import { AppError, invalid } from "../../protocol/errors.ts";
+import { CronError, isKnownZone, upcoming } from "./cron/index.ts";
 import { checkScriptSyntax } from "./syntax.ts";
 import {
   optionalBoolean,
@@ -51,10 +52,16 @@ export function checkCode(body: Body): string | undefined {
 }
 
 export function checkTimeZone(zone: string, field: string): void {
+  if (!isKnownZone(zone)) throw invalid(field, `${field} "${zone}" is not a known IANA time zone (like "Europe/Berlin")`);
+}
+
+/** A cron expression that parses and runs at least once in the next eight years. */
+export function checkCron(cron: string, zone: string, field = "cron"): void {
   try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone });
-  } catch {
-    throw invalid(field, `${field} "${zone}" is not a known IANA time zone (like "Europe/Berlin")`);
+    if (upcoming(cron, zone, Date.now(), 1).length === 0) throw invalid(field, `cron "${cron}" never runs (like the 31st of February)`);
+  } catch (e) {
+    if (e instanceof CronError) throw invalid(field, `cron: ${e.message}`);
+    throw e;
   }
 }
 
@@ -69,16 +76,14 @@ export function checkKindConfig(kind: ScriptKind, body: Body, stored: Record<str
   };
   switch (kind) {
     case "scheduled": {
-      set("cron", optionalString(body, "cron", { min: 9, max: 200 }));
+      set("cron", optionalString(body, "cron", { min: 1, max: 200 }));
       const timezone = optionalString(body, "timezone", { min: 1, max: 64 });
       if (timezone) checkTimeZone(timezone, "timezone");
       set("timezone", timezone);
       set("missedPolicy", optionalEnum(body, "missedPolicy", ["catch_up", "skip"]));
       if (config.cron === undefined) throw invalid("cron", "cron is required for a scheduled script (5 fields, like \"0 2 * * *\")");
-      if (config.cron !== undefined && String(config.cron).trim().split(/\s+/).length !== 5) {
-        throw invalid("cron", "cron must have 5 fields: minute hour day-of-month month day-of-week");
-      }
       config.timezone ??= "UTC";
+      checkCron(String(config.cron), String(config.timezone));
       config.missedPolicy ??= "catch_up";
       break;
     }

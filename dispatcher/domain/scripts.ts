@@ -19,6 +19,7 @@ import {
 } from "./script-spec.ts";
 import { newId, sha256Hex } from "./secrets.ts";
 import { isUniqueViolation } from "./db-errors.ts";
+import { nextSlot } from "./scheduler.ts";
 import { onlyKnown, optionalEnum, type Body } from "./validate.ts";
 
 export function toSummary(s: Script): ScriptSummary {
@@ -73,6 +74,7 @@ export class ScriptService {
           timeoutMs: fields.timeoutMs ?? limits.defaultTimeoutMs,
           memoryMb: fields.memoryMb ?? Math.min(limits.defaultMemoryMb, this.#maxMemoryMb),
           config,
+          nextRunAt: kind === "scheduled" && (fields.enabled ?? true) ? nextSlot(config, Date.now()) : null,
           currentVersion: 1,
           createdBy: author,
         }),
@@ -151,7 +153,12 @@ export class ScriptService {
     const code = checkCode(body);
     const config = checkKindConfig(script.kind, body, script.config);
     const now = new Date().toISOString();
+    const enabled = fields.enabled ?? script.enabled;
+    const old = script.config as { cron?: string; timezone?: string };
+    // A changed schedule, or one switched on again, counts from now: no catching up on the past.
+    const rescheduled = script.kind === "scheduled" && (config.cron !== old.cron || config.timezone !== old.timezone || enabled !== script.enabled);
     const changes = {
+      ...(rescheduled ? { nextRunAt: enabled ? nextSlot(config, Date.now()) : null } : {}),
       ...(fields.name !== undefined ? { name: fields.name } : {}),
       ...(fields.description !== undefined ? { description: fields.description } : {}),
       ...(fields.tags !== undefined ? { tags: fields.tags } : {}),

@@ -12,8 +12,11 @@ export function internalRoutes(): Hono<AppEnv> {
     await next();
   });
   api.post("/tick", async (c) => {
-    const started = await c.get("services").runs.drain((work) => c.executionCtx.waitUntil(work));
-    return c.json({ started });
+    const { runs, scheduler } = c.get("services");
+    const background = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
+    const slots = await scheduler.tick(background);
+    const started = await runs.drain(background);
+    return c.json({ slots, started });
   });
   return api;
 }

@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { invalid } from "../../protocol/errors.ts";
 import { requirePermission } from "../domain/principal.ts";
+import { preview, upcomingFor } from "../domain/scheduler.ts";
 import type { AppEnv } from "../types.ts";
 import { jsonBody } from "./body.ts";
 import { answerRun } from "./run-answer.ts";
@@ -42,6 +43,18 @@ export function scriptRoutes(): Hono<AppEnv> {
     requirePermission(p, "scripts.delete");
     await c.get("services").scripts.remove(p, c.req.param("id"));
     return c.body(null, 204);
+  });
+  api.get("/scripts/:id/schedule", async (c) => {
+    const p = c.get("principal");
+    requirePermission(p, "scripts.read");
+    const script = await c.get("services").scripts.find(p, c.req.param("id"));
+    if (script.kind !== "scheduled") throw invalid("id", `script ${script.name} is not a scheduled script`);
+    const config = script.config as { cron: string; timezone: string };
+    return c.json({ cron: config.cron, timezone: config.timezone, enabled: script.enabled, next: upcomingFor(script.config, Date.now()) });
+  });
+  api.get("/schedule/preview", async (c) => {
+    requirePermission(c.get("principal"), "scripts.read");
+    return c.json({ next: preview(c.req.query("cron"), c.req.query("timezone")) });
   });
   api.get("/scripts/:id/versions", async (c) => {
     const p = c.get("principal");

@@ -19,6 +19,8 @@ export interface StartOptions {
   dataDir?: string;
   port?: number;
   env?: Record<string, string>;
+  /** The platform admin token; a second host on an existing data dir must reuse the first's. */
+  token?: string;
 }
 
 export class System {
@@ -39,7 +41,7 @@ export class System {
   static async start(options: StartOptions = {}): Promise<System> {
     const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "iota-test-")));
     const port = options.port ?? (await freePort());
-    const token = `iota_test${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+    const token = options.token ?? `iota_test${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
     const system = new System(dataDir, port, token, options.env ?? {});
     await system.boot();
     return system;

@@ -1,0 +1,136 @@
+// The scheduler: claims every due slot of every enabled scheduled script, exactly once, and
+// leaves a record for each: ran (or queued), skipped because the previous run was still
+// going, missed while the platform was down, or caught up after downtime.
+import { and, eq, isNull, lte, sql } from "drizzle-orm";
+import type { Database } from "../../db/open-remote.ts";
+import { scripts, type Script } from "../../db/schema.ts";
+import { parseCron, nextRuns, isoInZone, upcoming, type UpcomingRun } from "./cron/index.ts";
+import { checkCron, checkTimeZone } from "./script-spec.ts";
+import type { Admission } from "./admission.ts";
+import type { Background, RunService } from "./runs.ts";
+import { newId } from "./secrets.ts";
+
+/** A slot processed later than this after its time counts as missed (the platform was down). */
+export const lateAfterMs = 60_000;
+const maxMissedRecords = 1000;
+
+interface ScheduleConfig {
+  cron: string;
+  timezone: string;
+  missedPolicy: "catch_up" | "skip";
+}
+
+function configOf(script: Pick<Script, "config">): ScheduleConfig {
+  return script.config as unknown as ScheduleConfig;
+}
+
+/** The next slot strictly after `after`, as UTC ISO, or null if the schedule never runs again. */
+export function nextSlot(config: Record<string, unknown>, after: number): string | null {
+  const c = config as unknown as ScheduleConfig;
+  const [t] = nextRuns(parseCron(c.cron), c.timezone, after, 1);
+  return t === undefined ? null : new Date(t).toISOString();
+}
+
+export function upcomingFor(config: Record<string, unknown>, from: number, count = 5): UpcomingRun[] {
+  const c = config as unknown as ScheduleConfig;
+  return upcoming(c.cron, c.timezone, from, count);
+}
+
+export function preview(cron: string | undefined, timezone: string | undefined): UpcomingRun[] {
+  const zone = timezone || "UTC";
+  checkTimeZone(zone, "timezone");
+  checkCron(cron ?? "", zone);
+  return upcoming(cron!, zone, Date.now(), 5);
+}
+
+export class Scheduler {
+  readonly #db: Database;
+  readonly #admission: Admission;
+  readonly #runs: RunService;
+
+  constructor(db: Database, admission: Admission, runs: RunService) {
+    this.#db = db;
+    this.#admission = admission;
+    this.#runs = runs;
+  }
+
+  /** Claims and starts every slot due by `now`; answers how many slots it recorded. */
+  async tick(background: Background, now = Date.now()): Promise<number> {
+    const due = await this.#db
+      .select()
+      .from(scripts)
+      .where(and(eq(scripts.kind, "scheduled"), eq(scripts.enabled, true), isNull(scripts.deletedAt), lte(scripts.nextRunAt, new Date(now).toISOString())))
+      .limit(200);
+    let recorded = 0;
+    for (const script of due) recorded += await this.#fire(script, now, background);
+    return recorded;
+  }
+
+  async #fire(script: Script, now: number, background: Background): Promise<number> {
+    const c = configOf(script);
+    const fields = parseCron(c.cron);
+    const from = Date.parse(script.nextRunAt!);
+    // Every slot from the recorded next one up to now: normally one, more after downtime.
+    const slots = [from, ...nextRuns(fields, c.timezone, from, 100_000, now)];
+    const latest = slots.at(-1)!;
+    const catchUpOrRun = now - latest <= lateAfterMs || c.missedPolicy === "catch_up";
+    const missed = catchUpOrRun ? slots.slice(0, -1) : slots;
+
+    // Move the pointer first, compare-and-set: if another host got here first, it does the work.
+    const next = nextRuns(fields, c.timezone, Math.max(latest, now - 1), 1)[0];
+    const moved = await this.#db
+      .update(scripts)
+      .set({ nextRunAt: next === undefined ? null : new Date(next).toISOString() })
+      .where(and(eq(scripts.id, script.id), eq(scripts.nextRunAt, script.nextRunAt!)))
+      .returning({ id: scripts.id });
+    if (moved.length === 0) return 0;
+
+    let recorded = await this.#recordMissed(script, missed);
+    if (catchUpOrRun) {
+      const caughtUp = now - latest > lateAfterMs;
+      recorded += await this.#claim(script, latest, caughtUp, background);
+    }
+    return recorded;
+  }
+
+  async #recordMissed(script: Script, slots: number[]): Promise<number> {
+    if (slots.length === 0) return 0;
+    const kept = slots.slice(-maxMissedRecords);
+    const dropped = slots.length - kept.length;
+    const zone = configOf(script).timezone;
+    const now = new Date().toISOString();
+    const rows = kept.map((t, i) => ({
+      id: newId("exe"),
+      slot: new Date(t).toISOString(),
+      message: `missed: the platform was not running at ${isoInZone(t, zone)}${i === 0 && dropped > 0 ? ` (and ${dropped} earlier slots)` : ""}`,
+    }));
+    for (let i = 0; i < rows.length; i += 100) {
+      const chunk = rows.slice(i, i + 100);
+      await this.#db.run(sql`
+        INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, attempt, created_at, finished_at, scheduled_for, error_code, error_message)
+        VALUES ${sql.join(
+          chunk.map((r) => sql`(${r.id}, ${script.tenantId}, ${script.id}, ${script.currentVersion}, 'scheduled', 'missed', ${JSON.stringify({ scheduledFor: r.slot })}, 1, ${now}, ${now}, ${r.slot}, 'MISSED', ${r.message})`),
+          sql`, `,
+        )}
+        ON CONFLICT DO NOTHING`);
+    }
+    return rows.length;
+  }
+
+  async #claim(script: Script, slot: number, caughtUp: boolean, background: Background): Promise<number> {
+    const zone = configOf(script).timezone;
+    const input = JSON.stringify({ scheduledFor: isoInZone(slot, zone), ...(caughtUp ? { caughtUp: true } : {}) });
+    const claimed = await this.#admission.admitSlot({
+      tenantId: script.tenantId,
+      scriptId: script.id,
+      version: script.currentVersion,
+      trigger: "scheduled",
+      input,
+      status: "queued",
+      scheduledFor: new Date(slot).toISOString(),
+    });
+    if (!claimed) return 0;
+    if (claimed.status === "running") background(this.#runs.startClaimed(claimed, background));
+    return 1;
+  }
+}
