@@ -119,8 +119,16 @@ export const executions = sqliteTable(
     notBefore: text("not_before"),
     /** Scheduled runs: the slot (UTC ISO minute) this execution was claimed for. */
     scheduledFor: text("scheduled_for"),
+    /** Event deliveries: the event (the publisher's id) this execution delivers. */
+    eventId: text("event_id"),
+    /** Event deliveries: the failed attempt this one retries. */
+    retryOf: text("retry_of"),
+    /** Event deliveries: whether a failed attempt's retry or dead letter has been recorded. */
+    followedUp: integer("followed_up", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
+    uniqueIndex("executions_retry_of").on(t.retryOf).where(sql`retry_of IS NOT NULL`),
+    index("executions_follow_up").on(t.trigger, t.followedUp, t.status),
     // One record per schedule slot: the claim itself, so two hosts never run a slot twice.
     uniqueIndex("executions_script_slot").on(t.scriptId, t.scheduledFor).where(sql`scheduled_for IS NOT NULL`),
     index("executions_tenant_status").on(t.tenantId, t.status),
@@ -140,6 +148,54 @@ export const executionLogs = sqliteTable(
     at: text("at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.executionId, t.seq] })],
+);
+
+/** Domain events accepted from the platform, stored before they are acknowledged. */
+export const events = sqliteTable(
+  "events",
+  {
+    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    id: text("id").notNull(),
+    type: text("type").notNull(),
+    payload: text("payload").notNull(),
+    occurredAt: text("occurred_at").notNull(),
+    receivedAt: text("received_at").notNull().default(now),
+    deliveries: integer("deliveries").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] })],
+);
+
+/** Event deliveries that failed every attempt, kept for inspection and replay. */
+export const deadLetters = sqliteTable(
+  "dead_letters",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    scriptId: text("script_id").notNull().references(() => scripts.id),
+    eventId: text("event_id").notNull(),
+    /** The last failed attempt. */
+    executionId: text("execution_id").notNull().unique(),
+    attempts: integer("attempts").notNull(),
+    errorCode: text("error_code"),
+    errorMessage: text("error_message"),
+    createdAt: text("created_at").notNull().default(now),
+    replayedAt: text("replayed_at"),
+    replayExecutionId: text("replay_execution_id"),
+  },
+  (t) => [index("dead_letters_tenant").on(t.tenantId, t.createdAt)],
+);
+
+/** Per-tenant named secrets, AES-GCM encrypted with the host's key; never read back by the API. */
+export const secrets = sqliteTable(
+  "secrets",
+  {
+    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    name: text("name").notNull(),
+    ciphertext: text("ciphertext").notNull(),
+    updatedAt: text("updated_at").notNull().default(now),
+    updatedBy: text("updated_by").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.name] })],
 );
 
 export const users = sqliteTable("users", {
@@ -185,6 +241,7 @@ export const signInFailures = sqliteTable("sign_in_failures", {
 });
 
 export type Tenant = typeof tenants.$inferSelect;
+export type DeadLetter = typeof deadLetters.$inferSelect;
 export type User = typeof users.$inferSelect;
 export type ApiToken = typeof apiTokens.$inferSelect;
 export type Script = typeof scripts.$inferSelect;

@@ -6,6 +6,8 @@ import { accessRoutes } from "./routes/access.ts";
 import { adminAssetRoutes } from "./routes/admin-assets.ts";
 import { executionRoutes } from "./routes/executions.ts";
 import { internalRoutes } from "./routes/internal.ts";
+import { publicRoutes } from "./routes/endpoints.ts";
+import { operationRoutes } from "./routes/operations.ts";
 import { scriptRoutes } from "./routes/scripts.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { newId } from "./domain/secrets.ts";
@@ -27,7 +29,8 @@ export function createApp(): Hono<AppEnv> {
 
   const auth = authenticate();
   app.use("/admin/api/*", (c, next) => (publicCalls.has(`${c.req.method} ${c.req.path}`) ? next() : auth(c, next)));
-  for (const routes of [sessionRoutes(), accessRoutes(), scriptRoutes(), executionRoutes()]) app.route("/admin/api", routes);
+  for (const routes of [sessionRoutes(), accessRoutes(), scriptRoutes(), executionRoutes(), operationRoutes()]) app.route("/admin/api", routes);
+  app.route("/", publicRoutes());
 
   app.route("/internal", internalRoutes());
   app.route("/", adminAssetRoutes());

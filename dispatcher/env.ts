@@ -8,6 +8,8 @@ export interface Env extends DatabaseBindings {
   /** Concurrent executions per tenant unless the tenant sets its own, and for the platform. */
   TENANT_CONCURRENCY?: string;
   GLOBAL_CONCURRENCY?: string;
+  /** AES-256 key (base64) sealing tenants' secrets at rest. */
+  SECRETS_KEY?: string;
   /** Present when deployed to Cloudflare, where the dispatcher runs scripts itself. */
   LOADER?: WorkerLoader;
   /** The built admin SPA: a disk service locally, static assets on Cloudflare. */

@@ -4,6 +4,10 @@ import { Admission } from "./domain/admission.ts";
 import { ExecutionService } from "./domain/executions.ts";
 import { RunService } from "./domain/runs.ts";
 import { Scheduler } from "./domain/scheduler.ts";
+import { EmbeddedService } from "./domain/embedded.ts";
+import { EndpointService } from "./domain/endpoints.ts";
+import { EventService } from "./domain/events.ts";
+import { Vault } from "./domain/vault.ts";
 import { ScriptService } from "./domain/scripts.ts";
 import { TenantService } from "./domain/tenants.ts";
 import { TokenService } from "./domain/tokens.ts";
@@ -20,6 +24,10 @@ export interface Services {
   users: UserService;
   admission: Admission;
   scheduler: Scheduler;
+  vault: Vault;
+  endpoints: EndpointService;
+  embedded: EmbeddedService;
+  events: EventService;
 }
 
 let cached: { env: Env; services: Services } | undefined;
@@ -36,14 +44,20 @@ export function servicesFor(env: Env): Services {
     global: Number(env.GLOBAL_CONCURRENCY ?? "50"),
   });
   const runs = new RunService(scripts, executions, admission, createRunner(env));
+  const tokens = new TokenService(db, tenants);
+  const vault = new Vault(db, env.SECRETS_KEY);
   const services: Services = {
     tenants,
-    tokens: new TokenService(db, tenants),
+    tokens,
     scripts,
     executions,
     runs,
     admission,
     scheduler: new Scheduler(db, admission, runs),
+    vault,
+    endpoints: new EndpointService(db, tokens, vault),
+    embedded: new EmbeddedService(db, scripts, runs),
+    events: new EventService(db, runs, tenants),
     users: new UserService(db),
   };
   cached = { env, services };

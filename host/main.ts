@@ -10,6 +10,7 @@ import { bootstrap } from "./bootstrap.ts";
 import { buildWorkers } from "./build.ts";
 import { readConfig } from "./config.ts";
 import { startInternalServer } from "./internal-server.ts";
+import { secretsKey } from "./secrets-key.ts";
 import { startTicker } from "./ticker.ts";
 import { createLog } from "./log.ts";
 import { RunnerPool } from "./runners/pool.ts";
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
       MAX_MEMORY_MB: String(runners.largestTierMb),
       TENANT_CONCURRENCY: String(config.tenantConcurrency),
       GLOBAL_CONCURRENCY: String(config.globalConcurrency),
+      SECRETS_KEY: await secretsKey(config.dataDir),
     },
   });
   let stopping = false;

@@ -12,6 +12,7 @@ export const permissions = [
   "executions.read",
   "tokens.manage",
   "users.manage",
+  "secrets.manage",
 ] as const;
 export type Permission = (typeof permissions)[number];
 

@@ -1,6 +1,7 @@
 // What crosses the dispatcher -> host -> runner boundary for one execution. Plain data only:
 // errors travel as `{ code, message, stack }`, never as thrown objects.
 import type { Trigger } from "../db/schema.ts";
+import type { ResponseEnvelope } from "./http-envelope.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -69,6 +70,8 @@ export interface RunResult {
   error?: RunError;
   logs: LogEntry[];
   progress?: Progress | null;
+  /** HTTP-endpoint runs: what to answer the caller. */
+  response?: ResponseEnvelope;
   startedAt: string;
   finishedAt: string;
   durationMs: number;
@@ -79,4 +82,7 @@ export const runCaps = {
   maxLogLines: 1000,
   maxLogMessageChars: 8192,
   maxOutputBytes: 1024 * 1024,
+  maxResponseBytes: 5 * 1024 * 1024,
+  /** How much of an HTTP response body history keeps. */
+  maxRecordedBodyChars: 64 * 1024,
 } as const;

@@ -13,7 +13,7 @@ import { onlyKnown, optionalEnum, optionalInteger, type Body } from "./validate.
 
 export const maxInputBytes = 1024 * 1024;
 
-export type StartedRun = { mode: "sync"; execution: ExecutionDetail } | { mode: "async"; id: string; status: "running" | "queued" };
+export type StartedRun = { mode: "sync"; execution: ExecutionDetail; result: RunResult } | { mode: "async"; id: string; status: "running" | "queued" };
 export type Background = (work: Promise<unknown>) => void;
 
 export interface Launch {
@@ -105,8 +105,8 @@ export class RunService {
         details: { retryAfterSeconds: 1, ...usage },
       });
     }
-    await this.#execute(job(id), background);
-    return { mode: "sync", execution: await this.#executions.detail(l.tenant.id, id) };
+    const result = await this.#execute(job(id), background);
+    return { mode: "sync", execution: await this.#executions.detail(l.tenant.id, id), result };
   }
 
   /** Starts waiting executions while there is room; each one's end drains again. */
@@ -121,7 +121,7 @@ export class RunService {
   }
 
   /** Runs an execution already recorded as running (claimed from the queue or a schedule slot). */
-  async startClaimed(c: Claimed, background: Background): Promise<void> {
+  async startClaimed(c: Claimed, background: Background): Promise<unknown> {
     const found = await this.#scripts.forExecution(c.tenantId, c.scriptId, c.version);
     if (!found || found.script.deletedAt) {
       const now = new Date().toISOString();
@@ -150,7 +150,7 @@ export class RunService {
     );
   }
 
-  async #execute(job: RunJob, background: Background): Promise<void> {
+  async #execute(job: RunJob, background: Background): Promise<RunResult> {
     let result: RunResult;
     try {
       result = await this.#runner.run(job);
@@ -161,6 +161,7 @@ export class RunService {
     await this.#executions.finish(job.executionId, result);
     // A slot just freed up: start what was waiting for it.
     background(this.drain(background));
+    return result;
   }
 }
 

@@ -30,7 +30,7 @@ const httpMethods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 /** The trigger settings each kind takes, beside the fields every script has. */
 export const kindFields: Record<ScriptKind, readonly string[]> = {
   scheduled: ["cron", "timezone", "missedPolicy"],
-  http: ["path", "methods", "access"],
+  http: ["path", "methods", "access", "hmacSecret", "hmacHeader", "hmacScheme"],
   event: ["events", "maxAttempts"],
   manual: [],
   embedded: [],
@@ -98,7 +98,11 @@ export function checkKindConfig(kind: ScriptKind, body: Body, stored: Record<str
         set("methods", [...new Set(methods)]);
       }
       set("access", optionalEnum(body, "access", ["public", "token", "hmac"]));
+      set("hmacSecret", optionalString(body, "hmacSecret", { min: 1, max: 64, pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, patternHint: "must name a secret, like STRIPE_WEBHOOK_SECRET" }));
+      set("hmacHeader", optionalString(body, "hmacHeader", { min: 1, max: 100, pattern: /^[A-Za-z0-9-]+$/, patternHint: "must be a header name" })?.toLowerCase());
+      set("hmacScheme", optionalEnum(body, "hmacScheme", ["sha256-hex", "stripe"]));
       if (config.path === undefined) throw invalid("path", 'path is required for an http script (like "/orders/:id")');
+      if (config.access === "hmac" && !config.hmacSecret) throw invalid("hmacSecret", "hmacSecret (the name of the secret that signs requests) is required when access is hmac");
       config.methods ??= ["POST"];
       config.access ??= "token";
       break;

@@ -92,12 +92,12 @@ export function optionalTags(body: Body, field = "tags"): Record<string, string>
 }
 
 /** Reads a JSON request body, refusing what is too large or not JSON. */
-export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+export async function readJsonBody(request: Request, maxBytes: number, whenEmpty: unknown = {}): Promise<unknown> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > maxBytes) throw tooLarge(maxBytes);
   const buffer = await request.arrayBuffer();
   if (buffer.byteLength > maxBytes) throw tooLarge(maxBytes);
-  if (buffer.byteLength === 0) return {};
+  if (buffer.byteLength === 0) return whenEmpty;
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(buffer);

@@ -3,6 +3,7 @@
 import { Hono } from "hono";
 import { AppError } from "../../protocol/errors.ts";
 import type { AppEnv } from "../types.ts";
+import { tick } from "../tick.ts";
 
 export function internalRoutes(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
@@ -12,11 +13,7 @@ export function internalRoutes(): Hono<AppEnv> {
     await next();
   });
   api.post("/tick", async (c) => {
-    const { runs, scheduler } = c.get("services");
-    const background = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
-    const slots = await scheduler.tick(background);
-    const started = await runs.drain(background);
-    return c.json({ slots, started });
+    return c.json(await tick(c.get("services"), (work) => c.executionCtx.waitUntil(work)));
   });
   return api;
 }

@@ -59,6 +59,7 @@ export async function execute(loader: WorkerLoader, job: RunJob, options: Execut
   return {
     status: outcome.ok ? "succeeded" : "failed",
     ...(outcome.output !== undefined ? { output: outcome.output } : {}),
+    ...(outcome.response ? { response: outcome.response } : {}),
     ...(outcome.error ? { error: outcome.error } : {}),
     logs: outcome.logs,
     progress: outcome.progress,

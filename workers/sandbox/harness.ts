@@ -7,6 +7,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { ScriptContext } from "../sdk/index.ts";
 import { runCaps, type LogEntry, type LogLevel, type Progress, type RunError, type RunJob } from "../../protocol/run.ts";
 import { formatLogArgs } from "./format.ts";
+import { decodeBody, encodeBody, type RequestEnvelope, type ResponseEnvelope } from "../../protocol/http-envelope.ts";
 
 export interface HarnessJob extends Omit<RunJob, "code" | "codeHash" | "memoryMb"> {
   /** Marks stdout lines as ours, so the host can recover logs if the process dies. */
@@ -17,6 +18,7 @@ export interface HarnessJob extends Omit<RunJob, "code" | "codeHash" | "memoryMb
 export interface HarnessResult {
   ok: boolean;
   output?: string;
+  response?: ResponseEnvelope;
   error?: RunError;
   logs: LogEntry[];
   progress: Progress | null;
@@ -94,7 +96,7 @@ function cleanStack(stack: string | undefined): string | undefined {
     .join("\n");
 }
 
-function makeContext(job: HarnessJob, signal: AbortSignal): ScriptContext {
+function makeContext(job: HarnessJob, signal: AbortSignal, params: Record<string, string> = {}): ScriptContext {
   const log = {
     debug: (...a: unknown[]) => record("debug", a),
     info: (...a: unknown[]) => record("info", a),
@@ -111,6 +113,7 @@ function makeContext(job: HarnessJob, signal: AbortSignal): ScriptContext {
     signal,
     log: Object.freeze(log),
     progress: reportProgress,
+    params: Object.freeze({ ...params }),
   });
 }
 
@@ -128,6 +131,31 @@ function encodeOutput(value: unknown): { output?: string; error?: RunError } {
     return { error: { code: "OUTPUT_TOO_LARGE", message: `the return value is ${output.length} bytes as JSON; the cap is ${runCaps.maxOutputBytes}` } };
   }
   return { output };
+}
+
+function toRequest(e: RequestEnvelope): Request {
+  const body = decodeBody(e);
+  return new Request(e.url, { method: e.method, headers: e.headers, body: body && e.method !== "GET" && e.method !== "HEAD" ? body : null });
+}
+
+/** An HTTP script answers with a Response, or any JSON value (sent as 200 application/json). */
+async function toResponse(value: unknown): Promise<{ response?: ResponseEnvelope; output?: string; error?: RunError }> {
+  let response: Response;
+  if (value instanceof Response) {
+    response = value;
+  } else {
+    const encoded = encodeOutput(value);
+    if (encoded.error) return encoded;
+    response = new Response(encoded.output, { headers: { "content-type": "application/json" } });
+  }
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (bytes.byteLength > runCaps.maxResponseBytes) {
+    return { error: { code: "OUTPUT_TOO_LARGE", message: `the response body is ${bytes.byteLength} bytes; the cap is ${runCaps.maxResponseBytes}` } };
+  }
+  const envelope: ResponseEnvelope = { status: response.status, headers: [...response.headers], ...encodeBody(bytes) };
+  // History keeps the answer, with a long body cut short.
+  const recorded = { ...envelope, body: envelope.body && envelope.body.length > runCaps.maxRecordedBodyChars ? `${envelope.body.slice(0, runCaps.maxRecordedBodyChars)}…` : envelope.body };
+  return { response: envelope, output: JSON.stringify(recorded) };
 }
 
 export default class Harness extends WorkerEntrypoint {
@@ -148,7 +176,14 @@ export default class Harness extends WorkerEntrypoint {
           return { ok: false, error: { code: "NO_DEFAULT_EXPORT", message: "the script must `export default async function (input, ctx) { ... }`" }, logs: sink.logs, progress: sink.progress };
         }
         try {
-          const value = await (mod.default as (i: unknown, c: ScriptContext) => unknown)(JSON.parse(job.input), makeContext(job, controller.signal));
+          const parsed: unknown = JSON.parse(job.input);
+          const input = job.trigger === "http" ? toRequest(parsed as RequestEnvelope) : parsed;
+          const params = job.trigger === "http" ? (parsed as RequestEnvelope).params : undefined;
+          const value = await (mod.default as (i: unknown, c: ScriptContext) => unknown)(input, makeContext(job, controller.signal, params));
+          if (job.trigger === "http") {
+            const answered = await toResponse(value);
+            return { ok: !answered.error, ...answered, logs: sink.logs, progress: sink.progress };
+          }
           const encoded = encodeOutput(value);
           return { ok: !encoded.error, ...encoded, logs: sink.logs, progress: sink.progress };
         } catch (e) {

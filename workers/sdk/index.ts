@@ -31,7 +31,15 @@ export interface ScriptContext {
    * @param message what is happening now, e.g. "imported 400 of 1000 rows"
    */
   progress(percent: number, message?: string): void;
+  /** HTTP-endpoint scripts: the path's parameters (`/orders/:id` gives `params.id`); empty otherwise. */
+  readonly params: Readonly<Record<string, string>>;
 }
+
+/**
+ * An HTTP-endpoint script receives the caller's standard `Request` as its input and answers
+ * with a `Response`, or with any JSON value (sent as `200 application/json`).
+ */
+export type HttpHandler = (request: Request, ctx: ScriptContext) => Response | unknown | Promise<Response | unknown>;
 
 /**
  * A script is an ES module whose default export is this function. Its return value must be

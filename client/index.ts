@@ -1,0 +1,83 @@
+// A small typed client for platform services: run an embedded script and use its value, or
+// publish a domain event. Web-standard fetch only, so it works in Node, workers and browsers.
+//
+//   const iota = createIotaClient({ baseUrl: "http://localhost:8787", token: process.env.IOTA_TOKEN! });
+//   const { value } = await iota.invoke<{ price: number }>("pricing-rule", { sku: "A-1", qty: 3 });
+//   await iota.publishEvent({ id: crypto.randomUUID(), type: "payment.processed", payload: { amount: 42 } });
+import type { ErrorBody } from "../protocol/errors.ts";
+
+export interface IotaClientOptions {
+  baseUrl: string;
+  /** An API token of the tenant (a platform admin's token may name the tenant per call). */
+  token: string;
+  fetch?: typeof fetch;
+}
+
+export interface Invoked<T> {
+  value: T;
+  executionId: string;
+}
+
+export interface DomainEvent {
+  /** The publisher's own id: publishing the same id again delivers nothing twice. */
+  id: string;
+  type: string;
+  payload?: unknown;
+  occurredAt?: string;
+  /** For platform admin tokens: the tenant the event belongs to. */
+  tenant?: string;
+}
+
+export interface PublishedEvent {
+  id: string;
+  type: string;
+  duplicate: boolean;
+  deliveries: number;
+}
+
+/** A refusal or failure, with the API's code and, for script failures, the execution to look up. */
+export class IotaError extends Error {
+  override readonly name = "IotaError";
+  readonly status: number;
+  readonly code: string;
+  readonly executionId: string | undefined;
+
+  constructor(status: number, body: Partial<ErrorBody> | undefined, executionId: string | undefined) {
+    super(body?.message ?? `HTTP ${status}`);
+    this.status = status;
+    this.code = body?.code ?? "HTTP_ERROR";
+    this.executionId = executionId ?? undefined;
+  }
+}
+
+export function createIotaClient(options: IotaClientOptions) {
+  const doFetch = options.fetch ?? fetch;
+  const base = options.baseUrl.replace(/\/+$/, "");
+
+  async function call(path: string, body: unknown): Promise<Response> {
+    const response = await doFetch(`${base}${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${options.token}`, "content-type": "application/json" },
+      body: JSON.stringify(body ?? null),
+    });
+    if (!response.ok) {
+      const payload = (await response.json().catch(() => undefined)) as { error?: ErrorBody } | undefined;
+      throw new IotaError(response.status, payload?.error, response.headers.get("x-iota-execution-id") ?? undefined);
+    }
+    return response;
+  }
+
+  return {
+    /** Runs the tenant's embedded script (by name or id) with `input` and answers its return value. */
+    async invoke<T = unknown>(script: string, input?: unknown): Promise<Invoked<T>> {
+      const response = await call(`/api/invoke/${encodeURIComponent(script)}`, input);
+      return { value: (await response.json()) as T, executionId: response.headers.get("x-iota-execution-id") ?? "" };
+    },
+    /** Hands a domain event to the platform; it is stored before this resolves. */
+    async publishEvent(event: DomainEvent): Promise<PublishedEvent> {
+      return (await (await call("/api/events", event)).json()) as PublishedEvent;
+    },
+  };
+}
+
+export type IotaClient = ReturnType<typeof createIotaClient>;

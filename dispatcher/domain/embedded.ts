@@ -1,0 +1,38 @@
+// Embedded calls: a platform service runs a tenant's `embedded` script with an input and uses
+// its return value (a pricing rule, a validation), synchronously.
+import { and, eq, isNull, or } from "drizzle-orm";
+import type { Database } from "../../db/open-remote.ts";
+import { scripts } from "../../db/schema.ts";
+import { AppError } from "../../protocol/errors.ts";
+import { authorOf, requirePermission, type Principal } from "./principal.ts";
+import { encodeInput, type Background, type RunService, type StartedRun } from "./runs.ts";
+import type { ScriptService } from "./scripts.ts";
+
+export class EmbeddedService {
+  readonly #db: Database;
+  readonly #scripts: ScriptService;
+  readonly #runs: RunService;
+
+  constructor(db: Database, scripts: ScriptService, runs: RunService) {
+    this.#db = db;
+    this.#scripts = scripts;
+    this.#runs = runs;
+  }
+
+  /** Runs the tenant's embedded script named (or with the id) `ref` with `input`. */
+  async invoke(principal: Principal, ref: string, input: unknown, background: Background): Promise<StartedRun> {
+    requirePermission(principal, "scripts.execute");
+    const [script] = await this.#db
+      .select()
+      .from(scripts)
+      .where(and(eq(scripts.tenantId, principal.tenant.id), eq(scripts.kind, "embedded"), isNull(scripts.deletedAt), or(eq(scripts.id, ref), eq(scripts.name, ref))));
+    if (!script) throw new AppError("NOT_FOUND", `no embedded script named ${ref}`);
+    if (!script.enabled) throw new AppError("CONFLICT", `the embedded script ${script.name} is disabled`);
+    const found = await this.#scripts.forExecution(principal.tenant.id, script.id, script.currentVersion);
+    if (!found) throw new AppError("NOT_FOUND", `no embedded script named ${ref}`);
+    return this.#runs.launch(
+      { tenant: principal.tenant, script, version: found.version, input: encodeInput(input), trigger: "embedded", mode: "sync", createdBy: authorOf(principal) },
+      background,
+    );
+  }
+}

@@ -1,0 +1,130 @@
+// HTTP-endpoint scripts: which script answers a path and method, and whether the caller may
+// call it (public, an API token of the tenant, or an HMAC signature over the body).
+import { and, eq, isNull, sql } from "drizzle-orm";
+import type { Database } from "../../db/open-remote.ts";
+import { scripts, tenants, type Script, type Tenant } from "../../db/schema.ts";
+import { AppError } from "../../protocol/errors.ts";
+import type { Principal } from "./principal.ts";
+import { requirePermission } from "./principal.ts";
+import type { TokenService } from "./tokens.ts";
+import type { Vault } from "./vault.ts";
+
+export type Match = { script: Script; params: Record<string, string> } | { allow: string[] } | undefined;
+
+interface HttpConfig {
+  path: string;
+  methods: string[];
+  access: "public" | "token" | "hmac";
+  hmacSecret?: string;
+  hmacHeader?: string;
+  hmacScheme?: "sha256-hex" | "stripe";
+}
+
+/** Static segments beat parameters; the most specific path wins. */
+function specificity(path: string): number {
+  return path.split("/").reduce((n, seg) => n * 2 + (seg.startsWith(":") ? 0 : 1), 1);
+}
+
+export function matchPath(pattern: string, path: string): Record<string, string> | undefined {
+  const want = pattern.split("/").filter(Boolean);
+  const got = path.split("/").filter(Boolean);
+  if (want.length !== got.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    if (want[i]!.startsWith(":")) {
+      try {
+        params[want[i]!.slice(1)] = decodeURIComponent(got[i]!);
+      } catch {
+        return undefined;
+      }
+    } else if (want[i] !== got[i]) return undefined;
+  }
+  return params;
+}
+
+export class EndpointService {
+  readonly #db: Database;
+  readonly #tokens: TokenService;
+  readonly #vault: Vault;
+
+  constructor(db: Database, tokens: TokenService, vault: Vault) {
+    this.#db = db;
+    this.#tokens = tokens;
+    this.#vault = vault;
+  }
+
+  async tenantByHost(host: string): Promise<Tenant | undefined> {
+    const name = host.toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
+    const [row] = await this.#db.select().from(tenants).where(sql`EXISTS (SELECT 1 FROM json_each(${tenants.domains}) WHERE value = ${name})`);
+    return row;
+  }
+
+  async tenantBySlug(slug: string): Promise<Tenant | undefined> {
+    const [row] = await this.#db.select().from(tenants).where(eq(tenants.slug, slug));
+    return row;
+  }
+
+  async match(tenantId: string, path: string, method: string): Promise<Match> {
+    const candidates = await this.#db
+      .select()
+      .from(scripts)
+      .where(and(eq(scripts.tenantId, tenantId), eq(scripts.kind, "http"), eq(scripts.enabled, true), isNull(scripts.deletedAt)));
+    const matching = candidates
+      .map((script) => ({ script, params: matchPath((script.config as unknown as HttpConfig).path, path) }))
+      .filter((m): m is { script: Script; params: Record<string, string> } => m.params !== undefined)
+      .sort((a, b) => specificity((b.script.config as unknown as HttpConfig).path) - specificity((a.script.config as unknown as HttpConfig).path));
+    if (matching.length === 0) return undefined;
+    const wanted = method === "HEAD" ? ["HEAD", "GET"] : [method];
+    const hit = matching.find((m) => (m.script.config as unknown as HttpConfig).methods.some((x) => wanted.includes(x)));
+    if (hit) return hit;
+    return { allow: [...new Set(matching.flatMap((m) => (m.script.config as unknown as HttpConfig).methods))].sort() };
+  }
+
+  /** Refuses a caller the script's access setting does not let in. */
+  async authorise(script: Script, tenant: Tenant, request: Request, body: Uint8Array): Promise<void> {
+    const config = script.config as unknown as HttpConfig;
+    if (config.access === "public") return;
+    if (config.access === "token") {
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "");
+      const principal: Principal | undefined = match ? await this.#tokens.authenticate(match[1]!) : undefined;
+      if (!principal || principal.tenant.id !== tenant.id) throw new AppError("UNAUTHENTICATED", "this endpoint needs an API token of its tenant: Authorization: Bearer <token>");
+      requirePermission(principal, "scripts.execute");
+      return;
+    }
+    const secret = config.hmacSecret ? await this.#vault.reveal(tenant.id, config.hmacSecret) : undefined;
+    if (!secret) throw new AppError("FORBIDDEN", "this endpoint's signing secret is not set up");
+    const header = request.headers.get(config.hmacHeader ?? (config.hmacScheme === "stripe" ? "stripe-signature" : "x-signature")) ?? "";
+    if (!(await verifySignature(config.hmacScheme ?? "sha256-hex", secret, header, body))) {
+      throw new AppError("UNAUTHENTICATED", "the request's signature does not match its body");
+    }
+  }
+}
+
+async function hmacHex(secret: string, data: Uint8Array): Promise<string> {
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, data as BufferSource));
+  return [...mac].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function sameText(a: string, b: string): boolean {
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < Math.max(a.length, b.length); i++) diff |= (a.charCodeAt(i) || 0) ^ (b.charCodeAt(i) || 0);
+  return diff === 0;
+}
+
+/**
+ * `sha256-hex`: the header is the hex HMAC-SHA256 of the body, optionally prefixed `sha256=`
+ * (GitHub's form). `stripe`: `t=<unix seconds>,v1=<hex>` over `<t>.<body>`, at most five
+ * minutes old, so a captured request cannot be replayed later.
+ */
+export async function verifySignature(scheme: "sha256-hex" | "stripe", secret: string, header: string, body: Uint8Array, now = Date.now()): Promise<boolean> {
+  if (scheme === "sha256-hex") {
+    const given = header.trim().replace(/^sha256=/i, "").toLowerCase();
+    return given.length > 0 && sameText(given, await hmacHex(secret, body));
+  }
+  const parts = Object.fromEntries(header.split(",").map((p) => p.trim().split("=", 2) as [string, string]));
+  const t = Number(parts.t);
+  if (!Number.isInteger(t) || Math.abs(now / 1000 - t) > 300 || !parts.v1) return false;
+  const signed = new Uint8Array([...new TextEncoder().encode(`${t}.`), ...body]);
+  return sameText(parts.v1.toLowerCase(), await hmacHex(secret, signed));
+}

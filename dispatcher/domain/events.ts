@@ -1,0 +1,164 @@
+// Domain events: accepted durably before the answer, idempotent on the publisher's id, and
+// delivered to every subscribed event script as its own execution. A failed delivery is
+// retried with exponential backoff and jitter; after its last attempt it is dead-lettered.
+// The database is the truth: a retry or a dead letter is recorded by a sweep that also runs
+// after a crash, so no accepted event is ever dropped.
+import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import type { Database } from "../../db/open-remote.ts";
+import { deadLetters, events, executions, scripts, type Script } from "../../db/schema.ts";
+import { AppError, invalid, notFound } from "../../protocol/errors.ts";
+import { isUniqueViolation } from "./db-errors.ts";
+import { authorOf, requirePermission, type Principal } from "./principal.ts";
+import { encodeInput, type Background, type RunService } from "./runs.ts";
+import { newId } from "./secrets.ts";
+import type { TenantService } from "./tenants.ts";
+import { onlyKnown, optionalString, requiredString, type Body } from "./validate.ts";
+
+const typePattern = /^[a-z0-9_]+(\.[a-z0-9_]+)*$/;
+
+/** Retry n (1-based) waits about 2 s, doubling, capped at 15 minutes, with ±20% jitter. */
+export function backoffMs(retry: number, random = Math.random): number {
+  const base = Math.min(2000 * 2 ** (retry - 1), 15 * 60_000);
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
+
+export function subscribes(patterns: string[], type: string): boolean {
+  return patterns.some((p) => p === "*" || p === type || (p.endsWith(".*") && type.startsWith(p.slice(0, -1))));
+}
+
+export interface Accepted {
+  id: string;
+  type: string;
+  duplicate: boolean;
+  deliveries: number;
+}
+
+export class EventService {
+  readonly #db: Database;
+  readonly #runs: RunService;
+  readonly #tenants: TenantService;
+
+  constructor(db: Database, runs: RunService, tenants: TenantService) {
+    this.#db = db;
+    this.#runs = runs;
+    this.#tenants = tenants;
+  }
+
+  async publish(principal: Principal, body: Body, background: Background): Promise<Accepted> {
+    requirePermission(principal, "scripts.execute");
+    onlyKnown(body, ["id", "type", "payload", "occurredAt", "tenant"]);
+    const id = requiredString(body, "id", { max: 200 });
+    const type = requiredString(body, "type", { max: 200, pattern: typePattern, patternHint: 'must be a dotted event type like "payment.processed"' });
+    const occurredRaw = optionalString(body, "occurredAt", { max: 64 });
+    const occurredAt = occurredRaw === undefined ? new Date().toISOString() : Date.parse(occurredRaw);
+    if (typeof occurredAt === "number" && Number.isNaN(occurredAt)) throw invalid("occurredAt", "occurredAt must be an ISO 8601 time");
+    const tenantSlug = optionalString(body, "tenant", { min: 1, max: 63 });
+    let tenant = principal.tenant;
+    if (tenantSlug !== undefined && tenantSlug !== tenant.slug) {
+      if (!principal.platformAdmin) throw new AppError("FORBIDDEN", "only a platform admin may publish for another tenant");
+      const row = await this.#tenants.bySlug(tenantSlug, "tenant");
+      tenant = { id: row.id, slug: row.slug };
+    }
+    const occurred = typeof occurredAt === "number" ? new Date(occurredAt).toISOString() : occurredAt;
+    const payload = encodeInput(body.payload ?? null, "payload");
+    return this.accept(tenant, { id, type, payload, occurredAt: occurred }, authorOf(principal), background);
+  }
+
+  /** Stores the event and one queued delivery per subscriber in one transaction. */
+  async accept(tenant: { id: string; slug: string }, e: { id: string; type: string; payload: string; occurredAt: string }, createdBy: string, background: Background): Promise<Accepted> {
+    const subscribers = (await this.#db
+      .select()
+      .from(scripts)
+      .where(and(eq(scripts.tenantId, tenant.id), eq(scripts.kind, "event"), eq(scripts.enabled, true), isNull(scripts.deletedAt))))
+      .filter((s) => subscribes((s.config.events as string[]) ?? [], e.type));
+    const input = JSON.stringify({ id: e.id, type: e.type, payload: JSON.parse(e.payload), occurredAt: e.occurredAt });
+    const now = new Date().toISOString();
+    try {
+      await this.#db.batch([
+        this.#db.insert(events).values({ tenantId: tenant.id, id: e.id, type: e.type, payload: e.payload, occurredAt: e.occurredAt, receivedAt: now, deliveries: subscribers.length }),
+        ...subscribers.map((s) =>
+          this.#db.insert(executions).values({ id: newId("exe"), tenantId: tenant.id, scriptId: s.id, version: s.currentVersion, trigger: "event", status: "queued", input, attempt: 1, createdBy, createdAt: now, eventId: e.id }),
+        ),
+      ]);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const [known] = await this.#db.select().from(events).where(and(eq(events.tenantId, tenant.id), eq(events.id, e.id)));
+      return { id: e.id, type: known?.type ?? e.type, duplicate: true, deliveries: known?.deliveries ?? 0 };
+    }
+    if (subscribers.length > 0) background(this.#runs.drain(background));
+    return { id: e.id, type: e.type, duplicate: false, deliveries: subscribers.length };
+  }
+
+  /**
+   * For every finished, failed delivery not yet followed up: a retry after backoff, or a dead
+   * letter after the last attempt. Each follow-up is unique per failed attempt, so running this
+   * twice (two hosts, a crash in between) records it once.
+   */
+  async followUp(background: Background): Promise<number> {
+    const failed = await this.#db
+      .select({ e: executions, maxAttempts: sql<number>`coalesce(json_extract(${scripts.config}, '$.maxAttempts'), 5)` })
+      .from(executions)
+      .innerJoin(scripts, eq(scripts.id, executions.scriptId))
+      .where(and(eq(executions.trigger, "event"), eq(executions.followedUp, false), inArray(executions.status, ["failed", "timed_out", "interrupted"])))
+      .limit(200);
+    let retried = 0;
+    for (const { e, maxAttempts } of failed) {
+      const done = this.#db.update(executions).set({ followedUp: true }).where(eq(executions.id, e.id));
+      if (e.attempt < Number(maxAttempts)) {
+        const notBefore = new Date(Date.now() + backoffMs(e.attempt)).toISOString();
+        await this.#db.batch([
+          this.#db
+            .insert(executions)
+            .values({ id: newId("exe"), tenantId: e.tenantId, scriptId: e.scriptId, version: e.version, trigger: "event", status: "queued", input: e.input, attempt: e.attempt + 1, createdBy: e.createdBy, eventId: e.eventId, retryOf: e.id, notBefore })
+            .onConflictDoNothing(),
+          done,
+        ]);
+        retried++;
+      } else {
+        await this.#db.batch([
+          this.#db
+            .insert(deadLetters)
+            .values({ id: newId("dlq"), tenantId: e.tenantId, scriptId: e.scriptId, eventId: e.eventId ?? "", executionId: e.id, attempts: e.attempt, errorCode: e.errorCode, errorMessage: e.errorMessage })
+            .onConflictDoNothing(),
+          done,
+        ]);
+      }
+    }
+    if (retried > 0) background(this.#runs.drain(background));
+    return failed.length;
+  }
+
+  async deadLetters(principal: Principal) {
+    requirePermission(principal, "executions.read");
+    return this.#db
+      .select({ d: deadLetters, scriptName: scripts.name, type: events.type })
+      .from(deadLetters)
+      .leftJoin(scripts, eq(scripts.id, deadLetters.scriptId))
+      .leftJoin(events, and(eq(events.tenantId, deadLetters.tenantId), eq(events.id, deadLetters.eventId)))
+      .where(eq(deadLetters.tenantId, principal.tenant.id))
+      .orderBy(desc(deadLetters.createdAt))
+      .limit(500)
+      .then((rows) => rows.map((r) => ({ ...r.d, scriptName: r.scriptName, eventType: r.type })));
+  }
+
+  /** Delivers a dead-lettered event again, as a fresh delivery with its own retries. */
+  async replay(principal: Principal, id: string, background: Background) {
+    requirePermission(principal, "scripts.execute");
+    const [row] = await this.#db
+      .select({ d: deadLetters, script: scripts, last: executions })
+      .from(deadLetters)
+      .innerJoin(scripts, eq(scripts.id, deadLetters.scriptId))
+      .innerJoin(executions, eq(executions.id, deadLetters.executionId))
+      .where(and(eq(deadLetters.id, id), eq(deadLetters.tenantId, principal.tenant.id)));
+    if (!row) throw notFound("dead letter");
+    if (row.script.deletedAt) throw new AppError("CONFLICT", "the script of this dead letter was deleted");
+    const executionId = newId("exe");
+    const script: Script = row.script;
+    await this.#db.batch([
+      this.#db.insert(executions).values({ id: executionId, tenantId: row.d.tenantId, scriptId: script.id, version: script.currentVersion, trigger: "event", status: "queued", input: row.last.input, attempt: 1, createdBy: authorOf(principal), eventId: row.d.eventId }),
+      this.#db.update(deadLetters).set({ replayedAt: new Date().toISOString(), replayExecutionId: executionId }).where(eq(deadLetters.id, id)),
+    ]);
+    background(this.#runs.drain(background));
+    return { id, executionId };
+  }
+}

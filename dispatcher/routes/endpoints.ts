@@ -1,0 +1,92 @@
+// The public faces of scripts: HTTP endpoints (`/api/scripts/{path}`), embedded calls from
+// platform services (`/api/invoke/{script}`) and domain events (`/api/events`). Callers here
+// are outsiders: errors say what happened and which execution to look up, never how.
+import { Hono, type Context } from "hono";
+import { AppError } from "../../protocol/errors.ts";
+import { encodeBody, strippedRequestHeaders, type RequestEnvelope } from "../../protocol/http-envelope.ts";
+import type { RunResult } from "../../protocol/run.ts";
+import { encodeInput } from "../domain/runs.ts";
+import { authenticate } from "../middleware/auth/index.ts";
+import type { AppEnv } from "../types.ts";
+import { jsonBody } from "./body.ts";
+import { readJsonBody } from "../domain/validate.ts";
+import { decodeBody } from "../../protocol/http-envelope.ts";
+
+const maxEndpointBody = 1024 * 1024;
+
+async function readCapped(request: Request): Promise<Uint8Array> {
+  const tooLarge = () => new AppError("PAYLOAD_TOO_LARGE", `the request body is larger than ${maxEndpointBody} bytes`);
+  if (Number(request.headers.get("content-length") ?? 0) > maxEndpointBody) throw tooLarge();
+  const bytes = new Uint8Array(await request.arrayBuffer());
+  if (bytes.byteLength > maxEndpointBody) throw tooLarge();
+  return bytes;
+}
+
+/** What an outsider hears when the script did not succeed. */
+function failure(c: Context<AppEnv>, executionId: string, result: RunResult): Response {
+  c.header("x-iota-execution-id", executionId);
+  const byStatus: Record<string, [number, string, string]> = {
+    timed_out: [504, "TIMEOUT", "the script did not finish in time"],
+    interrupted: [503, "INTERRUPTED", "the script was interrupted; try again"],
+    cancelled: [503, "INTERRUPTED", "the script was interrupted; try again"],
+  };
+  const [status, code, message] = byStatus[result.status] ?? [500, "SCRIPT_ERROR", "the script failed"];
+  return c.json({ error: { code, message: `${message} (execution ${executionId})` } }, status as 500);
+}
+
+async function endpoint(c: Context<AppEnv>, tenantSlug: string | undefined, rest: string): Promise<Response> {
+  const { endpoints, runs } = c.get("services");
+  const tenant = tenantSlug ? await endpoints.tenantBySlug(tenantSlug) : await endpoints.tenantByHost(c.req.header("host") ?? "");
+  if (!tenant) throw new AppError("NOT_FOUND", tenantSlug ? `no tenant ${tenantSlug}` : "no tenant serves this host name; use /api/tenants/{tenant}/scripts/{path}");
+  const path = `/${rest}`.replace(/\/+$/, "") || "/";
+  const method = c.req.method.toUpperCase();
+  const match = await endpoints.match(tenant.id, path, method);
+  if (!match) throw new AppError("NOT_FOUND", `no endpoint at ${path}`);
+  if ("allow" in match) {
+    c.header("allow", match.allow.join(", "));
+    throw new AppError("METHOD_NOT_ALLOWED", `${method} is not allowed at ${path}; allowed: ${match.allow.join(", ")}`);
+  }
+  const body = await readCapped(c.req.raw);
+  await endpoints.authorise(match.script, tenant, c.req.raw, body);
+  const envelope: RequestEnvelope = {
+    method,
+    url: c.req.url,
+    headers: [...c.req.raw.headers].filter(([name]) => !strippedRequestHeaders.has(name.toLowerCase())),
+    ...encodeBody(body),
+    params: match.params,
+  };
+  const found = await c.get("services").scripts.forExecution(tenant.id, match.script.id, match.script.currentVersion);
+  if (!found) throw new AppError("NOT_FOUND", `no endpoint at ${path}`);
+  const started = await runs.launch(
+    { tenant: { id: tenant.id, slug: tenant.slug }, script: found.script, version: found.version, input: encodeInput(envelope), trigger: "http", mode: "sync" },
+    (work) => c.executionCtx.waitUntil(work),
+  );
+  if (started.mode !== "sync") throw new AppError("INTERNAL", "an endpoint run must be sync");
+  const { execution, result } = started;
+  if (result.status !== "succeeded" || !result.response) return failure(c, execution.id, result);
+  const headers = new Headers(result.response.headers);
+  headers.set("x-iota-execution-id", execution.id);
+  return new Response(method === "HEAD" ? null : (decodeBody(result.response) as BodyInit | null), { status: result.response.status, headers });
+}
+
+export function publicRoutes(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.all("/api/scripts/*", (c) => endpoint(c, undefined, c.req.path.slice("/api/scripts/".length)));
+  app.all("/api/tenants/:tenant/scripts/*", (c) => endpoint(c, c.req.param("tenant"), c.req.path.replace(/^\/api\/tenants\/[^/]+\/scripts\/?/, "")));
+
+  app.post("/api/invoke/:script", authenticate(), async (c) => {
+    const input = await readJsonBody(c.req.raw, maxEndpointBody + 1024, null);
+    const started = await c.get("services").embedded.invoke(c.get("principal"), c.req.param("script"), input, (work) => c.executionCtx.waitUntil(work));
+    if (started.mode !== "sync") throw new AppError("INTERNAL", "an embedded call must be sync");
+    const { execution, result } = started;
+    if (result.status !== "succeeded") return failure(c, execution.id, result);
+    c.header("x-iota-execution-id", execution.id);
+    return c.body(result.output ?? "null", 200, { "content-type": "application/json" });
+  });
+
+  app.post("/api/events", authenticate(), async (c) => {
+    const accepted = await c.get("services").events.publish(c.get("principal"), await jsonBody(c), (work) => c.executionCtx.waitUntil(work));
+    return c.json(accepted, accepted.duplicate ? 200 : 202);
+  });
+  return app;
+}

@@ -1,0 +1,12 @@
+// The periodic work, whoever drives it (the host's once-a-second call locally, Cron Triggers
+// and queue wake-ups on Cloudflare): claim due schedule slots, follow up failed event
+// deliveries, and start waiting executions that have room.
+import type { Background } from "./domain/runs.ts";
+import type { Services } from "./services.ts";
+
+export async function tick(services: Services, background: Background) {
+  const slots = await services.scheduler.tick(background);
+  const followedUp = await services.events.followUp(background);
+  const started = await services.runs.drain(background);
+  return { slots, followedUp, started };
+}

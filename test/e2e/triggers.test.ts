@@ -1,0 +1,213 @@
+// The ways a script starts besides a manual run: HTTP endpoints, embedded calls from platform
+// services, and domain events, each recorded in history with its trigger.
+import { createHmac } from "node:crypto";
+import { request } from "node:http";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createIotaClient, IotaError } from "../../client/index.ts";
+import { System } from "../support/system.ts";
+
+let system: System;
+let acme: { slug: string; token: string };
+
+beforeAll(async () => {
+  system = await System.start();
+  acme = await system.tenant("acme");
+  await system.api("PATCH", "/admin/api/tenants/acme", { domains: ["acme.test"] });
+});
+afterAll(async () => {
+  await system?.destroy();
+});
+
+/** fetch() cannot set Host (a forbidden header), so requests by domain go through node:http. */
+function call(path: string, init: { method?: string; body?: string; headers?: Record<string, string>; host?: string } = {}): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: "127.0.0.1", port: system.port, path, method: init.method ?? "GET", headers: { ...init.headers, ...(init.host ? { host: init.host } : {}) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const headers = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) if (typeof v === "string") headers.set(k, v);
+          resolve(new Response(res.statusCode === 204 ? null : Buffer.concat(chunks), { status: res.statusCode, headers }));
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(init.body);
+  });
+}
+
+async function waitFor<T>(what: () => Promise<T>, done: (v: T) => boolean, ms = 20_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await what();
+    if (done(v) || Date.now() > until) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe("HTTP endpoints", () => {
+  const echo = `export default async (request, ctx) => {
+    const url = new URL(request.url);
+    return new Response(JSON.stringify({ id: ctx.params.id, method: request.method, q: url.searchParams.get("q"), body: await request.text(), auth: request.headers.get("authorization"), type: request.headers.get("content-type") }), { status: 201, headers: { "content-type": "application/json", "x-handled-by": "echo" } });
+  }`;
+
+  test("the tenant's script answers at its path, reached by the tenant's domain or by slug", async () => {
+    await system.script({ name: "echo", kind: "http", path: "/orders/:id", methods: ["GET", "POST"], access: "public", code: echo }, acme.token);
+    const byHost = await call("/api/scripts/orders/42?q=shoes", { method: "POST", host: "acme.test", body: "hello", headers: { "content-type": "text/plain" } });
+    expect(byHost.status).toBe(201);
+    expect(byHost.headers.get("x-handled-by")).toBe("echo");
+    const executionId = byHost.headers.get("x-iota-execution-id");
+    expect(await byHost.json()).toEqual({ id: "42", method: "POST", q: "shoes", body: "hello", auth: null, type: "text/plain" });
+    const bySlug = await call("/api/tenants/acme/scripts/orders/7");
+    expect((await bySlug.json()).id).toBe("7");
+
+    const e = await system.api("GET", `/admin/api/executions/${executionId}`, undefined, { token: acme.token });
+    expect(e.body).toMatchObject({ trigger: "http", status: "succeeded", input: { method: "POST", body: "hello", params: { id: "42" } }, output: { status: 201 } });
+  });
+
+  test("a JSON value answers 200 application/json", async () => {
+    await system.script({ name: "json-answer", kind: "http", path: "/ping", methods: ["GET"], access: "public", code: "export default () => ({ pong: true })" }, acme.token);
+    const r = await call("/api/scripts/ping", { host: "acme.test" });
+    expect(r.status).toBe(200);
+    expect(r.headers.get("content-type")).toContain("application/json");
+    expect(await r.json()).toEqual({ pong: true });
+  });
+
+  test("unknown path 404, wrong method 405 with Allow, disabled 404, unknown host 404", async () => {
+    const id = await system.script({ name: "only-get", kind: "http", path: "/only-get", methods: ["GET"], access: "public", code: "export default () => 1" }, acme.token);
+    expect((await call("/api/scripts/nothing-here", { host: "acme.test" })).status).toBe(404);
+    const wrong = await call("/api/scripts/only-get", { method: "PUT", host: "acme.test", body: "x" });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get("allow")).toBe("GET");
+    await system.api("PATCH", `/admin/api/scripts/${id}`, { enabled: false }, { token: acme.token });
+    expect((await call("/api/scripts/only-get", { host: "acme.test" })).status).toBe(404);
+    expect((await call("/api/scripts/only-get", { host: "nobody.test" })).status).toBe(404);
+  });
+
+  test("a body over 1 MB answers 413 and runs nothing", async () => {
+    const id = await system.script({ name: "upload", kind: "http", path: "/upload", methods: ["POST"], access: "public", code: "export default () => 1" }, acme.token);
+    const r = await call("/api/scripts/upload", { method: "POST", host: "acme.test", body: "x".repeat(1024 * 1024 + 1) });
+    expect(r.status).toBe(413);
+    expect((await system.api("GET", `/admin/api/executions?scriptId=${id}`, undefined, { token: acme.token })).body.items).toEqual([]);
+  });
+
+  test("token access wants an API token of the tenant, and hides it from the script", async () => {
+    await system.script({ name: "private", kind: "http", path: "/private", methods: ["POST"], access: "token", code: echo }, acme.token);
+    expect((await call("/api/scripts/private", { method: "POST", host: "acme.test" })).status).toBe(401);
+    const other = await system.tenant("other-co");
+    expect((await call("/api/scripts/private", { method: "POST", host: "acme.test", headers: { authorization: `Bearer ${other.token}` } })).status).toBe(401);
+    const ok = await call("/api/scripts/private", { method: "POST", host: "acme.test", headers: { authorization: `Bearer ${acme.token}` } });
+    expect(ok.status).toBe(201);
+    expect((await ok.json()).auth).toBeNull();
+  });
+
+  test("HMAC access checks a signature over the body, plain or Stripe-style", async () => {
+    expect((await system.api("PUT", "/admin/api/secrets/HOOK_SECRET", { value: "whsec_test" }, { token: acme.token })).status).toBe(200);
+    const create = await system.api("POST", "/admin/api/scripts", { name: "signed", kind: "http", path: "/hooks/signed", methods: ["POST"], access: "hmac", code: "export default async (r) => ({ got: await r.json() })" }, { token: acme.token });
+    expect(create.body.error.field).toBe("hmacSecret");
+    await system.script({ name: "signed", kind: "http", path: "/hooks/signed", methods: ["POST"], access: "hmac", hmacSecret: "HOOK_SECRET", code: "export default async (r) => ({ got: await r.json() })" }, acme.token);
+    await system.script({ name: "stripe", kind: "http", path: "/hooks/stripe", methods: ["POST"], access: "hmac", hmacSecret: "HOOK_SECRET", hmacScheme: "stripe", code: "export default async (r) => ({ got: await r.json() })" }, acme.token);
+    const body = JSON.stringify({ amount: 10 });
+    const good = createHmac("sha256", "whsec_test").update(body).digest("hex");
+    expect((await call("/api/scripts/hooks/signed", { method: "POST", host: "acme.test", body, headers: { "x-signature": `sha256=${good}` } })).status).toBe(200);
+    expect((await call("/api/scripts/hooks/signed", { method: "POST", host: "acme.test", body: body + " ", headers: { "x-signature": good } })).status).toBe(401);
+    const t = Math.floor(Date.now() / 1000);
+    const v1 = createHmac("sha256", "whsec_test").update(`${t}.${body}`).digest("hex");
+    const stripe = await call("/api/scripts/hooks/stripe", { method: "POST", host: "acme.test", body, headers: { "stripe-signature": `t=${t},v1=${v1}` } });
+    expect(await stripe.json()).toEqual({ got: { amount: 10 } });
+    const old = t - 3600;
+    const replayed = createHmac("sha256", "whsec_test").update(`${old}.${body}`).digest("hex");
+    expect((await call("/api/scripts/hooks/stripe", { method: "POST", host: "acme.test", body, headers: { "stripe-signature": `t=${old},v1=${replayed}` } })).status).toBe(401);
+  });
+
+  test("a failing script answers 500 naming the execution, without its stack", async () => {
+    await system.script({ name: "broken-endpoint", kind: "http", path: "/broken", methods: ["GET"], access: "public", code: "export default () => { throw new Error('db password is hunter2'); }" }, acme.token);
+    const r = await call("/api/scripts/broken", { host: "acme.test" });
+    expect(r.status).toBe(500);
+    const text = await r.text();
+    expect(text).not.toContain("hunter2");
+    expect(JSON.parse(text).error.message).toContain(r.headers.get("x-iota-execution-id"));
+  });
+});
+
+describe("embedded calls", () => {
+  test("a platform service uses a pricing rule's return value through the client", async () => {
+    await system.script({ name: "pricing-rule", kind: "embedded", code: "export default ({ sku, qty }) => ({ sku, price: qty >= 10 ? qty * 9 : qty * 10 })" }, acme.token);
+    const iota = createIotaClient({ baseUrl: system.baseUrl, token: acme.token });
+    const { value, executionId } = await iota.invoke<{ sku: string; price: number }>("pricing-rule", { sku: "A-1", qty: 12 });
+    expect(value).toEqual({ sku: "A-1", price: 108 });
+    const e = await system.api("GET", `/admin/api/executions/${executionId}`, undefined, { token: acme.token });
+    expect(e.body).toMatchObject({ trigger: "embedded", status: "succeeded", input: { sku: "A-1", qty: 12 } });
+  });
+
+  test("errors reach the service as typed errors", async () => {
+    await system.script({ name: "strict-rule", kind: "embedded", code: "export default (i) => { if (!i) throw new Error('no input'); return 1; }" }, acme.token);
+    const iota = createIotaClient({ baseUrl: system.baseUrl, token: acme.token });
+    const failed = await iota.invoke("strict-rule").catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(IotaError);
+    expect(failed).toMatchObject({ status: 500, code: "SCRIPT_ERROR", executionId: expect.stringMatching(/^exe_/) });
+    await expect(iota.invoke("no-such-rule", {})).rejects.toMatchObject({ status: 404 });
+    await system.script({ name: "not-embedded", code: "export default () => 1" }, acme.token);
+    await expect(iota.invoke("not-embedded", {})).rejects.toMatchObject({ status: 404 });
+    await expect(createIotaClient({ baseUrl: system.baseUrl, token: "iota_wrong" }).invoke("pricing-rule", {})).rejects.toMatchObject({ status: 401 });
+  });
+});
+
+describe("domain events", () => {
+  test("stored before the 202, idempotent on id, delivered to every subscriber", async () => {
+    const exact = await system.script({ name: "on-processed", kind: "event", events: ["invoice.paid"], code: "export default (e) => e.payload.amount" }, acme.token);
+    const wildcard = await system.script({ name: "on-invoice", kind: "event", events: ["invoice.*"], code: "export default (e) => e.type" }, acme.token);
+    await system.script({ name: "on-client", kind: "event", events: ["client.created"], code: "export default () => 1" }, acme.token);
+    const iota = createIotaClient({ baseUrl: system.baseUrl, token: acme.token });
+    const first = await iota.publishEvent({ id: "inv-1", type: "invoice.paid", payload: { amount: 120 } });
+    expect(first).toEqual({ id: "inv-1", type: "invoice.paid", duplicate: false, deliveries: 2 });
+    const again = await iota.publishEvent({ id: "inv-1", type: "invoice.paid", payload: { amount: 120 } });
+    expect(again.duplicate).toBe(true);
+
+    for (const [id, output] of [[exact, 120], [wildcard, "invoice.paid"]] as const) {
+      const runs = await waitFor(
+        async () => (await system.api("GET", `/admin/api/executions?scriptId=${id}`, undefined, { token: acme.token })).body.items,
+        (items: { status: string }[]) => items.length > 0 && items[0]!.status === "succeeded",
+      );
+      expect(runs).toHaveLength(1);
+      const e = await system.api("GET", `/admin/api/executions/${runs[0].id}`, undefined, { token: acme.token });
+      expect(e.body).toMatchObject({ trigger: "event", attempt: 1, output, input: { id: "inv-1", type: "invoice.paid", payload: { amount: 120 } } });
+    }
+  });
+
+  test("bad events are refused naming the field", async () => {
+    expect((await system.api("POST", "/api/events", { type: "a.b" }, { token: acme.token })).body.error.field).toBe("id");
+    expect((await system.api("POST", "/api/events", { id: "x", type: "Not A Type" }, { token: acme.token })).body.error.field).toBe("type");
+    expect((await system.api("POST", "/api/events", { id: "x", type: "a.b", occurredAt: "yesterday" }, { token: acme.token })).body.error.field).toBe("occurredAt");
+    expect((await system.api("POST", "/api/events", { id: "x", type: "a.b", tenant: "default" }, { token: acme.token })).status).toBe(403);
+  });
+
+  test("a failing delivery is retried with backoff, then dead-lettered, and can be replayed", async () => {
+    const id = await system.script({ name: "fragile", kind: "event", events: ["stock.low"], maxAttempts: 3, code: "export default (e, ctx) => { if (!globalThis.fixed) throw new Error('attempt ' + ctx.attempt + ' failed'); return 'ok'; }" }, acme.token);
+    await system.api("POST", "/api/events", { id: "stock-1", type: "stock.low", payload: { sku: "A" } }, { token: acme.token });
+    const letters = await waitFor(
+      async () => (await system.api("GET", "/admin/api/dead-letters", undefined, { token: acme.token })).body.items,
+      (items: { eventId: string }[]) => items.some((d) => d.eventId === "stock-1"),
+    );
+    const letter = letters.find((d: { eventId: string }) => d.eventId === "stock-1");
+    expect(letter).toMatchObject({ scriptId: id, attempts: 3, errorMessage: "Error: attempt 3 failed", eventType: "stock.low" });
+    const attempts = (await system.api("GET", `/admin/api/executions?scriptId=${id}`, undefined, { token: acme.token })).body.items.reverse();
+    expect(attempts.map((a: { attempt: number; status: string }) => [a.attempt, a.status])).toEqual([[1, "failed"], [2, "failed"], [3, "failed"]]);
+    // About 2 s, then about 4 s, with jitter.
+    const gaps = [1, 2].map((i) => Date.parse(attempts[i].startedAt) - Date.parse(attempts[i - 1].finishedAt));
+    expect(gaps[0]).toBeGreaterThanOrEqual(1500);
+    expect(gaps[1]).toBeGreaterThanOrEqual(3000);
+
+    await system.api("PATCH", `/admin/api/scripts/${id}`, { code: "export default (e) => 'fixed: ' + e.payload.sku" }, { token: acme.token });
+    const replay = await system.api("POST", `/admin/api/dead-letters/${letter.id}/replay`, {}, { token: acme.token });
+    expect(replay.status).toBe(202);
+    const e = await waitFor(
+      async () => (await system.api("GET", `/admin/api/executions/${replay.body.executionId}`, undefined, { token: acme.token })).body,
+      (x: { status: string }) => x.status === "succeeded",
+    );
+    expect(e.output).toBe("fixed: A");
+    expect((await system.api("POST", "/admin/api/dead-letters/dlq_nope/replay", {}, { token: acme.token })).status).toBe(404);
+  }, 40_000);
+});
