@@ -21,3 +21,18 @@ export function refusal(code: EgressCode, url: string, reason: string): Refusal 
   const verb = code === "EGRESS_TIMEOUT" || code === "EGRESS_FAILED" ? "failed" : "refused";
   return { code, message: `fetch to ${url} ${verb}: ${reason}` };
 }
+
+/** How a transport tells the exchange that a hop went wrong, with what it had got so far. */
+export class UpstreamFailure extends Error {
+  override readonly name = "UpstreamFailure";
+  readonly code: "EGRESS_TOO_LARGE" | "EGRESS_FAILED";
+  readonly status: number | null;
+  readonly bytes: number;
+
+  constructor(code: "EGRESS_TOO_LARGE" | "EGRESS_FAILED", reason: string, progress: { status?: number | null; bytes?: number } = {}) {
+    super(reason);
+    this.code = code;
+    this.status = progress.status ?? null;
+    this.bytes = progress.bytes ?? 0;
+  }
+}

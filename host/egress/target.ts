@@ -16,7 +16,7 @@ export interface Target {
   port: number;
 }
 
-export type TargetResult = { ok: true; target: Target } | { ok: false; refusal: Refusal };
+export type TargetResult = { ok: true; target: Target } | { ok: false; refusal: Refusal; display: string };
 
 const defaultPorts: Record<string, number> = { "http:": 80, "https:": 443 };
 
@@ -58,5 +58,5 @@ export function parseTarget(raw: string, base?: URL): TargetResult {
 }
 
 function bad(display: string, reason: string): TargetResult {
-  return { ok: false, refusal: refusal("EGRESS_BAD_URL", display, reason) };
+  return { ok: false, refusal: refusal("EGRESS_BAD_URL", display, reason), display };
 }
