@@ -168,11 +168,11 @@ describe("domain events", () => {
 
     for (const [id, output] of [[exact, 120], [wildcard, "invoice.paid"]] as const) {
       const runs = await waitFor(
-        async () => (await system.api("GET", `/admin/api/executions?scriptId=${id}`, undefined, { token: acme.token })).body.items,
-        (items: { status: string }[]) => items.length > 0 && items[0]!.status === "succeeded",
+        async () => (await system.api("GET", `/admin/api/executions?scriptId=${id}`, undefined, { token: acme.token })).body.items as { id: string; status: string }[],
+        (items) => items.length > 0 && items[0]!.status === "succeeded",
       );
       expect(runs).toHaveLength(1);
-      const e = await system.api("GET", `/admin/api/executions/${runs[0].id}`, undefined, { token: acme.token });
+      const e = await system.api("GET", `/admin/api/executions/${runs[0]!.id}`, undefined, { token: acme.token });
       expect(e.body).toMatchObject({ trigger: "event", attempt: 1, output, input: { id: "inv-1", type: "invoice.paid", payload: { amount: 120 } } });
     }
   });
@@ -191,7 +191,7 @@ describe("domain events", () => {
       async () => (await system.api("GET", "/admin/api/dead-letters", undefined, { token: acme.token })).body.items,
       (items: { eventId: string }[]) => items.some((d) => d.eventId === "stock-1"),
     );
-    const letter = letters.find((d: { eventId: string }) => d.eventId === "stock-1");
+    const letter = letters.find((d: { eventId: string }) => d.eventId === "stock-1")!;
     expect(letter).toMatchObject({ scriptId: id, attempts: 3, errorMessage: "Error: attempt 3 failed", eventType: "stock.low" });
     const attempts = (await system.api("GET", `/admin/api/executions?scriptId=${id}`, undefined, { token: acme.token })).body.items.reverse();
     expect(attempts.map((a: { attempt: number; status: string }) => [a.attempt, a.status])).toEqual([[1, "failed"], [2, "failed"], [3, "failed"]]);

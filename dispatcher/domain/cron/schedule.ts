@@ -34,15 +34,23 @@ export function nextRuns(f: CronFields, zone: string, after: number, count: numb
     const month = d.getUTCMonth() + 1;
     const day = d.getUTCDate();
     if (day > daysInMonth(year, month) || !dayMatches(f, year, month, day)) continue;
-    const today: number[] = [];
-    for (const hour of f.hours) {
+    // Intl is slow: on the (almost every) day with one offset throughout, local times convert
+    // by subtraction; only a day with a DST change takes the careful path.
+    const steady = offsetAt(cursor - 12 * 3600_000, zone);
+    const oneOffset = steady === offsetAt(cursor + 36 * 3600_000, zone);
+    let last = -Infinity;
+    outer: for (const hour of f.hours) {
       for (const minute of f.minutes) {
-        const t = instantOf({ year, month, day, hour, minute }, zone);
-        if (t > after && !out.includes(t) && !today.includes(t)) today.push(t);
+        const wall = Date.UTC(year, month - 1, day, hour, minute);
+        if (wall + 14 * 3600_000 <= after) continue; // certainly before `after`, whatever the offset
+        const t = oneOffset ? wall - steady : instantOf({ year, month, day, hour, minute }, zone);
+        // Within a day, instants never go backwards: a gap folds onto its end, a repeat onto its first.
+        if (t <= after || t === last) continue;
+        if (t > until || out.length >= count) break outer;
+        out.push(t);
+        last = t;
       }
     }
-    today.sort((a, b) => a - b);
-    for (const t of today) if (out.length < count && t <= until) out.push(t);
   }
   return out;
 }

@@ -1,0 +1,128 @@
+// `npm run bench`: the product's overhead, as ratios against baselines measured in this run.
+// (a) a bare workerd "hello JSON" worker against (b) a trivial HTTP-endpoint script through the
+// whole product, under the same wrk load; the first call after saving a new version (cold)
+// against a warm one; events per second from POST /api/events to a finished delivery; and how
+// long after its minute a scheduled run starts.
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "../host/free-port.ts";
+import { WorkerdProcess } from "../host/workerd-process.ts";
+import { System } from "../test/support/system.ts";
+import { percentile, printTable, round, writeResults } from "./stats.ts";
+import { wrk } from "./wrk.ts";
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const connections = 32;
+
+async function bareWorkerd(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), "bench-bare-"));
+  const port = await freePort();
+  await writeFile(join(dir, "hello.js"), `export default { fetch() { return Response.json({ hello: "world" }); } };`);
+  await writeFile(
+    join(dir, "config.capnp"),
+    `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = (modules = [(name = "hello.js", esModule = embed "hello.js")], compatibilityDate = "2026-11-01")) ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
+);`,
+  );
+  const proc = new WorkerdProcess({ label: "bare", configFile: join(dir, "config.capnp"), healthUrl: `http://127.0.0.1:${port}/` });
+  await proc.start();
+  return { url: `http://127.0.0.1:${port}/`, stop: () => proc.terminate() };
+}
+
+async function coldVsWarm(system: System, token: string): Promise<{ coldMs: number[]; warmMs: number[] }> {
+  const id = await system.script({ name: "cold", kind: "embedded", code: "export default () => 0" }, token);
+  const coldMs: number[] = [];
+  const warmMs: number[] = [];
+  const invoke = async () => {
+    const t0 = performance.now();
+    const r = await fetch(`${system.baseUrl}/api/invoke/cold`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: "{}" });
+    await r.text();
+    return performance.now() - t0;
+  };
+  await invoke();
+  for (let i = 1; i <= 20; i++) {
+    await system.api("PATCH", `/admin/api/scripts/${id}`, { code: `export default () => ${i}` }, { token });
+    coldMs.push(await invoke());
+    warmMs.push(await invoke());
+  }
+  return { coldMs, warmMs };
+}
+
+async function eventsPerSecond(system: System, token: string, count: number): Promise<number> {
+  const id = await system.script({ name: "consumer", kind: "event", events: ["bench.tick"], code: "export default (e) => e.payload.n" }, token);
+  const t0 = performance.now();
+  const publish = Array.from({ length: count }, (_, n) => n);
+  await Promise.all(
+    Array.from({ length: 16 }, async (_, w) => {
+      for (let i = w; i < count; i += 16) {
+        await system.api("POST", "/api/events", { id: `e-${publish[i]}`, type: "bench.tick", payload: { n: i } }, { token });
+      }
+    }),
+  );
+  for (;;) {
+    const usage = (await system.api("GET", "/admin/api/usage", undefined, { token })).body;
+    const done = (await system.api("GET", `/admin/api/executions?scriptId=${id}&status=succeeded&limit=1`, undefined, { token })).body;
+    if (usage.running === 0 && usage.queued === 0 && done.items.length > 0) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return count / ((performance.now() - t0) / 1000);
+}
+
+async function cronDelays(system: System, token: string, scripts: number): Promise<number[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < scripts; i++) ids.push(await system.script({ name: `tick-${i}`, kind: "scheduled", cron: "* * * * *", code: "export default () => 1" }, token));
+  const boundary = Math.ceil((Date.now() + 1) / 60_000) * 60_000;
+  await new Promise((r) => setTimeout(r, boundary - Date.now() + 5000));
+  const delays: number[] = [];
+  for (const id of ids) {
+    const [e] = (await system.api("GET", `/admin/api/executions?scriptId=${id}&limit=1`, undefined, { token })).body.items;
+    if (e?.startedAt) delays.push(Date.parse(e.startedAt) - boundary);
+  }
+  return delays.sort((a, b) => a - b);
+}
+
+async function main(): Promise<void> {
+  const bare = await bareWorkerd();
+  const a = wrk(bare.url, { seconds, connections });
+  await bare.stop();
+
+  const system = await System.start({ env: { LOG_LEVEL: "error", TENANT_CONCURRENCY: "64", GLOBAL_CONCURRENCY: "128" } });
+  try {
+    const tenant = await system.tenant("bench");
+    await system.api("PATCH", "/admin/api/tenants/bench", { maxConcurrency: 64 });
+    await system.script({ name: "hello", kind: "http", path: "/hello", methods: ["GET"], access: "public", code: "export default () => ({ hello: 'world' })" }, tenant.token);
+    const url = `${system.baseUrl}/api/tenants/bench/scripts/hello`;
+    wrk(url, { seconds: 2, connections }); // warm-up
+    const b = wrk(url, { seconds, connections });
+    const cold = await coldVsWarm(system, tenant.token);
+    const eps = await eventsPerSecond(system, tenant.token, 1000);
+    const cron = await cronDelays(system, tenant.token, 20);
+
+    printTable([
+      { case: "(a) bare workerd hello JSON", "req/s": round(a.requestsPerSec, 0), p50Ms: a.p50Ms, p99Ms: a.p99Ms, non2xx: a.non2xx },
+      { case: "(b) HTTP-endpoint script, whole product", "req/s": round(b.requestsPerSec, 0), p50Ms: b.p50Ms, p99Ms: b.p99Ms, non2xx: b.non2xx },
+    ]);
+    const coldP50 = percentile(cold.coldMs.sort((x, y) => x - y), 0.5);
+    const warmP50 = percentile(cold.warmMs.sort((x, y) => x - y), 0.5);
+    const summary = {
+      throughputRatio: round(b.requestsPerSec / a.requestsPerSec, 3),
+      coldStartAddsMs: round(coldP50 - warmP50),
+      eventsPerSecond: round(eps, 0),
+      cronDelayP50Ms: percentile(cron, 0.5),
+      cronDelayP99Ms: percentile(cron, 0.99),
+    };
+    console.log(`\n(b)/(a) throughput: ${summary.throughputRatio} (target >= 0.5)`);
+    console.log(`cold start adds ${summary.coldStartAddsMs} ms at p50 (cold ${round(coldP50)} ms, warm ${round(warmP50)} ms; target <= 15 ms)`);
+    console.log(`events end to end: ${summary.eventsPerSecond}/s (target >= 1000)`);
+    console.log(`cron start delay after the minute: p50 ${summary.cronDelayP50Ms} ms, p99 ${summary.cronDelayP99Ms} ms over ${cron.length} scripts (target p99 < 1000 ms)`);
+    const file = await writeResults("triggers", { seconds, connections, bare: a, product: b, cold, cron, summary });
+    console.log(`written to ${file}`);
+  } finally {
+    await system.destroy();
+  }
+}
+
+await main();
