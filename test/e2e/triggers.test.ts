@@ -191,7 +191,7 @@ describe("domain events", () => {
       async () => (await system.api("GET", "/admin/api/dead-letters", undefined, { token: acme.token })).body.items,
       (items: { eventId: string }[]) => items.some((d) => d.eventId === "stock-1"),
     );
-    const letter = letters.find((d: { eventId: string }) => d.eventId === "stock-1")!;
+    const letter = (letters as { id: string; eventId: string }[]).find((d) => d.eventId === "stock-1")!;
     expect(letter).toMatchObject({ scriptId: id, attempts: 3, errorMessage: "Error: attempt 3 failed", eventType: "stock.low" });
     const attempts = (await system.api("GET", `/admin/api/executions?scriptId=${id}`, undefined, { token: acme.token })).body.items.reverse();
     expect(attempts.map((a: { attempt: number; status: string }) => [a.attempt, a.status])).toEqual([[1, "failed"], [2, "failed"], [3, "failed"]]);
@@ -204,8 +204,8 @@ describe("domain events", () => {
     const replay = await system.api("POST", `/admin/api/dead-letters/${letter.id}/replay`, {}, { token: acme.token });
     expect(replay.status).toBe(202);
     const e = await waitFor(
-      async () => (await system.api("GET", `/admin/api/executions/${replay.body.executionId}`, undefined, { token: acme.token })).body,
-      (x: { status: string }) => x.status === "succeeded",
+      async () => (await system.api("GET", `/admin/api/executions/${replay.body.executionId}`, undefined, { token: acme.token })).body as { status: string; output: unknown },
+      (x: { status: string; output: unknown }) => x.status === "succeeded",
     );
     expect(e.output).toBe("fixed: A");
     expect((await system.api("POST", "/admin/api/dead-letters/dlq_nope/replay", {}, { token: acme.token })).status).toBe(404);
