@@ -27,6 +27,7 @@ export function displayUrl(url: URL): string {
 /** What to show for text that did not parse: enough to recognise it, never its query. */
 function displayRaw(raw: string): string {
   const cut = raw.split(/[?#]/, 1)[0]!;
+  if (cut === "") return "(no URL)";
   return cut.length > 200 ? `${cut.slice(0, 200)}…` : cut;
 }
 
