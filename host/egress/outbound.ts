@@ -42,9 +42,11 @@ export function createSend(options: TransportOptions): Send {
       if (secure && target.ip === null) request.servername = target.host;
       if (secure && options.ca !== undefined) request.ca = options.ca;
 
+      // What had arrived when something went wrong, for the record.
+      const progress = { status: null as number | null, bytes: 0 };
       const req: ClientRequest = (secure ? httpsRequest : httpRequest)(request, (res) => {
         const status = res.statusCode ?? 0;
-        let bytes = 0;
+        progress.status = status;
         const fail = (failure: UpstreamFailure) => {
           req.destroy();
           reject(failure);
@@ -55,15 +57,16 @@ export function createSend(options: TransportOptions): Send {
         }
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => {
-          bytes += chunk.byteLength;
-          if (bytes > max) return fail(new UpstreamFailure("EGRESS_TOO_LARGE", `the response is over the ${max} byte limit`, { status, bytes }));
+          progress.bytes += chunk.byteLength;
+          if (progress.bytes > max) return fail(new UpstreamFailure("EGRESS_TOO_LARGE", `the response is over the ${max} byte limit`, progress));
           chunks.push(chunk);
         });
         res.on("end", () => resolve({ status, statusText: res.statusMessage ?? "", headers: pairs(res.rawHeaders), body: Buffer.concat(chunks) }));
-        res.on("aborted", () => reject(new UpstreamFailure("EGRESS_FAILED", "the connection closed before the response was complete", { status, bytes })));
-        res.on("error", () => reject(new UpstreamFailure("EGRESS_FAILED", "the connection closed before the response was complete", { status, bytes })));
+        const cut = () => reject(new UpstreamFailure("EGRESS_FAILED", "the connection closed before the response was complete", progress));
+        res.on("aborted", cut);
+        res.on("error", cut);
       });
-      req.on("error", (error: NodeJS.ErrnoException) => reject(new UpstreamFailure("EGRESS_FAILED", explain(error))));
+      req.on("error", (error: NodeJS.ErrnoException) => reject(new UpstreamFailure("EGRESS_FAILED", explain(error), progress)));
       req.end(hop.body ?? undefined);
     });
 }
