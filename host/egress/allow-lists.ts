@@ -9,7 +9,10 @@ export type OperatorEntry =
   | { kind: "cidr"; text: string; cidr: Cidr };
 
 export interface TenantEgressPolicy {
-  /** Host patterns (`api.stripe.com`, `*.example.com`). Non-empty means only these hosts. */
+  /**
+   * Host patterns: `api.stripe.com` is that host exactly; `*.example.com` is any name under
+   * example.com but not example.com itself; `*` is any host. Non-empty means only these hosts.
+   */
   allow?: readonly string[];
   /** Host patterns that are always refused, even when `allow` names them too. */
   deny?: readonly string[];

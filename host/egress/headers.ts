@@ -48,9 +48,12 @@ export function requestHeaders(incoming: HeaderList): HeaderList {
   return without(incoming, (lower) => lower.startsWith("x-iota-") || lower === "host" || lower === "content-length" || lower === "expect");
 }
 
-/** What the script gets back. The length is set from the buffered body. */
+/**
+ * What the script gets back. The length is set from the buffered body. `x-iota-*` goes too: a
+ * remote server must not be able to dress its answer up as one of our refusals.
+ */
 export function responseHeaders(upstream: HeaderList, keepLength: boolean): HeaderList {
-  return without(upstream, (lower) => lower === "content-length" && !keepLength);
+  return without(upstream, (lower) => lower.startsWith("x-iota-") || (lower === "content-length" && !keepLength));
 }
 
 export function headerValue(headers: HeaderList, name: string): string | undefined {

@@ -116,6 +116,15 @@ describe("an allowed request", () => {
     expect(sent.headers["x-iota-egress-refused"]).toBeUndefined();
   });
 
+  test("HEAD keeps the upstream's length; an Upgrade is not passed on", async () => {
+    const head = await fetchAs(`http://127.0.0.1:${F}/big?n=1234`, { method: "HEAD" });
+    expect([head.status, head.headers["content-length"], head.text]).toEqual([200, "1234", ""]);
+    const upgrade = await fetchAs(`http://127.0.0.1:${F}/echo`, { headers: { connection: "Upgrade, x-secret-hop", upgrade: "websocket", "x-secret-hop": "1" } });
+    expect(upgrade.status).toBe(200);
+    expect(upgrade.json.headers).not.toHaveProperty("upgrade");
+    expect(upgrade.json.headers).not.toHaveProperty("x-secret-hop");
+  });
+
   test("may name its URL in x-iota-target instead of the request line", async () => {
     const sent = await fetchAs(`http://127.0.0.1:${F}/echo`, { viaHeader: true });
     expect(sent.status).toBe(200);

@@ -61,6 +61,7 @@ export function fixtureHandler(hits: string[]) {
         ["x-upstream", "yes"],
         ["x-private-hop", "drop me"],
         ["connection", "x-private-hop"],
+        ["x-iota-egress-refused", "1"],
       ].flat());
       return void res.end("teapot body");
     }
