@@ -10,6 +10,10 @@ export const tenants = sqliteTable("tenants", {
   name: text("name").notNull(),
   domains: text("domains", { mode: "json" }).$type<string[]>().notNull().default([]),
   maxConcurrency: integer("max_concurrency"),
+  /** Hosts scripts may call (`api.stripe.com`, `*.example.com`); empty means any public host. */
+  egressAllow: text("egress_allow", { mode: "json" }).$type<string[]>().notNull().default([]),
+  /** Hosts scripts may never call; wins over the allow list. */
+  egressDeny: text("egress_deny", { mode: "json" }).$type<string[]>().notNull().default([]),
   createdAt: text("created_at").notNull().default(now),
 });
 
@@ -123,6 +127,8 @@ export const executions = sqliteTable(
     eventId: text("event_id"),
     /** Event deliveries: the failed attempt this one retries. */
     retryOf: text("retry_of"),
+    /** The script's outbound HTTP requests: JSON list of {method, host, url, status, bytes, ms, refused?}. */
+    outbound: text("outbound"),
     /** Event deliveries: whether a failed attempt's retry or dead letter has been recorded. */
     followedUp: integer("followed_up", { mode: "boolean" }).notNull().default(false),
   },

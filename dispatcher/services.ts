@@ -8,6 +8,9 @@ import { EmbeddedService } from "./domain/embedded.ts";
 import { EndpointService } from "./domain/endpoints.ts";
 import { EventService } from "./domain/events.ts";
 import { Vault } from "./domain/vault.ts";
+import { LibsqlDataStore } from "./domain/data/store.ts";
+import { KvStore } from "./domain/kv.ts";
+import { SdkBackend } from "./domain/sdk-backend.ts";
 import { ScriptService } from "./domain/scripts.ts";
 import { TenantService } from "./domain/tenants.ts";
 import { TokenService } from "./domain/tokens.ts";
@@ -28,6 +31,7 @@ export interface Services {
   endpoints: EndpointService;
   embedded: EmbeddedService;
   events: EventService;
+  sdk: SdkBackend;
 }
 
 let cached: { env: Env; services: Services } | undefined;
@@ -46,6 +50,7 @@ export function servicesFor(env: Env): Services {
   const runs = new RunService(scripts, executions, admission, createRunner(env));
   const tokens = new TokenService(db, tenants);
   const vault = new Vault(db, env.SECRETS_KEY);
+  const events = new EventService(db, runs, tenants);
   const services: Services = {
     tenants,
     tokens,
@@ -57,7 +62,8 @@ export function servicesFor(env: Env): Services {
     vault,
     endpoints: new EndpointService(db, tokens, vault),
     embedded: new EmbeddedService(db, scripts, runs),
-    events: new EventService(db, runs, tenants),
+    events,
+    sdk: new SdkBackend(db, new LibsqlDataStore(db), new KvStore(db), vault, events),
     users: new UserService(db),
   };
   cached = { env, services };

@@ -14,6 +14,8 @@ export interface InternalServerDeps {
   db: Client;
   runners: RunnerPool;
   log: HostLog;
+  /** Told when an execution has ended, so per-execution state elsewhere can go. */
+  onRunEnd?: (executionId: string) => void;
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -38,7 +40,14 @@ export function startInternalServer(deps: InternalServerDeps): Promise<{ server:
   const routes: Record<string, (body: unknown) => Promise<unknown>> = {
     "/db/query": (body) => runProxyQuery(deps.db, body as ProxyQuery),
     "/db/batch": (body) => runProxyBatch(deps.db, body as ProxyQuery[]),
-    "/run": (body) => deps.runners.run(body as RunJob),
+    "/run": async (body) => {
+      const job = body as RunJob;
+      try {
+        return await deps.runners.run(job);
+      } finally {
+        deps.onRunEnd?.(job.executionId);
+      }
+    },
     "/stats": async () => deps.runners.stats(),
     "/live": async (body) => {
       const { executionId, after } = body as { executionId: string; after: number };

@@ -12,6 +12,7 @@ import { readConfig } from "./config.ts";
 import { startInternalServer } from "./internal-server.ts";
 import { secretsKey } from "./secrets-key.ts";
 import { startTicker } from "./ticker.ts";
+import { startEgress } from "./egress-wiring.ts";
 import { createLog } from "./log.ts";
 import { RunnerPool } from "./runners/pool.ts";
 import { writeDispatcherConfig } from "./workerd-config.ts";
@@ -30,8 +31,11 @@ async function main(): Promise<void> {
   const configDir = await mkdtemp(join(tmpdir(), "iota-scripts-"));
   const bundles = await buildWorkers(join(configDir, "build"));
   const secret = randomBytes(32).toString("hex");
+  const egressSecret = randomBytes(32).toString("hex");
+  const egress = await startEgress(db, () => runners, egressSecret, log);
+  const local = `${config.bindAddress === "0.0.0.0" ? "127.0.0.1" : config.bindAddress}:${config.port}`;
 
-  const runners = new RunnerPool({
+  const runners: RunnerPool = new RunnerPool({
     tiersMb: config.memoryTiersMb,
     defaultTierMb: 256,
     maxProcesses: config.maxProcesses,
@@ -40,9 +44,10 @@ async function main(): Promise<void> {
     bundle: bundles.runner,
     configDir,
     killGraceMs: config.killGraceMs,
+    links: { dispatcherAddress: local, hostSecret: secret, egressAddress: `127.0.0.1:${egress.port}`, egressSecret },
     log,
   });
-  const internal = await startInternalServer({ secret, db, runners, log });
+  const internal = await startInternalServer({ secret, db, runners, log, onRunEnd: (id) => egress.forget(id) });
   await runners.start();
 
   const dispatcherConfig = await writeDispatcherConfig(configDir, {
@@ -63,7 +68,7 @@ async function main(): Promise<void> {
   const dispatcher = new WorkerdProcess({
     label: "dispatcher",
     configFile: dispatcherConfig,
-    healthUrl: `http://${config.bindAddress === "0.0.0.0" ? "127.0.0.1" : config.bindAddress}:${config.port}/healthz`,
+    healthUrl: `http://${local}/healthz`,
     onStdoutLine: (line) => process.stderr.write(`${line}\n`),
     onStderrLine: (line) => log.debug("dispatcher.stderr", { line }),
     onExit: (code, signal) => {
@@ -80,6 +85,7 @@ async function main(): Promise<void> {
     stopTicker();
     await Promise.allSettled([dispatcher.terminate(), runners.shutdown()]);
     internal.server.close();
+    await egress.close();
     db.close();
     await rm(configDir, { recursive: true, force: true });
     process.exit(exitCode);
@@ -88,8 +94,7 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void stop(0));
 
   await dispatcher.start();
-  const local = `http://${config.bindAddress === "0.0.0.0" ? "127.0.0.1" : config.bindAddress}:${config.port}`;
-  stopTicker = startTicker(`${local}/internal/tick`, secret, log);
+  stopTicker = startTicker(`http://${local}/internal/tick`, secret, log);
   const base = `http://${config.bindAddress}:${config.port}`;
   log.info("host.ready", { url: base, dataDir: config.dataDir, runners: runners.stats() });
   process.stdout.write(`iota-scripts is up\n  admin:    ${base}/admin/\n  API:      ${base}/admin/api\n  scripts:  ${base}/api/scripts/\n  data:     ${config.dataDir}\n`);

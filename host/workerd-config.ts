@@ -48,12 +48,20 @@ export interface RunnerConfig {
   address: string;
   marker: string;
   heapMb: number;
+  dispatcherAddress: string;
+  hostSecret: string;
+  egressAddress: string;
+  egressSecret: string;
 }
 
 export async function writeRunnerConfig(dir: string, name: string, c: RunnerConfig): Promise<string> {
   const text = `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
-  services = [ (name = "runner", worker = .runner) ],
+  services = [
+    (name = "runner", worker = .runner),
+    (name = "dispatcher", external = (address = ${str(c.dispatcherAddress)}, http = ())),
+    (name = "egress", external = (address = ${str(c.egressAddress)}, http = ())),
+  ],
   sockets = [ (name = "http", address = ${str(c.address)}, http = (), service = "runner") ],
   v8Flags = [
     "--max-old-space-size=${c.heapMb}",
@@ -67,6 +75,10 @@ const runner :Workerd.Worker = (
     (name = "LOADER", workerLoader = ()),
     (name = "MARKER", text = ${str(c.marker)}),
     (name = "COMPATIBILITY_DATE", text = ${str(compatibilityDate)}),
+    (name = "DISPATCHER", service = "dispatcher"),
+    (name = "HOST_SECRET", text = ${str(c.hostSecret)}),
+    (name = "EGRESS", service = "egress"),
+    (name = "EGRESS_SECRET", text = ${str(c.egressSecret)}),
   ],
 );
 `;

@@ -1,6 +1,6 @@
 // The management API's response shapes, shared by the dispatcher and the admin.
 import type { ExecutionStatus, Trigger } from "../db/schema.ts";
-import type { LogEntry, Progress } from "./run.ts";
+import type { LogEntry, OutboundRecord, Progress } from "./run.ts";
 import type { Permission, Role } from "./roles.ts";
 
 export interface ScriptSummary {
@@ -59,6 +59,7 @@ export interface ExecutionDetail extends ExecutionSummary {
   logs: LogEntry[];
   progress: Progress | null;
   rerunOf: string | null;
+  outbound: OutboundRecord[];
   createdBy: string | null;
 }
 
@@ -97,22 +98,32 @@ export interface SchedulePreview {
   next: { at: string; dstChange: boolean }[];
 }
 
-/** An event delivery that failed every attempt, kept for replay. */
+/** An event delivery that failed every attempt, kept for replay (`GET /admin/api/dead-letters`). */
 export interface DeadLetter {
   id: string;
   scriptId: string;
   scriptName: string | null;
-  event: string;
+  eventId: string;
+  eventType: string | null;
   attempts: number;
-  /** The last attempt's execution, for its logs and error. */
-  executionId: string | null;
-  error: string | null;
+  /** The last failed attempt, for its logs and error. */
+  executionId: string;
+  errorCode: string | null;
+  errorMessage: string | null;
   createdAt: string;
   replayedAt: string | null;
+  replayExecutionId: string | null;
+}
+
+/** `202` from `POST /admin/api/dead-letters/:id/replay`: the new delivery's execution. */
+export interface DeadLetterReplay {
+  id: string;
+  executionId: string;
 }
 
 /** A tenant secret: the name only; values are never sent back. */
 export interface SecretSummary {
   name: string;
   updatedAt: string;
+  updatedBy: string | null;
 }

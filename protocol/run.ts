@@ -28,6 +28,8 @@ export interface RunJob {
   attempt: number;
   timeoutMs: number;
   memoryMb: number;
+  /** The SDK version the script is written against. */
+  sdkVersion?: string;
 }
 
 export type RunErrorCode =
@@ -61,6 +63,17 @@ export interface LiveState {
   progress: Progress | null;
 }
 
+export interface OutboundRecord {
+  method: string;
+  url: string;
+  host: string;
+  status: number | null;
+  bytes: number;
+  ms: number;
+  /** Why the platform refused it, when it did. */
+  refused?: string;
+}
+
 export type RunStatus = "succeeded" | "failed" | "timed_out" | "interrupted" | "cancelled";
 
 export interface RunResult {
@@ -72,6 +85,8 @@ export interface RunResult {
   progress?: Progress | null;
   /** HTTP-endpoint runs: what to answer the caller. */
   response?: ResponseEnvelope;
+  /** The script's outbound HTTP requests, as the egress proxy saw them. */
+  outbound?: OutboundRecord[];
   startedAt: string;
   finishedAt: string;
   durationMs: number;

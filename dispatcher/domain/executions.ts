@@ -120,6 +120,7 @@ export class ExecutionService {
         startedAt: result.startedAt,
         finishedAt: result.finishedAt,
         durationMs: result.durationMs,
+        outbound: result.outbound && result.outbound.length > 0 ? JSON.stringify(result.outbound) : null,
         progressPercent: result.progress?.percent ?? null,
         progressMessage: result.progress?.message ?? null,
       })
@@ -241,6 +242,7 @@ function toDetail(e: Execution, scriptName: string | null, logs: ExecutionDetail
     logs,
     progress: e.progressPercent === null ? null : { percent: e.progressPercent, message: e.progressMessage ?? "" },
     rerunOf: e.rerunOf,
+    outbound: (parseJson(e.outbound) as ExecutionDetail["outbound"]) ?? [],
     createdBy: e.createdBy,
   };
 }

@@ -43,7 +43,10 @@ export class TenantService {
   /** Platform admins change a tenant's name, domains and concurrency limit. */
   async update(principal: Principal, slug: string, body: Body): Promise<Tenant> {
     requirePlatformAdmin(principal);
-    onlyKnown(body, ["name", "domains", "maxConcurrency"]);
+    onlyKnown(body, ["name", "domains", "maxConcurrency", "egressAllow", "egressDeny"]);
+    const hostRule = { max: 253, pattern: /^(\*\.)?[a-z0-9.-]+$/, patternHint: 'must be host names like "api.stripe.com" or "*.example.com"' };
+    const egressAllow = optionalStringList(body, "egressAllow", { ...hostRule, maxItems: 200 });
+    const egressDeny = optionalStringList(body, "egressDeny", { ...hostRule, maxItems: 200 });
     const tenant = await this.bySlug(slug, "slug").catch(() => {
       throw notFound("tenant");
     });
@@ -57,6 +60,8 @@ export class TenantService {
         ...(name !== undefined ? { name } : {}),
         ...(domains !== undefined ? { domains: [...new Set(domains)] } : {}),
         ...(maxConcurrency !== undefined ? { maxConcurrency } : {}),
+        ...(egressAllow !== undefined ? { egressAllow } : {}),
+        ...(egressDeny !== undefined ? { egressDeny } : {}),
       })
       .where(eq(tenants.id, tenant.id))
       .returning();

@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { AppError } from "../../protocol/errors.ts";
 import type { AppEnv } from "../types.ts";
 import { tick } from "../tick.ts";
+import type { SdkCaller } from "../domain/sdk-backend.ts";
 
 export function internalRoutes(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
@@ -11,6 +12,11 @@ export function internalRoutes(): Hono<AppEnv> {
     const secret = c.env.HOST_SECRET;
     if (!secret || c.req.header("x-iota-host-secret") !== secret) throw new AppError("NOT_FOUND", "not found");
     await next();
+  });
+  // A script's SDK call, forwarded by its runner with the tenant from the isolate's capability.
+  api.post("/sdk", async (c) => {
+    const { caller, method, args } = (await c.req.json()) as { caller: SdkCaller; method: unknown; args: unknown };
+    return c.json(await c.get("services").sdk.call(caller, method, args, (work) => c.executionCtx.waitUntil(work)));
   });
   api.post("/tick", async (c) => {
     return c.json(await tick(c.get("services"), (work) => c.executionCtx.waitUntil(work)));

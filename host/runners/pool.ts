@@ -2,10 +2,10 @@
 // idle ones stopped to make room), overflow runners shared by hash when all are busy, and a
 // warm spare so a tenant's first run does not wait for a process to start.
 import { randomBytes } from "node:crypto";
-import type { LiveState, RunJob, RunResult } from "../../protocol/run.ts";
+import type { LiveState, OutboundRecord, RunJob, RunResult } from "../../protocol/run.ts";
 import type { HostLog } from "../log.ts";
 import { hashIndex, Placement } from "./placement.ts";
-import { RunnerShard, type Incident } from "./shard.ts";
+import { RunnerShard, type Incident, type RunnerLinks } from "./shard.ts";
 
 export interface RunnerPoolOptions {
   tiersMb: number[];
@@ -17,6 +17,7 @@ export interface RunnerPoolOptions {
   bundle: string;
   configDir: string;
   killGraceMs: number;
+  links: RunnerLinks;
   log: HostLog;
 }
 
@@ -72,6 +73,10 @@ export class RunnerPool {
       assigned.pending--;
       assigned.lastUsed = Date.now();
     }
+  }
+
+  recordOutbound(executionId: string, record: OutboundRecord): void {
+    for (const shard of this.#all) if (shard.recordOutbound(executionId, record)) return;
   }
 
   live(executionId: string, after: number): LiveState {
@@ -148,6 +153,7 @@ export class RunnerPool {
   #newShard(tier: number, label: string): { shard: RunnerShard; started: Promise<void> } {
     const shard: RunnerShard = new RunnerShard({
       name: `runner-${tier}mb-${label}`,
+      links: this.#o.links,
       bundle: this.#o.bundle,
       configDir: this.#o.configDir,
       heapMb: tier,

@@ -3,15 +3,24 @@
 // that holds the shard past its deadline gets the process killed, and every execution that was
 // in it is told exactly what happened. The process is then started again at once.
 import { setTimeout as sleep } from "node:timers/promises";
-import type { LiveState, LogEntry, Progress, RunError, RunJob, RunResult } from "../../protocol/run.ts";
+import type { LiveState, LogEntry, OutboundRecord, Progress, RunError, RunJob, RunResult } from "../../protocol/run.ts";
 import { freePort } from "../free-port.ts";
 import { postJson } from "../http-client.ts";
 import type { HostLog } from "../log.ts";
 import { WorkerdProcess } from "../workerd-process.ts";
 import { writeRunnerConfig } from "../workerd-config.ts";
 
+/** Where a runner's capabilities lead: the dispatcher (SDK calls) and the egress proxy. */
+export interface RunnerLinks {
+  dispatcherAddress: string;
+  hostSecret: string;
+  egressAddress: string;
+  egressSecret: string;
+}
+
 export interface ShardOptions {
   name: string;
+  links: RunnerLinks;
   bundle: string;
   configDir: string;
   heapMb: number;
@@ -34,6 +43,7 @@ export interface Incident {
 interface InFlight {
   job: RunJob;
   logs: LogEntry[];
+  outbound: OutboundRecord[];
   progress: Progress | null;
   startedAt: number;
   deadline: number;
@@ -81,7 +91,7 @@ export class RunnerShard {
     const startedAt = Date.now();
     let settle!: (r: RunResult) => void;
     const verdict = new Promise<RunResult>((resolve) => (settle = resolve));
-    const entry: InFlight = { job, logs: [], progress: null, startedAt, deadline: startedAt + job.timeoutMs, settle };
+    const entry: InFlight = { job, logs: [], outbound: [], progress: null, startedAt, deadline: startedAt + job.timeoutMs, settle };
     this.#inflight.set(job.executionId, entry);
     const watchdog = setTimeout(() => this.#kill(job.executionId), job.timeoutMs + this.#o.killGraceMs);
     try {
@@ -94,9 +104,9 @@ export class RunnerShard {
         if (first.result.status === "timed_out" && first.result.logs.length === 0) {
           // The runner gave up on a script that awaits; its lines came through stdout.
           await sleep(20);
-          return { ...first.result, logs: entry.logs, progress: entry.progress };
+          return { ...first.result, logs: entry.logs, progress: entry.progress, outbound: entry.outbound };
         }
-        return first.result;
+        return { ...first.result, outbound: entry.outbound };
       }
       // The call failed: most often because the process died, and the exit handler will
       // deliver the verdict. If it does not, the runner itself misbehaved.
@@ -106,6 +116,14 @@ export class RunnerShard {
       clearTimeout(watchdog);
       this.#inflight.delete(job.executionId);
     }
+  }
+
+  /** Adds an outbound request the egress proxy saw to its execution, if it runs here. */
+  recordOutbound(executionId: string, record: OutboundRecord): boolean {
+    const entry = this.#inflight.get(executionId);
+    if (!entry) return false;
+    if (entry.outbound.length < 200) entry.outbound.push(record);
+    return true;
   }
 
   live(executionId: string, after: number): LiveState | undefined {
@@ -131,6 +149,7 @@ export class RunnerShard {
       address: `127.0.0.1:${this.#port}`,
       marker: this.#o.marker,
       heapMb: this.#o.heapMb,
+      ...this.#o.links,
     });
     const prefix = `\u001e${this.#o.marker} `;
     this.#killedFor = undefined;
@@ -199,6 +218,7 @@ function ended(entry: InFlight, status: RunResult["status"], error: RunError): R
     error,
     logs: entry.logs,
     progress: entry.progress,
+    outbound: entry.outbound,
     startedAt: new Date(entry.startedAt).toISOString(),
     finishedAt: new Date(finished).toISOString(),
     durationMs: finished - entry.startedAt,

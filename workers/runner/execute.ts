@@ -7,6 +7,8 @@ export interface ExecuteOptions {
   harnessSource: string;
   marker: string;
   compatibilityDate: string;
+  /** What the tenant's isolate may reach; nothing (no SDK, no network) when absent. */
+  capabilities?: (tenant: { tenantId: string; tenantSlug: string }) => { env: Record<string, unknown>; globalOutbound: Fetcher | null };
 }
 
 // No node compatibility layer: scripts get web standards only. `nodejs_als` gives the harness
@@ -20,14 +22,17 @@ export async function execute(loader: WorkerLoader, job: RunJob, options: Execut
   const deadline = started + job.timeoutMs;
   // Keyed by tenant and code hash: a new version gets a new isolate, and two tenants never
   // share one even when their code is identical.
-  const worker = loader.get(`${job.tenantId}:${job.codeHash}`, () => ({
-    compatibilityDate: options.compatibilityDate,
-    compatibilityFlags: sandboxFlags,
-    mainModule: "harness.js",
-    modules: { "harness.js": options.harnessSource, "script.js": job.code },
-    env: {},
-    globalOutbound: null,
-  }));
+  const worker = loader.get(`${job.tenantId}:${job.codeHash}`, () => {
+    const caps = options.capabilities?.({ tenantId: job.tenantId, tenantSlug: job.tenantSlug }) ?? { env: {}, globalOutbound: null };
+    return {
+      compatibilityDate: options.compatibilityDate,
+      compatibilityFlags: sandboxFlags,
+      mainModule: "harness.js",
+      modules: { "harness.js": options.harnessSource, "script.js": job.code },
+      env: caps.env,
+      globalOutbound: caps.globalOutbound,
+    };
+  });
   const harness = worker.getEntrypoint() as unknown as HarnessStub;
   const { code: _code, codeHash: _hash, memoryMb: _memory, ...rest } = job;
   const harnessJob: HarnessJob = { ...rest, marker: options.marker, deadline: new Date(deadline).toISOString() };

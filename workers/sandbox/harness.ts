@@ -7,6 +7,8 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { ScriptContext } from "../sdk/index.ts";
 import { runCaps, type LogEntry, type LogLevel, type Progress, type RunError, type RunJob } from "../../protocol/run.ts";
 import { formatLogArgs } from "./format.ts";
+import { makeSdk, SdkError, type SdkStub } from "./sdk-client.ts";
+import { lockdown } from "./lockdown.ts";
 import { decodeBody, encodeBody, type RequestEnvelope, type ResponseEnvelope } from "../../protocol/http-envelope.ts";
 
 export interface HarnessJob extends Omit<RunJob, "code" | "codeHash" | "memoryMb"> {
@@ -30,6 +32,8 @@ interface Sink {
   dropped: number;
   closed: boolean;
   progress: Progress | null;
+  /** Secret values this execution read: never written to its logs. */
+  secrets: string[];
 }
 
 const sinks = new AsyncLocalStorage<Sink>();
@@ -45,6 +49,7 @@ function record(level: LogLevel, args: unknown[]): void {
     return;
   }
   let message = formatLogArgs(args);
+  for (const secret of sink.secrets) message = message.split(secret).join("***");
   if (message.length > runCaps.maxLogMessageChars) {
     message = `${message.slice(0, runCaps.maxLogMessageChars)}… [truncated ${message.length - runCaps.maxLogMessageChars} chars]`;
   }
@@ -96,7 +101,35 @@ function cleanStack(stack: string | undefined): string | undefined {
     .join("\n");
 }
 
-function makeContext(job: HarnessJob, signal: AbortSignal, params: Record<string, string> = {}): ScriptContext {
+// Every outbound request names its execution for the egress record; a refusal by the egress
+// policy becomes an error that says why, rather than a 403 the script might take for the
+// remote server's answer.
+const platformFetch = globalThis.fetch.bind(globalThis);
+globalThis.fetch = async function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const request = new Request(input, init);
+  const sink = sinks.getStore();
+  if (sink) request.headers.set("x-iota-execution", sink.job.executionId);
+  const response = await platformFetch(request);
+  if (response.headers.get("x-iota-egress-refused")) {
+    const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
+    throw new TypeError(body?.error?.message ?? `fetch to ${request.url} refused by the platform's egress policy`);
+  }
+  return response;
+} as typeof fetch;
+
+function makeContext(job: HarnessJob, signal: AbortSignal, params: Record<string, string>, sdkStub: SdkStub | undefined, sink: Sink): ScriptContext {
+  const platform = makeSdk({
+    async call(method, args) {
+      if (!sdkStub) throw new SdkError("SDK_UNAVAILABLE", "the SDK is not available in this deployment");
+      const answer = (await sdkStub.call(job.executionId, job.scriptId, job.scriptName, method, args)) as { ok: boolean; value?: unknown; error?: { code: string; message: string } };
+      if (!answer.ok) throw new SdkError(answer.error?.code ?? "SDK_ERROR", answer.error?.message ?? "the SDK call failed");
+      return answer.value;
+    },
+    warn: (message) => record("warn", [message]),
+    revealed: (value) => {
+      if (value.length >= 4) sink.secrets.push(value);
+    },
+  });
   const log = {
     debug: (...a: unknown[]) => record("debug", a),
     info: (...a: unknown[]) => record("info", a),
@@ -114,6 +147,7 @@ function makeContext(job: HarnessJob, signal: AbortSignal, params: Record<string
     log: Object.freeze(log),
     progress: reportProgress,
     params: Object.freeze({ ...params }),
+    ...platform,
   });
 }
 
@@ -158,9 +192,13 @@ async function toResponse(value: unknown): Promise<{ response?: ResponseEnvelope
   return { response: envelope, output: JSON.stringify(recorded) };
 }
 
+// Last, once the harness has installed what it needs: from here on the intrinsics are fixed.
+lockdown();
+
 export default class Harness extends WorkerEntrypoint {
   async run(job: HarnessJob): Promise<HarnessResult> {
-    const sink: Sink = { job, logs: [], dropped: 0, closed: false, progress: null };
+    const sink: Sink = { job, logs: [], dropped: 0, closed: false, progress: null, secrets: [] };
+    const sdkStub = (this.env as { SDK?: SdkStub }).SDK;
     const controller = new AbortController();
     const remaining = Date.parse(job.deadline) - Date.now();
     const timer = setTimeout(() => controller.abort(new Error("deadline exceeded")), Math.max(0, remaining));
@@ -179,7 +217,7 @@ export default class Harness extends WorkerEntrypoint {
           const parsed: unknown = JSON.parse(job.input);
           const input = job.trigger === "http" ? toRequest(parsed as RequestEnvelope) : parsed;
           const params = job.trigger === "http" ? (parsed as RequestEnvelope).params : undefined;
-          const value = await (mod.default as (i: unknown, c: ScriptContext) => unknown)(input, makeContext(job, controller.signal, params));
+          const value = await (mod.default as (i: unknown, c: ScriptContext) => unknown)(input, makeContext(job, controller.signal, params ?? {}, sdkStub, sink));
           if (job.trigger === "http") {
             const answered = await toResponse(value);
             return { ok: !answered.error, ...answered, logs: sink.logs, progress: sink.progress };

@@ -33,6 +33,141 @@ export interface ScriptContext {
   progress(percent: number, message?: string): void;
   /** HTTP-endpoint scripts: the path's parameters (`/orders/:id` gives `params.id`); empty otherwise. */
   readonly params: Readonly<Record<string, string>>;
+  /** The tenant's business data: `ctx.sdk.clients.create({...})`, `ctx.sdk.payments.list({ since })`. */
+  readonly sdk: BusinessData;
+  /** Script state shared by the tenant's scripts, kept between runs. */
+  readonly kv: KeyValueStore;
+  /** The tenant's named secrets (set in the admin); values are masked in logs. */
+  readonly secrets: { get(name: string): Promise<string | null> };
+  /** Publishes a domain event into the platform's event intake; event scripts receive it. */
+  readonly events: { publish(type: string, payload?: unknown): Promise<{ id: string; deliveries: number }> };
+}
+
+/** The SDK version this platform speaks; a script pins one with its `sdkVersion` field. */
+export const sdkVersion = "1";
+
+export interface Page<T> {
+  items: T[];
+  /** Pass as `cursor` to get the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface ListQuery<Filters> {
+  /** 1 to 500; 50 by default. */
+  limit?: number;
+  cursor?: string;
+  /** Equality filters on the entity's filterable fields. */
+  where?: Partial<Filters>;
+}
+
+export interface DatedQuery<Filters> extends ListQuery<Filters> {
+  /** Transactions on or after this date (YYYY-MM-DD). */
+  since?: string;
+  /** Transactions on or before this date (YYYY-MM-DD). */
+  until?: string;
+}
+
+export interface Stored {
+  readonly id: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface ClientFields {
+  firstName: string;
+  lastName?: string;
+  middleName?: string;
+  email?: string | null;
+  phone?: string | null;
+  address?: string;
+  comments?: string;
+}
+export type Client = Stored & Required<ClientFields>;
+
+export interface AccountFields {
+  name: string;
+  number?: string;
+  /** In the account's currency, with at most 2 decimals. */
+  balance?: number;
+  /** ISO 4217, like "USD". */
+  currency: string;
+}
+export type MoneyAccount = Stored & Required<AccountFields>;
+
+interface LedgerFields {
+  /** With at most 2 decimals. */
+  amount: number;
+  /** ISO 4217, like "USD". */
+  currency: string;
+  /** YYYY-MM-DD; today by default. */
+  transactionDate?: string;
+  /** YYYY-MM; the transaction date's month by default. */
+  accountingPeriod?: string;
+  comment?: string;
+}
+
+export interface PaymentFields extends LedgerFields {
+  counterparty?: string;
+  category?: string;
+  accountId?: string | null;
+}
+export type Payment = Stored & Required<PaymentFields>;
+
+export interface ExpenseFields extends LedgerFields {
+  category?: string;
+  accountId?: string | null;
+}
+export type Expense = Stored & Required<ExpenseFields>;
+
+export interface TransactionFields extends LedgerFields {
+  type: "deposit" | "transfer" | "exchange";
+  originAccountId?: string | null;
+  destinationAccountId?: string | null;
+}
+export type Transaction = Stored & Required<TransactionFields>;
+
+export interface PlatformUser {
+  readonly id: string;
+  readonly username: string;
+  readonly role: "owner" | "admin" | "developer" | "viewer";
+}
+
+/** Reads and writes one entity of the tenant. Writes publish `<entity>.created` / `.updated`. */
+export interface Repository<T, Fields, Query> {
+  list(query?: Query): Promise<Page<T>>;
+  /** null when there is no such record in this tenant. */
+  get(id: string): Promise<T | null>;
+  create(fields: Fields): Promise<T>;
+  update(id: string, fields: Partial<Fields>): Promise<T>;
+}
+
+export interface BusinessData {
+  clients: Repository<Client, ClientFields, ListQuery<{ email: string; phone: string; lastName: string }>>;
+  accounts: Repository<MoneyAccount, AccountFields, ListQuery<{ currency: string; name: string }>>;
+  payments: Repository<Payment, PaymentFields, DatedQuery<{ category: string; currency: string; counterparty: string; accountId: string; accountingPeriod: string }>>;
+  expenses: Repository<Expense, ExpenseFields, DatedQuery<{ category: string; currency: string; accountId: string; accountingPeriod: string }>>;
+  transactions: Repository<Transaction, TransactionFields, DatedQuery<{ type: string; currency: string; originAccountId: string; destinationAccountId: string; accountingPeriod: string }>>;
+  /** The tenant's platform users, read-only. */
+  users: { list(): Promise<Page<PlatformUser>>; get(id: string): Promise<PlatformUser | null> };
+}
+
+export interface KeyValueStore {
+  /** The value, or null when the key is missing or expired. */
+  get<T = unknown>(key: string): Promise<T | null>;
+  /** Values are JSON, at most 128 KB; keys at most 512 characters. */
+  put(key: string, value: unknown, options?: { ttlSeconds?: number }): Promise<void>;
+  /** @deprecated Use put(); set() goes in SDK version 2. */
+  set(key: string, value: unknown, options?: { ttlSeconds?: number }): Promise<void>;
+  delete(key: string): Promise<boolean>;
+  list(options?: { prefix?: string; limit?: number; cursor?: string }): Promise<{ keys: { key: string; expiresAt: string | null }[]; cursor: string | null }>;
+}
+
+/** The parts of ctx that reach the platform. */
+export interface ScriptSdk {
+  sdk: BusinessData;
+  kv: KeyValueStore;
+  secrets: ScriptContext["secrets"];
+  events: ScriptContext["events"];
 }
 
 /**

@@ -1,0 +1,92 @@
+// What a script's `ctx.sdk`, `ctx.kv`, `ctx.secrets` and `ctx.events` calls do. The tenant is
+// the one the platform put in the calling isolate's capability, never an argument: a script
+// cannot name another tenant, and another tenant's id is simply not found.
+import { and, asc, eq } from "drizzle-orm";
+import type { Database } from "../../db/open-remote.ts";
+import { memberships, users } from "../../db/schema.ts";
+import { AppError, invalid } from "../../protocol/errors.ts";
+import { entities } from "./data/entities.ts";
+import type { DataStore, ListQuery } from "./data/store.ts";
+import type { EventService } from "./events.ts";
+import type { KvStore } from "./kv.ts";
+import type { Background } from "./runs.ts";
+import { newId } from "./secrets.ts";
+import type { Vault } from "./vault.ts";
+
+export interface SdkCaller {
+  tenantId: string;
+  tenantSlug: string;
+  scriptId: string;
+  scriptName: string;
+  executionId: string;
+}
+
+export type SdkAnswer = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
+
+type Handler = (caller: SdkCaller, args: unknown[], background: Background) => Promise<unknown>;
+
+export class SdkBackend {
+  readonly #handlers = new Map<string, Handler>();
+
+  constructor(db: Database, data: DataStore, kv: KvStore, vault: Vault, events: EventService) {
+    const publish = (caller: SdkCaller, type: string, payload: unknown, background: Background) =>
+      events.accept({ id: caller.tenantId, slug: caller.tenantSlug }, { id: newId("evt"), type, payload: JSON.stringify(payload ?? null), occurredAt: new Date().toISOString() }, `script ${caller.scriptName} (${caller.executionId})`, background);
+
+    for (const entity of Object.values(entities)) {
+      this.#handlers.set(`${entity.name}.list`, (c, [query]) => data.list(c.tenantId, entity, (query ?? {}) as ListQuery));
+      this.#handlers.set(`${entity.name}.get`, async (c, [id]) => (await data.get(c.tenantId, entity, id as string)) ?? null);
+      this.#handlers.set(`${entity.name}.create`, async (c, [fields], bg) => {
+        const row = await data.create(c.tenantId, entity, fields as Record<string, unknown>);
+        await publish(c, `${entity.event}.created`, row, bg);
+        return row;
+      });
+      this.#handlers.set(`${entity.name}.update`, async (c, [id, patch], bg) => {
+        const row = await data.update(c.tenantId, entity, id as string, patch as Record<string, unknown>);
+        if (!row) throw new AppError("NOT_FOUND", `${entity.name}: no record ${String(id)}`);
+        await publish(c, `${entity.event}.updated`, row, bg);
+        return row;
+      });
+    }
+    const tenantUsers = (tenantId: string) =>
+      db.select({ id: users.id, username: users.username, role: memberships.role }).from(memberships).innerJoin(users, eq(users.id, memberships.userId)).where(eq(memberships.tenantId, tenantId));
+    this.#handlers.set("users.list", async (c) => ({ items: await tenantUsers(c.tenantId).orderBy(asc(users.username)), nextCursor: null }));
+    this.#handlers.set("users.get", async (c, [id]) => {
+      if (typeof id !== "string") throw invalid("id", "users.get(id): id must be a string");
+      const [row] = await db
+        .select({ id: users.id, username: users.username, role: memberships.role })
+        .from(memberships)
+        .innerJoin(users, eq(users.id, memberships.userId))
+        .where(and(eq(memberships.tenantId, c.tenantId), eq(users.id, id)));
+      return row ?? null;
+    });
+    this.#handlers.set("kv.get", (c, [key]) => kv.get(c.tenantId, key));
+    this.#handlers.set("kv.put", async (c, [key, value, options]) => void (await kv.put(c.tenantId, key, value, options)));
+    this.#handlers.set("kv.delete", (c, [key]) => kv.delete(c.tenantId, key));
+    this.#handlers.set("kv.list", (c, [options]) => kv.list(c.tenantId, options));
+    this.#handlers.set("secrets.get", async (c, [name]) => {
+      if (typeof name !== "string") throw invalid("name", "secrets.get(name): name must be a string");
+      return (await vault.reveal(c.tenantId, name)) ?? null;
+    });
+    this.#handlers.set("events.publish", async (c, [type, payload], bg) => {
+      if (typeof type !== "string" || !/^[a-z0-9_]+(\.[a-z0-9_]+)*$/.test(type)) throw invalid("type", 'events.publish(type, payload): type must be like "order.shipped"');
+      const accepted = await publish(c, type, payload, bg);
+      return { id: accepted.id, deliveries: accepted.deliveries };
+    });
+  }
+
+  get methods(): string[] {
+    return [...this.#handlers.keys()];
+  }
+
+  async call(caller: SdkCaller, method: unknown, args: unknown, background: Background): Promise<SdkAnswer> {
+    const handler = typeof method === "string" ? this.#handlers.get(method) : undefined;
+    try {
+      if (!handler) throw new AppError("NOT_FOUND", `the SDK has no method ${String(method)}`);
+      if (!Array.isArray(args)) throw invalid("args", "args must be a list");
+      return { ok: true, value: await handler(caller, args, background) };
+    } catch (error) {
+      if (error instanceof AppError && error.isUserError) return { ok: false, error: { code: error.code, message: error.message } };
+      throw error;
+    }
+  }
+}
