@@ -5,6 +5,7 @@ import { drizzle } from "drizzle-orm/libsql";
 import { count, inArray } from "drizzle-orm";
 import { apiTokens, executions, memberships, tenants, users } from "../db/schema.ts";
 import { hashPassword } from "../dispatcher/domain/passwords.ts";
+import { seedDemoData } from "./demo-data.ts";
 import { newId, newTokenSecret, sha256Hex } from "../dispatcher/domain/secrets.ts";
 
 export interface BootstrapResult {
@@ -40,6 +41,7 @@ export async function bootstrap(client: Client, bootstrapToken: string | undefin
       db.insert(users).values({ id: userId, username: "admin", passwordHash: await hashPassword(password), platformAdmin: true }),
       db.insert(memberships).values({ userId, tenantId, role: "owner" }),
     ]);
+    await seedDemoData(client, tenantId);
     result.createdPlatform = true;
     if (!bootstrapToken) result.generatedToken = token;
     if (!bootstrapPassword) result.generatedPassword = password;

@@ -45,7 +45,8 @@ export async function execute(loader: WorkerLoader, job: RunJob, options: Execut
   try {
     outcome = await Promise.race([harness.run(harnessJob), timedOut]);
   } catch (e) {
-    outcome = { ok: false, error: { code: "LOAD_ERROR", message: e instanceof Error ? e.message : String(e) }, logs: [], progress: null };
+    // The isolate gave up on the call itself (process.exit, a load failure of the harness).
+    outcome = { ok: false, error: { code: "SCRIPT_ERROR", message: e instanceof Error ? e.message : String(e) }, logs: [], progress: null };
   } finally {
     clearTimeout(timer);
   }
