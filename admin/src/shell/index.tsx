@@ -1,0 +1,179 @@
+// The frame around every signed-in screen: navigation, the tenant switcher, the user, and the
+// global keyboard shortcuts.
+import { For, onCleanup, Show, createSignal, type ParentProps } from "solid-js";
+import { Link, useRouter } from "../router/index.tsx";
+import { useSession } from "../session/index.tsx";
+import { useUi } from "../ui/feedback.tsx";
+import { modKey } from "../ui/format.ts";
+import { Icon, type IconName } from "../ui/icons.tsx";
+import { Modal } from "../ui/modal.tsx";
+import { rememberTenant } from "../features/sign-in/index.tsx";
+import "./shell.css";
+
+const nav: { href: string; label: string; icon: IconName; key: string }[] = [
+  { href: "/scripts", label: "Scripts", icon: "code", key: "s" },
+  { href: "/history", label: "History", icon: "history", key: "h" },
+  { href: "/dead-letters", label: "Dead letters", icon: "inbox", key: "d" },
+  { href: "/secrets", label: "Secrets", icon: "key", key: "k" },
+];
+
+const typing = (target: EventTarget | null) =>
+  target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || !!target.closest(".monaco-editor"));
+
+export function Shell(props: ParentProps) {
+  const session = useSession();
+  const router = useRouter();
+  const ui = useUi();
+  const [help, setHelp] = createSignal(false);
+  const active = (href: string) => router.path() === href || router.path().startsWith(`${href}/`);
+
+  // "g" then a letter goes to a screen; "/" focuses the screen's search; "?" lists shortcuts.
+  let pendingG = 0;
+  const onKey = (e: KeyboardEvent) => {
+    if (e.defaultPrevented || e.metaKey || e.ctrlKey || e.altKey || typing(e.target) || document.querySelector("dialog[open]")) return;
+    if (e.key === "?") return setHelp(true);
+    if (e.key === "/") {
+      const search = document.querySelector<HTMLInputElement>("[data-search]");
+      if (search) {
+        e.preventDefault();
+        search.focus();
+      }
+      return;
+    }
+    if (e.key === "g") {
+      pendingG = Date.now();
+      return;
+    }
+    const target = nav.find((n) => n.key === e.key);
+    if (target && Date.now() - pendingG < 1200) {
+      pendingG = 0;
+      void router.navigate(target.href);
+    }
+  };
+  document.addEventListener("keydown", onKey);
+  onCleanup(() => document.removeEventListener("keydown", onKey));
+
+  const switchTenant = async (slug: string) => {
+    if (slug === session.me().tenant.slug) return;
+    if (!(await router.navigate("/scripts"))) return;
+    try {
+      await session.switchTenant(slug);
+      rememberTenant(slug);
+      ui.toast(`Now working in ${slug}`, "info");
+    } catch (e) {
+      ui.toast(e instanceof Error ? e.message : String(e), "error");
+    }
+  };
+
+  const signOut = async () => {
+    if (!(await router.navigate("/scripts", { replace: true }))) return;
+    await session.signOut().catch(() => undefined);
+  };
+
+  return (
+    <div class="app">
+      <aside class="sidebar">
+        <Link href="/scripts" class="brand">
+          <span class="brand-mark">ι</span> iota scripts
+        </Link>
+        <TenantSwitcher onSwitch={switchTenant} />
+        <nav class="nav" aria-label="Main">
+          <For each={nav}>
+            {(item) => (
+              <Link href={item.href} class="nav-link" classList={{ active: active(item.href) }} aria-current={active(item.href) ? "page" : undefined}>
+                <Icon name={item.icon} />
+                <span>{item.label}</span>
+                <kbd class="nav-key" title={`g then ${item.key}`}>
+                  g {item.key}
+                </kbd>
+              </Link>
+            )}
+          </For>
+        </nav>
+        <div class="sidebar-foot">
+          <div class="user">
+            <span class="avatar" aria-hidden="true">
+              {session.me().name.slice(0, 1).toUpperCase()}
+            </span>
+            <span class="user-text">
+              <span class="user-name">{session.me().name}</span>
+              <span class="user-role">
+                {session.me().role}
+                {session.me().platformAdmin ? " · platform admin" : ""}
+              </span>
+            </span>
+          </div>
+          <button type="button" class="btn btn-ghost btn-small" onClick={signOut} title="Sign out">
+            <Icon name="logout" /> Sign out
+          </button>
+          <button type="button" class="link-button shortcuts-hint" onClick={() => setHelp(true)}>
+            Keyboard shortcuts <kbd>?</kbd>
+          </button>
+        </div>
+      </aside>
+      <main class="main">{props.children}</main>
+      <Show when={help()}>
+        <Shortcuts onClose={() => setHelp(false)} />
+      </Show>
+    </div>
+  );
+}
+
+function TenantSwitcher(props: { onSwitch: (slug: string) => void }) {
+  const session = useSession();
+  const tenants = () => session.me().tenants ?? [];
+  return (
+    <Show
+      when={tenants().length > 1}
+      fallback={
+        <div class="tenant" title="Your tenant">
+          <Icon name="tenant" />
+          <span class="tenant-name">{tenants()[0]?.name ?? session.me().tenant.slug}</span>
+        </div>
+      }
+    >
+      <label class="tenant tenant-switch">
+        <Icon name="tenant" />
+        <span class="visually-hidden">Tenant</span>
+        <select aria-label="Tenant" value={session.me().tenant.slug} onChange={(e) => props.onSwitch(e.currentTarget.value)}>
+          <For each={tenants()}>{(t) => <option value={t.slug}>{t.name}</option>}</For>
+        </select>
+        <Icon name="chevron" class="tenant-chevron" />
+      </label>
+    </Show>
+  );
+}
+
+function Shortcuts(props: { onClose: () => void }) {
+  const rows: [string, string][] = [
+    ["g s / g h / g d / g k", "Scripts, History, Dead letters, Secrets"],
+    ["/", "Search the list"],
+    [`${modKey}S`, "Save the script (in the editor)"],
+    [`${modKey}Enter`, "Run the script (in the editor)"],
+    ["Esc", "Close a dialog"],
+    ["?", "This help"],
+  ];
+  return (
+    <Modal title="Keyboard shortcuts" onClose={props.onClose}>
+      <table class="shortcuts">
+        <tbody>
+          <For each={rows}>
+            {([keys, what]) => (
+              <tr>
+                <td>
+                  <kbd>{keys}</kbd>
+                </td>
+                <td>{what}</td>
+              </tr>
+            )}
+          </For>
+        </tbody>
+      </table>
+      <div class="modal-actions">
+        <button type="button" class="btn btn-primary" onClick={props.onClose} autofocus>
+          Close
+        </button>
+      </div>
+    </Modal>
+  );
+}

@@ -1,0 +1,48 @@
+// Line icons drawn on a 16-unit grid, sized by the font (1em) and coloured by currentColor.
+import type { JSX } from "solid-js";
+
+const paths = {
+  code: "M5.5 4.5 2 8l3.5 3.5M10.5 4.5 14 8l-3.5 3.5",
+  history: "M2.5 8a5.5 5.5 0 1 0 1.6-3.9M2.5 2.5v2.5H5M8 5v3.2l2 1.3",
+  inbox: "M2 9.5 3.8 3.5h8.4L14 9.5v3h-12zM2 9.5h3.5l.8 1.5h3.4l.8-1.5H14",
+  key: "M10 2.5a3.5 3.5 0 1 1-2.9 5.4L2.5 12.5v1.5h2v-1.5H6V11h1.3l.9-.9M11 5.5h.01",
+  plus: "M8 3v10M3 8h10",
+  play: "M4.5 2.8v10.4L13 8z",
+  search: "M7 12a5 5 0 1 0 0-10 5 5 0 0 0 0 10zM10.6 10.6 14 14",
+  logout: "M6 2.5H3v11h3M10.5 5 13.5 8l-3 3M13.5 8H6",
+  chevron: "M4.5 6.5 8 10l3.5-3.5",
+  copy: "M5.5 5.5v-3h8v8h-3M2.5 5.5h8v8h-8z",
+  check: "M3 8.5 6.5 12 13 4.5",
+  x: "M4 4l8 8M12 4l-8 8",
+  rollback: "M3 6.5h6.5a3.5 3.5 0 0 1 0 7H6M5.5 4 3 6.5 5.5 9",
+  diff: "M5 2.5v7M2 6h6M8.5 13h5.5M11 2.5v.01",
+  refresh: "M13.5 8a5.5 5.5 0 1 1-1.6-3.9M13.5 2.5V5H11",
+  save: "M3 2.5h8l2.5 2.5v8.5h-11zM5 2.5v3.5h5V2.5M5 13.5v-4h6v4",
+  alert: "M8 2 14.5 13.5h-13zM8 6.5v3.2M8 11.6v.01",
+  external: "M9.5 2.5h4v4M13.5 2.5 7.5 8.5M12 9.5v4H2.5V4h4",
+  trash: "M2.5 4.5h11M6 4.5V2.5h4v2M4 4.5l.7 9h6.6l.7-9",
+  tenant: "M2.5 13.5V4l5-2 5 2v9.5M6 13.5v-3h3v3M5 6.5h.01M8 6.5h.01M11 6.5h.01",
+} as const;
+
+export type IconName = keyof typeof paths;
+
+export function Icon(props: { name: IconName; class?: string; title?: string } & JSX.SvgSVGAttributes<SVGSVGElement>) {
+  return (
+    <svg
+      class={`icon ${props.class ?? ""}`}
+      viewBox="0 0 16 16"
+      width="1em"
+      height="1em"
+      fill="none"
+      stroke="currentColor"
+      stroke-width="1.5"
+      stroke-linecap="round"
+      stroke-linejoin="round"
+      aria-hidden={props.title ? undefined : "true"}
+      role={props.title ? "img" : undefined}
+    >
+      {props.title && <title>{props.title}</title>}
+      <path d={paths[props.name]} />
+    </svg>
+  );
+}
