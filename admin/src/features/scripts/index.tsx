@@ -1,0 +1,215 @@
+// Every script of the tenant: what kind, whether it is on, its tags, version and last run.
+// Filters live in the address, so a filtered list can be shared and survives a reload.
+import { createResource, createSignal, For, Show, onCleanup } from "solid-js";
+import type { ExecutionSummary, ScriptSummary } from "../../../../protocol/api.ts";
+import { api, scriptKinds } from "../../api/endpoints.ts";
+import { Link, useRouter } from "../../router/index.tsx";
+import { useSession } from "../../session/index.tsx";
+import { useUi } from "../../ui/feedback.tsx";
+import { ago, when } from "../../ui/format.ts";
+import { Icon } from "../../ui/icons.tsx";
+import { Empty, Failure, Loading } from "../../ui/states.tsx";
+import { KindBadge, StatusBadge } from "../../ui/status.tsx";
+import { useLastRuns } from "./last-runs.ts";
+import "./scripts.css";
+
+export function ScriptsList() {
+  const router = useRouter();
+  const session = useSession();
+  const ui = useUi();
+  const filters = () => {
+    const q = router.query();
+    return { q: q.get("q") ?? "", kind: q.get("kind") ?? "", enabled: q.get("enabled") ?? "", tag: q.getAll("tag") };
+  };
+  const [scripts, { refetch, mutate }] = createResource(filters, (f) => api.scripts(f).then((r) => r.items));
+  const lastRuns = useLastRuns(() => scripts.latest, () => session.can("executions.read"));
+
+  // The search box updates the address (and the list) as you type, a moment after you stop.
+  const [text, setText] = createSignal(filters().q);
+  let debounce: ReturnType<typeof setTimeout> | undefined;
+  onCleanup(() => clearTimeout(debounce));
+  const onSearch = (value: string) => {
+    setText(value);
+    clearTimeout(debounce);
+    debounce = setTimeout(() => router.setQuery({ q: value.trim() || undefined }), 200);
+  };
+
+  const setTags = (tags: string[]) => {
+    const params = router.query();
+    params.delete("tag");
+    for (const t of tags) params.append("tag", t);
+    void router.navigate(`/scripts${params.size ? `?${params}` : ""}`, { replace: true });
+  };
+  const addTag = (tag: string) => !filters().tag.includes(tag) && setTags([...filters().tag, tag]);
+  const [tagInput, setTagInput] = createSignal("");
+  const tagProblem = () => (tagInput() && !/^[^:\s]+:[^\s]*$/.test(tagInput()) ? 'Write a tag as key:value, like "team:finance"' : undefined);
+
+  const toggle = async (script: ScriptSummary, enabled: boolean) => {
+    const update = (value: boolean) => mutate((list) => list?.map((s) => (s.id === script.id ? { ...s, enabled: value } : s)));
+    update(enabled);
+    try {
+      await api.updateScript(script.id, { enabled });
+      ui.toast(`${script.name} ${enabled ? "enabled" : "disabled"}`);
+    } catch (e) {
+      update(!enabled);
+      ui.toast(`Could not ${enabled ? "enable" : "disable"} ${script.name}: ${(e as Error).message}`, "error");
+    }
+  };
+
+  const filtered = () => filters().q || filters().kind || filters().enabled || filters().tag.length > 0;
+
+  return (
+    <div class="page">
+      <header class="page-head">
+        <h1 class="page-title">Scripts</h1>
+        <Show when={scripts.latest}>
+          <span class="page-sub">{scripts.latest!.length} {filtered() ? "matching" : "in this tenant"}</span>
+        </Show>
+        <span class="spacer" />
+        <Show when={session.can("scripts.write")}>
+          <Link href="/scripts/new" class="btn btn-primary">
+            <Icon name="plus" /> New script
+          </Link>
+        </Show>
+      </header>
+
+      <div class="toolbar">
+        <label class="search">
+          <Icon name="search" />
+          <input class="input" type="search" data-search placeholder="Search name or description" aria-label="Search scripts" value={text()} onInput={(e) => onSearch(e.currentTarget.value)} />
+          <Show when={!text()}>
+            <kbd>/</kbd>
+          </Show>
+        </label>
+        <select class="select filter" aria-label="Kind" value={filters().kind} onChange={(e) => router.setQuery({ kind: e.currentTarget.value || undefined })}>
+          <option value="">All kinds</option>
+          <For each={scriptKinds}>{(k) => <option value={k}>{k}</option>}</For>
+        </select>
+        <select class="select filter" aria-label="Status" value={filters().enabled} onChange={(e) => router.setQuery({ enabled: e.currentTarget.value || undefined })}>
+          <option value="">Enabled and disabled</option>
+          <option value="true">Enabled only</option>
+          <option value="false">Disabled only</option>
+        </select>
+        <form
+          class="tag-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (tagInput() && !tagProblem()) {
+              addTag(tagInput());
+              setTagInput("");
+            }
+          }}
+        >
+          <input class="input mono" placeholder="tag key:value" aria-label="Filter by tag" aria-invalid={!!tagProblem()} title={tagProblem()} value={tagInput()} onInput={(e) => setTagInput(e.currentTarget.value)} />
+        </form>
+        <For each={filters().tag}>
+          {(t) => (
+            <button type="button" class="chip" onClick={() => setTags(filters().tag.filter((x) => x !== t))} title="Remove this filter">
+              {t} <Icon name="x" />
+            </button>
+          )}
+        </For>
+        <Show when={filtered()}>
+          <button type="button" class="link-button" onClick={() => void router.navigate("/scripts", { replace: true }).then(() => setText(""))}>
+            Clear filters
+          </button>
+        </Show>
+      </div>
+
+      <Show when={scripts.error}>
+        <Failure error={scripts.error} retry={refetch} />
+      </Show>
+      <div class="card">
+        <Show when={scripts.latest} fallback={<Show when={!scripts.error}><Loading /></Show>}>
+          <Show
+            when={scripts.latest!.length > 0}
+            fallback={
+              <Empty icon="code" title={filtered() ? "No script matches these filters" : "No scripts yet"}>
+                {filtered() ? "Try fewer filters or another search." : "A script is a small JavaScript module the platform runs on a schedule, on an event, over HTTP or by hand."}
+              </Empty>
+            }
+          >
+            <div class="table-wrap">
+              <table class="table scripts-table">
+                <thead>
+                  <tr>
+                    <th>Name</th>
+                    <th>Kind</th>
+                    <th>Tags</th>
+                    <th class="num">Version</th>
+                    <Show when={session.can("executions.read")}>
+                      <th>Last run</th>
+                    </Show>
+                    <th>Enabled</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={scripts.latest}>
+                    {(s) => (
+                      <tr class="row-link" onClick={(e) => !(e.target as HTMLElement).closest("a,button,label,input") && void router.navigate(`/scripts/${s.id}`)}>
+                        <td>
+                          <Link href={`/scripts/${s.id}`} class="cell-title">
+                            {s.name}
+                          </Link>
+                          <Show when={s.description}>
+                            <div class="cell-sub" title={s.description}>
+                              {s.description}
+                            </div>
+                          </Show>
+                        </td>
+                        <td>
+                          <KindBadge kind={s.kind} />
+                        </td>
+                        <td>
+                          <div class="tags">
+                            <For each={Object.entries(s.tags)}>
+                              {([k, v]) => (
+                                <button type="button" class="tag" title={`Show only ${k}:${v}`} onClick={() => addTag(`${k}:${v}`)}>
+                                  <b>{k}:</b>
+                                  {v}
+                                </button>
+                              )}
+                            </For>
+                          </div>
+                        </td>
+                        <td class="num mono">v{s.version}</td>
+                        <Show when={session.can("executions.read")}>
+                          <td>
+                            <LastRun id={s.id} runs={lastRuns.latest} />
+                          </td>
+                        </Show>
+                        <td>
+                          <label class="switch" title={session.can("scripts.write") ? (s.enabled ? "Disable" : "Enable") : "You may not change this"}>
+                            <input type="checkbox" role="switch" aria-label={`${s.name} enabled`} checked={s.enabled} disabled={!session.can("scripts.write")} onChange={(e) => void toggle(s, e.currentTarget.checked)} />
+                            <span class="switch-track" />
+                            <span class="switch-text">{s.enabled ? "On" : "Off"}</span>
+                          </label>
+                        </td>
+                      </tr>
+                    )}
+                  </For>
+                </tbody>
+              </table>
+            </div>
+          </Show>
+        </Show>
+      </div>
+    </div>
+  );
+}
+
+function LastRun(props: { id: string; runs: Map<string, ExecutionSummary | null> | undefined }) {
+  const run = () => props.runs?.get(props.id);
+  return (
+    <Show when={props.runs} fallback={<span class="muted">…</span>}>
+      <Show when={run()} fallback={<span class="muted">Never run</span>}>
+        {(r) => (
+          <Link href={`/history/${r().id}`} class="last-run" title={when(r().createdAt)}>
+            <StatusBadge status={r().status} />
+            <span class="muted">{ago(r().createdAt)}</span>
+          </Link>
+        )}
+      </Show>
+    </Show>
+  );
+}
