@@ -1,0 +1,151 @@
+// A script's versions: who made each and why, any two side by side, and rollback (which adds a
+// version carrying the old code; versions themselves never change).
+import { createMemo, createResource, For, Show } from "solid-js";
+import type { VersionDetail } from "../../../../protocol/api.ts";
+import type { RouteProps } from "../../app.tsx";
+import { api } from "../../api/endpoints.ts";
+import { DiffEditor } from "../../monaco/diff-editor.tsx";
+import { Link, useRouter } from "../../router/index.tsx";
+import { useSession } from "../../session/index.tsx";
+import { useUi } from "../../ui/feedback.tsx";
+import { ago, when } from "../../ui/format.ts";
+import { Icon } from "../../ui/icons.tsx";
+import { Failure, Loading } from "../../ui/states.tsx";
+import "./versions.css";
+
+export function VersionsPage(props: RouteProps) {
+  const id = props.params.id!;
+  const router = useRouter();
+  const session = useSession();
+  const ui = useUi();
+  const [script, { refetch: refetchScript }] = createResource(() => api.script(id));
+  const [versions, { refetch }] = createResource(() => api.versions(id).then((r) => r.items.toSorted((a, b) => b.number - a.number)));
+
+  const latest = () => versions()?.[0]?.number ?? 1;
+  const chosen = (key: "a" | "b", fallback: number) => {
+    const n = Number(router.query().get(key));
+    return Number.isInteger(n) && n >= 1 && n <= latest() ? n : fallback;
+  };
+  const b = () => chosen("b", latest());
+  const a = () => chosen("a", Math.max(1, b() - 1));
+
+  const cache = new Map<number, Promise<VersionDetail>>();
+  const load = (n: number) => {
+    if (!cache.has(n)) cache.set(n, api.version(id, n));
+    return cache.get(n)!;
+  };
+  const pair = createMemo(() => (versions() ? { a: a(), b: b() } : undefined));
+  const [codes] = createResource(pair, async (p) => {
+    const [left, right] = await Promise.all([load(p.a), load(p.b)]);
+    return { left, right };
+  });
+
+  const rollback = async (n: number) => {
+    const current = latest();
+    const ok = await ui.confirm({
+      title: `Roll back to version ${n}?`,
+      body: `This adds version ${current + 1} with the code of version ${n}. Version ${current} and every other version stay as they are.`,
+      confirmLabel: `Roll back to v${n}`,
+    });
+    if (!ok) return;
+    try {
+      const result = await api.rollback(id, n);
+      ui.toast(`Rolled back: version ${result.version} has the code of version ${n}`);
+      refetch();
+      refetchScript();
+      router.setQuery({ a: String(current), b: String(result.version) });
+    } catch (e) {
+      ui.toast(`Not rolled back: ${(e as Error).message}`, "error");
+    }
+  };
+
+  return (
+    <div class="versions-page">
+      <header class="editor-head">
+        <nav class="crumbs" aria-label="Breadcrumb">
+          <Link href="/scripts">Scripts</Link>
+          <span aria-hidden="true">/</span>
+          <Link href={`/scripts/${id}`} class="mono">
+            {script()?.name ?? "…"}
+          </Link>
+          <span aria-hidden="true">/</span>
+        </nav>
+        <h1 class="editor-title">Versions</h1>
+        <span class="spacer" />
+        <Link href={`/scripts/${id}`} class="btn">
+          <Icon name="code" /> Open in editor
+        </Link>
+      </header>
+      <Show when={!versions.error} fallback={<div class="page"><Failure error={versions.error} retry={refetch} /></div>}>
+        <Show when={versions()} fallback={<Loading />}>
+          <div class="versions-body">
+            <div class="versions-list">
+              <table class="table">
+                <thead>
+                  <tr>
+                    <th title="The left side of the diff">Base</th>
+                    <th title="The right side of the diff">Compare</th>
+                    <th>Version</th>
+                    <th />
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={versions()}>
+                    {(v) => (
+                      <tr classList={{ selected: v.number === a() || v.number === b() }}>
+                        <td>
+                          <input type="radio" name="base" aria-label={`Base: version ${v.number}`} checked={v.number === a()} onChange={() => router.setQuery({ a: String(v.number), b: String(b()) })} />
+                        </td>
+                        <td>
+                          <input type="radio" name="compare" aria-label={`Compare: version ${v.number}`} checked={v.number === b()} onChange={() => router.setQuery({ a: String(a()), b: String(v.number) })} />
+                        </td>
+                        <td>
+                          <div class="version-line">
+                            <span class="mono version-number">v{v.number}</span>
+                            <Show when={v.number === latest()}>
+                              <span class="badge status-succeeded">current</span>
+                            </Show>
+                          </div>
+                          <div class="version-message">{v.message || <span class="muted">No message</span>}</div>
+                          <div class="cell-sub" title={when(v.createdAt)}>
+                            {v.author} · {ago(v.createdAt)}
+                          </div>
+                        </td>
+                        <td class="num">
+                          <Show when={v.number !== latest() && session.can("scripts.write")}>
+                            <button type="button" class="btn btn-small" onClick={() => void rollback(v.number)} title={`Make a new version with the code of v${v.number}`}>
+                              <Icon name="rollback" /> Roll back
+                            </button>
+                          </Show>
+                        </td>
+                      </tr>
+                    )}
+                  </For>
+                </tbody>
+              </table>
+            </div>
+            <section class="diff-pane" aria-label="Differences">
+              <div class="diff-head">
+                <span class="mono">v{a()}</span>
+                <Icon name="chevron" class="diff-arrow" />
+                <span class="mono">v{b()}</span>
+                <Show when={codes()}>
+                  {(c) => (
+                    <span class="muted">
+                      {c().left.code === c().right.code ? "Same code" : `${c().left.author} → ${c().right.author}`}
+                    </span>
+                  )}
+                </Show>
+              </div>
+              <Show when={!codes.error} fallback={<Failure error={codes.error} />}>
+                <Show when={codes.latest} fallback={<Loading />}>
+                  {(c) => <DiffEditor original={c().left.code} modified={c().right.code} language="javascript" label={`Version ${a()} against version ${b()}`} class="diff-editor" />}
+                </Show>
+              </Show>
+            </section>
+          </div>
+        </Show>
+      </Show>
+    </div>
+  );
+}
