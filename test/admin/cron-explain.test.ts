@@ -1,0 +1,38 @@
+// The cron editor explains an expression in words before the server is asked for the next runs.
+import { describe, expect, test } from "vitest";
+import { explainCron } from "../../admin/src/features/editor/cron.ts";
+
+describe("the cron explanation", () => {
+  test.each([
+    ["0 2 * * *", "At 02:00, every day."],
+    ["*/15 * * * *", "Every 15 minutes."],
+    ["* * * * *", "Every minute."],
+    ["30 8 * * 1-5", "At 08:30 on Monday to Friday."],
+    ["0 9 1 * *", "At 09:00 on day 1 of the month."],
+    ["5 * * * *", "At minute 5 of every hour."],
+    ["0 0 * 1,7 SUN", "At 00:00 on Sunday in January, July."],
+  ])("reads %s as %s", (cron, summary) => {
+    expect(explainCron(cron).summary).toBe(summary);
+  });
+
+  test("explains each field on its own", () => {
+    const { fields } = explainCron("*/10 9-17 * * MON-FRI");
+    expect(fields.map((f) => [f.name, f.meaning])).toEqual([
+      ["minute", "every 10 minutes"],
+      ["hour", "09:00 hour through 17:00 hour"],
+      ["day of month", "every day"],
+      ["month", "every month"],
+      ["day of week", "Monday through Friday"],
+    ]);
+  });
+
+  test("names the field at fault and why", () => {
+    const e = explainCron("0 24 * * *");
+    expect(e.summary).toBeUndefined();
+    expect(e.error).toBe("hour: 24 is outside 0–23");
+    expect(e.fields[1]).toMatchObject({ name: "hour", error: "24 is outside 0–23" });
+    expect(explainCron("0 2 * *").error).toMatch(/has 4/);
+    expect(explainCron("0 2 * * 5-1").error).toBe("day of week: the range 5–1 runs backwards");
+    expect(explainCron("0 2 * * FUNDAY").error).toMatch(/^day of week: "FUNDAY" is not a number/);
+  });
+});
