@@ -14,8 +14,21 @@ export const tenants = sqliteTable("tenants", {
   egressAllow: text("egress_allow", { mode: "json" }).$type<string[]>().notNull().default([]),
   /** Hosts scripts may never call; wins over the allow list. */
   egressDeny: text("egress_deny", { mode: "json" }).$type<string[]>().notNull().default([]),
+  /** Days execution history and dead letters are kept. */
+  retentionDays: integer("retention_days").notNull().default(30),
+  /** Alert rules every script of the tenant inherits unless it has its own. */
+  alerts: text("alerts", { mode: "json" }).$type<AlertRule[]>().notNull().default([]),
   createdAt: text("created_at").notNull().default(now),
 });
+
+export interface AlertRule {
+  /** Outcomes that raise this alert. */
+  on: ("failed" | "timed_out" | "interrupted" | "dead_letter")[];
+  /** Scheduled scripts: also alert when this many slots in a row did not succeed. */
+  afterSlots?: number;
+  webhook?: string;
+  email?: string;
+}
 
 export const apiTokens = sqliteTable(
   "api_tokens",
@@ -48,6 +61,8 @@ export const scripts = sqliteTable(
     // Trigger settings of the script's kind (cron, path, events...), validated by the domain.
     config: text("config", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
     currentVersion: integer("current_version").notNull(),
+    /** The script's own alert rules; null inherits the tenant's. */
+    alerts: text("alerts", { mode: "json" }).$type<AlertRule[] | null>(),
     /** Scheduled scripts: the next slot the scheduler will claim (UTC ISO), null when disabled. */
     nextRunAt: text("next_run_at"),
     createdBy: text("created_by").notNull(),
@@ -190,6 +205,50 @@ export const deadLetters = sqliteTable(
   },
   (t) => [index("dead_letters_tenant").on(t.tenantId, t.createdAt)],
 );
+
+/** One message to one channel, kept until it is delivered (or given up on). */
+export const alertDeliveries = sqliteTable(
+  "alert_deliveries",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    scriptId: text("script_id").notNull(),
+    executionId: text("execution_id"),
+    channel: text("channel", { enum: ["email", "webhook"] }).notNull(),
+    target: text("target").notNull(),
+    subject: text("subject").notNull(),
+    body: text("body").notNull(),
+    status: text("status", { enum: ["pending", "sent", "failed"] }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: text("next_attempt_at").notNull(),
+    lastError: text("last_error"),
+    createdAt: text("created_at").notNull().default(now),
+    sentAt: text("sent_at"),
+  },
+  (t) => [index("alert_deliveries_due").on(t.status, t.nextAttemptAt), index("alert_deliveries_tenant").on(t.tenantId, t.createdAt)],
+);
+
+/** Whether an alert of a script is open, and what was held back while it was throttled. */
+export const alertState = sqliteTable(
+  "alert_state",
+  {
+    scriptId: text("script_id").notNull(),
+    ruleKey: text("rule_key").notNull(),
+    tenantId: text("tenant_id").notNull(),
+    open: integer("open", { mode: "boolean" }).notNull().default(false),
+    lastSentAt: text("last_sent_at"),
+    held: integer("held").notNull().default(0),
+    lastExecutionId: text("last_execution_id"),
+    lastError: text("last_error"),
+  },
+  (t) => [primaryKey({ columns: [t.scriptId, t.ruleKey] })],
+);
+
+/** Periodic jobs shared by every host: the next time each may run, claimed compare-and-set. */
+export const maintenance = sqliteTable("maintenance", {
+  job: text("job").primaryKey(),
+  nextAt: text("next_at").notNull(),
+});
 
 /** Per-tenant named secrets, AES-GCM encrypted with the host's key; never read back by the API. */
 export const secrets = sqliteTable(

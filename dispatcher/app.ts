@@ -6,6 +6,7 @@ import { accessRoutes } from "./routes/access.ts";
 import { adminAssetRoutes } from "./routes/admin-assets.ts";
 import { executionRoutes } from "./routes/executions.ts";
 import { internalRoutes } from "./routes/internal.ts";
+import { healthRoutes } from "./routes/health.ts";
 import { publicRoutes } from "./routes/endpoints.ts";
 import { operationRoutes } from "./routes/operations.ts";
 import { scriptRoutes } from "./routes/scripts.ts";
@@ -25,7 +26,7 @@ export function createApp(): Hono<AppEnv> {
     await next();
     c.header("x-request-id", c.get("requestId"));
   });
-  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.route("/", healthRoutes());
 
   const auth = authenticate();
   app.use("/admin/api/*", (c, next) => (publicCalls.has(`${c.req.method} ${c.req.path}`) ? next() : auth(c, next)));

@@ -10,6 +10,10 @@ export interface Env extends DatabaseBindings {
   GLOBAL_CONCURRENCY?: string;
   /** AES-256 key (base64) sealing tenants' secrets at rest. */
   SECRETS_KEY?: string;
+  /** How long failures after an alert are grouped into one digest (ms). */
+  ALERT_WINDOW_MS?: string;
+  /** Where people reach this install, for links in alerts (e.g. https://scripts.example.com). */
+  PUBLIC_URL?: string;
   /** Present when deployed to Cloudflare, where the dispatcher runs scripts itself. */
   LOADER?: WorkerLoader;
   /** The built admin SPA: a disk service locally, static assets on Cloudflare. */

@@ -1,5 +1,5 @@
 // Wires the domain services to this deployment's bindings, once per isolate.
-import { openDatabase } from "../db/open-remote.ts";
+import { openDatabase, type Database } from "../db/open-remote.ts";
 import { Admission } from "./domain/admission.ts";
 import { ExecutionService } from "./domain/executions.ts";
 import { RunService } from "./domain/runs.ts";
@@ -11,6 +11,8 @@ import { Vault } from "./domain/vault.ts";
 import { LibsqlDataStore } from "./domain/data/store.ts";
 import { KvStore } from "./domain/kv.ts";
 import { SdkBackend } from "./domain/sdk-backend.ts";
+import { AlertService } from "./domain/alerts.ts";
+import { RetentionService } from "./domain/retention.ts";
 import { ScriptService } from "./domain/scripts.ts";
 import { TenantService } from "./domain/tenants.ts";
 import { TokenService } from "./domain/tokens.ts";
@@ -19,6 +21,7 @@ import type { Env } from "./env.ts";
 import { createRunner } from "./platform/runner.ts";
 
 export interface Services {
+  db: Database;
   tenants: TenantService;
   tokens: TokenService;
   scripts: ScriptService;
@@ -32,6 +35,8 @@ export interface Services {
   embedded: EmbeddedService;
   events: EventService;
   sdk: SdkBackend;
+  alerts: AlertService;
+  retention: RetentionService;
 }
 
 let cached: { env: Env; services: Services } | undefined;
@@ -47,11 +52,15 @@ export function servicesFor(env: Env): Services {
     tenantDefault: Number(env.TENANT_CONCURRENCY ?? "10"),
     global: Number(env.GLOBAL_CONCURRENCY ?? "50"),
   });
-  const runs = new RunService(scripts, executions, admission, createRunner(env));
+  const alerts = new AlertService(db, { windowMs: Number(env.ALERT_WINDOW_MS ?? 15 * 60_000), adminUrl: env.PUBLIC_URL ?? "" });
+  const runs = new RunService(scripts, executions, admission, createRunner(env), (job, result) =>
+    alerts.onOutcome(job.scriptId, { executionId: job.executionId, status: result.status, trigger: job.trigger, version: job.version, errorMessage: result.error?.message ?? null }),
+  );
   const tokens = new TokenService(db, tenants);
   const vault = new Vault(db, env.SECRETS_KEY);
-  const events = new EventService(db, runs, tenants);
+  const events = new EventService(db, runs, tenants, alerts);
   const services: Services = {
+    db,
     tenants,
     tokens,
     scripts,
@@ -63,6 +72,8 @@ export function servicesFor(env: Env): Services {
     endpoints: new EndpointService(db, tokens, vault),
     embedded: new EmbeddedService(db, scripts, runs),
     events,
+    alerts,
+    retention: new RetentionService(db),
     sdk: new SdkBackend(db, new LibsqlDataStore(db), new KvStore(db), vault, events),
     users: new UserService(db),
   };

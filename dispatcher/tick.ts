@@ -8,5 +8,7 @@ export async function tick(services: Services, background: Background) {
   const slots = await services.scheduler.tick(background);
   const followedUp = await services.events.followUp(background);
   const started = await services.runs.drain(background);
-  return { slots, followedUp, started };
+  const digests = await services.alerts.flushDigests();
+  const swept = await services.retention.sweep();
+  return { slots, followedUp, started, digests, swept };
 }

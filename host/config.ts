@@ -17,6 +17,8 @@ export interface HostConfig {
   /** How long past its deadline an execution may hold a runner before the runner is killed. */
   killGraceMs: number;
   tenantConcurrency: number;
+  alertWindowMs: number;
+  publicUrl: string;
   globalConcurrency: number;
 }
 
@@ -51,6 +53,8 @@ export function readConfig(): HostConfig {
     maxProcesses: integer("RUNNER_MAX_PROCESSES", 32, 1, 1000),
     killGraceMs: integer("RUNNER_KILL_GRACE_MS", 500, 50, 10000),
     tenantConcurrency: integer("TENANT_CONCURRENCY", 10, 1, 10_000),
+    alertWindowMs: integer("IOTA_ALERT_WINDOW_MS", 15 * 60_000, 1000, 24 * 3600_000),
+    publicUrl: process.env.IOTA_PUBLIC_URL || `http://localhost:${process.env.PORT || 8787}`,
     globalConcurrency: integer("GLOBAL_CONCURRENCY", 50, 1, 100_000),
   };
 }

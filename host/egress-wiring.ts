@@ -7,6 +7,8 @@ import type { RunnerPool } from "./runners/pool.ts";
 
 const cacheMs = 5000;
 
+export const egressCounters = { refusals: 0 };
+
 export async function startEgress(db: Client, runners: () => RunnerPool, secret: string, log: HostLog): Promise<EgressProxy> {
   const cache = new Map<string, { at: number; policy: TenantEgressPolicy }>();
   async function tenantPolicy(tenantId: string): Promise<TenantEgressPolicy> {
@@ -24,7 +26,8 @@ export async function startEgress(db: Client, runners: () => RunnerPool, secret:
     tenantPolicy,
     secret,
     log,
-    onRecord: (r) =>
+    onRecord: (r) => {
+      if (r.refused) egressCounters.refusals++;
       runners().recordOutbound(r.executionId, {
         method: r.method,
         url: r.url,
@@ -33,6 +36,7 @@ export async function startEgress(db: Client, runners: () => RunnerPool, secret:
         bytes: r.bytes,
         ms: r.ms,
         ...(r.refused ? { refused: r.refused } : {}),
-      }),
+      });
+    },
   });
 }

@@ -8,6 +8,7 @@ import type { ProxyQuery } from "../db/proxy-protocol.ts";
 import type { RunJob } from "../protocol/run.ts";
 import type { HostLog } from "./log.ts";
 import type { RunnerPool } from "./runners/pool.ts";
+import { egressCounters } from "./egress-wiring.ts";
 
 export interface InternalServerDeps {
   secret: string;
@@ -48,7 +49,7 @@ export function startInternalServer(deps: InternalServerDeps): Promise<{ server:
         deps.onRunEnd?.(job.executionId);
       }
     },
-    "/stats": async () => deps.runners.stats(),
+    "/stats": async () => ({ ...deps.runners.stats(), egressRefusals: egressCounters.refusals }),
     "/live": async (body) => {
       const { executionId, after } = body as { executionId: string; after: number };
       return deps.runners.live(executionId, after);

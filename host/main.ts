@@ -13,6 +13,7 @@ import { startInternalServer } from "./internal-server.ts";
 import { secretsKey } from "./secrets-key.ts";
 import { startTicker } from "./ticker.ts";
 import { startEgress } from "./egress-wiring.ts";
+import { startAlertSender } from "./alert-sender.ts";
 import { createLog } from "./log.ts";
 import { RunnerPool } from "./runners/pool.ts";
 import { writeDispatcherConfig } from "./workerd-config.ts";
@@ -61,10 +62,13 @@ async function main(): Promise<void> {
       TENANT_CONCURRENCY: String(config.tenantConcurrency),
       GLOBAL_CONCURRENCY: String(config.globalConcurrency),
       SECRETS_KEY: await secretsKey(config.dataDir),
+      ALERT_WINDOW_MS: String(config.alertWindowMs),
+      PUBLIC_URL: config.publicUrl,
     },
   });
   let stopping = false;
   let stopTicker = () => {};
+  let stopSenders = () => {};
   const dispatcher = new WorkerdProcess({
     label: "dispatcher",
     configFile: dispatcherConfig,
@@ -83,6 +87,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info("host.stopping");
     stopTicker();
+    stopSenders();
     await Promise.allSettled([dispatcher.terminate(), runners.shutdown()]);
     internal.server.close();
     await egress.close();
@@ -95,6 +100,8 @@ async function main(): Promise<void> {
 
   await dispatcher.start();
   stopTicker = startTicker(`http://${local}/internal/tick`, secret, log);
+  const stopAlerts = startAlertSender({ db, log, egressPort: egress.port, egressSecret });
+  stopSenders = stopAlerts;
   const base = `http://${config.bindAddress}:${config.port}`;
   log.info("host.ready", { url: base, dataDir: config.dataDir, runners: runners.stats() });
   process.stdout.write(`iota-scripts is up\n  admin:    ${base}/admin/\n  API:      ${base}/admin/api\n  scripts:  ${base}/api/scripts/\n  data:     ${config.dataDir}\n`);

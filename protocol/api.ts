@@ -1,5 +1,5 @@
 // The management API's response shapes, shared by the dispatcher and the admin.
-import type { ExecutionStatus, Trigger } from "../db/schema.ts";
+import type { AlertRule, ExecutionStatus, Trigger } from "../db/schema.ts";
 import type { LogEntry, OutboundRecord, Progress } from "./run.ts";
 import type { Permission, Role } from "./roles.ts";
 
@@ -13,6 +13,8 @@ export interface ScriptSummary {
   timeoutMs: number;
   memoryMb: number;
   config: Record<string, unknown>;
+  /** The script's own alert rules; null when it inherits its tenant's. */
+  alerts: AlertRule[] | null;
   version: number;
   createdBy: string;
   createdAt: string;

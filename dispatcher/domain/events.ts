@@ -8,6 +8,7 @@ import type { Database } from "../../db/open-remote.ts";
 import { deadLetters, events, executions, scripts, type Script } from "../../db/schema.ts";
 import { AppError, invalid, notFound } from "../../protocol/errors.ts";
 import { isUniqueViolation } from "./db-errors.ts";
+import type { AlertService } from "./alerts.ts";
 import { authorOf, requirePermission, type Principal } from "./principal.ts";
 import { encodeInput, type Background, type RunService } from "./runs.ts";
 import { newId } from "./secrets.ts";
@@ -38,10 +39,13 @@ export class EventService {
   readonly #runs: RunService;
   readonly #tenants: TenantService;
 
-  constructor(db: Database, runs: RunService, tenants: TenantService) {
+  readonly #alerts: AlertService;
+
+  constructor(db: Database, runs: RunService, tenants: TenantService, alerts: AlertService) {
     this.#db = db;
     this.#runs = runs;
     this.#tenants = tenants;
+    this.#alerts = alerts;
   }
 
   async publish(principal: Principal, body: Body, background: Background): Promise<Accepted> {
@@ -122,6 +126,7 @@ export class EventService {
             .onConflictDoNothing(),
           done,
         ]);
+        await this.#alerts.onOutcome(e.scriptId, { executionId: e.id, status: e.status, trigger: "event", version: e.version, errorMessage: e.errorMessage }, "dead_letter");
       }
     }
     if (retried > 0) background(this.#runs.drain(background));

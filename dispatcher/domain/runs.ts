@@ -35,11 +35,14 @@ export class RunService {
   readonly #admission: Admission;
   readonly #runner: Runner;
 
-  constructor(scripts: ScriptService, executions: ExecutionService, admission: Admission, runner: Runner) {
+  readonly #onFinished: ((job: RunJob, result: RunResult) => Promise<void>) | undefined;
+
+  constructor(scripts: ScriptService, executions: ExecutionService, admission: Admission, runner: Runner, onFinished?: (job: RunJob, result: RunResult) => Promise<void>) {
     this.#scripts = scripts;
     this.#executions = executions;
     this.#admission = admission;
     this.#runner = runner;
+    this.#onFinished = onFinished;
   }
 
   get runner(): Runner {
@@ -159,8 +162,10 @@ export class RunService {
       result = { status: "interrupted", error: { code: "RUNNER_UNAVAILABLE", message: (e as Error).message }, logs: [], startedAt: now, finishedAt: now, durationMs: 0 };
     }
     await this.#executions.finish(job.executionId, result);
+    console.log(JSON.stringify({ level: "info", event: "execution.finished", executionId: job.executionId, tenantId: job.tenantId, scriptId: job.scriptId, trigger: job.trigger, status: result.status, durationMs: result.durationMs }));
     // A slot just freed up: start what was waiting for it.
     background(this.drain(background));
+    if (this.#onFinished) background(this.#onFinished(job, result).catch((e: Error) => console.error(JSON.stringify({ level: "error", event: "alerts.failed", executionId: job.executionId, error: e.message }))));
     return result;
   }
 }

@@ -1,6 +1,8 @@
 // What a script's fields may be, checked before anything is stored.
 import { AppError, invalid } from "../../protocol/errors.ts";
 import { CronError, isKnownZone, upcoming } from "./cron/index.ts";
+import { checkAlertRules } from "./alerts.ts";
+import type { AlertRule } from "../../db/schema.ts";
 import { checkScriptSyntax } from "./syntax.ts";
 import {
   optionalBoolean,
@@ -36,7 +38,7 @@ export const kindFields: Record<ScriptKind, readonly string[]> = {
   embedded: [],
 };
 
-export const commonFields = ["name", "kind", "code", "description", "tags", "enabled", "timeoutMs", "memoryMb", "message"] as const;
+export const commonFields = ["name", "kind", "code", "description", "tags", "enabled", "timeoutMs", "memoryMb", "message", "alerts"] as const;
 
 export const nameRule = { max: 100, pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, patternHint: 'must start with a letter or digit and use only letters, digits, "_", "." and "-"' };
 
@@ -130,6 +132,8 @@ export interface ScriptFields {
   timeoutMs?: number;
   memoryMb?: number;
   message?: string;
+  /** Undefined: unchanged; null: inherit the tenant's rules. */
+  alerts?: AlertRule[] | null;
 }
 
 export function checkCommonFields(body: Body, maxMemoryMb: number): ScriptFields {
@@ -141,6 +145,7 @@ export function checkCommonFields(body: Body, maxMemoryMb: number): ScriptFields
     timeoutMs: optionalInteger(body, "timeoutMs", limits.minTimeoutMs, limits.maxTimeoutMs),
     memoryMb: optionalInteger(body, "memoryMb", limits.minMemoryMb, maxMemoryMb),
     message: optionalString(body, "message", { max: 500 }),
+    alerts: body.alerts === undefined ? undefined : body.alerts === null ? null : checkAlertRules(body.alerts),
   };
 }
 

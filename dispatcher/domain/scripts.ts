@@ -33,6 +33,7 @@ export function toSummary(s: Script): ScriptSummary {
     timeoutMs: s.timeoutMs,
     memoryMb: s.memoryMb,
     config: s.config,
+    alerts: s.alerts,
     version: s.currentVersion,
     createdBy: s.createdBy,
     createdAt: s.createdAt,
@@ -74,6 +75,7 @@ export class ScriptService {
           timeoutMs: fields.timeoutMs ?? limits.defaultTimeoutMs,
           memoryMb: fields.memoryMb ?? Math.min(limits.defaultMemoryMb, this.#maxMemoryMb),
           config,
+          alerts: fields.alerts ?? null,
           nextRunAt: kind === "scheduled" && (fields.enabled ?? true) ? nextSlot(config, Date.now()) : null,
           currentVersion: 1,
           createdBy: author,
@@ -165,6 +167,7 @@ export class ScriptService {
       ...(fields.enabled !== undefined ? { enabled: fields.enabled } : {}),
       ...(fields.timeoutMs !== undefined ? { timeoutMs: fields.timeoutMs } : {}),
       ...(fields.memoryMb !== undefined ? { memoryMb: fields.memoryMb } : {}),
+      ...(fields.alerts !== undefined ? { alerts: fields.alerts } : {}),
       config,
       updatedAt: now,
     };

@@ -4,7 +4,8 @@ import type { Database } from "../../db/open-remote.ts";
 import { tenants, type Tenant } from "../../db/schema.ts";
 import { AppError, invalid, notFound } from "../../protocol/errors.ts";
 import { isUniqueViolation } from "./db-errors.ts";
-import { requirePlatformAdmin, type Principal } from "./principal.ts";
+import { checkAlertRules } from "./alerts.ts";
+import { requirePermission, requirePlatformAdmin, type Principal } from "./principal.ts";
 import { newId } from "./secrets.ts";
 import { onlyKnown, optionalInteger, optionalString, optionalStringList, requiredString, type Body } from "./validate.ts";
 
@@ -43,7 +44,9 @@ export class TenantService {
   /** Platform admins change a tenant's name, domains and concurrency limit. */
   async update(principal: Principal, slug: string, body: Body): Promise<Tenant> {
     requirePlatformAdmin(principal);
-    onlyKnown(body, ["name", "domains", "maxConcurrency", "egressAllow", "egressDeny"]);
+    onlyKnown(body, ["name", "domains", "maxConcurrency", "egressAllow", "egressDeny", "retentionDays", "alerts"]);
+    const retentionDays = optionalInteger(body, "retentionDays", 1, 3650);
+    const alerts = body.alerts === undefined ? undefined : checkAlertRules(body.alerts);
     const hostRule = { max: 253, pattern: /^(\*\.)?[a-z0-9.-]+$/, patternHint: 'must be host names like "api.stripe.com" or "*.example.com"' };
     const egressAllow = optionalStringList(body, "egressAllow", { ...hostRule, maxItems: 200 });
     const egressDeny = optionalStringList(body, "egressDeny", { ...hostRule, maxItems: 200 });
@@ -62,10 +65,27 @@ export class TenantService {
         ...(maxConcurrency !== undefined ? { maxConcurrency } : {}),
         ...(egressAllow !== undefined ? { egressAllow } : {}),
         ...(egressDeny !== undefined ? { egressDeny } : {}),
+        ...(retentionDays !== undefined ? { retentionDays } : {}),
+        ...(alerts !== undefined ? { alerts } : {}),
       })
       .where(eq(tenants.id, tenant.id))
       .returning();
     return row!;
+  }
+
+  /** A tenant's own settings, changed by its owners and admins: alerts, retention, egress lists. */
+  async settings(principal: Principal): Promise<Pick<Tenant, "alerts" | "retentionDays" | "egressAllow" | "egressDeny">> {
+    requirePermission(principal, "tokens.manage");
+    const [row] = await this.#db.select().from(tenants).where(eq(tenants.id, principal.tenant.id));
+    return { alerts: row!.alerts, retentionDays: row!.retentionDays, egressAllow: row!.egressAllow, egressDeny: row!.egressDeny };
+  }
+
+  async updateSettings(principal: Principal, body: Body) {
+    requirePermission(principal, "tokens.manage");
+    onlyKnown(body, ["alerts", "retentionDays", "egressAllow", "egressDeny"]);
+    const tenant = await this.bySlug(principal.tenant.slug, "tenant");
+    await this.update({ ...principal, platformAdmin: true }, tenant.slug, body);
+    return this.settings(principal);
   }
 
   async #checkDomainsFree(domains: string[], exceptTenantId?: string): Promise<void> {

@@ -17,6 +17,7 @@ export interface Runner {
 export interface RunnerStats {
   shards: { name: string; pid?: number; running: number; restarts: number }[];
   penalisedTenants: string[];
+  egressRefusals?: number;
 }
 
 const noStats = async (): Promise<RunnerStats> => ({ shards: [], penalisedTenants: [] });

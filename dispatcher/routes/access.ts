@@ -18,6 +18,8 @@ export function accessRoutes(): Hono<AppEnv> {
     requirePlatformAdmin(c.get("principal"));
     return c.json(await c.get("services").runs.runner.stats());
   });
+  api.get("/settings", async (c) => c.json(await c.get("services").tenants.settings(c.get("principal"))));
+  api.patch("/settings", async (c) => c.json(await c.get("services").tenants.updateSettings(c.get("principal"), await jsonBody(c))));
   // The caller's own tenant: how many executions run and wait, against which limit.
   api.get("/usage", async (c) => c.json(await c.get("services").admission.usage(c.get("principal").tenant.id)));
 

@@ -1,0 +1,153 @@
+// Failure alerts. Rules (the script's own, else its tenant's) say which outcomes alert and
+// where to (email, Slack-compatible webhook). The first failure alerts at once; more failures
+// within the window are held and sent as one digest when it ends; the next success after an
+// alert sends "resolved". Messages are stored as deliveries that the host sends and retries.
+import { and, desc, eq, gt, lte, sql } from "drizzle-orm";
+import type { Database } from "../../db/open-remote.ts";
+import { alertDeliveries, alertState, executions, scripts, tenants, type AlertRule, type Script } from "../../db/schema.ts";
+import { invalid } from "../../protocol/errors.ts";
+import { newId } from "./secrets.ts";
+
+export type AlertEvent = "failed" | "timed_out" | "interrupted" | "dead_letter";
+const alertEvents: readonly AlertEvent[] = ["failed", "timed_out", "interrupted", "dead_letter"];
+
+/** Checks alert rules from a request body. */
+export function checkAlertRules(value: unknown, field = "alerts"): AlertRule[] {
+  if (!Array.isArray(value) || value.length > 20) throw invalid(field, `${field} must be a list of at most 20 rules like {"on": ["failed"], "email": "ops@example.com"}`);
+  return value.map((rule, i) => {
+    const f = `${field}[${i}]`;
+    if (typeof rule !== "object" || rule === null) throw invalid(f, `${f} must be an object`);
+    const r = rule as Record<string, unknown>;
+    for (const key of Object.keys(r)) if (!["on", "afterSlots", "webhook", "email"].includes(key)) throw invalid(`${f}.${key}`, `${f} has no field "${key}"; use on, afterSlots, webhook, email`);
+    const on = r.on ?? [];
+    if (!Array.isArray(on) || on.some((x) => !alertEvents.includes(x as AlertEvent))) throw invalid(`${f}.on`, `${f}.on must list outcomes among: ${alertEvents.join(", ")}`);
+    if (r.afterSlots !== undefined && (typeof r.afterSlots !== "number" || !Number.isInteger(r.afterSlots) || r.afterSlots < 1 || r.afterSlots > 1000)) throw invalid(`${f}.afterSlots`, `${f}.afterSlots must be a whole number from 1 to 1000`);
+    if (r.webhook !== undefined && (typeof r.webhook !== "string" || !/^https?:\/\/\S+$/.test(r.webhook))) throw invalid(`${f}.webhook`, `${f}.webhook must be an http(s) URL`);
+    if (r.email !== undefined && (typeof r.email !== "string" || !/^[^\s@]+@[^\s@]+$/.test(r.email))) throw invalid(`${f}.email`, `${f}.email must be an email address`);
+    if (!r.webhook && !r.email) throw invalid(f, `${f} needs a channel: webhook, email, or both`);
+    if ((on as unknown[]).length === 0 && r.afterSlots === undefined) throw invalid(`${f}.on`, `${f} alerts on nothing: give "on" or "afterSlots"`);
+    return { on: on as AlertEvent[], ...(r.afterSlots !== undefined ? { afterSlots: r.afterSlots as number } : {}), ...(r.webhook ? { webhook: r.webhook as string } : {}), ...(r.email ? { email: r.email as string } : {}) };
+  });
+}
+
+export interface Outcome {
+  executionId: string;
+  status: string;
+  trigger: string;
+  version: number;
+  errorMessage: string | null;
+}
+
+export class AlertService {
+  readonly #db: Database;
+  readonly #windowMs: number;
+  readonly #adminUrl: string;
+
+  constructor(db: Database, options: { windowMs: number; adminUrl: string }) {
+    this.#db = db;
+    this.#windowMs = options.windowMs;
+    this.#adminUrl = options.adminUrl.replace(/\/+$/, "");
+  }
+
+  async #context(scriptId: string): Promise<{ script: Script; tenantSlug: string; rules: AlertRule[] } | undefined> {
+    const [row] = await this.#db.select({ script: scripts, slug: tenants.slug, tenantAlerts: tenants.alerts }).from(scripts).innerJoin(tenants, eq(tenants.id, scripts.tenantId)).where(eq(scripts.id, scriptId));
+    if (!row) return undefined;
+    return { script: row.script, tenantSlug: row.slug, rules: row.script.alerts ?? row.tenantAlerts ?? [] };
+  }
+
+  /** Called with every finished execution (and every dead letter) of a script. */
+  async onOutcome(scriptId: string, outcome: Outcome, event?: AlertEvent): Promise<void> {
+    const ctx = await this.#context(scriptId);
+    if (!ctx || ctx.rules.length === 0) return;
+    const happened = event ?? (alertEvents.includes(outcome.status as AlertEvent) ? (outcome.status as AlertEvent) : undefined);
+    for (const [i, rule] of ctx.rules.entries()) {
+      if (happened && rule.on.includes(happened)) await this.#raise(ctx, `${i}:outcome`, rule, outcome, happened);
+      if (outcome.status === "succeeded") await this.#resolve(ctx, rule, i, outcome);
+      if (rule.afterSlots && outcome.trigger === "scheduled" && outcome.status !== "succeeded") {
+        const last = await this.#db
+          .select({ status: executions.status })
+          .from(executions)
+          .where(and(eq(executions.scriptId, scriptId), eq(executions.trigger, "scheduled")))
+          .orderBy(desc(executions.createdAt))
+          .limit(rule.afterSlots);
+        if (last.length === rule.afterSlots && last.every((e) => e.status !== "succeeded" && e.status !== "running" && e.status !== "queued")) {
+          await this.#raise(ctx, `${i}:slots`, rule, { ...outcome, errorMessage: `no success in the last ${rule.afterSlots} scheduled slots (latest: ${outcome.status}${outcome.errorMessage ? `, ${outcome.errorMessage}` : ""})` }, "failed");
+        }
+      }
+    }
+  }
+
+  async #raise(ctx: { script: Script; tenantSlug: string }, ruleKey: string, rule: AlertRule, o: Outcome, event: AlertEvent): Promise<void> {
+    const now = new Date();
+    const [state] = await this.#db.select().from(alertState).where(and(eq(alertState.scriptId, ctx.script.id), eq(alertState.ruleKey, ruleKey)));
+    const recent = state?.lastSentAt && now.getTime() - Date.parse(state.lastSentAt) < this.#windowMs;
+    if (recent) {
+      // Grouped: counted now, told in one digest when the window closes.
+      await this.#db.update(alertState).set({ held: sql`${alertState.held} + 1`, open: true, lastExecutionId: o.executionId, lastError: o.errorMessage }).where(and(eq(alertState.scriptId, ctx.script.id), eq(alertState.ruleKey, ruleKey)));
+      return;
+    }
+    const subject = `[iota-scripts] ${ctx.tenantSlug}/${ctx.script.name}: ${event === "dead_letter" ? "event dead-lettered" : o.status}`;
+    const body = this.#message(ctx, o, event);
+    await this.#db.batch([
+      this.#db
+        .insert(alertState)
+        .values({ scriptId: ctx.script.id, ruleKey, tenantId: ctx.script.tenantId, open: true, lastSentAt: now.toISOString(), held: 0, lastExecutionId: o.executionId, lastError: o.errorMessage })
+        .onConflictDoUpdate({ target: [alertState.scriptId, alertState.ruleKey], set: { open: true, lastSentAt: now.toISOString(), held: 0, lastExecutionId: o.executionId, lastError: o.errorMessage } }),
+      ...this.#deliveries(ctx.script, rule, o.executionId, subject, body),
+    ]);
+  }
+
+  async #resolve(ctx: { script: Script; tenantSlug: string }, rule: AlertRule, i: number, o: Outcome): Promise<void> {
+    const open = await this.#db
+      .update(alertState)
+      .set({ open: false, held: 0, lastSentAt: null })
+      .where(and(eq(alertState.scriptId, ctx.script.id), sql`${alertState.ruleKey} LIKE ${`${i}:%`}`, eq(alertState.open, true)))
+      .returning({ key: alertState.ruleKey });
+    if (open.length === 0) return;
+    const subject = `[iota-scripts] ${ctx.tenantSlug}/${ctx.script.name}: resolved`;
+    const body = `Resolved: ${ctx.tenantSlug}/${ctx.script.name} succeeded again (version ${o.version}, trigger ${o.trigger}).\n${this.#adminUrl}/admin/executions/${o.executionId}`;
+    await this.#db.batch(this.#deliveries(ctx.script, rule, o.executionId, subject, body) as [never]);
+  }
+
+  /** Sends the digests of held alerts whose window has closed. */
+  async flushDigests(): Promise<number> {
+    const closed = new Date(Date.now() - this.#windowMs).toISOString();
+    const due = await this.#db.select().from(alertState).where(and(gt(alertState.held, 0), lte(alertState.lastSentAt, closed)));
+    for (const state of due) {
+      const ctx = await this.#context(state.scriptId);
+      const rule = ctx?.rules[Number(state.ruleKey.split(":")[0])];
+      const claimed = await this.#db
+        .update(alertState)
+        .set({ held: 0, lastSentAt: new Date().toISOString() })
+        .where(and(eq(alertState.scriptId, state.scriptId), eq(alertState.ruleKey, state.ruleKey), eq(alertState.held, state.held)))
+        .returning({ key: alertState.ruleKey });
+      if (!ctx || !rule || claimed.length === 0) continue;
+      const subject = `[iota-scripts] ${ctx.tenantSlug}/${ctx.script.name}: ${state.held} more failure${state.held === 1 ? "" : "s"}`;
+      const body = `${ctx.tenantSlug}/${ctx.script.name} failed ${state.held} more time${state.held === 1 ? "" : "s"} in the last ${Math.round(this.#windowMs / 60_000)} minutes.\nLatest error: ${state.lastError ?? "(none)"}\n${this.#adminUrl}/admin/executions/${state.lastExecutionId}`;
+      await this.#db.batch(this.#deliveries(ctx.script, rule, state.lastExecutionId, subject, body) as [never]);
+    }
+    return due.length;
+  }
+
+  #message(ctx: { script: Script; tenantSlug: string }, o: Outcome, event: AlertEvent): string {
+    return [
+      `${event === "dead_letter" ? "An event delivery was dead-lettered" : `A run ${o.status.replace("_", " ")}`} in ${ctx.tenantSlug}/${ctx.script.name}.`,
+      `Tenant: ${ctx.tenantSlug}`,
+      `Script: ${ctx.script.name} (version ${o.version})`,
+      `Trigger: ${o.trigger}`,
+      `Status: ${o.status}`,
+      `Error: ${o.errorMessage ?? "(none)"}`,
+      `Execution: ${this.#adminUrl}/admin/executions/${o.executionId}`,
+    ].join("\n");
+  }
+
+  #deliveries(script: Script, rule: AlertRule, executionId: string | null, subject: string, body: string) {
+    const now = new Date().toISOString();
+    const channels: ["email" | "webhook", string][] = [];
+    if (rule.email) channels.push(["email", rule.email]);
+    if (rule.webhook) channels.push(["webhook", rule.webhook]);
+    return channels.map(([channel, target]) =>
+      this.#db.insert(alertDeliveries).values({ id: newId("alr"), tenantId: script.tenantId, scriptId: script.id, executionId, channel, target, subject, body, nextAttemptAt: now }),
+    );
+  }
+}

@@ -1,0 +1,55 @@
+// Retention: execution history, logs and dead letters older than the tenant's retentionDays
+// (30 by default) are deleted in small batches, so a sweep never holds the database for long.
+// Versions are never deleted. The job is shared by every host: a compare-and-set on its row
+// decides who sweeps.
+import { and, eq, sql } from "drizzle-orm";
+import type { Database } from "../../db/open-remote.ts";
+import { maintenance } from "../../db/schema.ts";
+
+const batch = 500;
+const job = "retention";
+
+export class RetentionService {
+  readonly #db: Database;
+
+  constructor(db: Database) {
+    this.#db = db;
+  }
+
+  /** One step of the daily sweep, if it is due; answers how many rows it deleted. */
+  async sweep(now = Date.now()): Promise<number> {
+    const [row] = await this.#db.select().from(maintenance).where(eq(maintenance.job, job));
+    if (!row) {
+      await this.#db.insert(maintenance).values({ job, nextAt: new Date(now).toISOString() }).onConflictDoNothing();
+      return 0;
+    }
+    if (Date.parse(row.nextAt) > now) return 0;
+    // Claim this step; another host that read the same row gets nothing.
+    const claimed = await this.#db
+      .update(maintenance)
+      .set({ nextAt: new Date(now + 60_000).toISOString() })
+      .where(and(eq(maintenance.job, job), eq(maintenance.nextAt, row.nextAt)))
+      .returning({ job: maintenance.job });
+    if (claimed.length === 0) return 0;
+
+    const old = sql`SELECT e.id FROM executions e JOIN tenants t ON t.id = e.tenant_id
+      WHERE e.created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || t.retention_days || ' days')
+        AND e.status NOT IN ('queued', 'running')
+      LIMIT ${batch}`;
+    const ids = (await this.#db.values<[string]>(old)).map((r) => r[0]);
+    if (ids.length > 0) {
+      const list = sql.join(ids.map((id) => sql`${id}`), sql`, `);
+      await this.#db.batch([
+        this.#db.run(sql`DELETE FROM execution_logs WHERE execution_id IN (${list})`),
+        this.#db.run(sql`DELETE FROM executions WHERE id IN (${list})`),
+      ]);
+    }
+    await this.#db.run(sql`DELETE FROM dead_letters WHERE id IN (SELECT d.id FROM dead_letters d JOIN tenants t ON t.id = d.tenant_id
+      WHERE d.created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || t.retention_days || ' days') LIMIT ${batch})`);
+    await this.#db.run(sql`DELETE FROM alert_deliveries WHERE status != 'pending' AND created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-30 days')`);
+    // A full batch means more to do: continue on the next tick; else rest until tomorrow.
+    const next = ids.length === batch ? now : now + 24 * 3600_000;
+    await this.#db.update(maintenance).set({ nextAt: new Date(next).toISOString() }).where(eq(maintenance.job, job));
+    return ids.length;
+  }
+}
