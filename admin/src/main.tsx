@@ -1,5 +1,6 @@
 import { render } from "solid-js/web";
-import { App } from "./app.tsx";
+// The shared styles first, so each screen's own styles can refine them.
 import "./styles/base.css";
+import { App } from "./app.tsx";
 
 render(() => <App />, document.getElementById("root")!);

@@ -11,6 +11,8 @@ describe("the cron explanation", () => {
     ["0 9 1 * *", "At 09:00 on day 1 of the month."],
     ["5 * * * *", "At minute 5 of every hour."],
     ["0 0 * 1,7 SUN", "At 00:00 on Sunday in January, July."],
+    ["*/10 9-17 * * MON-FRI", "Every 10 minutes, from 09:00 through 17:59, on Monday to Friday."],
+    ["30 */2 * * *", "At minute 30, every 2 hours."],
   ])("reads %s as %s", (cron, summary) => {
     expect(explainCron(cron).summary).toBe(summary);
   });
@@ -19,7 +21,7 @@ describe("the cron explanation", () => {
     const { fields } = explainCron("*/10 9-17 * * MON-FRI");
     expect(fields.map((f) => [f.name, f.meaning])).toEqual([
       ["minute", "every 10 minutes"],
-      ["hour", "09:00 hour through 17:00 hour"],
+      ["hour", "hours 9 through 17"],
       ["day of month", "every day"],
       ["month", "every month"],
       ["day of week", "Monday through Friday"],

@@ -43,6 +43,8 @@ export function CodeEditor(props: CodeEditorProps) {
       ariaLabel: props.label,
       readOnly: props.readOnly ?? false,
       padding: { top: 8, bottom: 8 },
+      overviewRulerBorder: false,
+      hideCursorInOverviewRuler: true,
       ...props.options,
     });
     model.onDidChangeContent(() => props.onChange?.(model!.getValue()));

@@ -21,6 +21,8 @@ export function DiffEditor(props: { original: string; modified: string; language
       scrollBeyondLastLine: false,
       ariaLabel: props.label,
       renderOverviewRuler: true,
+      overviewRulerBorder: false,
+      hideCursorInOverviewRuler: true,
       fontFamily: '"JetBrains Mono", "SF Mono", ui-monospace, Menlo, Consolas, "DejaVu Sans Mono", monospace',
     });
     editor.setModel({ original, modified });

@@ -17,8 +17,11 @@ export interface Router {
   navigate(to: string, options?: NavigateOptions): Promise<boolean>;
   /** Replaces the query string (no leave check: the page stays the same). */
   setQuery(values: Record<string, string | undefined>): void;
-  /** Registers a guard: it returns a reason to stay (unsaved work) or undefined. */
-  guard(reason: () => string | undefined): void;
+  /**
+   * Registers a guard: it returns a reason to stay (unsaved work) or undefined. `discard` runs
+   * when the user chooses to leave anyway.
+   */
+  guard(reason: () => string | undefined, discard?: () => void): void;
 }
 
 const RouterContext = createContext<Router>();
@@ -38,13 +41,17 @@ function current(): { path: string; search: string } {
 
 export function RouterProvider(props: ParentProps<{ confirmLeave: (reason: string) => Promise<boolean> }>) {
   const [state, setState] = createSignal(current());
-  const guards = new Set<() => string | undefined>();
+  const guards = new Map<() => string | undefined, (() => void) | undefined>();
   const blocking = () => {
-    for (const g of guards) {
+    for (const g of guards.keys()) {
       const reason = g();
       if (reason) return reason;
     }
     return undefined;
+  };
+  const leaveAnyway = () => {
+    for (const [g, discard] of guards) if (g()) discard?.();
+    guards.clear();
   };
 
   const go = (to: string, replace: boolean) => {
@@ -61,7 +68,7 @@ export function RouterProvider(props: ParentProps<{ confirmLeave: (reason: strin
     async navigate(to, options = {}) {
       const reason = blocking();
       if (reason && !(await props.confirmLeave(reason))) return false;
-      guards.clear();
+      leaveAnyway();
       go(to, options.replace ?? false);
       return true;
     },
@@ -74,8 +81,8 @@ export function RouterProvider(props: ParentProps<{ confirmLeave: (reason: strin
       const search = params.toString();
       go(`${state().path}${search ? `?${search}` : ""}`, true);
     },
-    guard(reason) {
-      guards.add(reason);
+    guard(reason, discard) {
+      guards.set(reason, discard);
       onCleanup(() => guards.delete(reason));
     },
   };
@@ -91,7 +98,7 @@ export function RouterProvider(props: ParentProps<{ confirmLeave: (reason: strin
     history.pushState(null, "", href(`${state().path}${state().search}`));
     settling = false;
     if (await props.confirmLeave(reason)) {
-      guards.clear();
+      leaveAnyway();
       history.pushState(null, "", target);
       setState(current());
     }

@@ -59,7 +59,6 @@ export function Shell(props: ParentProps) {
     try {
       await session.switchTenant(slug);
       rememberTenant(slug);
-      ui.toast(`Now working in ${slug}`, "info");
     } catch (e) {
       ui.toast(e instanceof Error ? e.message : String(e), "error");
     }
@@ -145,13 +144,13 @@ function TenantSwitcher(props: { onSwitch: (slug: string) => void }) {
 }
 
 function Shortcuts(props: { onClose: () => void }) {
-  const rows: [string, string][] = [
-    ["g s / g h / g d / g k", "Scripts, History, Dead letters, Secrets"],
-    ["/", "Search the list"],
-    [`${modKey}S`, "Save the script (in the editor)"],
-    [`${modKey}Enter`, "Run the script (in the editor)"],
-    ["Esc", "Close a dialog"],
-    ["?", "This help"],
+  const rows: [string[], string][] = [
+    ...nav.map((n): [string[], string] => [["g", n.key], `Go to ${n.label}`]),
+    [["/"], "Search the list"],
+    [[`${modKey}S`], "Save the script (in the editor)"],
+    [[`${modKey}Enter`], "Run the script (in the editor)"],
+    [["Esc"], "Close a dialog"],
+    [["?"], "This help"],
   ];
   return (
     <Modal title="Keyboard shortcuts" onClose={props.onClose}>
@@ -160,8 +159,8 @@ function Shortcuts(props: { onClose: () => void }) {
           <For each={rows}>
             {([keys, what]) => (
               <tr>
-                <td>
-                  <kbd>{keys}</kbd>
+                <td class="shortcut-keys">
+                  <For each={keys}>{(k) => <kbd>{k}</kbd>}</For>
                 </td>
                 <td>{what}</td>
               </tr>

@@ -50,8 +50,9 @@ export function UiProvider(props: ParentProps) {
     prompt: (options) => new Promise((resolve) => setPending({ type: "prompt", options, resolve })),
     toast(message, kind = "success") {
       const id = nextToast++;
-      setToasts((t) => [...t, { id, message, kind }]);
-      setTimeout(() => setToasts((t) => t.filter((x) => x.id !== id)), kind === "error" ? 8000 : 4000);
+      // Three at most: a burst of actions should not bury the page.
+      setToasts((t) => [...t.slice(-2), { id, message, kind }]);
+      setTimeout(() => setToasts((t) => t.filter((x) => x.id !== id)), kind === "error" ? 8000 : 3500);
     },
   };
 
@@ -69,7 +70,13 @@ export function UiProvider(props: ParentProps) {
         {(p) => (p.type === "confirm" ? <ConfirmDialog options={p.options} settle={settle} /> : <PromptDialog options={p.options} settle={settle} />)}
       </Show>
       <div class="toasts" role="status" aria-live="polite">
-        <For each={toasts()}>{(t) => <div class={`toast toast-${t.kind}`}>{t.message}</div>}</For>
+        <For each={toasts()}>
+          {(t) => (
+            <div class={`toast toast-${t.kind}`} onClick={() => setToasts((all) => all.filter((x) => x.id !== t.id))} title="Dismiss">
+              {t.message}
+            </div>
+          )}
+        </For>
       </div>
     </UiContext.Provider>
   );

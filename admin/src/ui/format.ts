@@ -41,3 +41,10 @@ export function clock(iso: string): string {
 
 /** The platform's command key, for shortcut hints: "⌘" on Apple systems, "Ctrl+" elsewhere. */
 export const modKey = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform) ? "⌘" : "Ctrl+";
+
+/** Authors come as "name (usr_…)": the name to show, the whole string for a tooltip. */
+export function person(author: string | null | undefined): { name: string; full: string } {
+  if (!author) return { name: "—", full: "" };
+  const m = /^(.*) \(([a-z]+_[A-Za-z0-9]+)\)$/.exec(author);
+  return { name: m?.[1] ?? author, full: author };
+}

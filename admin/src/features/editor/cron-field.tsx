@@ -61,7 +61,7 @@ export function CronPreview(props: { cron: string; timezone: string; onServerErr
           </tbody>
         </table>
       </Show>
-      <Show when={explanation().error}>
+      <Show when={explanation().fields.length === 0 && explanation().error}>
         <p class="field-error">{explanation().error}</p>
       </Show>
       <Show when={!explanation().error}>

@@ -24,15 +24,24 @@ interface Spec {
   min: number;
   max: number;
   names?: string[];
-  label: (n: number) => string;
+  /** How one value reads: "minute 5", "January". */
+  one: (n: number) => string;
+  /** How a range reads: "hours 9 through 17", "Monday through Friday". */
+  range: (from: number, to: number) => string;
 }
 
+const numbered = (singular: string, plural: string) => ({
+  one: (n: number) => `${singular} ${n}`,
+  range: (a: number, b: number) => `${plural} ${a} through ${b}`,
+});
+const named = (names: string[]) => ({ one: (n: number) => names[n]!, range: (a: number, b: number) => `${names[a]} through ${names[b]}` });
+
 const specs: Spec[] = [
-  { name: "minute", unit: "minute", min: 0, max: 59, label: (n) => `minute ${n}` },
-  { name: "hour", unit: "hour", min: 0, max: 23, label: (n) => `${String(n).padStart(2, "0")}:00 hour` },
-  { name: "day of month", unit: "day", min: 1, max: 31, label: (n) => `day ${n}` },
-  { name: "month", unit: "month", min: 1, max: 12, names: monthNames.map((m) => m.slice(0, 3).toUpperCase()), label: (n) => monthNames[n - 1]! },
-  { name: "day of week", unit: "day of the week", min: 0, max: 7, names: ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"], label: (n) => dayNames[n]! },
+  { name: "minute", unit: "minute", min: 0, max: 59, ...numbered("minute", "minutes") },
+  { name: "hour", unit: "hour", min: 0, max: 23, ...numbered("hour", "hours") },
+  { name: "day of month", unit: "day", min: 1, max: 31, ...numbered("day", "days") },
+  { name: "month", unit: "month", min: 1, max: 12, names: monthNames.map((m) => m.slice(0, 3).toUpperCase()), ...named(["", ...monthNames]) },
+  { name: "day of week", unit: "day of the week", min: 0, max: 7, names: ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"], ...named(dayNames) },
 ];
 
 type Part = { kind: "all"; step: number } | { kind: "range"; from: number; to: number; step: number } | { kind: "one"; value: number };
@@ -70,33 +79,42 @@ function describe(parts: Part[], spec: Spec): string {
   return parts
     .map((p) => {
       if (p.kind === "all") return every(p.step);
-      if (p.kind === "one") return spec.label(p.value);
-      const range = `${spec.label(p.from)} through ${spec.label(p.to)}`;
-      return p.step === 1 ? range : `${every(p.step)} from ${range}`;
+      if (p.kind === "one") return spec.one(p.value);
+      const range = spec.range(p.from, p.to);
+      return p.step === 1 ? range : `${every(p.step)}, ${range}`;
     })
     .join(", ");
 }
 
 const pad = (n: number) => String(n).padStart(2, "0");
+const isAll = (parts: Part[]) => parts.length === 1 && parts[0]!.kind === "all" && parts[0]!.step === 1;
+const single = (parts: Part[]) => (parts.length === 1 && parts[0]!.kind === "one" ? parts[0]!.value : undefined);
+
+function timeOfDay(minute: Part[], hour: Part[]): string {
+  const m = single(minute);
+  const h = single(hour);
+  if (m !== undefined && h !== undefined) return `At ${pad(h)}:${pad(m)}`;
+  let text: string;
+  if (minute.length === 1 && minute[0]!.kind === "all") text = minute[0]!.step === 1 ? "Every minute" : `Every ${minute[0]!.step} minutes`;
+  else if (m !== undefined) text = `At minute ${m}`;
+  else text = `At ${describe(minute, specs[0]!)}`;
+  if (isAll(hour)) return m !== undefined ? `${text} of every hour` : text;
+  if (h !== undefined) return `${text}, from ${pad(h)}:00 through ${pad(h)}:59`;
+  const r = hour.length === 1 ? hour[0]! : undefined;
+  if (r?.kind === "range" && r.step === 1) return `${text}, from ${pad(r.from)}:00 through ${pad(r.to)}:59`;
+  if (r?.kind === "all") return `${text}, every ${r.step} hours`;
+  return `${text}, in ${describe(hour, specs[1]!)}`;
+}
 
 function summarise(parsed: Part[][]): string {
   const [minute, hour, dom, month, dow] = parsed as [Part[], Part[], Part[], Part[], Part[]];
-  const one = (parts: Part[]) => (parts.length === 1 && parts[0]!.kind === "one" ? parts[0]!.value : undefined);
-  const all = (parts: Part[]) => parts.length === 1 && parts[0]!.kind === "all" && parts[0]!.step === 1;
-  const m = one(minute);
-  const h = one(hour);
-  let time: string;
-  if (m !== undefined && h !== undefined) time = `At ${pad(h)}:${pad(m)}`;
-  else if (all(minute) && all(hour)) time = "Every minute";
-  else if (minute.length === 1 && minute[0]!.kind === "all" && all(hour)) time = `Every ${minute[0]!.step} minutes`;
-  else if (m !== undefined && all(hour)) time = `At minute ${m} of every hour`;
-  else time = `At ${describe(minute, specs[0]!)} past ${describe(hour, specs[1]!)}`;
-
+  const time = timeOfDay(minute, hour);
   const days: string[] = [];
-  if (!all(dom)) days.push(`on ${describe(dom, specs[2]!)} of the month`);
-  if (!all(dow)) days.push(`on ${describe(dow, specs[4]!).replace(/ through /g, " to ")}`);
-  let when = days.length === 0 ? (h !== undefined ? ", every day" : "") : ` ${days.join(" or ")}`;
-  if (!all(month)) when += ` in ${describe(month, specs[3]!)}`;
+  if (!isAll(dom)) days.push(`on ${describe(dom, specs[2]!)} of the month`);
+  if (!isAll(dow)) days.push(`on ${describe(dow, specs[4]!).replace(/ through /g, " to ")}`);
+  const daily = single(minute) !== undefined && single(hour) !== undefined;
+  let when = days.length === 0 ? (daily ? ", every day" : "") : `${time.includes(",") ? "," : ""} ${days.join(" or ")}`;
+  if (!isAll(month)) when += ` in ${describe(month, specs[3]!)}`;
   return `${time}${when}.`;
 }
 

@@ -1,6 +1,6 @@
 // A script: its code in Monaco, its settings beside it, and the Run panel. Saving asks for a
 // message and makes a version; leaving with unsaved changes asks first.
-import { createMemo, createResource, createSignal, onCleanup, Show } from "solid-js";
+import { createEffect, createMemo, createResource, createSignal, on, onCleanup, Show } from "solid-js";
 import { createStore, reconcile, unwrap } from "solid-js/store";
 import type { ScriptDetail } from "../../../../protocol/api.ts";
 import type { RouteProps } from "../../app.tsx";
@@ -16,6 +16,7 @@ import { Failure, Loading } from "../../ui/states.tsx";
 import { KindBadge } from "../../ui/status.tsx";
 import { RunPanel, type RunPanelApi } from "../run/index.tsx";
 import { createBody, draftOf, formField, problems, sameDraft, updateBody } from "./draft.ts";
+import { clearDraft, loadDraft, storeDraft } from "./local-draft.ts";
 import { clearServerErrors, showServerError } from "./markers.ts";
 import { Settings } from "./settings.tsx";
 import { newScriptTemplate } from "./template.ts";
@@ -39,8 +40,9 @@ function ScriptEditor(props: { script?: ScriptDetail }) {
   const [saved, setSaved] = createSignal(props.script);
   const savedDraft = createMemo(() => draftOf(saved()));
   const savedCode = () => saved()?.code ?? newScriptTemplate;
-  const [draft, setDraft] = createStore(draftOf(props.script));
-  const [code, setCode] = createSignal(savedCode());
+  const restored = loadDraft(props.script?.id, props.script?.version ?? 0);
+  const [draft, setDraft] = createStore(restored?.draft ?? draftOf(props.script));
+  const [code, setCode] = createSignal(restored?.code ?? savedCode());
   const [serverErrors, setServerErrors] = createSignal<Record<string, string>>({});
   const [attempted, setAttempted] = createSignal(false);
   const [saving, setSaving] = createSignal(false);
@@ -55,7 +57,33 @@ function ScriptEditor(props: { script?: ScriptDetail }) {
   const errors = () => ({ ...(attempted() ? problems(draft) : {}), ...serverErrors() });
   const title = () => saved()?.name ?? (draft.name.trim() || "New script");
 
-  router.guard(() => (dirty() && !leaving ? `Your changes to ${title()} are not saved. If you leave now, they are lost.` : undefined));
+  router.guard(
+    () => (dirty() && !leaving ? `Your changes to ${title()} are not saved. If you leave now, they are lost.` : undefined),
+    () => clearDraft(saved()?.id),
+  );
+
+  // Keep unsaved edits in this tab as they happen, a moment after typing stops.
+  createEffect(
+    on([dirty, code, () => JSON.stringify(draft)], ([isDirty]) => {
+      const id = saved()?.id;
+      if (!isDirty) return clearDraft(id);
+      const timer = setTimeout(() => storeDraft(id, { version: saved()?.version ?? 0, code: code(), draft: JSON.parse(JSON.stringify(draft)) }), 300);
+      onCleanup(() => clearTimeout(timer));
+    }),
+  );
+  if (restored && dirty()) queueMicrotask(() => ui.toast("Your unsaved changes are back, as you left them", "info"));
+
+  const revert = async () => {
+    const ok = await ui.confirm({ title: "Discard your changes?", body: `${title()} goes back to version ${saved()?.version ?? 1} as saved.`, confirmLabel: "Discard changes", danger: true });
+    if (!ok) return;
+    setDraft(reconcile(draftOf(saved())));
+    setCode(savedCode());
+    setServerErrors({});
+    setAttempted(false);
+    setCodeError(undefined);
+    clearServerErrors(editor);
+    clearDraft(saved()?.id);
+  };
 
   const save = async () => {
     if (saving() || !canWrite()) return;
@@ -88,6 +116,7 @@ function ScriptEditor(props: { script?: ScriptDetail }) {
     try {
       const draftNow = JSON.parse(JSON.stringify(draft)) as typeof draft;
       const result = current ? await api.updateScript(current.id, updateBody(savedDraft(), draftNow, savedCode(), code(), message)) : await api.createScript(createBody(draftNow, code(), message));
+      clearDraft(current?.id);
       setSaved(result);
       setDraft(reconcile(draftOf(result)));
       setAttempted(false);
@@ -176,6 +205,11 @@ function ScriptEditor(props: { script?: ScriptDetail }) {
           <span class="unsaved" title="You have unsaved changes">
             <span class="dot" /> Unsaved
           </span>
+          <Show when={saved()}>
+            <button type="button" class="link-button revert" onClick={() => void revert()}>
+              Discard
+            </button>
+          </Show>
         </Show>
         <span class="spacer" />
         <Show when={saved()}>

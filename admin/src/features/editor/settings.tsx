@@ -5,6 +5,7 @@ import { scriptKinds } from "../../api/endpoints.ts";
 import { useUi } from "../../ui/feedback.tsx";
 import { Field } from "../../ui/field.tsx";
 import { Icon } from "../../ui/icons.tsx";
+import { explainCron } from "./cron.ts";
 import { CronPreview } from "./cron-field.tsx";
 import { httpMethods, type Draft } from "./draft.ts";
 
@@ -75,7 +76,7 @@ export function Settings(props: SettingsProps) {
           <section class="settings-section">
             <h3 class="settings-title">Schedule</h3>
             <Field label="Cron" error={props.errors.cron} hint="minute hour day-of-month month day-of-week">
-              {(id, desc) => <input id={id} class="input mono" value={d().cron} aria-invalid={!!props.errors.cron} aria-describedby={desc} spellcheck={false} onInput={(e) => set("cron", e.currentTarget.value)} />}
+              {(id, desc) => <input id={id} class="input mono" value={d().cron} aria-invalid={!!props.errors.cron || !!explainCron(d().cron).error} aria-describedby={desc} spellcheck={false} onInput={(e) => set("cron", e.currentTarget.value)} />}
             </Field>
             <Field label="Time zone" error={props.errors.timezone}>
               {(id, desc) => (

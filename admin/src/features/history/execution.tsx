@@ -10,7 +10,7 @@ import { CodeEditor } from "../../monaco/code-editor.tsx";
 import { Link, useRouter } from "../../router/index.tsx";
 import { useSession } from "../../session/index.tsx";
 import { useUi } from "../../ui/feedback.tsx";
-import { duration, json, when } from "../../ui/format.ts";
+import { duration, json, person, when } from "../../ui/format.ts";
 import { Icon } from "../../ui/icons.tsx";
 import { Modal } from "../../ui/modal.tsx";
 import { Failure, Loading } from "../../ui/states.tsx";
@@ -116,7 +116,7 @@ export function ExecutionPage(props: RouteProps) {
                     <dt>Attempt</dt>
                     <dd>{e().attempt}</dd>
                     <dt>Started by</dt>
-                    <dd>{e().createdBy ?? "the platform"}</dd>
+                    <dd title={person(e().createdBy).full}>{e().createdBy ? person(e().createdBy).name : "the platform"}</dd>
                     <dt>Queued</dt>
                     <dd>{when(e().createdAt)}</dd>
                     <dt>Started</dt>

@@ -8,13 +8,15 @@ const recentPage = 200;
 const parallel = 6;
 
 export function useLastRuns(scripts: () => ScriptSummary[] | undefined, enabled: () => boolean): Resource<Map<string, ExecutionSummary | null>> {
+  // Keyed by the ids shown, so flipping a script's switch does not ask again.
   const [lastRuns] = createResource(
-    () => (enabled() ? scripts() : undefined),
-    async (list) => {
+    () => (enabled() ? scripts()?.map((s) => s.id).join(" ") : undefined),
+    async (ids) => {
+      const list = ids ? ids.split(" ") : [];
       const found = new Map<string, ExecutionSummary | null>();
       const recent = await api.executions({ limit: recentPage });
       for (const e of recent.items) if (!found.has(e.scriptId)) found.set(e.scriptId, e);
-      const missing = list.filter((s) => !found.has(s.id)).map((s) => s.id);
+      const missing = list.filter((id) => !found.has(id));
       if (recent.nextCursor === null) {
         for (const id of missing) found.set(id, null);
         return found;

@@ -3,7 +3,7 @@ import { createResource, createSignal, For, Show } from "solid-js";
 import { api } from "../../api/endpoints.ts";
 import { useSession } from "../../session/index.tsx";
 import { useUi } from "../../ui/feedback.tsx";
-import { ago, when } from "../../ui/format.ts";
+import { ago, person, when } from "../../ui/format.ts";
 import { Icon } from "../../ui/icons.tsx";
 import { Modal } from "../../ui/modal.tsx";
 import { Empty, Failure, Loading } from "../../ui/states.tsx";
@@ -60,7 +60,7 @@ export function Secrets() {
                       <tr>
                         <td class="mono">{s.name}</td>
                         <td title={when(s.updatedAt)}>{ago(s.updatedAt)}</td>
-                        <td class="muted">{s.updatedBy ?? "—"}</td>
+                        <td class="muted" title={person(s.updatedBy).full}>{person(s.updatedBy).name}</td>
                         <td class="num">
                           <Show when={canManage()}>
                             <button type="button" class="btn btn-small" onClick={() => setEditing({ name: s.name, isNew: false })}>

@@ -8,7 +8,7 @@ import { DiffEditor } from "../../monaco/diff-editor.tsx";
 import { Link, useRouter } from "../../router/index.tsx";
 import { useSession } from "../../session/index.tsx";
 import { useUi } from "../../ui/feedback.tsx";
-import { ago, when } from "../../ui/format.ts";
+import { ago, person, when } from "../../ui/format.ts";
 import { Icon } from "../../ui/icons.tsx";
 import { Failure, Loading } from "../../ui/states.tsx";
 import "./versions.css";
@@ -80,49 +80,38 @@ export function VersionsPage(props: RouteProps) {
         <Show when={versions()} fallback={<Loading />}>
           <div class="versions-body">
             <div class="versions-list">
-              <table class="table">
-                <thead>
-                  <tr>
-                    <th title="The left side of the diff">Base</th>
-                    <th title="The right side of the diff">Compare</th>
-                    <th>Version</th>
-                    <th />
-                  </tr>
-                </thead>
-                <tbody>
-                  <For each={versions()}>
-                    {(v) => (
-                      <tr classList={{ selected: v.number === a() || v.number === b() }}>
-                        <td>
-                          <input type="radio" name="base" aria-label={`Base: version ${v.number}`} checked={v.number === a()} onChange={() => router.setQuery({ a: String(v.number), b: String(b()) })} />
-                        </td>
-                        <td>
-                          <input type="radio" name="compare" aria-label={`Compare: version ${v.number}`} checked={v.number === b()} onChange={() => router.setQuery({ a: String(a()), b: String(v.number) })} />
-                        </td>
-                        <td>
-                          <div class="version-line">
-                            <span class="mono version-number">v{v.number}</span>
-                            <Show when={v.number === latest()}>
-                              <span class="badge status-succeeded">current</span>
-                            </Show>
-                          </div>
-                          <div class="version-message">{v.message || <span class="muted">No message</span>}</div>
-                          <div class="cell-sub" title={when(v.createdAt)}>
-                            {v.author} · {ago(v.createdAt)}
-                          </div>
-                        </td>
-                        <td class="num">
+              <div class="versions-legend" aria-hidden="true">
+                <span title="The left side of the diff">Base</span>
+                <span title="The right side of the diff">Compare</span>
+              </div>
+              <ol class="versions" aria-label="Versions, newest first">
+                <For each={versions()}>
+                  {(v) => (
+                    <li class="version" classList={{ selected: v.number === a() || v.number === b() }}>
+                      <input type="radio" name="base" aria-label={`Base: version ${v.number}`} checked={v.number === a()} onChange={() => router.setQuery({ a: String(v.number), b: String(b()) })} />
+                      <input type="radio" name="compare" aria-label={`Compare: version ${v.number}`} checked={v.number === b()} onChange={() => router.setQuery({ a: String(a()), b: String(v.number) })} />
+                      <div class="version-text">
+                        <div class="version-line">
+                          <span class="mono version-number">v{v.number}</span>
+                          <Show when={v.number === latest()}>
+                            <span class="badge status-succeeded">current</span>
+                          </Show>
+                          <span class="spacer" />
                           <Show when={v.number !== latest() && session.can("scripts.write")}>
                             <button type="button" class="btn btn-small" onClick={() => void rollback(v.number)} title={`Make a new version with the code of v${v.number}`}>
                               <Icon name="rollback" /> Roll back
                             </button>
                           </Show>
-                        </td>
-                      </tr>
-                    )}
-                  </For>
-                </tbody>
-              </table>
+                        </div>
+                        <div class="version-message">{v.message || <span class="muted">No message</span>}</div>
+                        <div class="cell-sub" title={`${person(v.author).full}, ${when(v.createdAt)}`}>
+                          {person(v.author).name} · {ago(v.createdAt)}
+                        </div>
+                      </div>
+                    </li>
+                  )}
+                </For>
+              </ol>
             </div>
             <section class="diff-pane" aria-label="Differences">
               <div class="diff-head">
@@ -132,7 +121,7 @@ export function VersionsPage(props: RouteProps) {
                 <Show when={codes()}>
                   {(c) => (
                     <span class="muted">
-                      {c().left.code === c().right.code ? "Same code" : `${c().left.author} → ${c().right.author}`}
+                      {c().left.code === c().right.code ? "Same code" : `${person(c().left.author).name}, ${ago(c().left.createdAt)} → ${person(c().right.author).name}, ${ago(c().right.createdAt)}`}
                     </span>
                   )}
                 </Show>
