@@ -61,6 +61,8 @@ export const scripts = sqliteTable(
     // Trigger settings of the script's kind (cron, path, events...), validated by the domain.
     config: text("config", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
     currentVersion: integer("current_version").notNull(),
+    /** The SDK version the script is written against; a newer platform keeps it working. */
+    sdkVersion: text("sdk_version").notNull().default("1"),
     /** The script's own alert rules; null inherits the tenant's. */
     alerts: text("alerts", { mode: "json" }).$type<AlertRule[] | null>(),
     /** Scheduled scripts: the next slot the scheduler will claim (UTC ISO), null when disabled. */

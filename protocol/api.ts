@@ -15,6 +15,7 @@ export interface ScriptSummary {
   config: Record<string, unknown>;
   /** The script's own alert rules; null when it inherits its tenant's. */
   alerts: AlertRule[] | null;
+  sdkVersion: string;
   version: number;
   createdBy: string;
   createdAt: string;

@@ -3,3 +3,9 @@ declare module "virtual:harness-source" {
   const source: string;
   export default source;
 }
+
+// The script SDK's generated declarations (see host/build.ts), for editors.
+declare module "virtual:sdk-types" {
+  const declarations: string;
+  export default declarations;
+}

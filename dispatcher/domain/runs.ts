@@ -95,6 +95,7 @@ export class RunService {
       attempt: l.attempt ?? 1,
       timeoutMs: l.script.timeoutMs,
       memoryMb: l.script.memoryMb,
+      sdkVersion: l.script.sdkVersion,
     });
     if (l.mode === "async") {
       const admitted = await this.#admission.admitOrQueue({ ...record, status: "queued" });
@@ -148,6 +149,7 @@ export class RunService {
         attempt: c.attempt,
         timeoutMs: script.timeoutMs,
         memoryMb: script.memoryMb,
+        sdkVersion: script.sdkVersion,
       },
       background,
     );

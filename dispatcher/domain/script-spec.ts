@@ -38,7 +38,10 @@ export const kindFields: Record<ScriptKind, readonly string[]> = {
   embedded: [],
 };
 
-export const commonFields = ["name", "kind", "code", "description", "tags", "enabled", "timeoutMs", "memoryMb", "message", "alerts"] as const;
+export const commonFields = ["name", "kind", "code", "description", "tags", "enabled", "timeoutMs", "memoryMb", "message", "alerts", "sdkVersion"] as const;
+
+/** SDK versions this platform runs; the newest is the default for new scripts. */
+export const supportedSdkVersions = ["1"] as const;
 
 export const nameRule = { max: 100, pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, patternHint: 'must start with a letter or digit and use only letters, digits, "_", "." and "-"' };
 
@@ -134,6 +137,7 @@ export interface ScriptFields {
   message?: string;
   /** Undefined: unchanged; null: inherit the tenant's rules. */
   alerts?: AlertRule[] | null;
+  sdkVersion?: string;
 }
 
 export function checkCommonFields(body: Body, maxMemoryMb: number): ScriptFields {
@@ -145,6 +149,7 @@ export function checkCommonFields(body: Body, maxMemoryMb: number): ScriptFields
     timeoutMs: optionalInteger(body, "timeoutMs", limits.minTimeoutMs, limits.maxTimeoutMs),
     memoryMb: optionalInteger(body, "memoryMb", limits.minMemoryMb, maxMemoryMb),
     message: optionalString(body, "message", { max: 500 }),
+    sdkVersion: optionalEnum(body, "sdkVersion", supportedSdkVersions),
     alerts: body.alerts === undefined ? undefined : body.alerts === null ? null : checkAlertRules(body.alerts),
   };
 }

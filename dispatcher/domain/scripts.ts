@@ -15,6 +15,7 @@ import {
   limits,
   requireName,
   scriptKinds,
+  supportedSdkVersions,
   type ScriptKind,
 } from "./script-spec.ts";
 import { newId, sha256Hex } from "./secrets.ts";
@@ -34,6 +35,7 @@ export function toSummary(s: Script): ScriptSummary {
     memoryMb: s.memoryMb,
     config: s.config,
     alerts: s.alerts,
+    sdkVersion: s.sdkVersion,
     version: s.currentVersion,
     createdBy: s.createdBy,
     createdAt: s.createdAt,
@@ -76,6 +78,7 @@ export class ScriptService {
           memoryMb: fields.memoryMb ?? Math.min(limits.defaultMemoryMb, this.#maxMemoryMb),
           config,
           alerts: fields.alerts ?? null,
+          sdkVersion: fields.sdkVersion ?? supportedSdkVersions.at(-1)!,
           nextRunAt: kind === "scheduled" && (fields.enabled ?? true) ? nextSlot(config, Date.now()) : null,
           currentVersion: 1,
           createdBy: author,
@@ -168,6 +171,7 @@ export class ScriptService {
       ...(fields.timeoutMs !== undefined ? { timeoutMs: fields.timeoutMs } : {}),
       ...(fields.memoryMb !== undefined ? { memoryMb: fields.memoryMb } : {}),
       ...(fields.alerts !== undefined ? { alerts: fields.alerts } : {}),
+      ...(fields.sdkVersion !== undefined ? { sdkVersion: fields.sdkVersion } : {}),
       config,
       updatedAt: now,
     };

@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { invalid } from "../../protocol/errors.ts";
 import { requirePermission } from "../domain/principal.ts";
+import sdkTypes from "virtual:sdk-types";
 import { preview, upcomingFor } from "../domain/scheduler.ts";
 import type { AppEnv } from "../types.ts";
 import { jsonBody } from "./body.ts";
@@ -44,6 +45,8 @@ export function scriptRoutes(): Hono<AppEnv> {
     await c.get("services").scripts.remove(p, c.req.param("id"));
     return c.body(null, 204);
   });
+  // The SDK's TypeScript declarations, generated from workers/sdk: what the editor autocompletes.
+  api.get("/sdk/types", (c) => c.body(sdkTypes, 200, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-cache" }));
   api.get("/scripts/:id/schedule", async (c) => {
     const p = c.get("principal");
     requirePermission(p, "scripts.read");

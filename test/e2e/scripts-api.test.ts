@@ -68,6 +68,7 @@ describe("creating a script", () => {
     [{ name: "x", kind: "http", code: hello }, "path"],
     [{ name: "x", kind: "http", code: hello, path: "/a", methods: ["FETCH"] }, "methods[0]"],
     [{ name: "x", kind: "event", code: hello, events: [] }, "events"],
+    [{ name: "x", kind: "manual", code: hello, sdkVersion: "2" }, "sdkVersion"],
   ])("%j is refused naming %s", async (body, field) => {
     const r = await system.api("POST", "/admin/api/scripts", body);
     expect(r.status).toBe(422);
@@ -234,5 +235,21 @@ describe("deleting a script", () => {
     const history = await system.api("GET", `/admin/api/executions?scriptId=${id}`);
     expect(history.body.items.map((e: { id: string }) => e.id)).toContain(run.body.id);
     await system.script({ name: "doomed", code: hello });
+  });
+});
+
+describe("the SDK's types", () => {
+  test("are served as generated TypeScript declarations for editors", async () => {
+    const r = await fetch(`${system.baseUrl}/admin/api/sdk/types`, { headers: { authorization: `Bearer ${system.token}` } });
+    expect(r.status).toBe(200);
+    const text = await r.text();
+    expect(text).toContain("export interface ScriptContext");
+    expect(text).toContain("export declare const sdkVersion");
+    expect(text).toMatch(/clients: Repository<Client/);
+  });
+
+  test("a new script pins the current SDK version", async () => {
+    const r = await system.api("POST", "/admin/api/scripts", { name: "pinned", kind: "manual", code: hello });
+    expect(r.body.sdkVersion).toBe("1");
   });
 });

@@ -1,0 +1,1 @@
+ALTER TABLE `scripts` ADD `sdk_version` text DEFAULT '1' NOT NULL;
