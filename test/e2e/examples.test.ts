@@ -1,0 +1,131 @@
+// The example scripts in examples/, end to end: each file is read from disk as a user would paste
+// it, saved through the management API with the settings its comments ask for, started the real
+// way (manual run, signed webhook, published event, async run, embedded call), and judged by what
+// a user cares about: outputs, records created, requests the outside world received, history.
+import { createHmac } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createIotaClient, IotaError } from "../../client/index.ts";
+import { startRecordingServer, type Recorded } from "../support/recording-server.ts";
+import { System } from "../support/system.ts";
+
+let system: System;
+let outside: Awaited<ReturnType<typeof startRecordingServer>>;
+let acme: { slug: string; token: string };
+
+/** How the fixture server answers each path; tests change it to make the outside world fail. */
+const answers: Record<string, (r: Recorded) => { status?: number; body?: unknown }> = {};
+
+beforeAll(async () => {
+  outside = await startRecordingServer((r) => answers[r.url.split("?")[0]!]?.(r) ?? { status: 404, body: { error: "no such fixture" } });
+  system = await System.start({ env: { IOTA_EGRESS_ALLOW: `127.0.0.1:${outside.port}` } });
+  acme = await system.tenant("acme");
+});
+afterAll(async () => {
+  await system?.destroy();
+  await outside?.close();
+});
+
+const example = (file: string) => readFile(new URL(`../../examples/${file}`, import.meta.url), "utf8");
+const api = (method: string, path: string, body?: unknown) => system.api(method, path, body, { token: acme.token });
+const requestsTo = (path: string) => outside.requests.filter((r) => r.url === path);
+
+async function setSecret(name: string, value: string) {
+  const r = await api("PUT", `/admin/api/secrets/${name}`, { value });
+  expect(r.status).toBe(200);
+}
+
+/** Runs a throwaway manual script of the tenant: how the tests seed and read business data. */
+async function runCode(code: string, input: unknown = null) {
+  const id = await system.script({ name: `helper-${Math.random().toString(36).slice(2, 9)}`, code }, acme.token);
+  const r = await system.run(id, input, acme.token);
+  expect(r.status).toBe(200);
+  expect(r.body.status, JSON.stringify(r.body.error)).toBe("succeeded");
+  return r.body.output;
+}
+
+async function waitFor<T>(what: () => Promise<T>, done: (v: T) => boolean, ms = 20_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await what();
+    if (done(v) || Date.now() > until) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** RFC 4180, enough to read back what the export wrote. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ",") row.push(field), (field = "");
+    else if (ch === "\r" && text[i + 1] === "\n") row.push(field), rows.push(row), (row = []), (field = ""), i++;
+    else field += ch;
+  }
+  if (field || row.length) throw new Error(`the CSV does not end with CRLF: ${JSON.stringify(text.slice(-40))}`);
+  return rows;
+}
+
+describe("nightly CSV export of transactions", () => {
+  test("sends the previous day's transactions, paged and quoted, to the endpoint in the secrets; fails loudly on an error answer", async () => {
+    let exportStatus = 200;
+    answers["/erp/imports"] = () => ({ status: exportStatus, body: exportStatus === 200 ? { accepted: true } : { error: "import queue is full" } });
+    await setSecret("EXPORT_URL", `http://127.0.0.1:${outside.port}/erp/imports`);
+    await setSecret("EXPORT_TOKEN", "erp_token_123");
+
+    const seeded = await runCode(`export default async (days, ctx) => {
+      const made = [];
+      for (const [date, comment, amount] of days) made.push(await ctx.sdk.transactions.create({ type: "deposit", amount, currency: "EUR", transactionDate: date, ...(comment === null ? {} : { comment }) }));
+      return made.map((t) => ({ id: t.id, date: t.transactionDate }));
+    }`, [
+      ["2026-03-03", "the day before: not exported", 1],
+      ["2026-03-04", "plain", 10],
+      ["2026-03-04", "rent, March", 1250.5],
+      ["2026-03-04", 'the "big" client', -20],
+      ["2026-03-04", "two\nlines", 0.99],
+      ["2026-03-04", null, 7],
+      ["2026-03-05", "the day after: not exported", 2],
+    ]);
+    const expectedIds = seeded.filter((t: { date: string }) => t.date === "2026-03-04").map((t: { id: string }) => t.id).sort();
+
+    const id = await system.script({ name: "nightly-transactions-export", kind: "scheduled", cron: "0 2 * * *", timezone: "Europe/Berlin", timeoutMs: 120_000, code: await example("nightly-transactions-export.js") }, acme.token);
+    const schedule = await api("GET", `/admin/api/scripts/${id}/schedule`);
+    expect(schedule.body).toMatchObject({ cron: "0 2 * * *", timezone: "Europe/Berlin", enabled: true });
+    for (const next of schedule.body.next) expect(next.at).toMatch(/^\d{4}-\d\d-\d\dT02:00:00\+0[12]:00$/);
+
+    // What the scheduler would pass at 02:00 on 5 March; a small page size to make it page.
+    const run = await system.run(id, { scheduledFor: "2026-03-05T02:00:00+01:00", pageSize: 2 }, acme.token);
+    expect(run.body.status, JSON.stringify(run.body.error)).toBe("succeeded");
+    expect(run.body.output).toMatchObject({ date: "2026-03-04", transactions: 5, pages: 3, status: 200 });
+
+    const received = requestsTo("/erp/imports");
+    expect(received).toHaveLength(1);
+    expect(received[0]!.method).toBe("POST");
+    expect(received[0]!.headers).toMatchObject({ authorization: "Bearer erp_token_123", "content-type": "text/csv; charset=utf-8", "idempotency-key": "transactions-2026-03-04" });
+    const [header, ...rows] = parseCsv(received[0]!.body);
+    expect(header).toEqual(["id", "transactionDate", "type", "amount", "currency", "originAccountId", "destinationAccountId", "accountingPeriod", "comment", "createdAt"]);
+    expect(rows.map((r) => r[0]).sort()).toEqual(expectedIds);
+    expect(rows.every((r) => r.length === header!.length && r[1] === "2026-03-04" && r[2] === "deposit" && r[4] === "EUR" && r[7] === "2026-03")).toBe(true);
+    expect(rows.map((r) => [r[3], r[8]]).sort()).toEqual([["-20", 'the "big" client'], ["0.99", "two\nlines"], ["10", "plain"], ["1250.5", "rent, March"], ["7", ""]].sort());
+    expect(received[0]!.body).toContain('"rent, March"');
+    expect(received[0]!.body).toContain('"the ""big"" client"');
+    expect(run.body.outbound).toEqual([expect.objectContaining({ method: "POST", status: 200 })]);
+    expect(JSON.stringify(run.body.logs)).not.toContain("erp_token_123");
+
+    // The endpoint refuses: the execution fails and says why.
+    exportStatus = 503;
+    const failed = await system.run(id, { date: "2026-03-04" }, acme.token);
+    expect(failed.body.status).toBe("failed");
+    expect(failed.body.error.message).toContain("the export endpoint answered 503 for 2026-03-04");
+    expect(failed.body.error.message).toContain("import queue is full");
+    expect(requestsTo("/erp/imports")).toHaveLength(2);
+  });
+});
