@@ -15,10 +15,10 @@
 // The endpoint's host must be allowed by your tenant's egress policy.
 //
 // Input: the scheduler passes { scheduledFor: "2026-03-05T02:00:00+01:00" } and the script
-// exports the day before that date. When you press Run by hand you may pass
-//   { "date": "2026-03-04" }       to export (or re-send) one particular day, and "pageSize"
-// (1 to 500) to change how many transactions each SDK call reads;
-// with no input it exports yesterday in TIME_ZONE.
+// exports the day before that date. With no input (Run pressed by hand) it exports yesterday
+// in TIME_ZONE. A manual run may also pass
+//   { "date": "2026-03-04" }   to export (or re-send) one particular day
+//   { "pageSize": 100 }        to read fewer transactions per SDK call (1 to 500)
 //
 // A non-2xx answer from the endpoint fails the execution with the status and the start of the
 // answer, so it shows up red in the history (and in failure alerts, if you set them up).

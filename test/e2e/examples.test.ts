@@ -120,12 +120,75 @@ describe("nightly CSV export of transactions", () => {
     expect(run.body.outbound).toEqual([expect.objectContaining({ method: "POST", status: 200 })]);
     expect(JSON.stringify(run.body.logs)).not.toContain("erp_token_123");
 
+    // Run by hand with no input: yesterday in the script's zone (an empty day here).
+    const berlinToday = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Berlin" }).format(new Date());
+    const yesterday = new Date(Date.parse(`${berlinToday}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    const byHand = await system.run(id, null, acme.token);
+    expect(byHand.body.output).toMatchObject({ date: yesterday, transactions: 0, pages: 1 });
+    expect(parseCsv(requestsTo("/erp/imports")[1]!.body)).toHaveLength(1);
+
     // The endpoint refuses: the execution fails and says why.
     exportStatus = 503;
     const failed = await system.run(id, { date: "2026-03-04" }, acme.token);
     expect(failed.body.status).toBe("failed");
     expect(failed.body.error.message).toContain("the export endpoint answered 503 for 2026-03-04");
     expect(failed.body.error.message).toContain("import queue is full");
-    expect(requestsTo("/erp/imports")).toHaveLength(2);
+    expect(requestsTo("/erp/imports")).toHaveLength(3);
+  });
+});
+
+describe("sign-up webhook that creates a client", () => {
+  const secret = "whsec_signup_7f3a";
+  const sign = (body: string) => createHmac("sha256", secret).update(body).digest("hex");
+  const post = (body: string, signature = sign(body)) =>
+    fetch(`${system.baseUrl}/api/tenants/acme/scripts/webhooks/signup`, { method: "POST", headers: { "content-type": "application/json", "x-signature": signature }, body });
+
+  test("a signed, valid sign-up creates the client once; bad payloads are 422 naming the field; a bad signature is 401", async () => {
+    await setSecret("SIGNUP_WEBHOOK_SECRET", secret);
+    const id = await system.script({ name: "signup-webhook", kind: "http", path: "/webhooks/signup", methods: ["POST"], access: "hmac", hmacSecret: "SIGNUP_WEBHOOK_SECRET", code: await example("signup-webhook.js") }, acme.token);
+
+    const signup = JSON.stringify({ firstName: "Ada", lastName: "Lovelace", email: "Ada@Example.com", phone: "+44 20 7946 0000", source: "pricing-page" });
+    const created = await post(signup);
+    expect(created.status).toBe(201);
+    const { id: clientId, created: isNew } = await created.json();
+    expect(isNew).toBe(true);
+    expect(clientId).toMatch(/^\w+/);
+
+    const stored = await runCode(`export default async (email, ctx) => (await ctx.sdk.clients.list({ where: { email } })).items`, "ada@example.com");
+    expect(stored).toEqual([expect.objectContaining({ id: clientId, firstName: "Ada", lastName: "Lovelace", email: "ada@example.com", phone: "+44 20 7946 0000", comments: "Signed up through the website (pricing-page)" })]);
+
+    // The sender retries (or the person signs up twice): the same client, not a second one.
+    const repeat = await post(JSON.stringify({ firstName: "Ada", email: "ada@example.com" }));
+    expect(repeat.status).toBe(200);
+    expect(await repeat.json()).toEqual({ id: clientId, created: false });
+
+    for (const [payload, field] of [
+      [{ firstName: "No", lastName: "Email" }, "email"],
+      [{ firstName: "Bad", email: "not-an-email" }, "email"],
+      [{ firstName: 42, email: "x@example.com" }, "firstName"],
+      [{ firstName: "  ", email: "x@example.com" }, "firstName"],
+      [{ firstName: "Pho", email: "p@example.com", phone: "call me" }, "phone"],
+    ] as const) {
+      const r = await post(JSON.stringify(payload));
+      expect(r.status, JSON.stringify(payload)).toBe(422);
+      const body = await r.json();
+      expect(body.error).toMatchObject({ code: "VALIDATION_FAILED", field, message: expect.stringContaining(field) });
+    }
+    const notJson = await post("firstName=Ada");
+    expect(notJson.status).toBe(400);
+    expect((await notJson.json()).error.code).toBe("BAD_JSON");
+
+    const forged = await post(JSON.stringify({ firstName: "Mallory", email: "m@evil.test" }), sign("something else"));
+    expect(forged.status).toBe(401);
+    const unsigned = await fetch(`${system.baseUrl}/api/tenants/acme/scripts/webhooks/signup`, { method: "POST", body: JSON.stringify({ firstName: "Mallory", email: "m@evil.test" }) });
+    expect(unsigned.status).toBe(401);
+    expect(await runCode(`export default async (email, ctx) => (await ctx.sdk.clients.list({ where: { email } })).items.length`, "m@evil.test")).toBe(0);
+
+    // History: one http execution per signed call (the refused ones never ran), newest first.
+    const history = (await api("GET", `/admin/api/executions?scriptId=${id}`)).body.items;
+    expect(history).toHaveLength(8);
+    expect(history.every((e: { trigger: string; status: string }) => e.trigger === "http" && e.status === "succeeded")).toBe(true);
+    const first = await api("GET", `/admin/api/executions/${history.at(-1).id}`);
+    expect(first.body.logs.map((l: { message: string }) => l.message)).toEqual([`sign-up for ada@example.com: created client ${clientId}`]);
   });
 });
