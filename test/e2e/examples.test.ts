@@ -192,3 +192,54 @@ describe("sign-up webhook that creates a client", () => {
     expect(first.body.logs.map((l: { message: string }) => l.message)).toEqual([`sign-up for ada@example.com: created client ${clientId}`]);
   });
 });
+
+describe("payment.processed → receipt email", () => {
+  test("emails the client through the email API; a 502 is retried about 2 s later; a second event for the payment sends nothing", async () => {
+    let emailCalls = 0;
+    answers["/email/send"] = () => (++emailCalls === 1 ? { status: 502, body: { error: "upstream unavailable" } } : { status: 200, body: { id: `msg_${emailCalls}` } });
+    await setSecret("EMAIL_API_URL", `http://127.0.0.1:${outside.port}/email/send`);
+    await setSecret("EMAIL_API_KEY", "email_key_456");
+    const id = await system.script({ name: "payment-receipt-email", kind: "event", events: ["payment.processed"], maxAttempts: 5, code: await example("payment-receipt-email.js") }, acme.token);
+
+    const { client, payment } = await runCode(`export default async (i, ctx) => ({
+      client: await ctx.sdk.clients.create({ firstName: "Grace", lastName: "Hopper", email: "grace@example.com" }),
+      payment: await ctx.sdk.payments.create({ amount: 1250.5, currency: "EUR", transactionDate: "2026-03-04", comment: "INV-2026-031", counterparty: "Grace Hopper" }),
+    })`);
+
+    const published = await api("POST", "/api/events", { id: "pay-evt-1", type: "payment.processed", payload: { paymentId: payment.id, clientId: client.id } });
+    expect(published.status).toBe(202);
+    expect(published.body.deliveries).toBe(1);
+
+    const attempts = await waitFor(
+      async () => ((await api("GET", `/admin/api/executions?scriptId=${id}`)).body.items as { id: string; attempt: number; status: string; startedAt: string; finishedAt: string }[]).slice().reverse(),
+      (items) => items.some((e) => e.status === "succeeded"),
+    );
+    expect(attempts.map((a) => [a.attempt, a.status])).toEqual([[1, "failed"], [2, "succeeded"]]);
+    expect(Date.parse(attempts[1]!.startedAt) - Date.parse(attempts[0]!.finishedAt)).toBeGreaterThanOrEqual(1500);
+    const failed = await api("GET", `/admin/api/executions/${attempts[0]!.id}`);
+    expect(failed.body.error.message).toContain("the email API answered 502");
+    const done = await api("GET", `/admin/api/executions/${attempts[1]!.id}`);
+    expect(done.body).toMatchObject({ trigger: "event", attempt: 2, output: { paymentId: payment.id, sentTo: "grace@example.com", messageId: "msg_2", attempt: 2 } });
+
+    const sent = requestsTo("/email/send");
+    expect(sent).toHaveLength(2);
+    for (const r of sent) {
+      expect(r.headers).toMatchObject({ authorization: "Bearer email_key_456", "idempotency-key": `receipt-${payment.id}` });
+      const email = JSON.parse(r.body);
+      expect(email).toMatchObject({ from: "Acme Billing <billing@acme.example>", to: "grace@example.com", subject: "Your receipt: €1,250.50 received" });
+      expect(email.text).toContain("Hello Grace Hopper,");
+      expect(email.text).toContain("we received your payment of €1,250.50 on 2026-03-04.");
+      expect(email.text).toContain("Reference: INV-2026-031");
+    }
+
+    // Another event about the same payment (a re-publish with a new id): remembered, not re-sent.
+    await api("POST", "/api/events", { id: "pay-evt-1-again", type: "payment.processed", payload: { paymentId: payment.id, clientId: client.id } });
+    const again = await waitFor(
+      async () => (await api("GET", `/admin/api/executions?scriptId=${id}`)).body.items as { id: string; status: string }[],
+      (items) => items.length === 3 && items[0]!.status === "succeeded",
+    );
+    expect(again).toHaveLength(3);
+    expect((await api("GET", `/admin/api/executions/${again[0]!.id}`)).body.output).toEqual({ paymentId: payment.id, alreadySent: true, messageId: "msg_2" });
+    expect(requestsTo("/email/send")).toHaveLength(2);
+  });
+});
