@@ -328,3 +328,45 @@ describe("one-off import of legacy clients", () => {
     expect(await countImported()).toBe(28);
   });
 });
+
+describe("pricing rule as an embedded script", () => {
+  test("a service prices orders through the typed client, with tier and volume discounts and a price list from kv", async () => {
+    await system.script({ name: "pricing-rule", kind: "embedded", timeoutMs: 2000, code: await example("pricing-rule.js") }, acme.token);
+    const iota = createIotaClient({ baseUrl: system.baseUrl, token: acme.token });
+
+    // The built-in price list.
+    const plain = await iota.invoke("pricing-rule", { sku: "WIDGET-S", qty: 3 });
+    expect(plain.value).toEqual({ sku: "WIDGET-S", qty: 3, currency: "EUR", unitPrice: 10, subtotal: 30, discountRate: 0, discount: 0, total: 30, rules: [], priceList: "built-in" });
+    const gold = await iota.invoke("pricing-rule", { sku: "gadget-pro", qty: 12, customerTier: "gold" });
+    expect(gold.value).toMatchObject({ sku: "GADGET-PRO", unitPrice: 199.99, subtotal: 2399.88, discountRate: 0.15, discount: 359.98, total: 2039.9, rules: ["volume 5% (10+)", "gold customer 10%"] });
+    const record = await api("GET", `/admin/api/executions/${gold.executionId}`);
+    expect(record.body).toMatchObject({ trigger: "embedded", status: "succeeded", input: { sku: "gadget-pro", qty: 12, customerTier: "gold" } });
+    expect(record.body.logs.map((l: { message: string }) => l.message)).toEqual(["GADGET-PRO × 12 (gold): 2039.9 EUR after volume 5% (10+), gold customer 10%"]);
+
+    // Finance stores its own price list; the next call uses it, no new version of the script.
+    await runCode(`export default (list, ctx) => ctx.kv.put("pricing:price-list", list)`, { currency: "USD", prices: { "WIDGET-S": 9.99 }, tierDiscounts: { standard: 0, gold: 0.15, platinum: 0.18 } });
+    const big = await iota.invoke("pricing-rule", { sku: "WIDGET-S", qty: 150, customerTier: "platinum" });
+    expect(big.value).toEqual({
+      sku: "WIDGET-S",
+      qty: 150,
+      currency: "USD",
+      unitPrice: 9.99,
+      subtotal: 1498.5,
+      discountRate: 0.2,
+      discount: 299.7,
+      total: 1198.8,
+      rules: ["volume 12% (100+)", "platinum customer 18%", "capped at 20%"],
+      priceList: "stored",
+    });
+
+    // Requests it cannot price come back as values the service can act on.
+    expect((await iota.invoke("pricing-rule", { sku: "GADGET-PRO", qty: 1 })).value).toEqual({ error: { code: "UNKNOWN_SKU", field: "sku", message: "no price for GADGET-PRO" } });
+    expect((await iota.invoke("pricing-rule", { sku: "WIDGET-S", qty: 0 })).value).toMatchObject({ error: { code: "INVALID_INPUT", field: "qty" } });
+    expect((await iota.invoke("pricing-rule", { sku: "WIDGET-S", qty: 1, customerTier: "silver" })).value).toEqual({ error: { code: "INVALID_INPUT", field: "customerTier", message: "customerTier must be one of: standard, gold, platinum" } });
+
+    // A caller without a valid token gets a typed error, not a price.
+    const refused = await createIotaClient({ baseUrl: system.baseUrl, token: "iota_not_a_token" }).invoke("pricing-rule", { sku: "WIDGET-S", qty: 1 }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(IotaError);
+    expect(refused).toMatchObject({ status: 401 });
+  });
+});
