@@ -63,6 +63,7 @@ export default async function (input, ctx) {
       "x-export-date": day,
     },
     body: csv,
+    signal: ctx.signal, // give up (and fail) when the script's timeout is reached
   });
   if (!response.ok) {
     const answer = (await response.text().catch(() => "")).slice(0, 300);

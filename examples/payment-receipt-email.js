@@ -23,7 +23,9 @@
 //
 // Failures: any error (the email API down, answering 5xx or 429, a network error) is thrown, so
 // the platform retries the delivery. A receipt that was sent is remembered per payment in
-// ctx.kv, so a retry or a second event for the same payment never emails twice.
+// ctx.kv, so a retry or a second event for the same payment does not email twice; the
+// Idempotency-Key header (one per payment) lets the provider drop a repeat that slips through,
+// e.g. when the email went out but the answer was lost.
 
 const FROM = "Acme Billing <billing@acme.example>";
 /** How long to remember that a payment's receipt was sent. */
@@ -87,6 +89,7 @@ async function sendEmail(ctx, message, idempotencyKey) {
     method: "POST",
     headers: { authorization: `Bearer ${key}`, "content-type": "application/json", "idempotency-key": idempotencyKey },
     body: JSON.stringify(message),
+    signal: ctx.signal,
   });
   const answer = await response.text();
   if (!response.ok) throw new Error(`the email API answered ${response.status}: ${answer.slice(0, 300)}`);
