@@ -21,7 +21,7 @@ export interface SdkCaller {
   executionId: string;
 }
 
-export type SdkAnswer = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
+export type SdkAnswer = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string; field?: string } };
 
 type Handler = (caller: SdkCaller, args: unknown[], background: Background) => Promise<unknown>;
 
@@ -85,7 +85,7 @@ export class SdkBackend {
       if (!Array.isArray(args)) throw invalid("args", "args must be a list");
       return { ok: true, value: await handler(caller, args, background) };
     } catch (error) {
-      if (error instanceof AppError && error.isUserError) return { ok: false, error: { code: error.code, message: error.message } };
+      if (error instanceof AppError && error.isUserError) return { ok: false, error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } };
       throw error;
     }
   }

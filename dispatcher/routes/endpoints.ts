@@ -22,8 +22,12 @@ async function readCapped(request: Request): Promise<Uint8Array> {
   return bytes;
 }
 
-/** What an outsider hears when the script did not succeed. */
-function failure(c: Context<AppEnv>, executionId: string, result: RunResult): Response {
+/**
+ * What a caller hears when the script did not succeed. Outsiders (HTTP endpoints) get only the
+ * execution to look up; a platform service of the tenant (embedded calls) also gets the
+ * script's error message, never its stack.
+ */
+function failure(c: Context<AppEnv>, executionId: string, result: RunResult, withMessage = false): Response {
   c.header("x-iota-execution-id", executionId);
   const byStatus: Record<string, [number, string, string]> = {
     timed_out: [504, "TIMEOUT", "the script did not finish in time"],
@@ -31,7 +35,8 @@ function failure(c: Context<AppEnv>, executionId: string, result: RunResult): Re
     cancelled: [503, "INTERRUPTED", "the script was interrupted; try again"],
   };
   const [status, code, message] = byStatus[result.status] ?? [500, "SCRIPT_ERROR", "the script failed"];
-  return c.json({ error: { code, message: `${message} (execution ${executionId})` } }, status as 500);
+  const detail = withMessage && result.error?.message ? `: ${result.error.message}` : "";
+  return c.json({ error: { code, message: `${message}${detail} (execution ${executionId})` } }, status as 500);
 }
 
 async function endpoint(c: Context<AppEnv>, tenantSlug: string | undefined, rest: string): Promise<Response> {
@@ -79,7 +84,7 @@ export function publicRoutes(): Hono<AppEnv> {
     const started = await c.get("services").embedded.invoke(c.get("principal"), c.req.param("script"), input, (work) => c.executionCtx.waitUntil(work));
     if (started.mode !== "sync") throw new AppError("INTERNAL", "an embedded call must be sync");
     const { execution, result } = started;
-    if (result.status !== "succeeded") return failure(c, execution.id, result);
+    if (result.status !== "succeeded") return failure(c, execution.id, result, true);
     c.header("x-iota-execution-id", execution.id);
     return c.body(result.output ?? "null", 200, { "content-type": "application/json" });
   });

@@ -63,6 +63,7 @@ describe("business data", () => {
         () => ctx.sdk.clients.list({ where: { comments: "x" } }),
         () => ctx.sdk.clients.update("clie_missing", { firstName: "y" }),
       ];
+      try { await ctx.sdk.clients.create({ firstName: "x", phone: "1".repeat(40) }); } catch (e) { if (e.field !== "phone") throw new Error("field was " + e.field); }
       const out = [];
       for (const t of tries) { try { await t(); out.push("ok"); } catch (e) { out.push(e.name + " " + e.code + ": " + e.message); } }
       return out;

@@ -144,6 +144,8 @@ describe("embedded calls", () => {
 
   test("errors reach the service as typed errors", async () => {
     await system.script({ name: "strict-rule", kind: "embedded", code: "export default (i) => { if (!i) throw new Error('no input'); return 1; }" }, acme.token);
+    const raw = await system.api("POST", "/api/invoke/strict-rule", undefined, { token: acme.token });
+    expect(raw.body.error.message).toContain("Error: no input");
     const iota = createIotaClient({ baseUrl: system.baseUrl, token: acme.token });
     const failed = await iota.invoke("strict-rule").catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(IotaError);

@@ -121,8 +121,8 @@ function makeContext(job: HarnessJob, signal: AbortSignal, params: Record<string
   const platform = makeSdk({
     async call(method, args) {
       if (!sdkStub) throw new SdkError("SDK_UNAVAILABLE", "the SDK is not available in this deployment");
-      const answer = (await sdkStub.call(job.executionId, job.scriptId, job.scriptName, method, args)) as { ok: boolean; value?: unknown; error?: { code: string; message: string } };
-      if (!answer.ok) throw new SdkError(answer.error?.code ?? "SDK_ERROR", answer.error?.message ?? "the SDK call failed");
+      const answer = (await sdkStub.call(job.executionId, job.scriptId, job.scriptName, method, args)) as { ok: boolean; value?: unknown; error?: { code: string; message: string; field?: string } };
+      if (!answer.ok) throw new SdkError(answer.error?.code ?? "SDK_ERROR", answer.error?.message ?? "the SDK call failed", answer.error?.field);
       return answer.value;
     },
     warn: (message) => record("warn", [message]),

@@ -9,9 +9,12 @@ export type SdkStub = { call(executionId: string, scriptId: string, scriptName: 
 export class SdkError extends Error {
   override name = "SdkError";
   readonly code: string;
-  constructor(code: string, message: string) {
+  /** The field at fault, for validation errors. */
+  readonly field: string | undefined;
+  constructor(code: string, message: string, field?: string) {
     super(message);
     this.code = code;
+    this.field = field;
   }
 }
 

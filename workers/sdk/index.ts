@@ -43,6 +43,17 @@ export interface ScriptContext {
   readonly events: { publish(type: string, payload?: unknown): Promise<{ id: string; deliveries: number }> };
 }
 
+/**
+ * What SDK calls throw when the platform refuses them: `error.name === "SdkError"`, with the
+ * platform's `code` (`VALIDATION_FAILED`, `NOT_FOUND`, `PAYLOAD_TOO_LARGE`, ...) and, for
+ * validation errors, the `field` at fault.
+ */
+export interface SdkError extends Error {
+  readonly name: "SdkError";
+  readonly code: string;
+  readonly field?: string;
+}
+
 /** The SDK version this platform speaks; a script pins one with its `sdkVersion` field. */
 export const sdkVersion = "1";
 
