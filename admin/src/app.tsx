@@ -1,6 +1,6 @@
 // The admin: providers, then sign-in or the signed-in screens. Screens with Monaco load lazily,
 // so signing in and the lists open fast.
-import { createMemo, lazy, Match, Show, Suspense, Switch, type Component } from "solid-js";
+import { createMemo, ErrorBoundary, lazy, Match, Show, Suspense, Switch, type Component } from "solid-js";
 import { Dynamic } from "solid-js/web";
 import { DeadLetters } from "./features/dead-letters/index.tsx";
 import { History } from "./features/history/index.tsx";
@@ -95,10 +95,42 @@ function Routes() {
     <Suspense fallback={<Loading />}>
       <Show when={found() !== null} fallback={<NotFound />}>
         <Show when={found()} keyed>
-          {(f) => <Dynamic component={f.component} params={f.params} />}
+          {(f) => (
+            <ErrorBoundary fallback={(error, reset) => <ScreenError error={error} reset={reset} />}>
+              <Dynamic component={f.component} params={f.params} />
+            </ErrorBoundary>
+          )}
         </Show>
       </Show>
     </Suspense>
+  );
+}
+
+/** A screen that broke: a newer admin on the server (its old files are gone), or a fault of ours. */
+function ScreenError(props: { error: unknown; reset: () => void }) {
+  const message = () => (props.error instanceof Error ? props.error.message : String(props.error));
+  const updated = () => /dynamically imported module|Importing a module script failed|error loading dynamically/i.test(message());
+  return (
+    <div class="page">
+      <Show
+        when={!updated()}
+        fallback={
+          <Empty icon="refresh" title="A newer version of the admin is available">
+            <p>The server was updated since this page opened. Reload to continue; your unsaved edits are kept in this tab.</p>
+            <button type="button" class="btn btn-primary" onClick={() => location.reload()}>
+              Reload
+            </button>
+          </Empty>
+        }
+      >
+        <Empty icon="alert" title="This screen ran into a problem">
+          <p>{message()}</p>
+          <button type="button" class="btn" onClick={() => props.reset()}>
+            Try again
+          </button>
+        </Empty>
+      </Show>
+    </div>
   );
 }
 

@@ -42,11 +42,13 @@ afterEach(() => {
   expect(errors, "browser console errors").toEqual([]);
 });
 
-/** The browser logs every refused request; a test that provokes one says which. */
-function expectRefused(status: number, path: string): void {
-  const i = b.errors.findIndex((e) => e.includes(`status of ${status}`) && e.includes(path));
-  expect(i, `a ${status} from ${path} in ${JSON.stringify(b.errors)}`).toBeGreaterThanOrEqual(0);
-  b.errors.splice(i, 1);
+/** The browser logs every refused request; a test that provokes some says which. */
+function expectRefused(status: number, path: string, times = 1): void {
+  for (let n = 0; n < times; n++) {
+    const i = b.errors.findIndex((e) => e.includes(`status of ${status}`) && e.includes(path));
+    expect(i, `a ${status} from ${path} in ${JSON.stringify(b.errors)}`).toBeGreaterThanOrEqual(0);
+    b.errors.splice(i, 1);
+  }
 }
 
 const page = () => b.page;
@@ -193,6 +195,23 @@ describe("the admin", () => {
     await page().getByRole("heading", { name: /^exe_/ }).waitFor();
   });
 
+  test("explains a schedule field by field, with its next runs from the server", async () => {
+    await page().goto("/admin/scripts/new");
+    await page().getByLabel("Kind").selectOption("scheduled");
+    await page().getByLabel("Cron").fill("30 8 * * MON-FRI");
+    await page().getByLabel("Time zone").fill("Europe/Berlin");
+    await page().getByText("At 08:30 on Monday to Friday.").waitFor();
+    await look(page().locator(".next-runs li")).toHaveCount(5);
+    await look(page().locator(".next-runs li").first()).toContainText("08:30");
+    await b.screenshot("08-schedule");
+    await page().getByLabel("Cron").fill("30 25 * * *");
+    await look(page().locator(".cron-bad")).toContainText("25 is outside 0–23");
+    await look(page().getByLabel("Cron")).toHaveAttribute("aria-invalid", "true");
+    await page().getByRole("link", { name: "Scripts" }).first().click();
+    await page().getByRole("dialog", { name: "Leave without saving?" }).getByRole("button", { name: "Discard changes" }).click();
+    await page().getByRole("heading", { name: "Scripts" }).waitFor();
+  });
+
   test("saves a second version, compares it with the first, and rolls back", async () => {
     await page().goto(`/admin/scripts/${scriptId}`);
     await codeEditor().waitFor();
@@ -210,7 +229,7 @@ describe("the admin", () => {
     const diff = page().locator(".diff-editor");
     await diff.locator(".modified .line-insert, .modified .char-insert").first().waitFor();
     await look(diff.locator(".editor.modified")).toContainText("doubled");
-    await b.screenshot("08-versions-diff");
+    await b.screenshot("09-versions-diff");
 
     const version = (n: number) => page().locator(".version").filter({ has: page().locator(".version-number", { hasText: new RegExp(`^v${n}$`) }) });
     await version(1).getByRole("button", { name: "Roll back" }).click();
@@ -240,13 +259,17 @@ describe("the admin", () => {
     expect((await system.api("GET", `/admin/api/scripts/${scriptId}`)).body.enabled).toBe(false);
     await page().getByRole("button", { name: "Clear filters" }).click();
     await look(page().locator("tbody tr")).toHaveCount(2);
-    await b.screenshot("09-scripts");
+    await b.screenshot("10-scripts");
   });
 
   test("shows dead letters and keeps secrets by name only", async () => {
     await page().getByRole("link", { name: "Dead letters" }).click();
-    await look(page().locator("tbody tr").filter({ hasText: "stock.low" })).toContainText("no supplier for A-7");
-    await b.screenshot("10-dead-letters");
+    const letter = page().locator("tbody tr").filter({ hasText: "stock.low" });
+    await look(letter).toContainText("no supplier for A-7");
+    await b.screenshot("11-dead-letters");
+    await letter.getByRole("button", { name: "Replay" }).click();
+    await toast("Replayed: a new delivery to stock-watch started").waitFor();
+    await look(letter.first()).toContainText("replayed");
 
     await page().getByRole("link", { name: "Secrets" }).click();
     await page().getByRole("button", { name: "New secret" }).click();
@@ -256,7 +279,7 @@ describe("the admin", () => {
     await dialog.getByRole("button", { name: "Save secret" }).click();
     await look(page().locator("tbody tr").filter({ hasText: "STRIPE_KEY" })).toContainText("admin");
     await look(page().getByText("sk_live_not_shown")).toHaveCount(0);
-    await b.screenshot("11-secrets");
+    await b.screenshot("12-secrets");
   });
 
   test("a viewer sees everything and may change nothing", async () => {
@@ -273,6 +296,24 @@ describe("the admin", () => {
     await page().getByRole("tab", { name: "Run" }).click();
     await look(page().getByText("Your role may not run scripts.")).toBeVisible();
     await look(page().getByRole("button", { name: "Run v3" })).toBeDisabled();
-    await b.screenshot("12-viewer-editor");
+    await b.screenshot("13-viewer-editor");
+  });
+
+  test("after repeated wrong passwords the form says how long to wait", async () => {
+    await page().getByRole("button", { name: "Sign out" }).click();
+    await page().getByRole("heading", { name: "Sign in" }).waitFor();
+    const alert = page().locator(".sign-in").getByRole("alert");
+    let refusals = 0;
+    for (;;) {
+      await signIn("vera", "guessing again");
+      await look(page().getByRole("button", { name: "Signing in…" })).toHaveCount(0);
+      if (await page().getByText("Too many failed attempts.").isVisible()) break;
+      expect(++refusals, "sign-in attempts before the lock").toBeLessThan(10);
+    }
+    expectRefused(401, "/admin/api/session", refusals);
+    expectRefused(429, "/admin/api/session");
+    await look(alert).toContainText("Try again in");
+    await b.screenshot("14-sign-in-locked");
+    await look(page().getByRole("button", { name: "Sign in" })).toBeDisabled();
   });
 });

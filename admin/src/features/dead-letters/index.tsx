@@ -6,6 +6,7 @@ import { useSession } from "../../session/index.tsx";
 import { useUi } from "../../ui/feedback.tsx";
 import { ago, when } from "../../ui/format.ts";
 import { Icon } from "../../ui/icons.tsx";
+import { ready } from "../../ui/resource.ts";
 import { Empty, Failure, Loading } from "../../ui/states.tsx";
 
 export function DeadLetters() {
@@ -31,8 +32,8 @@ export function DeadLetters() {
       </header>
       <div class="card">
         <Show when={!letters.error} fallback={<Failure error={letters.error} retry={refetch} feature="Dead letters" />}>
-          <Show when={letters()} fallback={<Loading />}>
-            <Show when={letters()!.length > 0} fallback={<Empty icon="inbox" title="No dead letters">Every event was handled. Events that fail all their attempts wait here for a replay.</Empty>}>
+          <Show when={ready(letters)} fallback={<Loading />}>
+            <Show when={ready(letters)!.length > 0} fallback={<Empty icon="inbox" title="No dead letters">Every event was handled. Events that fail all their attempts wait here for a replay.</Empty>}>
               <table class="table">
                 <thead>
                   <tr>
@@ -45,7 +46,7 @@ export function DeadLetters() {
                   </tr>
                 </thead>
                 <tbody>
-                  <For each={letters()}>
+                  <For each={ready(letters)}>
                     {(l) => (
                       <tr>
                         <td class="mono" title={`event ${l.eventId}`}>{l.eventType ?? l.eventId}</td>

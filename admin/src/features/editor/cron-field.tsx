@@ -3,6 +3,7 @@
 import { createResource, createSignal, For, Show, createEffect, onCleanup } from "solid-js";
 import { ApiError } from "../../api/client.ts";
 import { api } from "../../api/endpoints.ts";
+import { ready } from "../../ui/resource.ts";
 import { explainCron } from "./cron.ts";
 
 function formatIn(zone: string, iso: string): string {
@@ -67,11 +68,11 @@ export function CronPreview(props: { cron: string; timezone: string; onServerErr
       <Show when={!explanation().error}>
         <div class="next-runs">
           <span class="field-label">Next five runs</span>
-          <Show when={!preview.loading || preview.latest} fallback={<span class="muted">Working them out…</span>}>
+          <Show when={ready(preview) || preview.error} fallback={<span class="muted">Working them out…</span>}>
             <Show when={!preview.error} fallback={<span class="muted">Could not get the next runs: {(preview.error as Error).message}</span>}>
-              <Show when={!preview.latest?.unavailable} fallback={<span class="muted">The preview is not available on this server.</span>}>
+              <Show when={!ready(preview)?.unavailable} fallback={<span class="muted">The preview is not available on this server.</span>}>
                 <ol>
-                  <For each={preview.latest?.next.slice(0, 5)}>
+                  <For each={ready(preview)?.next.slice(0, 5)}>
                     {(n) => (
                       <li>
                         {formatIn(props.timezone, n.at)}

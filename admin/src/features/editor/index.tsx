@@ -12,6 +12,7 @@ import { useSession } from "../../session/index.tsx";
 import { useUi } from "../../ui/feedback.tsx";
 import { ago, modKey, when } from "../../ui/format.ts";
 import { Icon } from "../../ui/icons.tsx";
+import { ready } from "../../ui/resource.ts";
 import { Failure, Loading } from "../../ui/states.tsx";
 import { KindBadge } from "../../ui/status.tsx";
 import { RunPanel, type RunPanelApi } from "../run/index.tsx";
@@ -26,7 +27,7 @@ export function ScriptPage(props: RouteProps) {
   const [script] = createResource(() => props.params.id, api.script);
   return (
     <Show when={props.params.id} fallback={<ScriptEditor />}>
-      <Show when={script()} fallback={<div class="page">{script.error ? <Failure error={script.error} /> : <Loading />}</div>}>
+      <Show when={ready(script)} fallback={<div class="page">{script.error ? <Failure error={script.error} /> : <Loading />}</div>}>
         {(s) => <ScriptEditor script={s()} />}
       </Show>
     </Show>

@@ -4,7 +4,7 @@ export const newScriptTemplate = `/**
  * What this script does, in a sentence.
  *
  * @param {any} input whatever the caller sent
- * @param {import("iota:sdk").ScriptContext} ctx the platform: log, progress…
+ * @param {import("iota:sdk").ScriptContext} ctx
  */
 export default async function (input, ctx) {
   ctx.log.info("started", { input });

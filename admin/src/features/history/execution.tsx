@@ -13,6 +13,7 @@ import { useUi } from "../../ui/feedback.tsx";
 import { duration, json, person, when } from "../../ui/format.ts";
 import { Icon } from "../../ui/icons.tsx";
 import { Modal } from "../../ui/modal.tsx";
+import { ready } from "../../ui/resource.ts";
 import { Failure, Loading } from "../../ui/states.tsx";
 import { StatusBadge } from "../../ui/status.tsx";
 import { parseInput } from "../run/index.tsx";
@@ -42,7 +43,7 @@ export function ExecutionPage(props: RouteProps) {
 
   return (
     <div class="page execution-page">
-      <Show when={execution()} fallback={execution.error ? <Failure error={execution.error} retry={refetch} /> : <Loading />}>
+      <Show when={ready(execution)} fallback={execution.error ? <Failure error={execution.error} retry={refetch} /> : <Loading />}>
         {(e) => {
           follow(e());
           return (

@@ -7,6 +7,7 @@ import { ApiError } from "../../api/client.ts";
 import { api, type ExecutionFilters } from "../../api/endpoints.ts";
 import { Link, useRouter } from "../../router/index.tsx";
 import { ago, duration, when } from "../../ui/format.ts";
+import { ready } from "../../ui/resource.ts";
 import { Empty, Failure, Loading } from "../../ui/states.tsx";
 import { StatusBadge, statusLabel } from "../../ui/status.tsx";
 import { DurationChart, RunsChart } from "./charts.tsx";
@@ -77,9 +78,9 @@ export function History() {
         </button>
       </header>
 
-      <Show when={stats() !== null}>
+      <Show when={ready(stats) !== null}>
         <div class="charts card">
-          <Show when={stats()} fallback={<Show when={stats.error} fallback={<Loading label="Drawing the charts…" />}><Failure error={stats.error} /></Show>}>
+          <Show when={ready(stats)} fallback={<Show when={stats.error} fallback={<Loading label="Drawing the charts…" />}><Failure error={stats.error} /></Show>}>
             {(s) => (
               <Show when={s().days.some((d) => Object.values(d.counts).some((n) => (n ?? 0) > 0))} fallback={<p class="muted charts-empty">No runs in the last 14 days{q().get("scriptId") ? " for this script" : ""}.</p>}>
                 <RunsChart days={s().days} />
@@ -93,7 +94,7 @@ export function History() {
       <div class="toolbar">
         <select class="select filter" aria-label="Script" value={q().get("scriptId") ?? ""} onChange={(e) => set("scriptId", e.currentTarget.value)}>
           <option value="">All scripts</option>
-          <For each={scripts()}>{(s) => <option value={s.id}>{s.name}</option>}</For>
+          <For each={ready(scripts)}>{(s) => <option value={s.id}>{s.name}</option>}</For>
         </select>
         <select class="select filter" aria-label="Status" value={q().get("status") ?? ""} onChange={(e) => set("status", e.currentTarget.value)}>
           <option value="">Any status</option>

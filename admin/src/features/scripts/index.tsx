@@ -8,6 +8,7 @@ import { useSession } from "../../session/index.tsx";
 import { useUi } from "../../ui/feedback.tsx";
 import { ago, when } from "../../ui/format.ts";
 import { Icon } from "../../ui/icons.tsx";
+import { ready } from "../../ui/resource.ts";
 import { Empty, Failure, Loading } from "../../ui/states.tsx";
 import { KindBadge, StatusBadge } from "../../ui/status.tsx";
 import { useLastRuns } from "./last-runs.ts";
@@ -22,7 +23,7 @@ export function ScriptsList() {
     return { q: q.get("q") ?? "", kind: q.get("kind") ?? "", enabled: q.get("enabled") ?? "", tag: q.getAll("tag") };
   };
   const [scripts, { refetch, mutate }] = createResource(filters, (f) => api.scripts(f).then((r) => r.items));
-  const lastRuns = useLastRuns(() => scripts.latest, () => session.can("executions.read"));
+  const lastRuns = useLastRuns(() => ready(scripts), () => session.can("executions.read"));
 
   // The search box updates the address (and the list) as you type, a moment after you stop.
   const [text, setText] = createSignal(filters().q);
@@ -62,8 +63,8 @@ export function ScriptsList() {
     <div class="page">
       <header class="page-head">
         <h1 class="page-title">Scripts</h1>
-        <Show when={scripts.latest}>
-          <span class="page-sub">{scripts.latest!.length} {filtered() ? "matching" : "in this tenant"}</span>
+        <Show when={ready(scripts)}>
+          <span class="page-sub">{ready(scripts)!.length} {filtered() ? "matching" : "in this tenant"}</span>
         </Show>
         <span class="spacer" />
         <Show when={session.can("scripts.write")}>
@@ -120,9 +121,9 @@ export function ScriptsList() {
         <Failure error={scripts.error} retry={refetch} />
       </Show>
       <div class="card">
-        <Show when={scripts.latest} fallback={<Show when={!scripts.error}><Loading /></Show>}>
+        <Show when={ready(scripts)} fallback={<Show when={!scripts.error}><Loading /></Show>}>
           <Show
-            when={scripts.latest!.length > 0}
+            when={ready(scripts)!.length > 0}
             fallback={
               <Empty icon="code" title={filtered() ? "No script matches these filters" : "No scripts yet"}>
                 {filtered() ? "Try fewer filters or another search." : "A script is a small JavaScript module the platform runs on a schedule, on an event, over HTTP or by hand."}
@@ -144,7 +145,7 @@ export function ScriptsList() {
                   </tr>
                 </thead>
                 <tbody>
-                  <For each={scripts.latest}>
+                  <For each={ready(scripts)}>
                     {(s) => (
                       <tr class="row-link" onClick={(e) => !(e.target as HTMLElement).closest("a,button,label,input") && void router.navigate(`/scripts/${s.id}`)}>
                         <td>
@@ -175,7 +176,7 @@ export function ScriptsList() {
                         <td class="num mono">v{s.version}</td>
                         <Show when={session.can("executions.read")}>
                           <td>
-                            <LastRun id={s.id} runs={lastRuns.latest} />
+                            <LastRun id={s.id} runs={ready(lastRuns)} failed={!!lastRuns.error} />
                           </td>
                         </Show>
                         <td>
@@ -198,10 +199,10 @@ export function ScriptsList() {
   );
 }
 
-function LastRun(props: { id: string; runs: Map<string, ExecutionSummary | null> | undefined }) {
+function LastRun(props: { id: string; runs: Map<string, ExecutionSummary | null> | undefined; failed: boolean }) {
   const run = () => props.runs?.get(props.id);
   return (
-    <Show when={props.runs} fallback={<span class="muted">…</span>}>
+    <Show when={props.runs} fallback={<span class="muted" title={props.failed ? "Could not load the latest runs" : undefined}>{props.failed ? "—" : "…"}</span>}>
       <Show when={run()} fallback={<span class="muted">Never run</span>}>
         {(r) => (
           <Link href={`/history/${r().id}`} class="last-run" title={when(r().createdAt)}>

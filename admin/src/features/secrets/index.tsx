@@ -6,6 +6,7 @@ import { useUi } from "../../ui/feedback.tsx";
 import { ago, person, when } from "../../ui/format.ts";
 import { Icon } from "../../ui/icons.tsx";
 import { Modal } from "../../ui/modal.tsx";
+import { ready } from "../../ui/resource.ts";
 import { Empty, Failure, Loading } from "../../ui/states.tsx";
 
 const namePattern = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -43,8 +44,8 @@ export function Secrets() {
       </header>
       <div class="card">
         <Show when={!secrets.error} fallback={<Failure error={secrets.error} retry={refetch} feature="Secrets" />}>
-          <Show when={secrets()} fallback={<Loading />}>
-            <Show when={secrets()!.length > 0} fallback={<Empty icon="key" title="No secrets yet">Store API keys and passwords here instead of in your code.</Empty>}>
+          <Show when={ready(secrets)} fallback={<Loading />}>
+            <Show when={ready(secrets)!.length > 0} fallback={<Empty icon="key" title="No secrets yet">Store API keys and passwords here instead of in your code.</Empty>}>
               <table class="table">
                 <thead>
                   <tr>
@@ -55,7 +56,7 @@ export function Secrets() {
                   </tr>
                 </thead>
                 <tbody>
-                  <For each={secrets()}>
+                  <For each={ready(secrets)}>
                     {(s) => (
                       <tr>
                         <td class="mono">{s.name}</td>

@@ -10,6 +10,7 @@ import { useSession } from "../../session/index.tsx";
 import { useUi } from "../../ui/feedback.tsx";
 import { ago, person, when } from "../../ui/format.ts";
 import { Icon } from "../../ui/icons.tsx";
+import { ready } from "../../ui/resource.ts";
 import { Failure, Loading } from "../../ui/states.tsx";
 import "./versions.css";
 
@@ -21,7 +22,7 @@ export function VersionsPage(props: RouteProps) {
   const [script, { refetch: refetchScript }] = createResource(() => api.script(id));
   const [versions, { refetch }] = createResource(() => api.versions(id).then((r) => r.items.toSorted((a, b) => b.number - a.number)));
 
-  const latest = () => versions()?.[0]?.number ?? 1;
+  const latest = () => ready(versions)?.[0]?.number ?? 1;
   const chosen = (key: "a" | "b", fallback: number) => {
     const n = Number(router.query().get(key));
     return Number.isInteger(n) && n >= 1 && n <= latest() ? n : fallback;
@@ -34,7 +35,7 @@ export function VersionsPage(props: RouteProps) {
     if (!cache.has(n)) cache.set(n, api.version(id, n));
     return cache.get(n)!;
   };
-  const pair = createMemo(() => (versions() ? { a: a(), b: b() } : undefined));
+  const pair = createMemo(() => (ready(versions) ? { a: a(), b: b() } : undefined));
   const [codes] = createResource(pair, async (p) => {
     const [left, right] = await Promise.all([load(p.a), load(p.b)]);
     return { left, right };
@@ -66,7 +67,7 @@ export function VersionsPage(props: RouteProps) {
           <Link href="/scripts">Scripts</Link>
           <span aria-hidden="true">/</span>
           <Link href={`/scripts/${id}`} class="mono">
-            {script()?.name ?? "…"}
+            {ready(script)?.name ?? "…"}
           </Link>
           <span aria-hidden="true">/</span>
         </nav>
@@ -77,7 +78,7 @@ export function VersionsPage(props: RouteProps) {
         </Link>
       </header>
       <Show when={!versions.error} fallback={<div class="page"><Failure error={versions.error} retry={refetch} /></div>}>
-        <Show when={versions()} fallback={<Loading />}>
+        <Show when={ready(versions)} fallback={<Loading />}>
           <div class="versions-body">
             <div class="versions-list">
               <div class="versions-legend" aria-hidden="true">
@@ -85,7 +86,7 @@ export function VersionsPage(props: RouteProps) {
                 <span title="The right side of the diff">Compare</span>
               </div>
               <ol class="versions" aria-label="Versions, newest first">
-                <For each={versions()}>
+                <For each={ready(versions)}>
                   {(v) => (
                     <li class="version" classList={{ selected: v.number === a() || v.number === b() }}>
                       <input type="radio" name="base" aria-label={`Base: version ${v.number}`} checked={v.number === a()} onChange={() => router.setQuery({ a: String(v.number), b: String(b()) })} />
@@ -118,7 +119,7 @@ export function VersionsPage(props: RouteProps) {
                 <span class="mono">v{a()}</span>
                 <Icon name="chevron" class="diff-arrow" />
                 <span class="mono">v{b()}</span>
-                <Show when={codes()}>
+                <Show when={ready(codes)}>
                   {(c) => (
                     <span class="muted">
                       {c().left.code === c().right.code ? "Same code" : `${person(c().left.author).name}, ${ago(c().left.createdAt)} → ${person(c().right.author).name}, ${ago(c().right.createdAt)}`}
@@ -127,7 +128,7 @@ export function VersionsPage(props: RouteProps) {
                 </Show>
               </div>
               <Show when={!codes.error} fallback={<Failure error={codes.error} />}>
-                <Show when={codes.latest} fallback={<Loading />}>
+                <Show when={ready(codes)} fallback={<Loading />}>
                   {(c) => <DiffEditor original={c().left.code} modified={c().right.code} language="javascript" label={`Version ${a()} against version ${b()}`} class="diff-editor" />}
                 </Show>
               </Show>
