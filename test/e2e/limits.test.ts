@@ -118,9 +118,10 @@ describe("concurrency quotas", () => {
 
     const finished = await Promise.all(started.map((s) => system.waitForExecution(s.id, 20_000, tenant.token)));
     expect(finished.map((e) => [e.status, e.output])).toEqual([0, 1, 2, 3, 4].map((i) => ["succeeded", i]));
-    // In order: each waiting run started no earlier than the one queued before it.
+    // In order: the last one queued waited until both queued before it had started (those two
+    // take the two freed slots together, so their own order is within a millisecond or two).
     const starts = finished.slice(2).map((e) => Date.parse(e.startedAt));
-    expect([...starts].sort((a, b) => a - b)).toEqual(starts);
+    expect(starts[2]).toBeGreaterThanOrEqual(Math.max(starts[0]!, starts[1]!));
     const history = await system.api("GET", `/admin/api/executions?scriptId=${id}`, undefined, { token: tenant.token });
     expect(history.body.items).toHaveLength(5);
   });
