@@ -86,7 +86,7 @@ async function cronDelays(system: System, token: string, scripts: number): Promi
 
 async function main(): Promise<void> {
   const bare = await bareWorkerd();
-  const a = wrk(bare.url, { seconds, connections });
+  const a = await wrk(bare.url, { seconds, connections });
   await bare.stop();
 
   const system = await System.start({ env: { LOG_LEVEL: "error", TENANT_CONCURRENCY: "64", GLOBAL_CONCURRENCY: "128" } });
@@ -95,8 +95,8 @@ async function main(): Promise<void> {
     await system.api("PATCH", "/admin/api/tenants/bench", { maxConcurrency: 64 });
     await system.script({ name: "hello", kind: "http", path: "/hello", methods: ["GET"], access: "public", code: "export default () => ({ hello: 'world' })" }, tenant.token);
     const url = `${system.baseUrl}/api/tenants/bench/scripts/hello`;
-    wrk(url, { seconds: 2, connections }); // warm-up
-    const b = wrk(url, { seconds, connections });
+    await wrk(url, { seconds: 2, connections }); // warm-up
+    const b = await wrk(url, { seconds, connections });
     const cold = await coldVsWarm(system, tenant.token);
     const eps = await eventsPerSecond(system, tenant.token, 1000);
     const cron = await cronDelays(system, tenant.token, 20);

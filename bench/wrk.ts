@@ -1,6 +1,7 @@
 // Runs Debian's wrk against a loopback URL (installing it with apt if it is missing) and reads
 // requests/s and latency percentiles from its report.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
+import { promisify } from "node:util";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,7 +25,9 @@ const toMs = (value: string) => {
   return Number(m[1]) * (m[2] === "us" ? 0.001 : m[2] === "s" ? 1000 : 1);
 };
 
-export function wrk(url: string, options: { seconds: number; connections: number; headers?: Record<string, string> }): WrkResult {
+// Async on purpose: a benchmark that blocks its event loop stops draining the host's output
+// pipes, and the host then stalls writing its logs.
+export async function wrk(url: string, options: { seconds: number; connections: number; headers?: Record<string, string> }): Promise<WrkResult> {
   if (!/^http:\/\/(127\.|localhost|\[::1\])/.test(url)) throw new Error("benchmarks target loopback only");
   ensureWrk();
   const script = join(tmpdir(), `wrk-report-${process.pid}.lua`);
@@ -38,7 +41,7 @@ end
   );
   const args = ["-t2", `-c${options.connections}`, `-d${options.seconds}s`, "--latency", "-s", script];
   for (const [k, v] of Object.entries(options.headers ?? {})) args.push("-H", `${k}: ${v}`);
-  const out = execFileSync("wrk", [...args, url], { encoding: "utf8" });
+  const { stdout: out } = await promisify(execFile)("wrk", [...args, url], { encoding: "utf8" });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
   const report = /REPORT (\d+) (\d+) ([\d.]+) ([\d.]+)/.exec(out);
   return { requestsPerSec: rps, requests: Number(report?.[1]), non2xx: Number(report?.[2]), p50Ms: Number(report?.[3]), p99Ms: Number(report?.[4]) };

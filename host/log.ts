@@ -10,6 +10,12 @@ export interface HostLog {
   error(event: string, fields?: Record<string, unknown>): void;
 }
 
+/** Whether a line at this level passes LOG_LEVEL. */
+export function logs(level: string): boolean {
+  const minimum = (process.env.LOG_LEVEL as Level) || "info";
+  return (order[level as Level] ?? 20) >= (order[minimum] ?? 20);
+}
+
 export function createLog(minimum: Level = (process.env.LOG_LEVEL as Level) || "info"): HostLog {
   const emit = (level: Level) => (event: string, fields: Record<string, unknown> = {}) => {
     if (order[level] < (order[minimum] ?? 20)) return;

@@ -14,7 +14,7 @@ import { secretsKey } from "./secrets-key.ts";
 import { startTicker } from "./ticker.ts";
 import { startEgress } from "./egress-wiring.ts";
 import { startAlertSender } from "./alert-sender.ts";
-import { createLog } from "./log.ts";
+import { createLog, logs } from "./log.ts";
 import { RunnerPool } from "./runners/pool.ts";
 import { writeDispatcherConfig } from "./workerd-config.ts";
 import { WorkerdProcess } from "./workerd-process.ts";
@@ -73,7 +73,11 @@ async function main(): Promise<void> {
     label: "dispatcher",
     configFile: dispatcherConfig,
     healthUrl: `http://${local}/healthz`,
-    onStdoutLine: (line) => process.stderr.write(`${line}\n`),
+    // The dispatcher logs JSON lines; they pass LOG_LEVEL like the host's own.
+    onStdoutLine: (line) => {
+      const level = /^\{"level":"(\w+)"/.exec(line)?.[1] ?? "info";
+      if (logs(level)) process.stderr.write(`${line}\n`);
+    },
     onStderrLine: (line) => log.debug("dispatcher.stderr", { line }),
     onExit: (code, signal) => {
       if (stopping) return;

@@ -28,10 +28,9 @@ export class EmbeddedService {
       .where(and(eq(scripts.tenantId, principal.tenant.id), eq(scripts.kind, "embedded"), isNull(scripts.deletedAt), or(eq(scripts.id, ref), eq(scripts.name, ref))));
     if (!script) throw new AppError("NOT_FOUND", `no embedded script named ${ref}`);
     if (!script.enabled) throw new AppError("CONFLICT", `the embedded script ${script.name} is disabled`);
-    const found = await this.#scripts.forExecution(principal.tenant.id, script.id, script.currentVersion);
-    if (!found) throw new AppError("NOT_FOUND", `no embedded script named ${ref}`);
+    const version = await this.#scripts.immutableVersion(principal.tenant.id, script.id, script.currentVersion);
     return this.#runs.launch(
-      { tenant: principal.tenant, script, version: found.version, input: encodeInput(input), trigger: "embedded", mode: "sync", createdBy: authorOf(principal) },
+      { tenant: principal.tenant, script, version, input: encodeInput(input), trigger: "embedded", mode: "sync", createdBy: authorOf(principal), withRecord: false },
       background,
     );
   }

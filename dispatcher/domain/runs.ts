@@ -13,7 +13,7 @@ import { onlyKnown, optionalEnum, optionalInteger, type Body } from "./validate.
 
 export const maxInputBytes = 1024 * 1024;
 
-export type StartedRun = { mode: "sync"; execution: ExecutionDetail; result: RunResult } | { mode: "async"; id: string; status: "running" | "queued" };
+export type StartedRun = { mode: "sync"; id: string; execution: ExecutionDetail | undefined; result: RunResult } | { mode: "async"; id: string; status: "running" | "queued" };
 export type Background = (work: Promise<unknown>) => void;
 
 export interface Launch {
@@ -27,6 +27,8 @@ export interface Launch {
   attempt?: number;
   createdBy?: string;
   rerunOf?: string;
+  /** Sync runs: read the stored record back for the answer (false when the result is enough). */
+  withRecord?: boolean;
 }
 
 export class RunService {
@@ -110,7 +112,8 @@ export class RunService {
       });
     }
     const result = await this.#execute(job(id), background);
-    return { mode: "sync", execution: await this.#executions.detail(l.tenant.id, id), result };
+    const execution = l.withRecord === false ? undefined : await this.#executions.detail(l.tenant.id, id);
+    return { mode: "sync", id, execution, result };
   }
 
   /** Starts waiting executions while there is room; each one's end drains again. */

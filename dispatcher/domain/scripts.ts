@@ -43,6 +43,10 @@ export function toSummary(s: Script): ScriptSummary {
   };
 }
 
+const versionCache = new Map<string, VersionDetail>();
+const maxCachedChars = 16 * 1024 * 1024;
+let cachedChars = 0;
+
 export class ScriptService {
   readonly #db: Database;
   readonly #maxMemoryMb: number;
@@ -142,6 +146,35 @@ export class ScriptService {
     if (!row) return undefined;
     const v = row.version;
     return { script: row.script, tenantSlug: row.tenantSlug, version: { scriptId: v.scriptId, number: v.number, code: v.code, sha256: v.sha256, author: v.author, createdAt: v.createdAt, message: v.message } };
+  }
+
+  /**
+   * A version's code for running it. Versions never change (the database refuses it), so this
+   * isolate keeps the most recently used ones instead of reading them for every call.
+   */
+  async immutableVersion(tenantId: string, scriptId: string, number: number): Promise<VersionDetail> {
+    const key = `${tenantId}:${scriptId}:${number}`;
+    const hit = versionCache.get(key);
+    if (hit) {
+      versionCache.delete(key);
+      versionCache.set(key, hit);
+      return hit;
+    }
+    const [row] = await this.#db
+      .select()
+      .from(scriptVersions)
+      .where(and(eq(scriptVersions.scriptId, scriptId), eq(scriptVersions.tenantId, tenantId), eq(scriptVersions.number, number)));
+    if (!row) throw notFound(`version ${number}`);
+    const version: VersionDetail = { scriptId: row.scriptId, number: row.number, code: row.code, sha256: row.sha256, author: row.author, createdAt: row.createdAt, message: row.message };
+    versionCache.set(key, version);
+    cachedChars += version.code.length;
+    // Bounded by the code it holds, oldest use first out.
+    while (cachedChars > maxCachedChars) {
+      const [oldest, old] = versionCache.entries().next().value!;
+      versionCache.delete(oldest);
+      cachedChars -= old.code.length;
+    }
+    return version;
   }
 
   async get(principal: Principal, id: string): Promise<ScriptDetail> {

@@ -60,17 +60,16 @@ async function endpoint(c: Context<AppEnv>, tenantSlug: string | undefined, rest
     ...encodeBody(body),
     params: match.params,
   };
-  const found = await c.get("services").scripts.forExecution(tenant.id, match.script.id, match.script.currentVersion);
-  if (!found) throw new AppError("NOT_FOUND", `no endpoint at ${path}`);
+  const version = await c.get("services").scripts.immutableVersion(tenant.id, match.script.id, match.script.currentVersion);
   const started = await runs.launch(
-    { tenant: { id: tenant.id, slug: tenant.slug }, script: found.script, version: found.version, input: encodeInput(envelope), trigger: "http", mode: "sync" },
+    { tenant: { id: tenant.id, slug: tenant.slug }, script: match.script, version, input: encodeInput(envelope), trigger: "http", mode: "sync", withRecord: false },
     (work) => c.executionCtx.waitUntil(work),
   );
   if (started.mode !== "sync") throw new AppError("INTERNAL", "an endpoint run must be sync");
-  const { execution, result } = started;
-  if (result.status !== "succeeded" || !result.response) return failure(c, execution.id, result);
+  const { id, result } = started;
+  if (result.status !== "succeeded" || !result.response) return failure(c, id, result);
   const headers = new Headers(result.response.headers);
-  headers.set("x-iota-execution-id", execution.id);
+  headers.set("x-iota-execution-id", id);
   return new Response(method === "HEAD" ? null : (decodeBody(result.response) as BodyInit | null), { status: result.response.status, headers });
 }
 
@@ -83,9 +82,9 @@ export function publicRoutes(): Hono<AppEnv> {
     const input = await readJsonBody(c.req.raw, maxEndpointBody + 1024, null);
     const started = await c.get("services").embedded.invoke(c.get("principal"), c.req.param("script"), input, (work) => c.executionCtx.waitUntil(work));
     if (started.mode !== "sync") throw new AppError("INTERNAL", "an embedded call must be sync");
-    const { execution, result } = started;
-    if (result.status !== "succeeded") return failure(c, execution.id, result, true);
-    c.header("x-iota-execution-id", execution.id);
+    const { id, result } = started;
+    if (result.status !== "succeeded") return failure(c, id, result, true);
+    c.header("x-iota-execution-id", id);
     return c.body(result.output ?? "null", 200, { "content-type": "application/json" });
   });
 

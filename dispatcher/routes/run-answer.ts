@@ -8,5 +8,5 @@ export function answerRun(c: Context<AppEnv>, started: StartedRun): Response {
     c.header("location", `/admin/api/executions/${started.id}`);
     return c.json({ id: started.id, status: started.status }, 202);
   }
-  return c.json(started.execution);
+  return c.json(started.execution!);
 }
