@@ -104,6 +104,11 @@ describe("the admin", () => {
     await page().keyboard.press("Enter");
     await page().keyboard.insertText("((i / input.n) * 100, `counted ${i}`);");
     await look(page().getByText("Unsaved", { exact: true })).toBeVisible();
+    // Hovering it shows the SDK's documentation.
+    const token = await codeEditor().locator(".view-line span span").filter({ hasText: /ctx\.progress$/ }).boundingBox();
+    await page().mouse.move(token!.x + token!.width - 12, token!.y + token!.height / 2);
+    await look(page().locator(".monaco-hover").filter({ hasText: "Reports how far a long run has got" })).toBeVisible();
+    await page().mouse.move(0, 0);
 
     await page().keyboard.press("Control+S");
     const dialog = page().getByRole("dialog", { name: "Create the script" });
