@@ -140,14 +140,23 @@ describe("the admin", () => {
     await look(page().getByLabel("Output")).toContainText('"counted": 5');
     await look(progress).toHaveAttribute("aria-valuenow", "100");
     await b.screenshot("04-run-done");
+
+    // Sync waits for the result in one request; Ctrl+Enter runs from anywhere on the page.
+    await page().getByRole("button", { name: "Sync", exact: true }).click();
+    await replaceText(page(), page().locator(".json-input .monaco-editor"), '{ "n": 1 }');
+    await page().keyboard.press("Control+Enter");
+    await look(page().getByLabel("Output")).toContainText('"counted": 1');
+    await look(logs.locator(".log")).toHaveCount(1);
   });
 
   test("finds the run in history, with charts, its detail, and re-runs it with an edited input", async () => {
     await page().getByRole("link", { name: "History" }).first().click();
     await page().getByRole("heading", { name: "History" }).waitFor();
     await look(page().getByRole("img", { name: "Runs per day by status" })).toBeVisible();
-    const row = page().locator("tbody tr").filter({ hasText: "count-slowly" });
-    await look(row).toHaveCount(1);
+    const rows = page().locator("tbody tr").filter({ hasText: "count-slowly" });
+    await look(rows).toHaveCount(2);
+    // Newest first: the sync run of 1, then the streamed run of 5.
+    const row = rows.last();
     await look(row).toContainText("Succeeded");
     await page().getByLabel("Script").selectOption({ label: "stock-watch" });
     await look(page().locator("tbody tr").filter({ hasText: "stock-watch" })).toContainText("Failed");
