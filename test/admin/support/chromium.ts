@@ -26,7 +26,7 @@ export async function ensureChromium(): Promise<string> {
     if (!existsSync(chromiumPath)) {
       const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
       await run("apt-get", ["update"], { env, maxBuffer: 64 * 1024 * 1024 });
-      await run("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], { env, maxBuffer: 64 * 1024 * 1024 });
+      await run("apt-get", ["install", "-y", "chromium"], { env, maxBuffer: 64 * 1024 * 1024 });
     }
   } finally {
     await rmdir(lock).catch(() => undefined);
