@@ -84,6 +84,15 @@ export interface RequestOptions {
   quiet401?: boolean;
 }
 
+/** A text answer (not JSON), e.g. generated declarations. */
+export function requestText(path: string): Promise<string> {
+  return counted(async () => {
+    const response = await fetch(`${apiBase}${path}`, { headers: { accept: "text/plain" }, credentials: "same-origin" });
+    if (!response.ok) throw new ApiError(response.status, { code: response.status === 404 ? "NOT_FOUND" : "BAD_REQUEST", message: `the server answered ${response.status}` });
+    return response.text();
+  });
+}
+
 export function request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
   return counted(() => send<T>(method, path, body, options));
 }

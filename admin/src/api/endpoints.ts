@@ -15,7 +15,7 @@ import type {
   VersionDetail,
   VersionSummary,
 } from "../../../protocol/api.ts";
-import { request, withQuery, type Query } from "./client.ts";
+import { request, requestText, withQuery, type Query } from "./client.ts";
 
 export type ScriptKind = ScriptSummary["kind"];
 export const scriptKinds: readonly ScriptKind[] = ["manual", "scheduled", "http", "event", "embedded"];
@@ -92,6 +92,9 @@ export const api = {
   stats: (days: number, scriptId?: string) => request<ExecutionStats>("GET", withQuery("/stats/executions", { days, scriptId })),
   schedulePreview: (cron: string, timezone: string, signal?: AbortSignal) =>
     request<SchedulePreview>("GET", withQuery("/schedule/preview", { cron, timezone }), undefined, { signal }),
+
+  /** The script SDK's TypeScript declarations, as the server generated them. */
+  sdkTypes: () => requestText("/sdk/types"),
 
   deadLetters: () => request<{ items: DeadLetter[] }>("GET", "/dead-letters"),
   replayDeadLetter: (id: string) => request<DeadLetterReplay>("POST", `/dead-letters/${encodeURIComponent(id)}/replay`),

@@ -9,6 +9,7 @@ import EditorWorker from "monaco-editor/editor/editor.worker?worker";
 import JsonWorker from "monaco-editor/languages/features/json/json.worker?worker";
 import TsWorker from "monaco-editor/languages/features/typescript/ts.worker?worker";
 import sdkSource from "../../../workers/sdk/index.ts?raw";
+import { api } from "../api/endpoints.ts";
 
 self.MonacoEnvironment = {
   getWorker(_id: string, label: string): Worker {
@@ -32,7 +33,16 @@ javascriptDefaults.setCompilerOptions({
 // Syntax errors as you type; no type checking of plain JavaScript (it would flag valid scripts).
 javascriptDefaults.setDiagnosticsOptions({ noSemanticValidation: true, noSyntaxValidation: false });
 javascriptDefaults.setEagerModelSync(true);
-javascriptDefaults.addExtraLib(`declare module "${sdkModule}" {\n${sdkSource}\n}\n`, "file:///node_modules/@types/iota-sdk/index.d.ts");
+// The SDK as an ambient module. Its source is bundled, so autocomplete works at once; the
+// declarations the server generated from it replace it when they arrive, so the editor always
+// describes the SDK the server's scripts actually get.
+const sdkPath = "file:///node_modules/@types/iota-sdk/index.d.ts";
+const asModule = (declarations: string) => `declare module "${sdkModule}" {\n${declarations.replace(/^export declare /gm, "export ")}\n}\n`;
+javascriptDefaults.addExtraLib(asModule(sdkSource), sdkPath);
+api.sdkTypes().then(
+  (declarations) => javascriptDefaults.addExtraLib(asModule(declarations), sdkPath),
+  (e: unknown) => console.warn("using the bundled SDK types:", e),
+);
 
 jsonDefaults.setDiagnosticsOptions({ validate: true, allowComments: false, trailingCommas: "error" });
 
