@@ -14,6 +14,8 @@ export interface Env extends DatabaseBindings {
   ALERT_WINDOW_MS?: string;
   /** Where people reach this install, for links in alerts (e.g. https://scripts.example.com). */
   PUBLIC_URL?: string;
+  /** "true" behind a proxy that sets X-Forwarded-For / CF-Connecting-IP truthfully. */
+  TRUST_PROXY?: string;
   /** Present when deployed to Cloudflare, where the dispatcher runs scripts itself. */
   LOADER?: WorkerLoader;
   /** The built admin SPA: a disk service locally, static assets on Cloudflare. */

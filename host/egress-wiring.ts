@@ -28,7 +28,7 @@ export async function startEgress(db: Client, runners: () => RunnerPool, secret:
     log,
     onRecord: (r) => {
       if (r.refused) egressCounters.refusals++;
-      runners().recordOutbound(r.executionId, {
+      runners().recordOutbound(r.executionId, r.tenantId, {
         method: r.method,
         url: r.url,
         host: r.host,

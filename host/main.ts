@@ -64,6 +64,7 @@ async function main(): Promise<void> {
       SECRETS_KEY: await secretsKey(config.dataDir),
       ALERT_WINDOW_MS: String(config.alertWindowMs),
       PUBLIC_URL: config.publicUrl,
+      TRUST_PROXY: process.env.IOTA_TRUST_PROXY === "true" ? "true" : "false",
     },
   });
   let stopping = false;
@@ -78,11 +79,15 @@ async function main(): Promise<void> {
       const level = /^\{"level":"(\w+)"/.exec(line)?.[1] ?? "info";
       if (logs(level)) process.stderr.write(`${line}\n`);
     },
-    onStderrLine: (line) => log.debug("dispatcher.stderr", { line }),
+    onStderrLine: (line) => (line.startsWith('{"level":"error"') ? process.stderr.write(`${line}\n`) : log.debug("dispatcher.stderr", { line })),
+    // A crashed dispatcher is started again, like a runner; the host gives up only if it
+    // cannot start at all.
     onExit: (code, signal) => {
       if (stopping) return;
       log.error("dispatcher.exit", { code, signal });
-      void stop(1);
+      setTimeout(() => {
+        if (!stopping) dispatcher.start().then(() => log.info("dispatcher.restarted"), () => void stop(1));
+      }, 200);
     },
   });
 

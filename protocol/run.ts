@@ -30,6 +30,8 @@ export interface RunJob {
   memoryMb: number;
   /** The SDK version the script is written against. */
   sdkVersion?: string;
+  /** Set by the host per execution: the key its log lines must carry on the runner's stdout. */
+  logKey?: string;
 }
 
 export type RunErrorCode =
@@ -41,7 +43,8 @@ export type RunErrorCode =
   | "TIMEOUT"
   | "MEMORY_LIMIT"
   | "RUNNER_CRASHED"
-  | "RUNNER_UNAVAILABLE";
+  | "RUNNER_UNAVAILABLE"
+  | "CANCELLED";
 
 export interface RunError {
   code: RunErrorCode;

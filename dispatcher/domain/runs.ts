@@ -52,14 +52,14 @@ export class RunService {
   }
 
   /** A manual run from the API: `{input, mode, version}`. */
-  async start(principal: Principal, scriptId: string, body: Body, background: Background, rerunOf?: string): Promise<StartedRun> {
+  async start(principal: Principal, scriptId: string, body: Body, background: Background, rerunOf?: string, trigger: Trigger = "manual"): Promise<StartedRun> {
     onlyKnown(body, ["input", "mode", "version"]);
     const mode = optionalEnum(body, "mode", ["sync", "async"]) ?? "sync";
     const script = await this.#scripts.find(principal, scriptId);
     const number = optionalInteger(body, "version", 1, script.currentVersion) ?? script.currentVersion;
     const version = await this.#scripts.version(principal, scriptId, number);
     return this.launch(
-      { tenant: principal.tenant, script, version, input: encodeInput(body.input), trigger: "manual", mode, createdBy: authorOf(principal), rerunOf },
+      { tenant: principal.tenant, script, version, input: encodeInput(body.input), trigger, mode, createdBy: authorOf(principal), rerunOf },
       background,
     );
   }
@@ -69,7 +69,8 @@ export class RunService {
     onlyKnown(body, ["input", "mode", "version"]);
     const past = await this.#executions.get(principal, executionId);
     const input = "input" in body ? body.input : past.input;
-    return this.start(principal, past.scriptId, { ...body, input }, background, past.id);
+    // An HTTP request is replayed as the request it was, so the script gets a Request again.
+    return this.start(principal, past.scriptId, { ...body, input }, background, past.id, past.trigger === "http" ? "http" : "manual");
   }
 
   async launch(l: Launch, background: Background): Promise<StartedRun> {
@@ -130,9 +131,12 @@ export class RunService {
   /** Runs an execution already recorded as running (claimed from the queue or a schedule slot). */
   async startClaimed(c: Claimed, background: Background): Promise<unknown> {
     const found = await this.#scripts.forExecution(c.tenantId, c.scriptId, c.version);
-    if (!found || found.script.deletedAt) {
+    // A run that waited is not started for a script deleted or switched off meanwhile (manual
+    // runs of a disabled script are the exception: someone asked for that one explicitly).
+    const gone = !found || found.script.deletedAt ? "deleted" : !found.script.enabled && c.trigger !== "manual" ? "disabled" : undefined;
+    if (!found || gone) {
       const now = new Date().toISOString();
-      await this.#executions.finish(c.id, { status: "cancelled", error: { code: "LOAD_ERROR", message: "the script was deleted before this run could start" }, logs: [], startedAt: now, finishedAt: now, durationMs: 0 });
+      await this.#executions.finish(c.id, { status: "cancelled", error: { code: "CANCELLED", message: `the script was ${gone} before this run could start` }, logs: [], startedAt: now, finishedAt: now, durationMs: 0 });
       await this.drain(background);
       return;
     }

@@ -9,7 +9,7 @@ import { entities } from "./data/entities.ts";
 import type { DataStore, ListQuery } from "./data/store.ts";
 import type { EventService } from "./events.ts";
 import type { KvStore } from "./kv.ts";
-import type { Background } from "./runs.ts";
+import { encodeInput, type Background } from "./runs.ts";
 import { newId } from "./secrets.ts";
 import type { Vault } from "./vault.ts";
 
@@ -29,8 +29,9 @@ export class SdkBackend {
   readonly #handlers = new Map<string, Handler>();
 
   constructor(db: Database, data: DataStore, kv: KvStore, vault: Vault, events: EventService) {
+    // The same 1 MB cap as POST /api/events: a script cannot inflate the intake either.
     const publish = (caller: SdkCaller, type: string, payload: unknown, background: Background) =>
-      events.accept({ id: caller.tenantId, slug: caller.tenantSlug }, { id: newId("evt"), type, payload: JSON.stringify(payload ?? null), occurredAt: new Date().toISOString() }, `script ${caller.scriptName} (${caller.executionId})`, background);
+      events.accept({ id: caller.tenantId, slug: caller.tenantSlug }, { id: newId("evt"), type, payload: encodeInput(payload, "payload"), occurredAt: new Date().toISOString() }, `script ${caller.scriptName} (${caller.executionId})`, background);
 
     for (const entity of Object.values(entities)) {
       this.#handlers.set(`${entity.name}.list`, (c, [query]) => data.list(c.tenantId, entity, (query ?? {}) as ListQuery));

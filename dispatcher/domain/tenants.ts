@@ -57,19 +57,17 @@ export class TenantService {
     const domains = optionalStringList(body, "domains", { ...domainRule, maxItems: 20 });
     if (domains) await this.#checkDomainsFree(domains, tenant.id);
     const maxConcurrency = body.maxConcurrency === null ? null : optionalInteger(body, "maxConcurrency", 1, 1000);
-    const [row] = await this.#db
-      .update(tenants)
-      .set({
-        ...(name !== undefined ? { name } : {}),
-        ...(domains !== undefined ? { domains: [...new Set(domains)] } : {}),
-        ...(maxConcurrency !== undefined ? { maxConcurrency } : {}),
-        ...(egressAllow !== undefined ? { egressAllow } : {}),
-        ...(egressDeny !== undefined ? { egressDeny } : {}),
-        ...(retentionDays !== undefined ? { retentionDays } : {}),
-        ...(alerts !== undefined ? { alerts } : {}),
-      })
-      .where(eq(tenants.id, tenant.id))
-      .returning();
+    const changes = {
+      ...(name !== undefined ? { name } : {}),
+      ...(domains !== undefined ? { domains: [...new Set(domains)] } : {}),
+      ...(maxConcurrency !== undefined ? { maxConcurrency } : {}),
+      ...(egressAllow !== undefined ? { egressAllow } : {}),
+      ...(egressDeny !== undefined ? { egressDeny } : {}),
+      ...(retentionDays !== undefined ? { retentionDays } : {}),
+      ...(alerts !== undefined ? { alerts } : {}),
+    };
+    if (Object.keys(changes).length === 0) return tenant;
+    const [row] = await this.#db.update(tenants).set(changes).where(eq(tenants.id, tenant.id)).returning();
     return row!;
   }
 

@@ -62,6 +62,12 @@ export class TokenService {
 
   async revoke(principal: Principal, id: string): Promise<void> {
     requirePermission(principal, "tokens.manage");
+    const [target] = await this.#db.select().from(apiTokens).where(and(eq(apiTokens.id, id), eq(apiTokens.tenantId, principal.tenant.id), isNull(apiTokens.revokedAt)));
+    if (!target) throw notFound("token");
+    // Like minting, revoking is limited to tokens no stronger than the caller's own.
+    if (!principal.platformAdmin && (target.platformAdmin || !canGrant(principal.role, target.role))) {
+      throw new AppError("FORBIDDEN", `your role (${principal.role}) cannot revoke a ${target.platformAdmin ? "platform admin" : target.role} token`);
+    }
     const revoked = await this.#db
       .update(apiTokens)
       .set({ revokedAt: new Date().toISOString() })

@@ -43,7 +43,8 @@ export class UserService {
       .from(memberships)
       .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
       .where(eq(memberships.userId, userId))
-      .orderBy(asc(tenants.slug));
+      // The first is where a sign-in without a tenant lands: the user's oldest membership.
+      .orderBy(asc(memberships.createdAt), asc(tenants.slug));
   }
 
   /** Signs in; refuses for a while after repeated failures for the same user or client. */
@@ -153,6 +154,9 @@ export class UserService {
       const id = newId("usr");
       await this.#db.insert(users).values({ id, username, passwordHash: await hashPassword(password) });
       [user] = await this.#db.select().from(users).where(eq(users.id, id));
+    } else if (user.platformAdmin) {
+      // A tenant cannot pull the platform's administrators into itself.
+      throw new AppError("FORBIDDEN", `${username} cannot be added to a tenant`, { field: "username" });
     } else if (password !== undefined) {
       throw invalid("password", "this user exists already; add them without a password (they keep their own)");
     }

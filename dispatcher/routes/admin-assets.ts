@@ -44,7 +44,12 @@ export function adminAssetRoutes(): Hono<AppEnv> {
     const assets = c.env.ASSETS;
     if (!assets) return c.text("The admin is not built on this server (run npm run build:admin).", 503);
     const path = c.req.path.slice("/admin".length) || "/";
-    const decoded = decodeURIComponent(path);
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(path);
+    } catch {
+      return c.notFound();
+    }
     if (decoded.includes("..") || decoded.includes("\0")) return c.notFound();
     const file = path.endsWith("/") ? `${path}index.html` : path;
     const found = await fetchAsset(assets, file);

@@ -41,7 +41,15 @@ function failure(c: Context<AppEnv>, executionId: string, result: RunResult, wit
 
 async function endpoint(c: Context<AppEnv>, tenantSlug: string | undefined, rest: string): Promise<Response> {
   const { endpoints, runs } = c.get("services");
-  const tenant = tenantSlug ? await endpoints.tenantBySlug(tenantSlug) : await endpoints.tenantByHost(c.req.header("host") ?? "");
+  try {
+    new URL(c.req.url);
+  } catch {
+    throw new AppError("BAD_REQUEST", "the request's Host header is not a valid host");
+  }
+  const byHost = await endpoints.tenantByHost(c.req.header("host") ?? "");
+  const tenant = tenantSlug ? await endpoints.tenantBySlug(tenantSlug) : byHost;
+  // One tenant's domain never serves another tenant's endpoints.
+  if (tenantSlug && byHost && byHost.slug !== tenantSlug) throw new AppError("NOT_FOUND", `no tenant ${tenantSlug} on this host`);
   if (!tenant) throw new AppError("NOT_FOUND", tenantSlug ? `no tenant ${tenantSlug}` : "no tenant serves this host name; use /api/tenants/{tenant}/scripts/{path}");
   const path = `/${rest}`.replace(/\/+$/, "") || "/";
   const method = c.req.method.toUpperCase();
@@ -69,6 +77,11 @@ async function endpoint(c: Context<AppEnv>, tenantSlug: string | undefined, rest
   const { id, result } = started;
   if (result.status !== "succeeded" || !result.response) return failure(c, id, result);
   const headers = new Headers(result.response.headers);
+  // Tenant content shares the admin's origin: it may set no cookies, and what it serves runs
+  // in a sandboxed, opaque origin, so a page of one tenant can never act as a signed-in admin.
+  headers.delete("set-cookie");
+  headers.set("content-security-policy", "sandbox; default-src 'none'; frame-ancestors 'none'");
+  headers.set("x-content-type-options", "nosniff");
   headers.set("x-iota-execution-id", id);
   return new Response(method === "HEAD" ? null : (decodeBody(result.response) as BodyInit | null), { status: result.response.status, headers });
 }

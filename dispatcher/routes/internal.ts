@@ -5,6 +5,7 @@ import { AppError } from "../../protocol/errors.ts";
 import type { AppEnv } from "../types.ts";
 import { tick } from "../tick.ts";
 import type { SdkCaller } from "../domain/sdk-backend.ts";
+import { readJsonBody } from "../domain/validate.ts";
 
 export function internalRoutes(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
@@ -15,7 +16,7 @@ export function internalRoutes(): Hono<AppEnv> {
   });
   // A script's SDK call, forwarded by its runner with the tenant from the isolate's capability.
   api.post("/sdk", async (c) => {
-    const { caller, method, args } = (await c.req.json()) as { caller: SdkCaller; method: unknown; args: unknown };
+    const { caller, method, args } = (await readJsonBody(c.req.raw, 2 * 1024 * 1024)) as { caller: SdkCaller; method: unknown; args: unknown };
     return c.json(await c.get("services").sdk.call(caller, method, args, (work) => c.executionCtx.waitUntil(work)));
   });
   api.post("/tick", async (c) => {

@@ -38,7 +38,8 @@ export function sessionRoutes(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
 
   api.post("/session", async (c) => {
-    const client = c.req.header("cf-connecting-ip") ?? c.req.header("x-forwarded-for")?.split(",")[0]?.trim() ?? "local";
+    // Only a proxy we were told to trust may name the client; otherwise anyone could rotate it.
+    const client = c.env.TRUST_PROXY === "true" ? (c.req.header("cf-connecting-ip") ?? c.req.header("x-forwarded-for")?.split(",")[0]?.trim() ?? "direct") : "direct";
     const signedIn = await c.get("services").users.signIn(await jsonBody(c), client);
     startSession(c, signedIn);
     return c.json(await describe(c, signedIn.principal, signedIn.csrfToken));

@@ -75,8 +75,8 @@ export class RunnerPool {
     }
   }
 
-  recordOutbound(executionId: string, record: OutboundRecord): void {
-    for (const shard of this.#all) if (shard.recordOutbound(executionId, record)) return;
+  recordOutbound(executionId: string, tenantId: string, record: OutboundRecord): void {
+    for (const shard of this.#all) if (shard.recordOutbound(executionId, tenantId, record)) return;
   }
 
   live(executionId: string, after: number): LiveState {

@@ -2,6 +2,7 @@
 // Open-source workerd has no CPU or memory limit, so limits become real here: an execution
 // that holds the shard past its deadline gets the process killed, and every execution that was
 // in it is told exactly what happened. The process is then started again at once.
+import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { LiveState, LogEntry, OutboundRecord, Progress, RunError, RunJob, RunResult } from "../../protocol/run.ts";
 import { freePort } from "../free-port.ts";
@@ -91,6 +92,7 @@ export class RunnerShard {
     const startedAt = Date.now();
     let settle!: (r: RunResult) => void;
     const verdict = new Promise<RunResult>((resolve) => (settle = resolve));
+    job = { ...job, logKey: randomBytes(9).toString("base64url") };
     const entry: InFlight = { job, logs: [], outbound: [], progress: null, startedAt, deadline: startedAt + job.timeoutMs, settle };
     this.#inflight.set(job.executionId, entry);
     const watchdog = setTimeout(() => this.#kill(job.executionId), job.timeoutMs + this.#o.killGraceMs);
@@ -119,9 +121,10 @@ export class RunnerShard {
   }
 
   /** Adds an outbound request the egress proxy saw to its execution, if it runs here. */
-  recordOutbound(executionId: string, record: OutboundRecord): boolean {
+  recordOutbound(executionId: string, tenantId: string, record: OutboundRecord): boolean {
     const entry = this.#inflight.get(executionId);
-    if (!entry) return false;
+    // A request is only ever filed under an execution of the tenant that made it.
+    if (!entry || entry.job.tenantId !== tenantId) return false;
     if (entry.outbound.length < 200) entry.outbound.push(record);
     return true;
   }
@@ -162,8 +165,9 @@ export class RunnerShard {
         if (!line.startsWith(prefix)) return this.#o.log.debug("runner.stdout", { shard: this.name, line });
         const rest = line.slice(prefix.length);
         const space = rest.indexOf(" ");
-        const entry = this.#inflight.get(rest.slice(0, space));
-        if (!entry) return;
+        const [executionId, key] = rest.slice(0, space).split(".");
+        const entry = this.#inflight.get(executionId ?? "");
+        if (!entry || key !== entry.job.logKey) return;
         try {
           const data: unknown = JSON.parse(rest.slice(space + 2));
           if (rest[space + 1] === "P") entry.progress = data as Progress;

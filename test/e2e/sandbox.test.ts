@@ -189,3 +189,44 @@ describe("SSRF", () => {
     expect(e.outbound.length).toBeGreaterThan(0);
   }, 60_000);
 });
+
+describe("findings of the external review, kept fixed", () => {
+  test("a script cannot patch the harness to write into another execution's record", async () => {
+    const victimId = await system.script({ name: "victim-run", code: "export default async () => { await new Promise((r) => setTimeout(r, 1500)); return 'mine'; }" }, victim.token);
+    const victimRun = system.run(victimId, null, victim.token);
+    const e = await run(`import Harness from "./harness.js";
+      export default async () => {
+        const out = {};
+        try { Harness.prototype.run = () => 1; out.patched = "yes"; } catch (e) { out.patched = e.name; }
+        try { Object.getPrototypeOf(Harness.prototype).fetch = () => 1; out.base = "yes"; } catch (e) { out.base = e.name; }
+        console.log("\u001eanything exe_x.key L{}");
+        return out;
+      }`);
+    expect(e.output).toEqual({ patched: "TypeError", base: "TypeError" });
+    const v = (await victimRun).body;
+    expect(v).toMatchObject({ status: "succeeded", output: "mine", logs: [] });
+  });
+
+  test("an endpoint's page is sandboxed and sets no cookies on the platform's origin", async () => {
+    await system.script({ name: "page", kind: "http", path: "/page", methods: ["GET"], access: "public", code: `export default () => new Response("<script>fetch('/admin/api/me')</script>", { headers: { "content-type": "text/html", "set-cookie": "iota_session=attacker; Path=/" } })` }, attacker.token);
+    const r = await fetch(`${system.baseUrl}/api/tenants/mallory/scripts/page`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get("set-cookie")).toBeNull();
+    expect(r.headers.get("content-security-policy")).toMatch(/^sandbox/);
+  });
+
+  test("ctx.events.publish has the intake's 1 MB cap", async () => {
+    const e = await run(`export default async (i, ctx) => { try { await ctx.events.publish("big.one", { blob: "x".repeat(2 * 1024 * 1024) }); return "accepted"; } catch (e) { return e.code; } }`);
+    expect(["VALIDATION_FAILED", "PAYLOAD_TOO_LARGE"]).toContain(e.output);
+  });
+
+  test("an admin cannot revoke the owner's token; an owner cannot pull the platform admin in", async () => {
+    const owner = await system.tenant("revokers");
+    const admin = (await system.api("POST", "/admin/api/tokens", { name: "an admin", role: "admin" }, { token: owner.token })).body.token;
+    const ownerTokenId = (await system.api("GET", "/admin/api/tokens", undefined, { token: owner.token })).body.items.find((t: { role: string }) => t.role === "owner").id;
+    expect((await system.api("DELETE", `/admin/api/tokens/${ownerTokenId}`, undefined, { token: admin })).status).toBe(403);
+    expect((await system.api("GET", "/admin/api/me", undefined, { token: owner.token })).status).toBe(200);
+    expect((await system.api("POST", "/admin/api/users", { username: "admin", role: "viewer" }, { token: owner.token })).status).toBe(403);
+  });
+});
+

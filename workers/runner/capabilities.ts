@@ -22,10 +22,12 @@ export interface TenantProps {
 
 export class Sdk extends WorkerEntrypoint<RunnerEnv, TenantProps> {
   async call(executionId: string, scriptId: string, scriptName: string, method: string, args: unknown[]): Promise<unknown> {
+    const body = JSON.stringify({ caller: { ...this.ctx.props, executionId: String(executionId), scriptId: String(scriptId), scriptName: String(scriptName) }, method, args });
+    if (body.length > 2 * 1024 * 1024) return { ok: false, error: { code: "PAYLOAD_TOO_LARGE", message: "an SDK call's arguments are at most 2 MB as JSON" } };
     const response = await this.env.DISPATCHER.fetch("http://dispatcher/internal/sdk", {
       method: "POST",
       headers: { "content-type": "application/json", "x-iota-host-secret": this.env.HOST_SECRET },
-      body: JSON.stringify({ caller: { ...this.ctx.props, executionId: String(executionId), scriptId: String(scriptId), scriptName: String(scriptName) }, method, args }),
+      body,
     });
     if (!response.ok) return { ok: false, error: { code: "SDK_UNAVAILABLE", message: `the platform could not answer (${response.status}); try again` } };
     return response.json();

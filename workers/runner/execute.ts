@@ -35,7 +35,7 @@ export async function execute(loader: WorkerLoader, job: RunJob, options: Execut
   });
   const harness = worker.getEntrypoint() as unknown as HarnessStub;
   const { code: _code, codeHash: _hash, memoryMb: _memory, ...rest } = job;
-  const harnessJob: HarnessJob = { ...rest, marker: options.marker, deadline: new Date(deadline).toISOString() };
+  const harnessJob: HarnessJob = { ...rest, logKey: job.logKey ?? "", marker: options.marker, deadline: new Date(deadline).toISOString() };
 
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<"timeout">((resolve) => {

@@ -11,7 +11,8 @@ import { makeSdk, SdkError, type SdkStub } from "./sdk-client.ts";
 import { lockdown } from "./lockdown.ts";
 import { decodeBody, encodeBody, type RequestEnvelope, type ResponseEnvelope } from "../../protocol/http-envelope.ts";
 
-export interface HarnessJob extends Omit<RunJob, "code" | "codeHash" | "memoryMb"> {
+export interface HarnessJob extends Omit<RunJob, "code" | "codeHash" | "memoryMb" | "logKey"> {
+  logKey: string;
   /** Marks stdout lines as ours, so the host can recover logs if the process dies. */
   marker: string;
   deadline: string;
@@ -48,8 +49,7 @@ function record(level: LogLevel, args: unknown[]): void {
     sink.dropped++;
     return;
   }
-  let message = formatLogArgs(args);
-  for (const secret of sink.secrets) message = message.split(secret).join("***");
+  let message = mask(formatLogArgs(args), sink.secrets);
   if (message.length > runCaps.maxLogMessageChars) {
     message = `${message.slice(0, runCaps.maxLogMessageChars)}… [truncated ${message.length - runCaps.maxLogMessageChars} chars]`;
   }
@@ -61,7 +61,9 @@ function record(level: LogLevel, args: unknown[]): void {
 }
 
 function emit(sink: Sink, kind: "L" | "P", data: LogEntry | Progress): void {
-  write(`\u001e${sink.job.marker} ${sink.job.executionId} ${kind}${JSON.stringify(data)}`);
+  // The line names its execution with that execution's own key: the host ignores a line whose
+  // key does not match, so no script can write into another execution's record.
+  write(`\u001e${sink.job.marker} ${sink.job.executionId}.${sink.job.logKey} ${kind}${JSON.stringify(data)}`);
 }
 
 function reportProgress(percent: unknown, message: unknown): void {
@@ -70,13 +72,16 @@ function reportProgress(percent: unknown, message: unknown): void {
   if (typeof percent !== "number" || !Number.isFinite(percent)) throw new TypeError("ctx.progress(percent, message?): percent must be a number from 0 to 100");
   const progress: Progress = {
     percent: Math.min(100, Math.max(0, Math.round(percent * 10) / 10)),
-    message: message === undefined ? "" : String(message).slice(0, 500),
+    message: message === undefined ? "" : mask(String(message), sink.secrets).slice(0, 500),
   };
   sink.progress = progress;
   emit(sink, "P", progress);
 }
 
-const levels: Record<string, LogLevel> = { log: "info", info: "info", debug: "debug", warn: "warn", error: "error", trace: "debug" };
+const levels: Record<string, LogLevel> = {
+  log: "info", info: "info", debug: "debug", warn: "warn", error: "error", trace: "debug",
+  dir: "info", dirxml: "info", table: "info", count: "info", group: "info", groupCollapsed: "info", timeLog: "info",
+};
 for (const [method, level] of Object.entries(levels)) {
   Object.defineProperty(console, method, {
     value: (...args: unknown[]) => record(level, args),
@@ -85,11 +90,24 @@ for (const [method, level] of Object.entries(levels)) {
   });
 }
 
-function toRunError(thrown: unknown): RunError {
-  if (thrown instanceof Error) {
-    return { code: "SCRIPT_ERROR", message: `${thrown.name}: ${thrown.message}`, stack: cleanStack(thrown.stack) };
+/** Never throws, whatever was thrown (a Proxy, an error whose message getter throws). */
+function toRunError(thrown: unknown, secrets: string[] = []): RunError {
+  let error: RunError;
+  try {
+    error =
+      thrown instanceof Error
+        ? { code: "SCRIPT_ERROR", message: `${String(thrown.name)}: ${String(thrown.message)}`, stack: cleanStack(String(thrown.stack ?? "")) }
+        : { code: "SCRIPT_ERROR", message: `Uncaught ${formatLogArgs([thrown])}` };
+  } catch {
+    error = { code: "SCRIPT_ERROR", message: "Uncaught exception (it could not be described)" };
   }
-  return { code: "SCRIPT_ERROR", message: `Uncaught ${formatLogArgs([thrown])}` };
+  // Secret values the execution read stay out of its record, as they stay out of its logs.
+  return { ...error, message: mask(error.message, secrets), ...(error.stack ? { stack: mask(error.stack, secrets) } : {}) };
+}
+
+function mask(text: string, secrets: string[]): string {
+  for (const secret of secrets) text = text.split(secret).join("***");
+  return text;
 }
 
 // Frames from the harness mean nothing to the user; their own module is named script.js.
@@ -195,7 +213,7 @@ async function toResponse(value: unknown): Promise<{ response?: ResponseEnvelope
 // Last, once the harness has installed what it needs: from here on the intrinsics are fixed.
 lockdown();
 
-export default class Harness extends WorkerEntrypoint {
+class Harness extends WorkerEntrypoint {
   async run(job: HarnessJob): Promise<HarnessResult> {
     const sink: Sink = { job, logs: [], dropped: 0, closed: false, progress: null, secrets: [] };
     const sdkStub = (this.env as { SDK?: SdkStub }).SDK;
@@ -208,7 +226,7 @@ export default class Harness extends WorkerEntrypoint {
         try {
           mod = (await import(userModule)) as { default?: unknown };
         } catch (e) {
-          return { ok: false, error: { ...toRunError(e), code: "LOAD_ERROR" }, logs: sink.logs, progress: sink.progress };
+          return { ok: false, error: { ...toRunError(e, sink.secrets), code: "LOAD_ERROR" }, logs: sink.logs, progress: sink.progress };
         }
         if (typeof mod.default !== "function") {
           return { ok: false, error: { code: "NO_DEFAULT_EXPORT", message: "the script must `export default async function (input, ctx) { ... }`" }, logs: sink.logs, progress: sink.progress };
@@ -225,7 +243,7 @@ export default class Harness extends WorkerEntrypoint {
           const encoded = encodeOutput(value);
           return { ok: !encoded.error, ...encoded, logs: sink.logs, progress: sink.progress };
         } catch (e) {
-          return { ok: false, error: toRunError(e), logs: sink.logs, progress: sink.progress };
+          return { ok: false, error: toRunError(e, sink.secrets), logs: sink.logs, progress: sink.progress };
         }
       });
     } finally {
@@ -237,3 +255,11 @@ export default class Harness extends WorkerEntrypoint {
     }
   }
 }
+
+// The user's module can import this one: nothing of it may be patched, or a script could
+// rewrite the job it is handed (its execution id, its log key) before the harness reads it.
+Object.freeze(Harness.prototype);
+Object.freeze(Harness);
+Object.freeze(WorkerEntrypoint.prototype);
+Object.freeze(WorkerEntrypoint);
+export default Harness;

@@ -104,6 +104,7 @@ export class LibsqlDataStore implements DataStore {
   }
 
   async update(tenantId: string, entity: EntitySpec, id: string, patch: Record<string, unknown>) {
+    if (typeof id !== "string") throw invalid("id", `${entity.name}.update(id, fields): id must be a string`);
     const values = toColumns(entity, patch, false);
     const c = columns(entity);
     const [row] = (await this.#db
