@@ -154,8 +154,8 @@ export class UserService {
       const id = newId("usr");
       await this.#db.insert(users).values({ id, username, passwordHash: await hashPassword(password) });
       [user] = await this.#db.select().from(users).where(eq(users.id, id));
-    } else if (user.platformAdmin) {
-      // A tenant cannot pull the platform's administrators into itself.
+    } else if (user.platformAdmin && !principal.platformAdmin) {
+      // A tenant cannot pull the platform's administrators into itself; only they may join one.
       throw new AppError("FORBIDDEN", `${username} cannot be added to a tenant`, { field: "username" });
     } else if (password !== undefined) {
       throw invalid("password", "this user exists already; add them without a password (they keep their own)");

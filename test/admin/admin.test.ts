@@ -72,15 +72,13 @@ describe("the admin", () => {
     await signIn("admin", password);
     await page().getByRole("heading", { name: "Scripts" }).waitFor();
     expect(page().url()).toMatch(/\/admin\/scripts$/);
-    // The first of the admin's tenants, by name.
-    expect(await page().getByLabel("Tenant").inputValue()).toBe("acme");
-    await page().getByText("No scripts yet").waitFor();
+    // A sign-in without a tenant lands in the user's oldest membership.
+    expect(await page().getByLabel("Tenant").inputValue()).toBe("default");
+    await page().getByRole("link", { name: "stock-watch" }).waitFor();
   });
 
   test("switches tenant", async () => {
     const tenant = page().getByLabel("Tenant");
-    await tenant.selectOption("default");
-    await page().getByRole("link", { name: "stock-watch" }).waitFor();
     await tenant.selectOption("acme");
     await page().getByText("No scripts yet").waitFor();
     await tenant.selectOption("default");
