@@ -2,7 +2,7 @@
 // about a script (name, tags, limits, trigger settings) is updated in place.
 import { and, desc, eq, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/open-remote.ts";
-import { scripts, scriptVersions, tenants, type Script } from "../../db/schema.ts";
+import { scripts, scriptVersions, tenants, type Script, type ScriptVersion } from "../../db/schema.ts";
 import { AppError, invalid, notFound } from "../../protocol/errors.ts";
 import type { ScriptDetail, ScriptSummary, VersionDetail, VersionSummary } from "../../protocol/api.ts";
 import { authorOf, type Principal } from "./principal.ts";
@@ -41,6 +41,10 @@ export function toSummary(s: Script): ScriptSummary {
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
   };
+}
+
+function toVersionDetail(v: ScriptVersion): VersionDetail {
+  return { scriptId: v.scriptId, number: v.number, code: v.code, sha256: v.sha256, author: v.author, createdAt: v.createdAt, message: v.message };
 }
 
 const versionCache = new Map<string, VersionDetail>();
@@ -144,8 +148,7 @@ export class ScriptService {
       .innerJoin(tenants, eq(tenants.id, scripts.tenantId))
       .where(and(eq(scripts.id, scriptId), eq(scripts.tenantId, tenantId)));
     if (!row) return undefined;
-    const v = row.version;
-    return { script: row.script, tenantSlug: row.tenantSlug, version: { scriptId: v.scriptId, number: v.number, code: v.code, sha256: v.sha256, author: v.author, createdAt: v.createdAt, message: v.message } };
+    return { script: row.script, tenantSlug: row.tenantSlug, version: toVersionDetail(row.version) };
   }
 
   /**
@@ -165,7 +168,7 @@ export class ScriptService {
       .from(scriptVersions)
       .where(and(eq(scriptVersions.scriptId, scriptId), eq(scriptVersions.tenantId, tenantId), eq(scriptVersions.number, number)));
     if (!row) throw notFound(`version ${number}`);
-    const version: VersionDetail = { scriptId: row.scriptId, number: row.number, code: row.code, sha256: row.sha256, author: row.author, createdAt: row.createdAt, message: row.message };
+    const version = toVersionDetail(row);
     versionCache.set(key, version);
     cachedChars += version.code.length;
     // Bounded by the code it holds, oldest use first out.
@@ -246,7 +249,7 @@ export class ScriptService {
       .from(scriptVersions)
       .where(and(eq(scriptVersions.scriptId, id), eq(scriptVersions.tenantId, principal.tenant.id), eq(scriptVersions.number, number)));
     if (!row) throw notFound(`version ${number}`);
-    return { scriptId: row.scriptId, number: row.number, code: row.code, sha256: row.sha256, author: row.author, createdAt: row.createdAt, message: row.message };
+    return toVersionDetail(row);
   }
 
   /** Rollback never rewrites history: it adds a version carrying the old code. */

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createIotaClient, IotaError } from "../../client/index.ts";
 import { startRecordingServer, type Recorded } from "../support/recording-server.ts";
 import { System } from "../support/system.ts";
+import { readSse, type SseEvent } from "../support/sse.ts";
 
 let system: System;
 let outside: Awaited<ReturnType<typeof startRecordingServer>>;
@@ -54,24 +55,11 @@ async function waitFor<T>(what: () => Promise<T>, done: (v: T) => boolean, ms = 
 }
 
 /** Reads an execution's server-sent events until the server ends the stream. */
-async function readStream(path: string): Promise<{ event: string; data: any }[]> {
+async function readStream(path: string): Promise<SseEvent[]> {
   const response = await fetch(`${system.baseUrl}${path}`, { headers: { authorization: `Bearer ${acme.token}` } });
   expect(response.status).toBe(200);
   expect(response.headers.get("content-type")).toContain("text/event-stream");
-  const events: { event: string; data: any }[] = [];
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let split;
-    while ((split = buffer.indexOf("\n\n")) >= 0) {
-      const block = buffer.slice(0, split);
-      buffer = buffer.slice(split + 2);
-      const data = block.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
-      if (data) events.push({ event: /^event: (.*)$/m.exec(block)?.[1] ?? "message", data: JSON.parse(data) });
-    }
-  }
-  return events;
+  return readSse(response);
 }
 
 /** RFC 4180, enough to read back what the export wrote. */

@@ -1,5 +1,6 @@
 // Watching a run live (server-sent events), progress, re-running, and the history charts' data.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { readSse, type SseEvent } from "../support/sse.ts";
 import { System } from "../support/system.ts";
 
 let system: System;
@@ -11,31 +12,11 @@ afterAll(async () => {
   await system?.destroy();
 });
 
-interface SseEvent {
-  event: string;
-  data: any;
-  at: number;
-}
-
 async function readStream(path: string): Promise<SseEvent[]> {
   const response = await fetch(`${system.baseUrl}${path}`, { headers: { authorization: `Bearer ${system.token}` } });
   expect(response.status).toBe(200);
   expect(response.headers.get("content-type")).toContain("text/event-stream");
-  const events: SseEvent[] = [];
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let split;
-    while ((split = buffer.indexOf("\n\n")) >= 0) {
-      const block = buffer.slice(0, split);
-      buffer = buffer.slice(split + 2);
-      const event = /^event: (.*)$/m.exec(block)?.[1] ?? "message";
-      const data = block.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
-      events.push({ event, data: JSON.parse(data), at: Date.now() });
-    }
-  }
-  return events;
+  return readSse(response);
 }
 
 const importer = `export default async function (input, ctx) {
