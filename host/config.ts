@@ -20,6 +20,8 @@ export interface HostConfig {
   alertWindowMs: number;
   publicUrl: string;
   globalConcurrency: number;
+  /** Where the dispatcher's V8 inspector listens, for profiling; loopback only. */
+  dispatcherInspector: string | undefined;
 }
 
 function integer(name: string, fallback: number, min: number, max: number): number {
@@ -40,6 +42,13 @@ function tiers(raw: string): number[] {
   return [...new Set(values)].sort((a, b) => a - b);
 }
 
+function inspector(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  // The inspector runs any code it is sent: it never listens beyond loopback.
+  if (!/^127\.0\.0\.1:\d{1,5}$/.test(raw)) throw new Error(`IOTA_INSPECT_DISPATCHER must be 127.0.0.1:<port>, got ${JSON.stringify(raw)}`);
+  return raw;
+}
+
 export function readConfig(): HostConfig {
   return {
     port: integer("PORT", 8787, 1, 65535),
@@ -56,5 +65,6 @@ export function readConfig(): HostConfig {
     alertWindowMs: integer("IOTA_ALERT_WINDOW_MS", 15 * 60_000, 1000, 24 * 3600_000),
     publicUrl: process.env.IOTA_PUBLIC_URL || `http://localhost:${process.env.PORT || 8787}`,
     globalConcurrency: integer("GLOBAL_CONCURRENCY", 50, 1, 100_000),
+    dispatcherInspector: inspector(process.env.IOTA_INSPECT_DISPATCHER),
   };
 }

@@ -2,8 +2,7 @@
 // runner gateway. Every call carries the per-start secret; nothing else may use it.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { timingSafeEqual } from "node:crypto";
-import type { Client } from "@libsql/client";
-import { runProxyBatch, runProxyQuery } from "../db/open-local.ts";
+import type { LocalSqlEngine } from "../db/local-engine.ts";
 import type { ProxyQuery } from "../db/proxy-protocol.ts";
 import type { RunJob } from "../protocol/run.ts";
 import type { HostLog } from "./log.ts";
@@ -12,7 +11,7 @@ import { egressCounters } from "./egress-wiring.ts";
 
 export interface InternalServerDeps {
   secret: string;
-  db: Client;
+  sql: LocalSqlEngine;
   runners: RunnerPool;
   log: HostLog;
   /** Told when an execution has ended, so per-execution state elsewhere can go. */
@@ -39,8 +38,8 @@ function authorised(req: IncomingMessage, secret: string): boolean {
 
 export function startInternalServer(deps: InternalServerDeps): Promise<{ server: Server; port: number }> {
   const routes: Record<string, (body: unknown) => Promise<unknown>> = {
-    "/db/query": (body) => runProxyQuery(deps.db, body as ProxyQuery),
-    "/db/batch": (body) => runProxyBatch(deps.db, body as ProxyQuery[]),
+    "/db/query": async (body) => deps.sql.query(body as ProxyQuery),
+    "/db/batch": async (body) => deps.sql.batch(body as ProxyQuery[]),
     "/run": async (body) => {
       const job = body as RunJob;
       try {

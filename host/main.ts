@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openLocalDatabase } from "../db/open-local.ts";
+import { LocalSqlEngine } from "../db/local-engine.ts";
 import { adminDist, ensureAdminBuilt } from "./admin-build.ts";
 import { bootstrap } from "./bootstrap.ts";
 import { buildWorkers } from "./build.ts";
@@ -24,7 +25,10 @@ const log = createLog();
 async function main(): Promise<void> {
   const config = readConfig();
   await mkdir(config.dataDir, { recursive: true });
-  const db = await openLocalDatabase(join(config.dataDir, "iota.db"));
+  const dbFile = join(config.dataDir, "iota.db");
+  const db = await openLocalDatabase(dbFile);
+  // The dispatcher's queries go through their own connection, which keeps prepared statements.
+  const sql = new LocalSqlEngine(dbFile);
   const boot = await bootstrap(db, config.bootstrapToken, config.bootstrapPassword);
   if (boot.interrupted > 0) log.warn("host.recovered", { interrupted: boot.interrupted });
 
@@ -48,7 +52,7 @@ async function main(): Promise<void> {
     links: { dispatcherAddress: local, hostSecret: secret, egressAddress: `127.0.0.1:${egress.port}`, egressSecret },
     log,
   });
-  const internal = await startInternalServer({ secret, db, runners, log, onRunEnd: (id) => egress.forget(id) });
+  const internal = await startInternalServer({ secret, sql, runners, log, onRunEnd: (id) => egress.forget(id) });
   await runners.start();
 
   const dispatcherConfig = await writeDispatcherConfig(configDir, {
@@ -74,6 +78,7 @@ async function main(): Promise<void> {
     label: "dispatcher",
     configFile: dispatcherConfig,
     healthUrl: `http://${local}/healthz`,
+    inspectorAddress: config.dispatcherInspector,
     // The dispatcher logs JSON lines; they pass LOG_LEVEL like the host's own.
     onStdoutLine: (line) => {
       const level = /^\{"level":"(\w+)"/.exec(line)?.[1] ?? "info";
@@ -100,6 +105,7 @@ async function main(): Promise<void> {
     await Promise.allSettled([dispatcher.terminate(), runners.shutdown()]);
     internal.server.close();
     await egress.close();
+    sql.close();
     db.close();
     await rm(configDir, { recursive: true, force: true });
     process.exit(exitCode);

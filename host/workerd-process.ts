@@ -37,6 +37,8 @@ export interface WorkerdProcessOptions {
   startTimeoutMs?: number;
   /** Lower CPU priority, for processes that must not starve the others. */
   nice?: boolean;
+  /** `host:port` for workerd's V8 inspector (profiling an operator asked for); off by default. */
+  inspectorAddress?: string;
 }
 
 export class WorkerdProcess {
@@ -59,7 +61,8 @@ export class WorkerdProcess {
     // terminate(), and also when the host dies without cleaning up (kill -9), so no orphaned
     // workerd keeps a port after a crash.
     const command = o.nice ? ["nice", "-n", "10", workerdBinary()] : [workerdBinary()];
-    const child = spawn("/bin/sh", ["-c", guard, ...command, "serve", o.configFile, "--experimental"], { stdio: ["pipe", "pipe", "pipe"] });
+    const inspector = o.inspectorAddress ? [`--inspector-addr=${o.inspectorAddress}`] : [];
+    const child = spawn("/bin/sh", ["-c", guard, ...command, "serve", o.configFile, "--experimental", ...inspector], { stdio: ["pipe", "pipe", "pipe"] });
     this.#child = child;
     this.#recentOutput = [];
     const remember = (line: string) => {
