@@ -1,12 +1,14 @@
-// The management API's response shapes, shared by the dispatcher and the admin.
+// The management API's request and response shapes, shared by the dispatcher and the admin.
 import type { AlertRule, ExecutionStatus, Trigger } from "../db/schema.ts";
 import type { LogEntry, OutboundRecord, Progress } from "./run.ts";
 import type { Permission, Role } from "./roles.ts";
 
+export type ScriptKind = "scheduled" | "http" | "event" | "manual" | "embedded";
+
 export interface ScriptSummary {
   id: string;
   name: string;
-  kind: "scheduled" | "http" | "event" | "manual" | "embedded";
+  kind: ScriptKind;
   description: string;
   tags: Record<string, string>;
   enabled: boolean;
@@ -129,4 +131,99 @@ export interface SecretSummary {
   name: string;
   updatedAt: string;
   updatedBy: string | null;
+}
+
+// Request bodies. The dispatcher checks every field again (scripts in
+// dispatcher/domain/script-spec.ts) and refuses fields it does not know.
+
+/** `POST /admin/api/session`. Without `tenant`, the session opens in the user's oldest membership. */
+export interface SignInRequest {
+  username: string;
+  password: string;
+  tenant?: string;
+}
+
+/** `POST /admin/api/session/tenant`: moves the session to another tenant the user belongs to. */
+export interface SwitchTenantRequest {
+  tenant: string;
+}
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS";
+export type HttpAccess = "public" | "token" | "hmac";
+export type MissedPolicy = "catch_up" | "skip";
+
+/** The fields every script has. */
+export interface ScriptCommonFields {
+  name: string;
+  kind: ScriptKind;
+  /** The ES module; a changed one makes a new version. */
+  code: string;
+  description?: string;
+  tags?: Record<string, string>;
+  enabled?: boolean;
+  timeoutMs?: number;
+  memoryMb?: number;
+  /** What changed, kept with the new version. */
+  message?: string;
+  /** The script's own alert rules; null to inherit its tenant's. */
+  alerts?: AlertRule[] | null;
+  sdkVersion?: string;
+}
+
+/** A `scheduled` script's trigger settings. */
+export interface ScheduledSettings {
+  cron: string;
+  /** IANA zone; UTC when left out. */
+  timezone?: string;
+  missedPolicy?: MissedPolicy;
+}
+
+/** An `http` script's trigger settings. */
+export interface HttpSettings {
+  /** Under `/api/scripts`, like `/orders/:id`. */
+  path: string;
+  methods?: HttpMethod[];
+  access?: HttpAccess;
+  /** The name of the secret that signs requests, when access is `hmac`. */
+  hmacSecret?: string;
+  hmacHeader?: string;
+  hmacScheme?: "sha256-hex" | "stripe";
+}
+
+/** An `event` script's trigger settings. */
+export interface EventSettings {
+  /** Event types like `payment.processed`, or prefixes like `payment.*`. */
+  events: string[];
+  maxAttempts?: number;
+}
+
+/** The trigger settings of any kind; a script may send only its own kind's. */
+export type ScriptSettings = Partial<ScheduledSettings & HttpSettings & EventSettings>;
+
+/** `POST /admin/api/scripts`: answers 201 with version 1. */
+export type CreateScriptRequest = ScriptCommonFields & ScriptSettings;
+
+/** `PATCH /admin/api/scripts/:id`: only what changes; a new version iff `code` changed. `kind` cannot change. */
+export type UpdateScriptRequest = Partial<CreateScriptRequest>;
+
+/** `POST /admin/api/scripts/:id/rollback`: a new version with the code of `version`. */
+export interface RollbackRequest {
+  version: number;
+  message?: string;
+}
+
+/** `POST /admin/api/scripts/:id/runs`: sync answers the finished execution, async a `RunAccepted`. */
+export interface RunRequest {
+  input?: unknown;
+  mode?: "sync" | "async";
+  /** An earlier version to run; the current one when left out. */
+  version?: number;
+}
+
+/** `POST /admin/api/executions/:id/rerun`: the execution's own input when `input` is left out. */
+export type RerunRequest = Omit<RunRequest, "version">;
+
+/** `PUT /admin/api/secrets/:name`. */
+export interface SecretValueRequest {
+  value: string;
 }

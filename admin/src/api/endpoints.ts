@@ -1,5 +1,7 @@
-// The management API, one typed function per call. Response types come from protocol/api.ts.
+// The management API, one typed function per call. Request and response types come from
+// protocol/api.ts; only the query filters are the admin's own.
 import type {
+  CreateScriptRequest,
   DeadLetter,
   DeadLetterReplay,
   ExecutionDetail,
@@ -7,39 +9,26 @@ import type {
   ExecutionSummary,
   Me,
   Page,
+  RerunRequest,
+  RollbackRequest,
   RunAccepted,
+  RunRequest,
   SchedulePreview,
+  ScriptKind,
   ScriptDetail,
   ScriptSummary,
   SecretSummary,
+  SecretValueRequest,
+  SignInRequest,
+  SwitchTenantRequest,
+  UpdateScriptRequest,
   VersionDetail,
   VersionSummary,
 } from "../../../protocol/api.ts";
 import { request, requestText, withQuery, type Query } from "./client.ts";
 
-export type ScriptKind = ScriptSummary["kind"];
+/** The kinds in the order the admin offers them. */
 export const scriptKinds: readonly ScriptKind[] = ["manual", "scheduled", "http", "event", "embedded"];
-
-/** What a create or an update sends: the common fields and the kind's trigger settings. */
-export interface ScriptFields {
-  name?: string;
-  kind?: ScriptKind;
-  code?: string;
-  description?: string;
-  tags?: Record<string, string>;
-  enabled?: boolean;
-  timeoutMs?: number;
-  memoryMb?: number;
-  message?: string;
-  cron?: string;
-  timezone?: string;
-  missedPolicy?: "catch_up" | "skip";
-  path?: string;
-  methods?: string[];
-  access?: "public" | "token" | "hmac";
-  events?: string[];
-  maxAttempts?: number;
-}
 
 export interface ScriptFilters {
   kind?: string;
@@ -58,12 +47,6 @@ export interface ExecutionFilters {
   cursor?: string;
 }
 
-export interface RunRequest {
-  input?: unknown;
-  mode?: "sync" | "async";
-  version?: number;
-}
-
 /** A sync run answers with the finished execution, an async one with its id. */
 export type RunAnswer = ExecutionDetail | RunAccepted;
 
@@ -71,24 +54,24 @@ export const isAccepted = (answer: RunAnswer): answer is RunAccepted => !("logs"
 
 export const api = {
   me: () => request<Me>("GET", "/me"),
-  signIn: (body: { username: string; password: string; tenant?: string }) => request<Me>("POST", "/session", body, { quiet401: true }),
+  signIn: (body: SignInRequest) => request<Me>("POST", "/session", body, { quiet401: true }),
   signOut: () => request<void>("DELETE", "/session", undefined, { quiet401: true }),
-  switchTenant: (tenant: string) => request<Me>("POST", "/session/tenant", { tenant }),
+  switchTenant: (tenant: string) => request<Me>("POST", "/session/tenant", { tenant } satisfies SwitchTenantRequest),
 
   scripts: (filters: ScriptFilters = {}) => request<{ items: ScriptSummary[] }>("GET", withQuery("/scripts", filters as Query)),
   script: (id: string) => request<ScriptDetail>("GET", `/scripts/${encodeURIComponent(id)}`),
-  createScript: (fields: ScriptFields) => request<ScriptDetail>("POST", "/scripts", fields),
-  updateScript: (id: string, fields: ScriptFields) => request<ScriptDetail>("PATCH", `/scripts/${encodeURIComponent(id)}`, fields),
+  createScript: (fields: CreateScriptRequest) => request<ScriptDetail>("POST", "/scripts", fields),
+  updateScript: (id: string, fields: UpdateScriptRequest) => request<ScriptDetail>("PATCH", `/scripts/${encodeURIComponent(id)}`, fields),
   deleteScript: (id: string) => request<void>("DELETE", `/scripts/${encodeURIComponent(id)}`),
   versions: (id: string) => request<{ items: VersionSummary[] }>("GET", `/scripts/${encodeURIComponent(id)}/versions`),
   version: (id: string, n: number) => request<VersionDetail>("GET", `/scripts/${encodeURIComponent(id)}/versions/${n}`),
   rollback: (id: string, version: number, message?: string) =>
-    request<ScriptDetail>("POST", `/scripts/${encodeURIComponent(id)}/rollback`, message ? { version, message } : { version }),
+    request<ScriptDetail>("POST", `/scripts/${encodeURIComponent(id)}/rollback`, (message ? { version, message } : { version }) satisfies RollbackRequest),
   run: (id: string, body: RunRequest) => request<RunAnswer>("POST", `/scripts/${encodeURIComponent(id)}/runs`, body),
 
   executions: (filters: ExecutionFilters = {}) => request<Page<ExecutionSummary>>("GET", withQuery("/executions", filters as Query)),
   execution: (id: string) => request<ExecutionDetail>("GET", `/executions/${encodeURIComponent(id)}`),
-  rerun: (id: string, body: Omit<RunRequest, "version">) => request<RunAnswer>("POST", `/executions/${encodeURIComponent(id)}/rerun`, body),
+  rerun: (id: string, body: RerunRequest) => request<RunAnswer>("POST", `/executions/${encodeURIComponent(id)}/rerun`, body),
   stats: (days: number, scriptId?: string) => request<ExecutionStats>("GET", withQuery("/stats/executions", { days, scriptId })),
   schedulePreview: (cron: string, timezone: string, signal?: AbortSignal) =>
     request<SchedulePreview>("GET", withQuery("/schedule/preview", { cron, timezone }), undefined, { signal }),
@@ -99,6 +82,6 @@ export const api = {
   deadLetters: () => request<{ items: DeadLetter[] }>("GET", "/dead-letters"),
   replayDeadLetter: (id: string) => request<DeadLetterReplay>("POST", `/dead-letters/${encodeURIComponent(id)}/replay`),
   secrets: () => request<{ items: SecretSummary[] }>("GET", "/secrets"),
-  setSecret: (name: string, value: string) => request<unknown>("PUT", `/secrets/${encodeURIComponent(name)}`, { value }),
+  setSecret: (name: string, value: string) => request<unknown>("PUT", `/secrets/${encodeURIComponent(name)}`, { value } satisfies SecretValueRequest),
   deleteSecret: (name: string) => request<void>("DELETE", `/secrets/${encodeURIComponent(name)}`),
 };

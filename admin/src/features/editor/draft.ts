@@ -1,11 +1,18 @@
 // The editor's form: a script's settings as the user edits them, what a save sends, and the
 // checks we can make before asking the server (which checks everything again).
-import type { ScriptDetail } from "../../../../protocol/api.ts";
-import type { ScriptFields, ScriptKind } from "../../api/endpoints.ts";
+import type {
+  CreateScriptRequest,
+  HttpAccess,
+  HttpMethod,
+  MissedPolicy,
+  ScriptCommonFields,
+  ScriptDetail,
+  ScriptKind,
+  ScriptSettings,
+  UpdateScriptRequest,
+} from "../../../../protocol/api.ts";
 
-export const httpMethods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const;
-export type Access = "public" | "token" | "hmac";
-export type MissedPolicy = "catch_up" | "skip";
+export const httpMethods: readonly HttpMethod[] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
 export interface Draft {
   name: string;
@@ -19,8 +26,8 @@ export interface Draft {
   timezone: string;
   missedPolicy: MissedPolicy;
   path: string;
-  methods: string[];
-  access: Access;
+  methods: HttpMethod[];
+  access: HttpAccess;
   events: string;
   maxAttempts: string;
 }
@@ -42,7 +49,8 @@ export function draftOf(script?: ScriptDetail): Draft {
     timezone: str(c.timezone, localZone()),
     missedPolicy: c.missedPolicy === "skip" ? "skip" : "catch_up",
     path: str(c.path, ""),
-    methods: Array.isArray(c.methods) ? c.methods.map(String) : ["POST"],
+    // Stored settings were checked when they were saved.
+    methods: Array.isArray(c.methods) ? (c.methods.map(String) as HttpMethod[]) : ["POST"],
     access: c.access === "public" || c.access === "hmac" ? c.access : "token",
     events: Array.isArray(c.events) ? c.events.map(String).join(", ") : "",
     maxAttempts: String(typeof c.maxAttempts === "number" ? c.maxAttempts : 5),
@@ -51,7 +59,7 @@ export function draftOf(script?: ScriptDetail): Draft {
 
 const splitList = (text: string) => text.split(/[\s,]+/).filter(Boolean);
 
-function kindFields(d: Draft): ScriptFields {
+function kindFields(d: Draft): ScriptSettings {
   switch (d.kind) {
     case "scheduled":
       return { cron: d.cron.trim(), timezone: d.timezone.trim(), missedPolicy: d.missedPolicy };
@@ -64,7 +72,7 @@ function kindFields(d: Draft): ScriptFields {
   }
 }
 
-function commonFields(d: Draft): ScriptFields {
+function commonFields(d: Draft): Omit<ScriptCommonFields, "code"> {
   return {
     name: d.name.trim(),
     kind: d.kind,
@@ -77,16 +85,16 @@ function commonFields(d: Draft): ScriptFields {
 }
 
 /** Everything, for a new script. */
-export function createBody(d: Draft, code: string, message: string): ScriptFields {
+export function createBody(d: Draft, code: string, message: string): CreateScriptRequest {
   return { ...commonFields(d), ...kindFields(d), code, ...(message ? { message } : {}) };
 }
 
 /** Only what changed, for an update. A kind's settings go together when any of them changed. */
-export function updateBody(saved: Draft, d: Draft, savedCode: string, code: string, message: string): ScriptFields {
+export function updateBody(saved: Draft, d: Draft, savedCode: string, code: string, message: string): UpdateScriptRequest {
   const before = commonFields(saved);
   const after = commonFields(d);
   const body: Record<string, unknown> = {};
-  for (const key of Object.keys(after) as (keyof ScriptFields)[]) {
+  for (const key of Object.keys(after) as (keyof typeof after)[]) {
     if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) body[key] = after[key];
   }
   const kindAfter = kindFields(d);
@@ -95,7 +103,7 @@ export function updateBody(saved: Draft, d: Draft, savedCode: string, code: stri
     body.code = code;
     if (message) body.message = message;
   }
-  return body as ScriptFields;
+  return body as UpdateScriptRequest;
 }
 
 export const sameDraft = (a: Draft, b: Draft) => JSON.stringify(a) === JSON.stringify(b);
