@@ -1,5 +1,5 @@
 // The management API's request and response shapes, shared by the dispatcher and the admin.
-import type { AlertRule, ExecutionStatus, Trigger } from "../db/schema.ts";
+import type { AlertRule, ExecutionStatus, Tenant, Trigger } from "../db/schema.ts";
 import type { LogEntry, OutboundRecord, Progress } from "./run.ts";
 import type { Permission, Role } from "./roles.ts";
 
@@ -131,6 +131,11 @@ export interface SecretSummary {
   name: string;
   updatedAt: string;
   updatedBy: string | null;
+}
+
+/** `GET /admin/api/tenants` (platform admins only): every tenant, with how busy it is now. */
+export interface TenantListItem extends Tenant {
+  usage: { running: number; queued: number; limit: number };
 }
 
 // Request bodies. The dispatcher checks every field again (scripts in

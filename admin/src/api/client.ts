@@ -30,6 +30,7 @@ export class ApiError extends Error {
 }
 
 let csrfToken: string | undefined;
+let actingTenant: string | undefined;
 let onUnauthenticated: (() => void) | undefined;
 let inFlight = 0;
 let settled: (() => void)[] = [];
@@ -60,6 +61,24 @@ export function setCsrfToken(token: string | undefined): void {
   csrfToken = token;
 }
 
+/**
+ * A platform admin working in a tenant they are not a member of: the session stays in their
+ * own tenant and every call names the other one in `X-Iota-Tenant`. Undefined works in the
+ * session's tenant.
+ */
+export function actInTenant(slug: string | undefined): void {
+  actingTenant = slug;
+}
+
+export function actingInTenant(): string | undefined {
+  return actingTenant;
+}
+
+/** The headers that say which tenant a call is for; every request to the API carries them. */
+export function tenantHeaders(): Record<string, string> {
+  return actingTenant ? { "x-iota-tenant": actingTenant } : {};
+}
+
 /** Called when the server says the session is gone (401), to send the user to sign in. */
 export function onSessionLost(handler: () => void): void {
   onUnauthenticated = handler;
@@ -87,7 +106,7 @@ export interface RequestOptions {
 /** A text answer (not JSON), e.g. generated declarations. */
 export function requestText(path: string): Promise<string> {
   return counted(async () => {
-    const response = await fetch(`${apiBase}${path}`, { headers: { accept: "text/plain" }, credentials: "same-origin" });
+    const response = await fetch(`${apiBase}${path}`, { headers: { accept: "text/plain", ...tenantHeaders() }, credentials: "same-origin" });
     if (!response.ok) throw new ApiError(response.status, { code: response.status === 404 ? "NOT_FOUND" : "BAD_REQUEST", message: `the server answered ${response.status}` });
     return response.text();
   });
@@ -98,7 +117,7 @@ export function request<T>(method: string, path: string, body?: unknown, options
 }
 
 async function send<T>(method: string, path: string, body: unknown, options: RequestOptions): Promise<T> {
-  const headers: Record<string, string> = { accept: "application/json" };
+  const headers: Record<string, string> = { accept: "application/json", ...tenantHeaders() };
   if (body !== undefined) headers["content-type"] = "application/json";
   if (method !== "GET" && method !== "HEAD" && csrfToken) headers["x-csrf-token"] = csrfToken;
   let response: Response;

@@ -21,6 +21,7 @@ import type {
   SecretValueRequest,
   SignInRequest,
   SwitchTenantRequest,
+  TenantListItem,
   UpdateScriptRequest,
   VersionDetail,
   VersionSummary,
@@ -57,6 +58,8 @@ export const api = {
   signIn: (body: SignInRequest) => request<Me>("POST", "/session", body, { quiet401: true }),
   signOut: () => request<void>("DELETE", "/session", undefined, { quiet401: true }),
   switchTenant: (tenant: string) => request<Me>("POST", "/session/tenant", { tenant } satisfies SwitchTenantRequest),
+  /** Every tenant; platform admins only. */
+  tenants: () => request<{ items: TenantListItem[] }>("GET", "/tenants"),
 
   scripts: (filters: ScriptFilters = {}) => request<{ items: ScriptSummary[] }>("GET", withQuery("/scripts", filters as Query)),
   script: (id: string) => request<ScriptDetail>("GET", `/scripts/${encodeURIComponent(id)}`),

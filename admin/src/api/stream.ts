@@ -1,8 +1,10 @@
 // Follows one execution live: its log lines and progress over server-sent events, then the
 // final record. If the stream breaks, it falls back to polling the record until it is done.
+// The stream is read with fetch rather than EventSource, which cannot send the X-Iota-Tenant
+// header a platform admin's calls carry in a tenant they are not a member of.
 import type { ExecutionDetail } from "../../../protocol/api.ts";
 import type { LogEntry, Progress } from "../../../protocol/run.ts";
-import { apiBase } from "./client.ts";
+import { apiBase, tenantHeaders } from "./client.ts";
 import { api } from "./endpoints.ts";
 
 export interface ExecutionListener {
@@ -18,24 +20,46 @@ const finished = (e: ExecutionDetail) => e.status !== "queued" && e.status !== "
 /** Starts following; the returned function stops it. */
 export function followExecution(id: string, listener: ExecutionListener): () => void {
   let stopped = false;
-  let source: EventSource | undefined = new EventSource(`${apiBase}/executions/${encodeURIComponent(id)}/stream`);
-  const close = () => {
-    source?.close();
-    source = undefined;
-  };
-  const parse = <T,>(event: Event): T => JSON.parse((event as MessageEvent<string>).data) as T;
+  const aborter = new AbortController();
 
-  source.addEventListener("log", (e) => listener.log(parse<LogEntry>(e)));
-  source.addEventListener("progress", (e) => listener.progress(parse<Progress>(e)));
-  source.addEventListener("end", (e) => {
-    close();
-    if (!stopped) listener.end(parse<ExecutionDetail>(e));
-  });
-  source.addEventListener("error", () => {
-    // EventSource would reconnect and replay from the start; poll the record instead.
-    close();
-    if (!stopped) void poll();
-  });
+  /** Handles one event; true once the execution has ended. */
+  const handle = (event: string, data: string): boolean => {
+    if (stopped) return true;
+    if (event === "log") listener.log(JSON.parse(data) as LogEntry);
+    else if (event === "progress") listener.progress(JSON.parse(data) as Progress);
+    else if (event === "end") {
+      listener.end(JSON.parse(data) as ExecutionDetail);
+      return true;
+    }
+    return false;
+  };
+
+  async function stream(): Promise<void> {
+    const response = await fetch(`${apiBase}/executions/${encodeURIComponent(id)}/stream`, {
+      headers: { accept: "text/event-stream", ...tenantHeaders() },
+      credentials: "same-origin",
+      signal: aborter.signal,
+    });
+    if (!response.ok || !response.body) throw new Error(`the live stream answered ${response.status}`);
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error("the live stream ended before the execution did");
+      buffer += value.replace(/\r\n?/g, "\n");
+      let split: number;
+      while ((split = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, split).split("\n");
+        buffer = buffer.slice(split + 2);
+        const event = block.find((l) => l.startsWith("event:"))?.slice(6).trim() ?? "message";
+        const data = block.filter((l) => l.startsWith("data:")).map((l) => l.slice(l.startsWith("data: ") ? 6 : 5)).join("\n");
+        if (data && handle(event, data)) {
+          aborter.abort();
+          return;
+        }
+      }
+    }
+  }
 
   async function poll(): Promise<void> {
     let delay = 300;
@@ -56,8 +80,13 @@ export function followExecution(id: string, listener: ExecutionListener): () => 
     }
   }
 
+  // A broken stream would replay from the start if reopened; poll the record instead.
+  stream().catch(() => {
+    if (!stopped) void poll();
+  });
+
   return () => {
     stopped = true;
-    close();
+    aborter.abort();
   };
 }

@@ -1,10 +1,13 @@
 // Who is signed in, in which tenant, and what they may do: useSession().
 // The session lives in an HttpOnly cookie the page cannot read, so a local hint remembers that
 // there is one; without it the app shows sign-in straight away instead of asking the server.
+// A user moves their session to another tenant they belong to; a platform admin may also work
+// in any other tenant, which this tab then names on every call (X-Iota-Tenant) and remembers
+// across reloads.
 import { createContext, createSignal, useContext, type ParentProps } from "solid-js";
 import type { Me } from "../../../protocol/api.ts";
 import type { Permission } from "../../../protocol/roles.ts";
-import { ApiError, idle, onSessionLost, setCsrfToken } from "../api/client.ts";
+import { actingInTenant, actInTenant, ApiError, idle, onSessionLost, setCsrfToken } from "../api/client.ts";
 import { api } from "../api/endpoints.ts";
 
 export type SessionStatus = "loading" | "signed-out" | "signed-in" | "switching";
@@ -16,18 +19,38 @@ export interface Session {
   can(permission: Permission): boolean;
   signIn(username: string, password: string, tenant?: string): Promise<void>;
   signOut(): Promise<void>;
+  /** To a tenant the user belongs to or, for a platform admin, any tenant. */
   switchTenant(slug: string): Promise<void>;
   /** Set when the server ended the session (expired, signed out elsewhere). */
   expired(): boolean;
 }
 
 const hintKey = "iota.signedIn";
+const actingKey = "iota.actingTenant";
 const SessionContext = createContext<Session>();
 
 export function useSession(): Session {
   const session = useContext(SessionContext);
   if (!session) throw new Error("useSession outside <SessionProvider>");
   return session;
+}
+
+function actIn(slug: string | undefined): void {
+  actInTenant(slug);
+  if (slug) sessionStorage.setItem(actingKey, slug);
+  else sessionStorage.removeItem(actingKey);
+}
+
+/** Who I am; in the tenant this tab worked in, or back in the session's own when that fails. */
+async function loadMe(): Promise<Me> {
+  try {
+    return await api.me();
+  } catch (e) {
+    if (!actingInTenant() || (e instanceof ApiError && e.status === 401)) throw e;
+    // That tenant is gone, or this user may no longer act in it.
+    actIn(undefined);
+    return api.me();
+  }
 }
 
 export function SessionProvider(props: ParentProps) {
@@ -44,6 +67,7 @@ export function SessionProvider(props: ParentProps) {
   };
   const drop = () => {
     setCsrfToken(undefined);
+    actIn(undefined);
     localStorage.removeItem(hintKey);
     setStatus("signed-out");
     setMe(undefined);
@@ -55,7 +79,8 @@ export function SessionProvider(props: ParentProps) {
   });
 
   if (status() === "loading") {
-    api.me().then(accept, (e: unknown) => {
+    actInTenant(sessionStorage.getItem(actingKey) ?? undefined);
+    loadMe().then(accept, (e: unknown) => {
       if (!(e instanceof ApiError && e.status === 401)) console.warn("could not load the session", e);
       drop();
     });
@@ -70,6 +95,7 @@ export function SessionProvider(props: ParentProps) {
     },
     can: (permission) => me()?.permissions.includes(permission) ?? false,
     async signIn(username, password, tenant) {
+      actIn(undefined);
       accept(await api.signIn({ username, password, ...(tenant ? { tenant } : {}) }));
     },
     async signOut() {
@@ -83,11 +109,22 @@ export function SessionProvider(props: ParentProps) {
       }
     },
     async switchTenant(slug) {
+      const current = session.me();
+      // Members move their session; a platform admin elsewhere keeps theirs and names the tenant.
+      const member = current.tenants.some((t) => t.slug === slug);
+      const before = actingInTenant();
       setStatus("switching");
       await idle();
       try {
-        accept(await api.switchTenant(slug));
+        if (member || !current.platformAdmin) {
+          actIn(undefined);
+          accept(await api.switchTenant(slug));
+        } else {
+          actIn(slug);
+          accept(await api.me());
+        }
       } catch (e) {
+        actIn(before);
         if (me()) setStatus("signed-in");
         throw e;
       }

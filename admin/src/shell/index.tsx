@@ -1,10 +1,12 @@
 // The frame around every signed-in screen: navigation, the tenant switcher, the user, and the
 // global keyboard shortcuts.
-import { For, onCleanup, Show, createSignal, type ParentProps } from "solid-js";
+import { createResource, createSignal, For, onCleanup, Show, type ParentProps } from "solid-js";
+import { api } from "../api/endpoints.ts";
 import { Link, useRouter } from "../router/index.tsx";
 import { useSession } from "../session/index.tsx";
 import { useUi } from "../ui/feedback.tsx";
 import { modKey } from "../ui/format.ts";
+import { ready } from "../ui/resource.ts";
 import { Icon, type IconName } from "../ui/icons.tsx";
 import { Modal } from "../ui/modal.tsx";
 import { rememberTenant } from "../features/sign-in/index.tsx";
@@ -58,7 +60,8 @@ export function Shell(props: ParentProps) {
     if (!(await router.navigate("/scripts"))) return;
     try {
       await session.switchTenant(slug);
-      rememberTenant(slug);
+      // The next sign-in opens it again; one the user is not a member of cannot be signed into.
+      if (session.me().tenants.some((t) => t.slug === slug)) rememberTenant(slug);
     } catch (e) {
       ui.toast(e instanceof Error ? e.message : String(e), "error");
     }
@@ -118,24 +121,73 @@ export function Shell(props: ParentProps) {
   );
 }
 
-function TenantSwitcher(props: { onSwitch: (slug: string) => void }) {
+interface TenantChoice {
+  slug: string;
+  name: string;
+}
+
+/**
+ * The tenants the user belongs to and, for a platform admin, every other tenant (which they
+ * may work in without being a member); one tenant alone is shown without a choice.
+ */
+function TenantSwitcher(props: { onSwitch: (slug: string) => Promise<void> }) {
   const session = useSession();
-  const tenants = () => session.me().tenants ?? [];
+  const ui = useUi();
+  const [all] = createResource(
+    () => session.me().platformAdmin || undefined,
+    () =>
+      api.tenants().then(
+        (r) => r.items,
+        (e: unknown) => {
+          ui.toast(`Only your own tenants are listed: ${e instanceof Error ? e.message : String(e)}`, "error");
+          return [];
+        },
+      ),
+  );
+  const current = () => session.me().tenant.slug;
+  const mine = (): TenantChoice[] => session.me().tenants ?? [];
+  const others = (): TenantChoice[] => {
+    const list: TenantChoice[] = (ready(all) ?? []).filter((t) => !mine().some((m) => m.slug === t.slug));
+    // The tenant being worked in is listed even before every tenant has loaded.
+    if (![...mine(), ...list].some((t) => t.slug === current())) list.unshift({ slug: current(), name: current() });
+    return list;
+  };
+  const option = (t: TenantChoice) => (
+    <option value={t.slug} selected={t.slug === current()}>
+      {t.name}
+    </option>
+  );
   return (
     <Show
-      when={tenants().length > 1}
+      when={mine().length + others().length > 1}
       fallback={
         <div class="tenant" title="Your tenant">
           <Icon name="tenant" />
-          <span class="tenant-name">{tenants()[0]?.name ?? session.me().tenant.slug}</span>
+          <span class="tenant-name">{mine()[0]?.name ?? current()}</span>
         </div>
       }
     >
       <label class="tenant tenant-switch">
         <Icon name="tenant" />
         <span class="visually-hidden">Tenant</span>
-        <select aria-label="Tenant" value={session.me().tenant.slug} onChange={(e) => props.onSwitch(e.currentTarget.value)}>
-          <For each={tenants()}>{(t) => <option value={t.slug}>{t.name}</option>}</For>
+        <select
+          aria-label="Tenant"
+          onChange={(e) => {
+            const select = e.currentTarget;
+            // Refused or failed, the choice goes back to where the user still is.
+            void props.onSwitch(select.value).then(() => {
+              if (select.isConnected) select.value = current();
+            });
+          }}
+        >
+          <Show when={others().length > 0} fallback={<For each={mine()}>{option}</For>}>
+            <optgroup label="Your tenants">
+              <For each={mine()}>{option}</For>
+            </optgroup>
+            <optgroup label="Other tenants (platform admin)">
+              <For each={others()}>{option}</For>
+            </optgroup>
+          </Show>
         </select>
         <Icon name="chevron" class="tenant-chevron" />
       </label>
