@@ -1,13 +1,13 @@
 // Event deliveries that failed every attempt. Replay sends one through its script again.
-import { createResource, For, Show } from "solid-js";
+import { createResource, Show } from "solid-js";
 import { api } from "../../api/endpoints.ts";
 import { Link } from "../../router/index.tsx";
 import { useSession } from "../../session/index.tsx";
 import { useUi } from "../../ui/feedback.tsx";
 import { ago, when } from "../../ui/format.ts";
 import { Icon } from "../../ui/icons.tsx";
-import { ready } from "../../ui/resource.ts";
-import { Empty, Failure, Loading } from "../../ui/states.tsx";
+import { ResourceTable } from "../../ui/resource-table.tsx";
+import { Empty } from "../../ui/states.tsx";
 
 export function DeadLetters() {
   const session = useSession();
@@ -30,65 +30,62 @@ export function DeadLetters() {
         <h1 class="page-title">Dead letters</h1>
         <span class="page-sub">Events whose script failed on every attempt</span>
       </header>
-      <div class="card">
-        <Show when={!letters.error} fallback={<Failure error={letters.error} retry={refetch} feature="Dead letters" />}>
-          <Show when={ready(letters)} fallback={<Loading />}>
-            <Show when={ready(letters)!.length > 0} fallback={<Empty icon="inbox" title="No dead letters">Every event was handled. Events that fail all their attempts wait here for a replay.</Empty>}>
-              <table class="table">
-                <thead>
-                  <tr>
-                    <th>Event</th>
-                    <th>Script</th>
-                    <th class="num">Attempts</th>
-                    <th>Last error</th>
-                    <th>Failed</th>
-                    <th />
-                  </tr>
-                </thead>
-                <tbody>
-                  <For each={ready(letters)}>
-                    {(l) => (
-                      <tr>
-                        <td class="mono" title={`event ${l.eventId}`}>{l.eventType ?? l.eventId}</td>
-                        <td>
-                          <Link href={`/scripts/${l.scriptId}`} class="mono">
-                            {l.scriptName ?? l.scriptId}
-                          </Link>
-                        </td>
-                        <td class="num">{l.attempts}</td>
-                        <td class="cell-sub" title={l.errorMessage ?? ""}>
-                          <Link href={`/history/${l.executionId}`}>
-                            {l.errorCode ? <span class="mono">{l.errorCode}</span> : null} {l.errorMessage ?? "See the last attempt"}
-                          </Link>
-                        </td>
-                        <td title={when(l.createdAt)} class="nowrap">{ago(l.createdAt)}</td>
-                        <td class="num">
-                          <Show
-                            when={!l.replayedAt}
-                            fallback={
-                              <Show when={l.replayExecutionId} fallback={<span class="muted">replayed {ago(l.replayedAt)}</span>}>
-                                <Link href={`/history/${l.replayExecutionId}`} class="muted">
-                                  replayed {ago(l.replayedAt)}
-                                </Link>
-                              </Show>
-                            }
-                          >
-                            <Show when={session.can("scripts.execute")}>
-                              <button type="button" class="btn btn-small" onClick={() => void replay(l.id, l.scriptName ?? l.scriptId)}>
-                                <Icon name="refresh" /> Replay
-                              </button>
-                            </Show>
-                          </Show>
-                        </td>
-                      </tr>
-                    )}
-                  </For>
-                </tbody>
-              </table>
-            </Show>
-          </Show>
-        </Show>
-      </div>
+      <ResourceTable
+        items={letters}
+        retry={refetch}
+        feature="Dead letters"
+        empty={
+          <Empty icon="inbox" title="No dead letters">
+            Every event was handled. Events that fail all their attempts wait here for a replay.
+          </Empty>
+        }
+        head={
+          <>
+            <th>Event</th>
+            <th>Script</th>
+            <th class="num">Attempts</th>
+            <th>Last error</th>
+            <th>Failed</th>
+            <th />
+          </>
+        }
+      >
+        {(l) => (
+          <tr>
+            <td class="mono" title={`event ${l.eventId}`}>{l.eventType ?? l.eventId}</td>
+            <td>
+              <Link href={`/scripts/${l.scriptId}`} class="mono">
+                {l.scriptName ?? l.scriptId}
+              </Link>
+            </td>
+            <td class="num">{l.attempts}</td>
+            <td class="cell-sub" title={l.errorMessage ?? ""}>
+              <Link href={`/history/${l.executionId}`}>
+                {l.errorCode ? <span class="mono">{l.errorCode}</span> : null} {l.errorMessage ?? "See the last attempt"}
+              </Link>
+            </td>
+            <td title={when(l.createdAt)} class="nowrap">{ago(l.createdAt)}</td>
+            <td class="num">
+              <Show
+                when={!l.replayedAt}
+                fallback={
+                  <Show when={l.replayExecutionId} fallback={<span class="muted">replayed {ago(l.replayedAt)}</span>}>
+                    <Link href={`/history/${l.replayExecutionId}`} class="muted">
+                      replayed {ago(l.replayedAt)}
+                    </Link>
+                  </Show>
+                }
+              >
+                <Show when={session.can("scripts.execute")}>
+                  <button type="button" class="btn btn-small" onClick={() => void replay(l.id, l.scriptName ?? l.scriptId)}>
+                    <Icon name="refresh" /> Replay
+                  </button>
+                </Show>
+              </Show>
+            </td>
+          </tr>
+        )}
+      </ResourceTable>
     </div>
   );
 }

@@ -1,13 +1,13 @@
 // Tenant secrets for scripts: names and when they changed. Values go in and are never shown.
-import { createResource, createSignal, For, Show } from "solid-js";
+import { createResource, createSignal, Show } from "solid-js";
 import { api } from "../../api/endpoints.ts";
 import { useSession } from "../../session/index.tsx";
 import { useUi } from "../../ui/feedback.tsx";
 import { ago, person, when } from "../../ui/format.ts";
 import { Icon } from "../../ui/icons.tsx";
 import { Modal } from "../../ui/modal.tsx";
-import { ready } from "../../ui/resource.ts";
-import { Empty, Failure, Loading } from "../../ui/states.tsx";
+import { ResourceTable } from "../../ui/resource-table.tsx";
+import { Empty } from "../../ui/states.tsx";
 
 const namePattern = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
@@ -42,45 +42,42 @@ export function Secrets() {
           </button>
         </Show>
       </header>
-      <div class="card">
-        <Show when={!secrets.error} fallback={<Failure error={secrets.error} retry={refetch} feature="Secrets" />}>
-          <Show when={ready(secrets)} fallback={<Loading />}>
-            <Show when={ready(secrets)!.length > 0} fallback={<Empty icon="key" title="No secrets yet">Store API keys and passwords here instead of in your code.</Empty>}>
-              <table class="table">
-                <thead>
-                  <tr>
-                    <th>Name</th>
-                    <th>Updated</th>
-                    <th>By</th>
-                    <th />
-                  </tr>
-                </thead>
-                <tbody>
-                  <For each={ready(secrets)}>
-                    {(s) => (
-                      <tr>
-                        <td class="mono">{s.name}</td>
-                        <td title={when(s.updatedAt)}>{ago(s.updatedAt)}</td>
-                        <td class="muted" title={person(s.updatedBy).full}>{person(s.updatedBy).name}</td>
-                        <td class="num">
-                          <Show when={canManage()}>
-                            <button type="button" class="btn btn-small" onClick={() => setEditing({ name: s.name, isNew: false })}>
-                              Set value
-                            </button>{" "}
-                            <button type="button" class="btn btn-small btn-ghost" onClick={() => void remove(s.name)} aria-label={`Delete ${s.name}`}>
-                              <Icon name="trash" />
-                            </button>
-                          </Show>
-                        </td>
-                      </tr>
-                    )}
-                  </For>
-                </tbody>
-              </table>
-            </Show>
-          </Show>
-        </Show>
-      </div>
+      <ResourceTable
+        items={secrets}
+        retry={refetch}
+        feature="Secrets"
+        empty={
+          <Empty icon="key" title="No secrets yet">
+            Store API keys and passwords here instead of in your code.
+          </Empty>
+        }
+        head={
+          <>
+            <th>Name</th>
+            <th>Updated</th>
+            <th>By</th>
+            <th />
+          </>
+        }
+      >
+        {(s) => (
+          <tr>
+            <td class="mono">{s.name}</td>
+            <td title={when(s.updatedAt)}>{ago(s.updatedAt)}</td>
+            <td class="muted" title={person(s.updatedBy).full}>{person(s.updatedBy).name}</td>
+            <td class="num">
+              <Show when={canManage()}>
+                <button type="button" class="btn btn-small" onClick={() => setEditing({ name: s.name, isNew: false })}>
+                  Set value
+                </button>{" "}
+                <button type="button" class="btn btn-small btn-ghost" onClick={() => void remove(s.name)} aria-label={`Delete ${s.name}`}>
+                  <Icon name="trash" />
+                </button>
+              </Show>
+            </td>
+          </tr>
+        )}
+      </ResourceTable>
       <Show when={editing()} keyed>
         {(target) => <SecretDialog target={target} onClose={() => setEditing(undefined)} onSaved={refetch} />}
       </Show>
