@@ -274,6 +274,30 @@ describe("the admin", () => {
     await b.screenshot("10-scripts");
   });
 
+  test("deletes a script only once the user confirms", async () => {
+    const id = await system.script({ name: "retired-report", code: "export default async () => 1;" });
+    await page().getByRole("link", { name: "Scripts" }).first().click();
+    await page().getByRole("link", { name: "retired-report" }).click();
+    await codeEditor().waitFor();
+
+    // Cancelling keeps it.
+    await page().getByRole("button", { name: "Delete script" }).click();
+    const confirm = page().getByRole("dialog", { name: "Delete retired-report?" });
+    await look(confirm).toContainText("Its versions and execution history stay readable");
+    await confirm.getByRole("button", { name: "Cancel" }).click();
+    await look(confirm).toBeHidden();
+    expect(page().url()).toContain(`/admin/scripts/${id}`);
+    expect((await system.api("GET", `/admin/api/scripts/${id}`)).status).toBe(200);
+
+    await page().getByRole("button", { name: "Delete script" }).click();
+    await confirm.getByRole("button", { name: "Delete script" }).click();
+    await toast("retired-report deleted").waitFor();
+    await page().waitForURL(/\/admin\/scripts$/);
+    await page().getByRole("link", { name: "count-slowly" }).waitFor();
+    await look(page().getByRole("link", { name: "retired-report" })).toHaveCount(0);
+    expect((await system.api("GET", `/admin/api/scripts/${id}`)).status).toBe(404);
+  });
+
   test("shows dead letters and keeps secrets by name only", async () => {
     await page().getByRole("link", { name: "Dead letters" }).click();
     const letter = page().locator("tbody tr").filter({ hasText: "stock.low" });
@@ -292,6 +316,26 @@ describe("the admin", () => {
     await look(page().locator("tbody tr").filter({ hasText: "STRIPE_KEY" })).toContainText("admin");
     await look(page().getByText("sk_live_not_shown")).toHaveCount(0);
     await b.screenshot("12-secrets");
+  });
+
+  test("deletes a secret only once the user confirms", async () => {
+    const row = page().locator("tbody tr").filter({ hasText: "STRIPE_KEY" });
+    await look(row).toHaveCount(1);
+
+    // Cancelling keeps it.
+    await row.getByRole("button", { name: "Delete STRIPE_KEY" }).click();
+    const confirm = page().getByRole("dialog", { name: "Delete the secret STRIPE_KEY?" });
+    await look(confirm).toContainText("Scripts that read it will no longer find it.");
+    await confirm.getByRole("button", { name: "Cancel" }).click();
+    await look(confirm).toBeHidden();
+    await look(row).toHaveCount(1);
+
+    await row.getByRole("button", { name: "Delete STRIPE_KEY" }).click();
+    await confirm.getByRole("button", { name: "Delete secret" }).click();
+    await toast("STRIPE_KEY deleted").waitFor();
+    await look(row).toHaveCount(0);
+    await look(page().getByText("No secrets yet")).toBeVisible();
+    expect((await system.api("GET", "/admin/api/secrets")).body.items).toEqual([]);
   });
 
   test("a viewer sees everything and may change nothing", async () => {
