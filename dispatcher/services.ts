@@ -13,6 +13,7 @@ import { KvStore } from "./domain/kv.ts";
 import { SdkBackend } from "./domain/sdk-backend.ts";
 import { AlertService } from "./domain/alerts.ts";
 import { RetentionService } from "./domain/retention.ts";
+import { ScriptDirectory } from "./domain/script-directory.ts";
 import { ScriptService } from "./domain/scripts.ts";
 import { TenantService } from "./domain/tenants.ts";
 import { TokenService } from "./domain/tokens.ts";
@@ -46,19 +47,20 @@ export function servicesFor(env: Env): Services {
   const db = openDatabase(env);
   const maxMemoryMb = Number(env.MAX_MEMORY_MB ?? "256");
   const tenants = new TenantService(db);
-  const scripts = new ScriptService(db, maxMemoryMb);
+  const directory = new ScriptDirectory(db);
+  const scripts = new ScriptService(db, maxMemoryMb, directory, tenants);
   const executions = new ExecutionService(db);
   const admission = new Admission(db, {
     tenantDefault: Number(env.TENANT_CONCURRENCY ?? "10"),
     global: Number(env.GLOBAL_CONCURRENCY ?? "50"),
   });
-  const alerts = new AlertService(db, { windowMs: Number(env.ALERT_WINDOW_MS ?? 15 * 60_000), adminUrl: env.PUBLIC_URL ?? "" });
+  const alerts = new AlertService(db, directory, tenants, { windowMs: Number(env.ALERT_WINDOW_MS ?? 15 * 60_000), adminUrl: env.PUBLIC_URL ?? "" });
   const runs = new RunService(scripts, executions, admission, createRunner(env), (job, result) =>
-    alerts.onOutcome(job.scriptId, { executionId: job.executionId, status: result.status, trigger: job.trigger, version: job.version, errorMessage: result.error?.message ?? null }),
+    alerts.onOutcome({ id: job.scriptId, tenantId: job.tenantId, kind: job.trigger === "manual" ? undefined : job.trigger }, { executionId: job.executionId, status: result.status, trigger: job.trigger, version: job.version, errorMessage: result.error?.message ?? null }),
   );
   const tokens = new TokenService(db, tenants);
   const vault = new Vault(db, env.SECRETS_KEY);
-  const events = new EventService(db, runs, tenants, alerts);
+  const events = new EventService(db, runs, tenants, alerts, directory, admission);
   const services: Services = {
     db,
     tenants,
@@ -69,8 +71,8 @@ export function servicesFor(env: Env): Services {
     admission,
     scheduler: new Scheduler(db, admission, runs),
     vault,
-    endpoints: new EndpointService(db, tokens, vault),
-    embedded: new EmbeddedService(db, scripts, runs),
+    endpoints: new EndpointService(directory, tokens, vault),
+    embedded: new EmbeddedService(directory, scripts, runs),
     events,
     alerts,
     retention: new RetentionService(db),

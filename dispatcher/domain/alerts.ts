@@ -7,6 +7,9 @@ import type { Database } from "../../db/open-remote.ts";
 import { alertDeliveries, alertState, executions, scripts, tenants, type AlertRule, type Script } from "../../db/schema.ts";
 import { invalid } from "../../protocol/errors.ts";
 import { newId } from "./secrets.ts";
+import type { ScriptDirectory } from "./script-directory.ts";
+import type { ScriptKind } from "./script-spec.ts";
+import type { TenantService } from "./tenants.ts";
 
 export type AlertEvent = "failed" | "timed_out" | "interrupted" | "dead_letter";
 const alertEvents: readonly AlertEvent[] = ["failed", "timed_out", "interrupted", "dead_letter"];
@@ -38,26 +41,48 @@ export interface Outcome {
   errorMessage: string | null;
 }
 
+/** Which script an outcome is of; the kind, when known, lets the lookup use the caches. */
+export interface ScriptRef {
+  id: string;
+  tenantId: string;
+  kind?: ScriptKind;
+}
+
 export class AlertService {
   readonly #db: Database;
   readonly #windowMs: number;
   readonly #adminUrl: string;
+  readonly #directory: ScriptDirectory;
+  readonly #tenants: TenantService;
 
-  constructor(db: Database, options: { windowMs: number; adminUrl: string }) {
+  constructor(db: Database, directory: ScriptDirectory, tenants: TenantService, options: { windowMs: number; adminUrl: string }) {
     this.#db = db;
+    this.#directory = directory;
+    this.#tenants = tenants;
     this.#windowMs = options.windowMs;
     this.#adminUrl = options.adminUrl.replace(/\/+$/, "");
   }
 
-  async #context(scriptId: string): Promise<{ script: Script; tenantSlug: string; rules: AlertRule[] } | undefined> {
-    const [row] = await this.#db.select({ script: scripts, slug: tenants.slug, tenantAlerts: tenants.alerts }).from(scripts).innerJoin(tenants, eq(tenants.id, scripts.tenantId)).where(eq(scripts.id, scriptId));
+  async #context(ref: ScriptRef): Promise<{ script: Script; tenantSlug: string; rules: AlertRule[] } | undefined> {
+    // Every finished execution asks; a live script and its tenant usually come from the caches.
+    if (ref.kind) {
+      const script = (await this.#directory.live(ref.tenantId, ref.kind)).find((s) => s.id === ref.id);
+      const tenant = script && (await this.#tenants.findById(ref.tenantId));
+      if (script && tenant) return { script, tenantSlug: tenant.slug, rules: script.alerts ?? tenant.alerts ?? [] };
+    }
+    const [row] = await this.#db
+      .select({ script: scripts, slug: tenants.slug, tenantAlerts: tenants.alerts })
+      .from(scripts)
+      .innerJoin(tenants, eq(tenants.id, scripts.tenantId))
+      .where(and(eq(scripts.id, ref.id), eq(scripts.tenantId, ref.tenantId)));
     if (!row) return undefined;
     return { script: row.script, tenantSlug: row.slug, rules: row.script.alerts ?? row.tenantAlerts ?? [] };
   }
 
   /** Called with every finished execution (and every dead letter) of a script. */
-  async onOutcome(scriptId: string, outcome: Outcome, event?: AlertEvent): Promise<void> {
-    const ctx = await this.#context(scriptId);
+  async onOutcome(ref: ScriptRef, outcome: Outcome, event?: AlertEvent): Promise<void> {
+    const scriptId = ref.id;
+    const ctx = await this.#context(ref);
     if (!ctx || ctx.rules.length === 0) return;
     const happened = event ?? (alertEvents.includes(outcome.status as AlertEvent) ? (outcome.status as AlertEvent) : undefined);
     for (const [i, rule] of ctx.rules.entries()) {
@@ -114,7 +139,7 @@ export class AlertService {
     const closed = new Date(Date.now() - this.#windowMs).toISOString();
     const due = await this.#db.select().from(alertState).where(and(gt(alertState.held, 0), lte(alertState.lastSentAt, closed)));
     for (const state of due) {
-      const ctx = await this.#context(state.scriptId);
+      const ctx = await this.#context({ id: state.scriptId, tenantId: state.tenantId });
       const rule = ctx?.rules[Number(state.ruleKey.split(":")[0])];
       const claimed = await this.#db
         .update(alertState)

@@ -1,20 +1,18 @@
 // Embedded calls: a platform service runs a tenant's `embedded` script with an input and uses
 // its return value (a pricing rule, a validation), synchronously.
-import { and, eq, isNull, or } from "drizzle-orm";
-import type { Database } from "../../db/open-remote.ts";
-import { scripts } from "../../db/schema.ts";
 import { AppError } from "../../protocol/errors.ts";
 import { authorOf, requirePermission, type Principal } from "./principal.ts";
 import { encodeInput, type Background, type RunService, type StartedRun } from "./runs.ts";
+import type { ScriptDirectory } from "./script-directory.ts";
 import type { ScriptService } from "./scripts.ts";
 
 export class EmbeddedService {
-  readonly #db: Database;
+  readonly #directory: ScriptDirectory;
   readonly #scripts: ScriptService;
   readonly #runs: RunService;
 
-  constructor(db: Database, scripts: ScriptService, runs: RunService) {
-    this.#db = db;
+  constructor(directory: ScriptDirectory, scripts: ScriptService, runs: RunService) {
+    this.#directory = directory;
     this.#scripts = scripts;
     this.#runs = runs;
   }
@@ -22,10 +20,8 @@ export class EmbeddedService {
   /** Runs the tenant's embedded script named (or with the id) `ref` with `input`. */
   async invoke(principal: Principal, ref: string, input: unknown, background: Background): Promise<StartedRun> {
     requirePermission(principal, "scripts.execute");
-    const [script] = await this.#db
-      .select()
-      .from(scripts)
-      .where(and(eq(scripts.tenantId, principal.tenant.id), eq(scripts.kind, "embedded"), isNull(scripts.deletedAt), or(eq(scripts.id, ref), eq(scripts.name, ref))));
+    const live = await this.#directory.live(principal.tenant.id, "embedded");
+    const script = live.find((s) => s.id === ref) ?? live.find((s) => s.name === ref);
     if (!script) throw new AppError("NOT_FOUND", `no embedded script named ${ref}`);
     if (!script.enabled) throw new AppError("CONFLICT", `the embedded script ${script.name} is disabled`);
     const version = await this.#scripts.immutableVersion(principal.tenant.id, script.id, script.currentVersion);

@@ -1,11 +1,10 @@
 // HTTP-endpoint scripts: which script answers a path and method, and whether the caller may
 // call it (public, an API token of the tenant, or an HMAC signature over the body).
-import { and, eq, isNull, sql } from "drizzle-orm";
-import type { Database } from "../../db/open-remote.ts";
-import { scripts, tenants, type Script, type Tenant } from "../../db/schema.ts";
+import type { Script, Tenant } from "../../db/schema.ts";
 import { AppError } from "../../protocol/errors.ts";
 import type { Principal } from "./principal.ts";
 import { requirePermission } from "./principal.ts";
+import type { ScriptDirectory } from "./script-directory.ts";
 import type { TokenService } from "./tokens.ts";
 import type { Vault } from "./vault.ts";
 
@@ -43,32 +42,18 @@ export function matchPath(pattern: string, path: string): Record<string, string>
 }
 
 export class EndpointService {
-  readonly #db: Database;
+  readonly #directory: ScriptDirectory;
   readonly #tokens: TokenService;
   readonly #vault: Vault;
 
-  constructor(db: Database, tokens: TokenService, vault: Vault) {
-    this.#db = db;
+  constructor(directory: ScriptDirectory, tokens: TokenService, vault: Vault) {
+    this.#directory = directory;
     this.#tokens = tokens;
     this.#vault = vault;
   }
 
-  async tenantByHost(host: string): Promise<Tenant | undefined> {
-    const name = host.toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
-    const [row] = await this.#db.select().from(tenants).where(sql`EXISTS (SELECT 1 FROM json_each(${tenants.domains}) WHERE value = ${name})`);
-    return row;
-  }
-
-  async tenantBySlug(slug: string): Promise<Tenant | undefined> {
-    const [row] = await this.#db.select().from(tenants).where(eq(tenants.slug, slug));
-    return row;
-  }
-
   async match(tenantId: string, path: string, method: string): Promise<Match> {
-    const candidates = await this.#db
-      .select()
-      .from(scripts)
-      .where(and(eq(scripts.tenantId, tenantId), eq(scripts.kind, "http"), eq(scripts.enabled, true), isNull(scripts.deletedAt)));
+    const candidates = (await this.#directory.live(tenantId, "http")).filter((s) => s.enabled);
     const matching = candidates
       .map((script) => ({ script, params: matchPath((script.config as unknown as HttpConfig).path, path) }))
       .filter((m): m is { script: Script; params: Record<string, string> } => m.params !== undefined)

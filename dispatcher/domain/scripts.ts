@@ -21,6 +21,8 @@ import {
 import { newId, sha256Hex } from "./secrets.ts";
 import { isUniqueViolation } from "./db-errors.ts";
 import { nextSlot } from "./scheduler.ts";
+import type { ScriptDirectory } from "./script-directory.ts";
+import type { TenantService } from "./tenants.ts";
 import { onlyKnown, optionalEnum, type Body } from "./validate.ts";
 
 export function toSummary(s: Script): ScriptSummary {
@@ -54,10 +56,14 @@ let cachedChars = 0;
 export class ScriptService {
   readonly #db: Database;
   readonly #maxMemoryMb: number;
+  readonly #directory: ScriptDirectory;
+  readonly #tenants: TenantService;
 
-  constructor(db: Database, maxMemoryMb: number) {
+  constructor(db: Database, maxMemoryMb: number, directory: ScriptDirectory, tenants: TenantService) {
     this.#db = db;
     this.#maxMemoryMb = maxMemoryMb;
+    this.#directory = directory;
+    this.#tenants = tenants;
   }
 
   async create(principal: Principal, body: Body): Promise<ScriptDetail> {
@@ -96,6 +102,8 @@ export class ScriptService {
     } catch (e) {
       if (isUniqueViolation(e)) throw new AppError("CONFLICT", `a script named "${name}" already exists`, { field: "name" });
       throw e;
+    } finally {
+      this.#directory.changed(principal.tenant.id);
     }
     return this.get(principal, id);
   }
@@ -140,7 +148,14 @@ export class ScriptService {
    * What a queued execution needs to start: its script (even if since deleted or disabled),
    * the version it was recorded with, and the tenant's slug.
    */
-  async forExecution(tenantId: string, scriptId: string, number: number): Promise<{ script: Script; version: VersionDetail; tenantSlug: string } | undefined> {
+  async forExecution(tenantId: string, scriptId: string, number: number, kind?: ScriptKind): Promise<{ script: Script; version: VersionDetail; tenantSlug: string } | undefined> {
+    // Event deliveries and schedule slots start many times a second: their live script and
+    // tenant come from the caches when they can. A script gone from there is read below.
+    if (kind) {
+      const script = (await this.#directory.live(tenantId, kind)).find((s) => s.id === scriptId);
+      const tenant = script && (await this.#tenants.findById(tenantId));
+      if (script && tenant) return { script, tenantSlug: tenant.slug, version: await this.immutableVersion(tenantId, scriptId, number) };
+    }
     const [row] = await this.#db
       .select({ script: scripts, version: scriptVersions, tenantSlug: tenants.slug })
       .from(scripts)
@@ -222,16 +237,22 @@ export class ScriptService {
     } catch (e) {
       if (isUniqueViolation(e)) throw new AppError("CONFLICT", `a script named "${fields.name}" already exists`, { field: "name" });
       throw e;
+    } finally {
+      this.#directory.changed(principal.tenant.id);
     }
     return this.get(principal, id);
   }
 
   async remove(principal: Principal, id: string): Promise<void> {
     await this.find(principal, id);
-    await this.#db
-      .update(scripts)
-      .set({ deletedAt: new Date().toISOString(), enabled: false })
-      .where(and(eq(scripts.id, id), eq(scripts.tenantId, principal.tenant.id)));
+    try {
+      await this.#db
+        .update(scripts)
+        .set({ deletedAt: new Date().toISOString(), enabled: false })
+        .where(and(eq(scripts.id, id), eq(scripts.tenantId, principal.tenant.id)));
+    } finally {
+      this.#directory.changed(principal.tenant.id);
+    }
   }
 
   async versions(principal: Principal, id: string): Promise<VersionSummary[]> {
@@ -267,6 +288,14 @@ export class ScriptService {
   // The version row and the script's pointer move in one transaction; the number is computed
   // inside it, so two concurrent saves get two numbers, never one.
   async #addVersion(principal: Principal, script: Script, code: string, sha256: string, message: string, changes: Partial<Script>): Promise<void> {
+    try {
+      await this.#addVersionRows(principal, script, code, sha256, message, changes);
+    } finally {
+      this.#directory.changed(principal.tenant.id);
+    }
+  }
+
+  async #addVersionRows(principal: Principal, script: Script, code: string, sha256: string, message: string, changes: Partial<Script>): Promise<void> {
     await this.#db.batch([
       this.#db.insert(scriptVersions).values({
         scriptId: script.id,

@@ -7,6 +7,7 @@ import { isUniqueViolation } from "./db-errors.ts";
 import { checkAlertRules } from "./alerts.ts";
 import { requirePermission, requirePlatformAdmin, type Principal } from "./principal.ts";
 import { newId } from "./secrets.ts";
+import { directoryTtlMs, TtlCache } from "./ttl-cache.ts";
 import { onlyKnown, optionalInteger, optionalString, optionalStringList, requiredString, type Body } from "./validate.ts";
 
 const slugRule = { max: 63, pattern: /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, patternHint: "must be lowercase letters, digits and inner hyphens, like \"acme-corp\"" };
@@ -16,11 +17,49 @@ const domainRule = {
   patternHint: "must be host names like \"acme.example.com\" (lowercase, no port)",
 };
 
+/** A request's host name as tenants' domains are stored: lowercase, no port, no final dot. */
+export function hostName(host: string): string {
+  return host.toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
+}
+
 export class TenantService {
   readonly #db: Database;
+  // Looked up on every endpoint call; rows are shared, so callers never mutate them.
+  readonly #byHost = new TtlCache<string, Tenant | undefined>(directoryTtlMs, 10_000);
+  readonly #bySlug = new TtlCache<string, Tenant | undefined>(directoryTtlMs, 10_000);
+  readonly #byId = new TtlCache<string, Tenant | undefined>(directoryTtlMs, 10_000);
 
   constructor(db: Database) {
     this.#db = db;
+  }
+
+  /** The tenant whose domains include this request host, if any. */
+  findByHost(host: string): Promise<Tenant | undefined> {
+    const name = hostName(host);
+    return this.#byHost.get(name, async () => {
+      const [row] = await this.#db.select().from(tenants).where(sql`EXISTS (SELECT 1 FROM json_each(${tenants.domains}) WHERE value = ${name})`);
+      return row;
+    });
+  }
+
+  findBySlug(slug: string): Promise<Tenant | undefined> {
+    return this.#bySlug.get(slug, async () => {
+      const [row] = await this.#db.select().from(tenants).where(eq(tenants.slug, slug));
+      return row;
+    });
+  }
+
+  findById(id: string): Promise<Tenant | undefined> {
+    return this.#byId.get(id, async () => {
+      const [row] = await this.#db.select().from(tenants).where(eq(tenants.id, id));
+      return row;
+    });
+  }
+
+  #changed(): void {
+    this.#byHost.clear();
+    this.#bySlug.clear();
+    this.#byId.clear();
   }
 
   async create(principal: Principal, body: Body): Promise<Tenant> {
@@ -38,6 +77,8 @@ export class TenantService {
     } catch (e) {
       if (isUniqueViolation(e)) throw new AppError("CONFLICT", `a tenant with slug "${slug}" already exists`, { field: "slug" });
       throw e;
+    } finally {
+      this.#changed();
     }
   }
 
@@ -67,8 +108,12 @@ export class TenantService {
       ...(alerts !== undefined ? { alerts } : {}),
     };
     if (Object.keys(changes).length === 0) return tenant;
-    const [row] = await this.#db.update(tenants).set(changes).where(eq(tenants.id, tenant.id)).returning();
-    return row!;
+    try {
+      const [row] = await this.#db.update(tenants).set(changes).where(eq(tenants.id, tenant.id)).returning();
+      return row!;
+    } finally {
+      this.#changed();
+    }
   }
 
   /** A tenant's own settings, changed by its owners and admins: alerts, retention, egress lists. */

@@ -7,11 +7,15 @@ import { canGrant, isRole, roles } from "../../protocol/roles.ts";
 import { authorOf, requirePermission, type Principal } from "./principal.ts";
 import { newId, newTokenSecret, sha256Hex } from "./secrets.ts";
 import type { TenantService } from "./tenants.ts";
+import { directoryTtlMs, TtlCache } from "./ttl-cache.ts";
 import { onlyKnown, optionalString, requiredString, type Body } from "./validate.ts";
 
 export class TokenService {
   readonly #db: Database;
   readonly #tenants: TenantService;
+  // Platform services call with the same token many times a second. A revocation made here
+  // clears it at once; one made through another isolate takes effect within the TTL.
+  readonly #principals = new TtlCache<string, Principal | undefined>(directoryTtlMs, 10_000);
 
   constructor(db: Database, tenants: TenantService) {
     this.#db = db;
@@ -20,14 +24,19 @@ export class TokenService {
 
   /** The principal a bearer token stands for, or undefined for an unknown or revoked token. */
   async authenticate(secret: string): Promise<Principal | undefined> {
-    const [row] = await this.#db
-      .select({ token: apiTokens, slug: tenants.slug })
-      .from(apiTokens)
-      .innerJoin(tenants, eq(tenants.id, apiTokens.tenantId))
-      .where(and(eq(apiTokens.tokenHash, await sha256Hex(secret)), isNull(apiTokens.revokedAt)));
-    if (!row) return undefined;
-    const t = row.token;
-    return { tokenId: t.id, name: t.name, tenant: { id: t.tenantId, slug: row.slug }, role: t.role, platformAdmin: t.platformAdmin };
+    const hash = await sha256Hex(secret);
+    const principal = await this.#principals.get(hash, async () => {
+      const [row] = await this.#db
+        .select({ token: apiTokens, slug: tenants.slug })
+        .from(apiTokens)
+        .innerJoin(tenants, eq(tenants.id, apiTokens.tenantId))
+        .where(and(eq(apiTokens.tokenHash, hash), isNull(apiTokens.revokedAt)));
+      if (!row) return undefined;
+      const t = row.token;
+      return { tokenId: t.id, name: t.name, tenant: { id: t.tenantId, slug: row.slug }, role: t.role, platformAdmin: t.platformAdmin };
+    });
+    // A copy: callers narrow a principal to another tenant (X-Iota-Tenant) by changing it.
+    return principal && { ...principal, tenant: { ...principal.tenant } };
   }
 
   async create(principal: Principal, body: Body) {
@@ -72,7 +81,8 @@ export class TokenService {
       .update(apiTokens)
       .set({ revokedAt: new Date().toISOString() })
       .where(and(eq(apiTokens.id, id), eq(apiTokens.tenantId, principal.tenant.id), isNull(apiTokens.revokedAt)))
-      .returning({ id: apiTokens.id });
+      .returning({ id: apiTokens.id })
+      .finally(() => this.#principals.clear());
     if (revoked.length === 0) throw notFound("token");
   }
 }

@@ -40,14 +40,14 @@ function failure(c: Context<AppEnv>, executionId: string, result: RunResult, wit
 }
 
 async function endpoint(c: Context<AppEnv>, tenantSlug: string | undefined, rest: string): Promise<Response> {
-  const { endpoints, runs } = c.get("services");
+  const { endpoints, runs, tenants } = c.get("services");
   try {
     new URL(c.req.url);
   } catch {
     throw new AppError("BAD_REQUEST", "the request's Host header is not a valid host");
   }
-  const byHost = await endpoints.tenantByHost(c.req.header("host") ?? "");
-  const tenant = tenantSlug ? await endpoints.tenantBySlug(tenantSlug) : byHost;
+  const byHost = await tenants.findByHost(c.req.header("host") ?? "");
+  const tenant = tenantSlug ? await tenants.findBySlug(tenantSlug) : byHost;
   // One tenant's domain never serves another tenant's endpoints.
   if (tenantSlug && byHost && byHost.slug !== tenantSlug) throw new AppError("NOT_FOUND", `no tenant ${tenantSlug} on this host`);
   if (!tenant) throw new AppError("NOT_FOUND", tenantSlug ? `no tenant ${tenantSlug}` : "no tenant serves this host name; use /api/tenants/{tenant}/scripts/{path}");
