@@ -2,7 +2,7 @@
 // the platform at most its global cap. The decision and the insert are one SQL statement, so
 // two requests racing for the last slot cannot both win, even from two hosts.
 import { sql } from "drizzle-orm";
-import type { Database } from "../../db/open-remote.ts";
+import type { Database, Statement } from "../../db/open-remote.ts";
 import type { Execution } from "../../db/schema.ts";
 import type { NewExecution } from "./executions.ts";
 import { newId } from "./secrets.ts";
@@ -13,6 +13,31 @@ export interface Caps {
 }
 
 export type Claimed = Pick<Execution, "id" | "tenantId" | "scriptId" | "version" | "trigger" | "attempt"> & { input: string };
+
+type ClaimRow = [string, string, string, number, Execution["trigger"], string, number];
+
+function toClaimed(rows: ClaimRow[]): Claimed | undefined {
+  const [row] = rows;
+  if (!row) return undefined;
+  const [id, tenantId, scriptId, version, trigger, input, attempt] = row;
+  return { id, tenantId, scriptId, version: Number(version), trigger, input, attempt: Number(attempt) };
+}
+
+/**
+ * Room for one more running execution of tenant ?2, where ?11 is the default tenant limit and
+ * ?12 the global cap (the parameter numbers of the inserts below).
+ */
+const underCaps = `(SELECT count(*) FROM executions WHERE tenant_id = ?2 AND status = 'running')
+    < coalesce((SELECT max_concurrency FROM tenants WHERE id = ?2), ?11)
+  AND (SELECT count(*) FROM executions WHERE status = 'running') < ?12`;
+
+/** An execution that may wait for room: an async run or an event delivery. */
+export type Waiting = NewExecution & { notBefore?: string; eventId?: string };
+
+/** What an `admitOrQueueStatement` answered: whether its execution may start now. */
+export function admittedStatus(rows: unknown[][]): "running" | "queued" {
+  return rows[0]?.[1] === "running" ? "running" : "queued";
+}
 
 export interface Usage {
   running: number;
@@ -46,33 +71,48 @@ export class Admission {
   async admitNow(e: NewExecution): Promise<string | undefined> {
     const id = newId("exe");
     const now = new Date().toISOString();
-    const rows = await this.#db.values<[string]>(sql`
-      INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, attempt, created_by, rerun_of, created_at, started_at)
-      SELECT ${id}, ${e.tenantId}, ${e.scriptId}, ${e.version}, ${e.trigger}, 'running', ${e.input}, ${e.attempt ?? 1}, ${e.createdBy ?? null}, ${e.rerunOf ?? null}, ${now}, ${now}
-      WHERE ${this.#underCaps(e.tenantId)}
-      RETURNING id`);
-    return rows[0]?.[0];
+    const [rows] = await this.#db.$batch([
+      {
+        sql: `INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, attempt, created_by, rerun_of, created_at, started_at)
+          SELECT ?1, ?2, ?3, ?4, ?5, 'running', ?6, ?7, ?8, ?9, ?10, ?10
+          WHERE ${underCaps}
+          RETURNING id`,
+        params: [id, e.tenantId, e.scriptId, e.version, e.trigger, e.input, e.attempt ?? 1, e.createdBy ?? null, e.rerunOf ?? null, now, this.#caps.tenantDefault, this.#caps.global],
+      },
+    ]);
+    return rows![0]?.[0] as string | undefined;
   }
 
   /**
    * Records an execution that may wait (async runs, event deliveries): running if there is
    * room and nothing of the tenant's is already waiting, else queued behind what waits.
    */
-  async admitOrQueue(e: NewExecution & { notBefore?: string }): Promise<{ id: string; status: "running" | "queued" }> {
+  async admitOrQueue(e: Waiting): Promise<{ id: string; status: "running" | "queued" }> {
+    const { id, statement } = this.admitOrQueueStatement(e);
+    const [rows] = await this.#db.$batch([statement]);
+    return { id, status: admittedStatus(rows!) };
+  }
+
+  /** `admitOrQueue` as a statement, for a caller that records more in the same transaction. */
+  admitOrQueueStatement(e: Waiting): { id: string; statement: Statement } {
     const id = newId("exe");
     const now = new Date().toISOString();
-    const startNow = sql`(${this.#underCaps(e.tenantId)})
-      AND NOT EXISTS (SELECT 1 FROM executions WHERE tenant_id = ${e.tenantId} AND status = 'queued')
-      AND ${e.notBefore ?? null} IS NULL`;
-    const rows = await this.#db.values<[string, "running" | "queued"]>(sql`
-      INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, attempt, created_by, rerun_of, created_at, started_at, not_before)
-      SELECT ${id}, ${e.tenantId}, ${e.scriptId}, ${e.version}, ${e.trigger},
-        CASE WHEN ${startNow} THEN 'running' ELSE 'queued' END,
-        ${e.input}, ${e.attempt ?? 1}, ${e.createdBy ?? null}, ${e.rerunOf ?? null}, ${now},
-        CASE WHEN ${startNow} THEN ${now} ELSE NULL END, ${e.notBefore ?? null}
-      RETURNING id, status`);
-    const [row] = rows;
-    return { id: row![0], status: row![1] };
+    return {
+      id,
+      statement: {
+        sql: `INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, attempt, created_by, rerun_of, created_at, started_at, not_before, event_id)
+          SELECT ?1, ?2, ?3, ?4, ?5, s.status, ?6, ?7, ?8, ?9, ?10, CASE WHEN s.status = 'running' THEN ?10 END, ?13, ?14
+          FROM (SELECT CASE WHEN ${underCaps}
+              AND NOT EXISTS (SELECT 1 FROM executions WHERE tenant_id = ?2 AND status = 'queued')
+              AND ?13 IS NULL
+            THEN 'running' ELSE 'queued' END AS status) s
+          RETURNING id, status`,
+        params: [
+          id, e.tenantId, e.scriptId, e.version, e.trigger, e.input, e.attempt ?? 1, e.createdBy ?? null, e.rerunOf ?? null, now,
+          this.#caps.tenantDefault, this.#caps.global, e.notBefore ?? null, e.eventId ?? null,
+        ],
+      },
+    };
   }
 
   /**
@@ -104,22 +144,33 @@ export class Admission {
 
   /** Moves the oldest waiting execution that has room to running, and returns it. */
   async claimNext(): Promise<Claimed | undefined> {
-    const now = new Date().toISOString();
-    const rows = await this.#db.values<[string, string, string, number, Execution["trigger"], string, number]>(sql`
-      UPDATE executions SET status = 'running', started_at = ${now}
-      WHERE id = (
-        SELECT e.id FROM executions e
-        WHERE e.status = 'queued' AND (e.not_before IS NULL OR e.not_before <= ${now})
-          AND (SELECT count(*) FROM executions r WHERE r.tenant_id = e.tenant_id AND r.status = 'running')
-            < coalesce((SELECT max_concurrency FROM tenants t WHERE t.id = e.tenant_id), ${this.#caps.tenantDefault})
-          AND (SELECT count(*) FROM executions WHERE status = 'running') < ${this.#caps.global}
-        ORDER BY e.created_at, e.id LIMIT 1)
-      AND status = 'queued'
-      RETURNING id, tenant_id, script_id, version, trigger, input, attempt`);
-    const [row] = rows;
-    if (!row) return undefined;
-    const [id, tenantId, scriptId, version, trigger, input, attempt] = row;
-    return { id, tenantId, scriptId, version: Number(version), trigger, input, attempt: Number(attempt) };
+    const [rows] = await this.#db.$batch([this.#claimStatement()]);
+    return toClaimed(rows as ClaimRow[]);
+  }
+
+  /**
+   * Runs `statements` (an execution's outcome) and claims the next waiting execution in the
+   * same transaction: a finished run hands its slot on without another round trip.
+   */
+  async claimAfter(statements: Statement[]): Promise<Claimed | undefined> {
+    const results = await this.#db.$batch([...statements, this.#claimStatement()]);
+    return toClaimed(results.at(-1) as ClaimRow[]);
+  }
+
+  #claimStatement(): Statement {
+    return {
+      sql: `UPDATE executions SET status = 'running', started_at = ?1
+        WHERE id = (
+          SELECT e.id FROM executions e
+          WHERE e.status = 'queued' AND (e.not_before IS NULL OR e.not_before <= ?1)
+            AND (SELECT count(*) FROM executions r WHERE r.tenant_id = e.tenant_id AND r.status = 'running')
+              < coalesce((SELECT max_concurrency FROM tenants t WHERE t.id = e.tenant_id), ?2)
+            AND (SELECT count(*) FROM executions WHERE status = 'running') < ?3
+          ORDER BY e.created_at, e.id LIMIT 1)
+        AND status = 'queued'
+        RETURNING id, tenant_id, script_id, version, trigger, input, attempt`,
+      params: [new Date().toISOString(), this.#caps.tenantDefault, this.#caps.global],
+    };
   }
 
   async usage(tenantId: string): Promise<Usage> {

@@ -7,11 +7,13 @@ import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Database } from "../../db/open-remote.ts";
 import { deadLetters, events, executions, scripts, type Script } from "../../db/schema.ts";
 import { AppError, invalid, notFound } from "../../protocol/errors.ts";
+import { admittedStatus, type Admission } from "./admission.ts";
 import { isUniqueViolation } from "./db-errors.ts";
 import type { AlertService } from "./alerts.ts";
 import { authorOf, requirePermission, type Principal } from "./principal.ts";
 import { encodeInput, type Background, type RunService } from "./runs.ts";
 import { newId } from "./secrets.ts";
+import type { ScriptDirectory } from "./script-directory.ts";
 import type { TenantService } from "./tenants.ts";
 import { onlyKnown, optionalString, requiredString, type Body } from "./validate.ts";
 
@@ -40,9 +42,13 @@ export class EventService {
   readonly #tenants: TenantService;
 
   readonly #alerts: AlertService;
+  readonly #directory: ScriptDirectory;
+  readonly #admission: Admission;
 
-  constructor(db: Database, runs: RunService, tenants: TenantService, alerts: AlertService) {
+  constructor(db: Database, runs: RunService, tenants: TenantService, alerts: AlertService, directory: ScriptDirectory, admission: Admission) {
     this.#db = db;
+    this.#directory = directory;
+    this.#admission = admission;
     this.#runs = runs;
     this.#tenants = tenants;
     this.#alerts = alerts;
@@ -70,26 +76,32 @@ export class EventService {
 
   /** Stores the event and one queued delivery per subscriber in one transaction. */
   async accept(tenant: { id: string; slug: string }, e: { id: string; type: string; payload: string; occurredAt: string }, createdBy: string, background: Background): Promise<Accepted> {
-    const subscribers = (await this.#db
-      .select()
-      .from(scripts)
-      .where(and(eq(scripts.tenantId, tenant.id), eq(scripts.kind, "event"), eq(scripts.enabled, true), isNull(scripts.deletedAt))))
-      .filter((s) => subscribes((s.config.events as string[]) ?? [], e.type));
+    const subscribers = (await this.#directory.live(tenant.id, "event")).filter((s) => s.enabled && subscribes((s.config.events as string[]) ?? [], e.type));
     const input = JSON.stringify({ id: e.id, type: e.type, payload: JSON.parse(e.payload), occurredAt: e.occurredAt });
-    const now = new Date().toISOString();
+    // Each delivery starts at once when its tenant has room, else waits in the queue; either
+    // way it is recorded in the same transaction as the event.
+    const deliveries = subscribers.map((s) => ({
+      script: s,
+      ...this.#admission.admitOrQueueStatement({ tenantId: tenant.id, scriptId: s.id, version: s.currentVersion, trigger: "event", status: "queued", input, createdBy, eventId: e.id }),
+    }));
+    let results: unknown[][][];
     try {
-      await this.#db.batch([
-        this.#db.insert(events).values({ tenantId: tenant.id, id: e.id, type: e.type, payload: e.payload, occurredAt: e.occurredAt, receivedAt: now, deliveries: subscribers.length }),
-        ...subscribers.map((s) =>
-          this.#db.insert(executions).values({ id: newId("exe"), tenantId: tenant.id, scriptId: s.id, version: s.currentVersion, trigger: "event", status: "queued", input, attempt: 1, createdBy, createdAt: now, eventId: e.id }),
-        ),
+      results = await this.#db.$batch([
+        {
+          sql: "INSERT INTO events (tenant_id, id, type, payload, occurred_at, received_at, deliveries) VALUES (?, ?, ?, ?, ?, ?, ?)",
+          params: [tenant.id, e.id, e.type, e.payload, e.occurredAt, new Date().toISOString(), subscribers.length],
+        },
+        ...deliveries.map((d) => d.statement),
       ]);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const [known] = await this.#db.select().from(events).where(and(eq(events.tenantId, tenant.id), eq(events.id, e.id)));
       return { id: e.id, type: known?.type ?? e.type, duplicate: true, deliveries: known?.deliveries ?? 0 };
     }
-    if (subscribers.length > 0) background(this.#runs.drain(background));
+    deliveries.forEach((d, i) => {
+      if (admittedStatus(results[i + 1]!) !== "running") return;
+      background(this.#runs.startClaimed({ id: d.id, tenantId: tenant.id, scriptId: d.script.id, version: d.script.currentVersion, trigger: "event", input, attempt: 1 }, background));
+    });
     return { id: e.id, type: e.type, duplicate: false, deliveries: subscribers.length };
   }
 
@@ -126,7 +138,7 @@ export class EventService {
             .onConflictDoNothing(),
           done,
         ]);
-        await this.#alerts.onOutcome(e.scriptId, { executionId: e.id, status: e.status, trigger: "event", version: e.version, errorMessage: e.errorMessage }, "dead_letter");
+        await this.#alerts.onOutcome({ id: e.scriptId, tenantId: e.tenantId, kind: "event" }, { executionId: e.id, status: e.status, trigger: "event", version: e.version, errorMessage: e.errorMessage }, "dead_letter");
       }
     }
     if (retried > 0) background(this.#runs.drain(background));

@@ -1,7 +1,7 @@
 // Execution history: one row per run, written before the run starts and completed after, so a
 // crash in between leaves a row the next start marks as interrupted.
 import { and, asc, desc, eq, gte, isNotNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
-import type { Database } from "../../db/open-remote.ts";
+import type { Database, Statement } from "../../db/open-remote.ts";
 import { executionLogs, executions, executionStatuses, scripts, triggers, type Execution, type ExecutionStatus, type Trigger } from "../../db/schema.ts";
 import type { ExecutionDetail, ExecutionStats, ExecutionSummary, Page } from "../../protocol/api.ts";
 import { invalid, notFound } from "../../protocol/errors.ts";
@@ -109,27 +109,39 @@ export class ExecutionService {
 
   /** Records the outcome and the log lines together: history never shows one without the other. */
   async finish(id: string, result: RunResult): Promise<void> {
-    const update = this.#db
-      .update(executions)
-      .set({
-        status: result.status,
-        output: result.output ?? null,
-        errorCode: result.error?.code ?? null,
-        errorMessage: result.error?.message ?? null,
-        errorStack: result.error?.stack ?? null,
-        startedAt: result.startedAt,
-        finishedAt: result.finishedAt,
-        durationMs: result.durationMs,
-        outbound: result.outbound && result.outbound.length > 0 ? JSON.stringify(result.outbound) : null,
-        progressPercent: result.progress?.percent ?? null,
-        progressMessage: result.progress?.message ?? null,
-      })
-      .where(eq(executions.id, id));
-    const logs = result.logs.map((l, seq) => ({ executionId: id, seq, level: l.level, message: l.message, at: l.at }));
+    await this.#db.$batch(this.finishStatements(id, result));
+  }
+
+  /** The statements `finish` runs, for a caller that adds its own to the same transaction. */
+  finishStatements(id: string, result: RunResult): Statement[] {
+    const update: Statement = {
+      sql: `UPDATE executions SET status = ?, output = ?, error_code = ?, error_message = ?, error_stack = ?, started_at = ?, finished_at = ?,
+        duration_ms = ?, outbound = ?, progress_percent = ?, progress_message = ? WHERE id = ?`,
+      params: [
+        result.status,
+        result.output ?? null,
+        result.error?.code ?? null,
+        result.error?.message ?? null,
+        result.error?.stack ?? null,
+        result.startedAt,
+        result.finishedAt,
+        result.durationMs,
+        result.outbound && result.outbound.length > 0 ? JSON.stringify(result.outbound) : null,
+        result.progress?.percent ?? null,
+        result.progress?.message ?? null,
+        id,
+      ],
+    };
+    const statements = [update];
     // Chunks keep each statement's parameter count well under SQLite's limit.
-    const inserts = [];
-    for (let i = 0; i < logs.length; i += 100) inserts.push(this.#db.insert(executionLogs).values(logs.slice(i, i + 100)));
-    await this.#db.batch([update, ...inserts]);
+    for (let first = 0; first < result.logs.length; first += 100) {
+      const chunk = result.logs.slice(first, first + 100);
+      statements.push({
+        sql: `INSERT INTO execution_logs (execution_id, seq, level, message, at) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?)").join(", ")}`,
+        params: chunk.flatMap((l, i) => [id, first + i, l.level, l.message, l.at]),
+      });
+    }
+    return statements;
   }
 
   async list(principal: Principal, f: ExecutionFilters): Promise<Page<ExecutionSummary>> {

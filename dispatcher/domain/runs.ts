@@ -130,7 +130,8 @@ export class RunService {
 
   /** Runs an execution already recorded as running (claimed from the queue or a schedule slot). */
   async startClaimed(c: Claimed, background: Background): Promise<unknown> {
-    const found = await this.#scripts.forExecution(c.tenantId, c.scriptId, c.version);
+    const kind = c.trigger === "manual" ? undefined : c.trigger;
+    const found = await this.#scripts.forExecution(c.tenantId, c.scriptId, c.version, kind);
     // A run that waited is not started for a script deleted or switched off meanwhile (manual
     // runs of a disabled script are the exception: someone asked for that one explicitly).
     const gone = !found || found.script.deletedAt ? "deleted" : !found.script.enabled && c.trigger !== "manual" ? "disabled" : undefined;
@@ -170,10 +171,13 @@ export class RunService {
       const now = new Date().toISOString();
       result = { status: "interrupted", error: { code: "RUNNER_UNAVAILABLE", message: (e as Error).message }, logs: [], startedAt: now, finishedAt: now, durationMs: 0 };
     }
-    await this.#executions.finish(job.executionId, result);
+    // The slot this run held goes to the oldest waiting execution, in the same transaction.
+    const next = await this.#admission.claimAfter(this.#executions.finishStatements(job.executionId, result));
     console.log(JSON.stringify({ level: "info", event: "execution.finished", executionId: job.executionId, tenantId: job.tenantId, scriptId: job.scriptId, trigger: job.trigger, status: result.status, durationMs: result.durationMs }));
-    // A slot just freed up: start what was waiting for it.
-    background(this.drain(background));
+    if (next) {
+      background(this.startClaimed(next, background));
+      background(this.drain(background));
+    }
     if (this.#onFinished) background(this.#onFinished(job, result).catch((e: Error) => console.error(JSON.stringify({ level: "error", event: "alerts.failed", executionId: job.executionId, error: e.message }))));
     return result;
   }
