@@ -36,6 +36,13 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return diff === 0;
 }
 
+/**
+ * A well-formed hash that no password matches (its salt and hash are zeros): checking a sign-in
+ * against it when the username is unknown costs the same PBKDF2 as a real check, so the time an
+ * answer takes does not tell which usernames exist.
+ */
+export const decoyHash = `pbkdf2-sha256$${iterations}$${"00".repeat(16)}$${"00".repeat(32)}`;
+
 /** Checks a new password is worth storing; answers the reason when it is not. */
 export function weakPasswordReason(password: string): string | undefined {
   if (password.length < 10) return "password must be at least 10 characters";

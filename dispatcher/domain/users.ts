@@ -6,16 +6,18 @@ import { memberships, sessions, signInFailures, tenants, users } from "../../db/
 import { AppError, invalid, notFound } from "../../protocol/errors.ts";
 import { isRole, roles, type Role } from "../../protocol/roles.ts";
 import { isUniqueViolation } from "./db-errors.ts";
-import { hashPassword, verifyPassword, weakPasswordReason } from "./passwords.ts";
+import { joinCodeHours, joinCodeVerifies, makeJoinCode, readJoinCode } from "./join-codes.ts";
+import { decoyHash, hashPassword, verifyPassword, weakPasswordReason } from "./passwords.ts";
 import { requirePermission, type Principal } from "./principal.ts";
 import { newId, newTokenSecret, sha256Hex } from "./secrets.ts";
 import { onlyKnown, optionalString, requiredString, type Body } from "./validate.ts";
 
 const sessionHours = 12;
 // Five wrong passwords lock a username for a minute; a client (one address) gets more rope,
-// since an office behind one address has many people in it.
-const maxFailures = { user: 5, client: 30 } as const;
-const failureWindowMs = 15 * 60_000;
+// since an office behind one address has many people in it. The same counters limit how many
+// taken usernames a tenant may run into (see `add`).
+const maxFailures = { user: 5, client: 30, taken: 10 } as const;
+export const signInFailureWindowMs = 15 * 60_000;
 const lockMs = 60_000;
 
 export interface Membership {
@@ -54,11 +56,13 @@ export class UserService {
     const password = requiredString(body, "password", { max: 200 });
     const tenantSlug = optionalString(body, "tenant", { min: 1, max: 63 });
     const keys = [`user:${username.toLowerCase()}`, `client:${client}`];
-    await this.#checkNotLocked(keys);
+    await this.#checkNotLocked(keys, "too many failed sign-ins");
 
     const [user] = await this.#db.select().from(users).where(eq(users.username, username));
-    const ok = user && !user.disabledAt && (await verifyPassword(password, user.passwordHash));
-    if (!ok || !user) {
+    // Unknown and disabled users cost the same PBKDF2 as the rest: the time the answer takes
+    // must not tell which usernames exist.
+    const matches = await verifyPassword(password, user?.passwordHash ?? decoyHash);
+    if (!matches || !user || user.disabledAt) {
       await this.#recordFailure(keys);
       throw new AppError("UNAUTHENTICATED", "wrong username or password");
     }
@@ -136,37 +140,80 @@ export class UserService {
   }
 
   /**
-   * Adds a member to the caller's tenant: a new user with a password, or an existing user (by
-   * username, no password) who then belongs to several tenants.
+   * Adds a member to the caller's tenant: a new user with a password, or someone who already has
+   * an account, by the join code they made for this tenant.
+   *
+   * Usernames are global, so what this answers must not be a way to look people up. It used to
+   * take any existing username without a password, which told a tenant (by 201, 403 or 422)
+   * whether an account existed, whether it was a platform admin's, and added that person without
+   * asking them. Now only the person can bring an existing account in (a join code, see
+   * join-codes.ts); without one, every username is answered alike: "a new user needs a
+   * password". Creating a user must still say when the name is taken: the one fact a tenant
+   * needs, and it gets the same 409 whoever holds the name; each such answer counts against the
+   * tenant (10 per 15 minutes, then one a minute), so it cannot be used to sweep a list of names.
+   * Platform admins see every user anyway and may still add one by username.
    */
   async add(principal: Principal, body: Body) {
     requirePermission(principal, "users.manage");
-    onlyKnown(body, ["username", "password", "role"]);
-    const username = requiredString(body, "username", { max: 100, pattern: /^[A-Za-z0-9][A-Za-z0-9_.@-]*$/, patternHint: 'must use letters, digits, "_", ".", "@" and "-"' });
+    onlyKnown(body, ["username", "password", "role", "joinCode"]);
     const role = body.role;
     if (!isRole(role)) throw invalid("role", `role is required: one of ${roles.join(", ")}`);
-    const password = optionalString(body, "password", { max: 200 });
-    let [user] = await this.#db.select().from(users).where(eq(users.username, username));
-    if (!user) {
-      if (password === undefined) throw invalid("password", "password is required for a new user");
-      const weak = weakPasswordReason(password);
-      if (weak) throw invalid("password", weak);
-      const id = newId("usr");
-      await this.#db.insert(users).values({ id, username, passwordHash: await hashPassword(password) });
-      [user] = await this.#db.select().from(users).where(eq(users.id, id));
-    } else if (user.platformAdmin && !principal.platformAdmin) {
-      // A tenant cannot pull the platform's administrators into itself; only they may join one.
-      throw new AppError("FORBIDDEN", `${username} cannot be added to a tenant`, { field: "username" });
-    } else if (password !== undefined) {
-      throw invalid("password", "this user exists already; add them without a password (they keep their own)");
+    const joinCode = optionalString(body, "joinCode", { min: 1, max: 1000 });
+    if (joinCode !== undefined) {
+      if (body.username !== undefined || body.password !== undefined) throw invalid("joinCode", "send a joinCode with only the role: the code names its user");
+      return this.#addMember(principal, await this.#redeem(joinCode, principal.tenant.slug), role);
     }
+    const username = requiredString(body, "username", { max: 100, pattern: /^[A-Za-z0-9][A-Za-z0-9_.@-]*$/, patternHint: 'must use letters, digits, "_", ".", "@" and "-"' });
+    const password = optionalString(body, "password", { max: 200 });
+    if (password === undefined) {
+      const [user] = principal.platformAdmin ? await this.#db.select().from(users).where(eq(users.username, username)) : [];
+      if (user) return this.#addMember(principal, user, role);
+      throw invalid("password", "a new user needs a password; to add someone who already has an account, ask them for a join code for this tenant (POST /admin/api/me/join-code) and send {joinCode, role}");
+    }
+    const weak = weakPasswordReason(password);
+    if (weak) throw invalid("password", weak);
+    const probes = [`taken:${principal.tenant.id}`];
+    if (!principal.platformAdmin) await this.#checkNotLocked(probes, "too many usernames that were taken");
+    const id = newId("usr");
     try {
-      await this.#db.insert(memberships).values({ userId: user!.id, tenantId: principal.tenant.id, role });
+      await this.#db.insert(users).values({ id, username, passwordHash: await hashPassword(password) });
     } catch (e) {
-      if (isUniqueViolation(e)) throw new AppError("CONFLICT", `${username} is already a member of this tenant`, { field: "username" });
+      if (!isUniqueViolation(e)) throw e;
+      if (!principal.platformAdmin) await this.#recordFailure(probes);
+      throw new AppError("CONFLICT", "this username is taken; choose another", { field: "username" });
+    }
+    return this.#addMember(principal, { id, username }, role);
+  }
+
+  /** A join code for a tenant the signed-in user wants to join; its owner adds them with it. */
+  async joinCode(principal: Principal, body: Body): Promise<{ joinCode: string; tenant: string; expiresAt: string }> {
+    onlyKnown(body, ["tenant"]);
+    const tenant = requiredString(body, "tenant", { max: 63 });
+    if (!principal.userId) throw new AppError("BAD_REQUEST", "only a signed-in user can make a join code: an API token belongs to a tenant, not a person");
+    const [user] = await this.#db.select().from(users).where(eq(users.id, principal.userId));
+    if (!user) throw notFound("user");
+    const expiresAt = Date.now() + joinCodeHours * 3600_000;
+    const joinCode = await makeJoinCode({ userId: user.id, tenant, expiresAt }, user.passwordHash);
+    return { joinCode, tenant, expiresAt: new Date(expiresAt).toISOString() };
+  }
+
+  async #redeem(code: string, tenantSlug: string): Promise<{ id: string; username: string }> {
+    const refused = invalid("joinCode", `this join code is not valid here: it may be mistyped, older than ${joinCodeHours} hours, made for another tenant, or its maker has since changed their password; ask them for a new one`);
+    const claim = readJoinCode(code);
+    if (!claim || claim.tenant !== tenantSlug || claim.expiresAt < Date.now()) throw refused;
+    const [user] = await this.#db.select().from(users).where(eq(users.id, claim.userId));
+    if (!user || user.disabledAt || !(await joinCodeVerifies(claim, user.passwordHash))) throw refused;
+    return user;
+  }
+
+  async #addMember(principal: Principal, user: { id: string; username: string }, role: Role) {
+    try {
+      await this.#db.insert(memberships).values({ userId: user.id, tenantId: principal.tenant.id, role });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new AppError("CONFLICT", `${user.username} is already a member of this tenant`, { field: "username" });
       throw e;
     }
-    return { id: user!.id, username, role };
+    return { id: user.id, username: user.username, role };
   }
 
   async remove(principal: Principal, userId: string): Promise<void> {
@@ -180,19 +227,19 @@ export class UserService {
     await this.#db.delete(sessions).where(and(eq(sessions.userId, userId), eq(sessions.tenantId, principal.tenant.id)));
   }
 
-  async #checkNotLocked(keys: string[]): Promise<void> {
+  async #checkNotLocked(keys: string[], what: string): Promise<void> {
     const now = new Date().toISOString();
     const rows = await this.#db.select().from(signInFailures).where(sql`${signInFailures.key} IN (${sql.join(keys.map((k) => sql`${k}`), sql`, `)})`);
     const locked = rows.map((r) => r.lockedUntil).filter((t): t is string => t !== null && t > now).sort().pop();
     if (locked) {
       const seconds = Math.max(1, Math.ceil((Date.parse(locked) - Date.now()) / 1000));
-      throw new AppError("RATE_LIMITED", `too many failed sign-ins; try again in ${seconds} s`, { details: { retryAfterSeconds: seconds } });
+      throw new AppError("RATE_LIMITED", `${what}; try again in ${seconds} s`, { details: { retryAfterSeconds: seconds } });
     }
   }
 
   async #recordFailure(keys: string[]): Promise<void> {
     const now = Date.now();
-    const windowFloor = new Date(now - failureWindowMs).toISOString();
+    const windowFloor = new Date(now - signInFailureWindowMs).toISOString();
     const lockUntil = new Date(now + lockMs).toISOString();
     for (const key of keys) {
       // One statement: a new window when the old one expired, else one more failure; the lock
@@ -202,7 +249,7 @@ export class UserService {
         ON CONFLICT (key) DO UPDATE SET
           failures = CASE WHEN window_start < ${windowFloor} THEN 1 ELSE failures + 1 END,
           window_start = CASE WHEN window_start < ${windowFloor} THEN excluded.window_start ELSE window_start END,
-          locked_until = CASE WHEN window_start >= ${windowFloor} AND failures + 1 >= ${key.startsWith("user:") ? maxFailures.user : maxFailures.client} THEN ${lockUntil} ELSE locked_until END`);
+          locked_until = CASE WHEN window_start >= ${windowFloor} AND failures + 1 >= ${maxFailures[key.slice(0, key.indexOf(":")) as keyof typeof maxFailures]} THEN ${lockUntil} ELSE locked_until END`);
     }
   }
 }

@@ -1,4 +1,4 @@
-// Signing in and out of the admin, switching tenant, and who the caller is.
+// Signing in and out of the admin, switching tenant, who the caller is, and join codes.
 import { Hono, type Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Me } from "../../protocol/api.ts";
@@ -59,5 +59,7 @@ export function sessionRoutes(): Hono<AppEnv> {
   });
 
   api.get("/me", async (c) => c.json(await describe(c, c.get("principal"), c.get("csrfToken"))));
+  // A signed-in user agrees to join another tenant: its owner adds them with this code.
+  api.post("/me/join-code", async (c) => c.json(await c.get("services").users.joinCode(c.get("principal"), await jsonBody(c))));
   return api;
 }

@@ -1,0 +1,129 @@
+// What an external security review asked for: adding members tells a tenant nothing about other
+// accounts, spent sign-in state is swept, live execution streams are capped, and time filters
+// take ISO 8601 only.
+import { createClient, type Client } from "@libsql/client";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { System } from "../support/system.ts";
+
+const password = "correct horse battery";
+let system: System;
+let db: Client;
+
+beforeAll(async () => {
+  system = await System.start({ env: { IOTA_BOOTSTRAP_PASSWORD: password } });
+  db = createClient({ url: `file:${join(system.dataDir, "iota.db")}` });
+});
+afterAll(async () => {
+  db?.close();
+  await system?.destroy();
+});
+
+async function until(check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function signIn(username: string, pass: string) {
+  const r = await system.api("POST", "/admin/api/session", { username, password: pass }, { token: null });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  const cookie = r.headers.get("set-cookie")!.split(";")[0]!;
+  return { token: null, headers: { cookie, "x-csrf-token": r.body.csrfToken as string } };
+}
+
+const count = async (sql: string, args: (string | number)[] = []) => Number((await db.execute({ sql, args })).rows[0]![0]);
+
+describe("adding users", () => {
+  test("without a join code, a username that exists is answered exactly like one that does not", async () => {
+    const elsewhere = await system.tenant("hana-home");
+    expect((await system.api("POST", "/admin/api/users", { username: "hidden-hana", password: "hana's own password", role: "owner" }, { token: elsewhere.token })).status).toBe(201);
+    const acme = await system.tenant("curious-acme");
+
+    const add = (fields: Record<string, unknown>) => system.api("POST", "/admin/api/users", { role: "viewer", ...fields }, { token: acme.token });
+    // A member of another tenant, the platform's admin, and nobody at all: one answer.
+    const [existing, platformAdmin, nobody] = await Promise.all([add({ username: "hidden-hana" }), add({ username: "admin" }), add({ username: "nobody-at-all" })]);
+    expect(existing.status).toBe(422);
+    expect(existing.body).toEqual(nobody.body);
+    expect(platformAdmin.body).toEqual(nobody.body);
+    expect(existing.body.error.message).toContain("join code");
+
+    // Creating a user under a taken name says only that it is taken, whoever holds it.
+    const takenByMember = await add({ username: "hidden-hana", password: "a guess at her name" });
+    const takenByAdmin = await add({ username: "admin", password: "a guess at her name" });
+    expect(takenByMember.status).toBe(409);
+    expect(takenByMember.body).toEqual(takenByAdmin.body);
+
+    // And nobody was pulled in.
+    expect((await system.api("GET", "/admin/api/users", undefined, { token: acme.token })).body.items).toEqual([]);
+    const hana = await signIn("hidden-hana", "hana's own password");
+    expect((await system.api("GET", "/admin/api/me", undefined, hana)).body.tenants.map((t: { slug: string }) => t.slug)).toEqual(["hana-home"]);
+  });
+
+  test("someone with an account joins another tenant with a join code they made for it", async () => {
+    const home = await system.tenant("jo-home");
+    const globex = await system.tenant("jo-globex");
+    const other = await system.tenant("jo-other");
+    await system.api("POST", "/admin/api/users", { username: "joiner-jo", password: "jo's own password", role: "developer" }, { token: home.token });
+    const jo = await signIn("joiner-jo", "jo's own password");
+
+    const made = await system.api("POST", "/admin/api/me/join-code", { tenant: "jo-globex" }, jo);
+    expect(made.status, JSON.stringify(made.body)).toBe(200);
+    expect(made.body).toMatchObject({ tenant: "jo-globex", joinCode: expect.stringMatching(/^iota_join_/) });
+    expect(Date.parse(made.body.expiresAt)).toBeGreaterThan(Date.now());
+
+    // Made for globex: useless to any other tenant, and useless when altered.
+    const elsewhere = await system.api("POST", "/admin/api/users", { joinCode: made.body.joinCode, role: "owner" }, { token: other.token });
+    expect(elsewhere.status).toBe(422);
+    expect(elsewhere.body.error.field).toBe("joinCode");
+    const [payload, mac] = (made.body.joinCode as string).split(".");
+    const forged = `${payload}.${mac!.startsWith("A") ? "B" : "A"}${mac!.slice(1)}`;
+    expect((await system.api("POST", "/admin/api/users", { joinCode: forged, role: "owner" }, { token: globex.token })).status).toBe(422);
+
+    const added = await system.api("POST", "/admin/api/users", { joinCode: made.body.joinCode, role: "viewer" }, { token: globex.token });
+    expect(added.status, JSON.stringify(added.body)).toBe(201);
+    expect(added.body).toMatchObject({ username: "joiner-jo", role: "viewer" });
+    const tenants = (await system.api("GET", "/admin/api/me", undefined, jo)).body.tenants.map((t: { slug: string; role: string }) => [t.slug, t.role]);
+    expect(tenants).toEqual([["jo-home", "developer"], ["jo-globex", "viewer"]]);
+
+    // An API token is a tenant's, not a person's: it has no account to bring anywhere.
+    expect((await system.api("POST", "/admin/api/me/join-code", { tenant: "jo-globex" }, { token: home.token })).status).toBe(400);
+  });
+
+  test("a tenant that keeps running into taken usernames is slowed down", async () => {
+    const prober = await system.tenant("name-prober");
+    const taken = [];
+    for (let i = 0; i < 10; i++) taken.push(await system.api("POST", "/admin/api/users", { username: "admin", password: `guess number ${i}`, role: "viewer" }, { token: prober.token }));
+    expect(taken.map((r) => r.status)).toEqual(Array(10).fill(409));
+    const slowed = await system.api("POST", "/admin/api/users", { username: "someone-new", password: "a fine password", role: "viewer" }, { token: prober.token });
+    expect(slowed.status).toBe(429);
+    expect(slowed.body.error.code).toBe("RATE_LIMITED");
+    expect(Number(slowed.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+
+  test("a sign-in takes as long for a username that does not exist as for one that does", async () => {
+    const known = ["timed-tim", "timed-tom", "timed-tam"];
+    for (const username of known) await system.api("POST", "/admin/api/users", { username, password: `${username}'s own password`, role: "viewer" });
+    const timed = async (username: string) => {
+      const started = performance.now();
+      const r = await system.api("POST", "/admin/api/session", { username, password: "not the password" }, { token: null });
+      expect(r.status).toBe(401);
+      return performance.now() - started;
+    };
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const existing: number[] = [];
+    const missing: number[] = [];
+    // Four tries per username (a fifth would lock it), taking turns so both see the same load.
+    for (let i = 0; i < 4; i++) {
+      for (const username of known) {
+        existing.push(await timed(username));
+        missing.push(await timed(`nobody-${i}-${username}`));
+      }
+    }
+    // Checking a password is most of the work: skipping it for unknown names took a third of
+    // the time; with the decoy check both take about the same.
+    expect(median(missing)).toBeGreaterThan(median(existing) * 0.6);
+  });
+});
