@@ -1,10 +1,11 @@
 // Retention: execution history, logs and dead letters older than the tenant's retentionDays
-// (30 by default) are deleted in small batches, so a sweep never holds the database for long.
-// Versions are never deleted. The job is shared by every host: a compare-and-set on its row
-// decides who sweeps.
-import { and, eq, sql } from "drizzle-orm";
+// (30 by default) are deleted in small batches, so a sweep never holds the database for long,
+// and so are expired sessions and sign-in failures that no longer count. Versions are never
+// deleted. The job is shared by every host: a compare-and-set on its row decides who sweeps.
+import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Database } from "../../db/open-remote.ts";
-import { maintenance } from "../../db/schema.ts";
+import { maintenance, sessions, signInFailures } from "../../db/schema.ts";
+import { signInFailureWindowMs } from "./users.ts";
 
 const batch = 500;
 const job = "retention";
@@ -47,9 +48,30 @@ export class RetentionService {
     await this.#db.run(sql`DELETE FROM dead_letters WHERE id IN (SELECT d.id FROM dead_letters d JOIN tenants t ON t.id = d.tenant_id
       WHERE d.created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || t.retention_days || ' days') LIMIT ${batch})`);
     await this.#db.run(sql`DELETE FROM alert_deliveries WHERE status != 'pending' AND created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-30 days')`);
+    const signIns = await this.#sweepSignIns(now);
     // A full batch means more to do: continue on the next tick; else rest until tomorrow.
-    const next = ids.length === batch ? now : now + 24 * 3600_000;
+    const next = ids.length === batch || signIns.full ? now : now + 24 * 3600_000;
     await this.#db.update(maintenance).set({ nextAt: new Date(next).toISOString() }).where(eq(maintenance.job, job));
-    return ids.length;
+    return ids.length + signIns.deleted;
+  }
+
+  /**
+   * Sessions past their expiry, and failure counts whose window has passed and whose lock (if
+   * any) has run out: neither can affect a sign-in again, and both would pile up forever.
+   */
+  async #sweepSignIns(now: number): Promise<{ deleted: number; full: boolean }> {
+    const at = new Date(now).toISOString();
+    const expired = this.#db.select({ idHash: sessions.idHash }).from(sessions).where(lt(sessions.expiresAt, at)).limit(batch);
+    const endedSessions = await this.#db.delete(sessions).where(inArray(sessions.idHash, expired)).returning({ idHash: sessions.idHash });
+    const stale = this.#db
+      .select({ key: signInFailures.key })
+      .from(signInFailures)
+      .where(and(lt(signInFailures.windowStart, new Date(now - signInFailureWindowMs).toISOString()), or(isNull(signInFailures.lockedUntil), lt(signInFailures.lockedUntil, at))))
+      .limit(batch);
+    const staleFailures = await this.#db.delete(signInFailures).where(inArray(signInFailures.key, stale)).returning({ key: signInFailures.key });
+    return {
+      deleted: endedSessions.length + staleFailures.length,
+      full: endedSessions.length === batch || staleFailures.length === batch,
+    };
   }
 }

@@ -127,3 +127,36 @@ describe("adding users", () => {
     expect(median(missing)).toBeGreaterThan(median(existing) * 0.6);
   });
 });
+
+describe("retention of sign-in state", () => {
+  test("expired sessions and spent sign-in failures are deleted in batches; live ones stay", async () => {
+    const live = await signIn("admin", password);
+    const ids = (await db.execute("SELECT u.id, t.id FROM users u, tenants t WHERE u.username = 'admin' AND t.slug = 'default'")).rows[0]!;
+    const [adminId, tenantId] = [String(ids[0]), String(ids[1])];
+    const past = (ms: number) => new Date(Date.now() - ms).toISOString();
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    // More than two batches of each: rows as the product writes them, aged past their use.
+    const rows = 1_200;
+    const statements = [];
+    for (let i = 0; i < rows; i++) {
+      statements.push({ sql: "INSERT INTO sessions (id_hash, user_id, tenant_id, csrf_token, expires_at) VALUES (?, ?, ?, 'x', ?)", args: [`old-${i}`, adminId, tenantId, past(60_000 + i)] });
+      statements.push({ sql: "INSERT INTO sign_in_failures (key, failures, window_start, locked_until) VALUES (?, 3, ?, NULL)", args: [`user:old-${i}`, past(20 * 60_000)] });
+    }
+    // Still counting: a recent window, and an old window whose lock has not run out.
+    statements.push({ sql: "INSERT INTO sign_in_failures (key, failures, window_start, locked_until) VALUES ('user:recent', 2, ?, NULL)", args: [past(60_000)] });
+    statements.push({ sql: "INSERT INTO sign_in_failures (key, failures, window_start, locked_until) VALUES ('user:still-locked', 5, ?, ?)", args: [past(20 * 60_000), future] });
+    await db.batch(statements, "write");
+
+    const seen = new Set<number>();
+    await db.execute({ sql: "UPDATE maintenance SET next_at = ? WHERE job = 'retention'", args: [new Date(0).toISOString()] });
+    await until(async () => {
+      const left = await count("SELECT count(*) FROM sessions WHERE id_hash LIKE 'old-%'");
+      seen.add(left);
+      return left === 0 && (await count("SELECT count(*) FROM sign_in_failures WHERE key LIKE 'user:old-%'")) === 0;
+    });
+    // Not all at once: the sweep went batch by batch, a tick apart.
+    expect([...seen].some((n) => n > 0 && n < rows)).toBe(true);
+    expect(await count("SELECT count(*) FROM sign_in_failures WHERE key IN ('user:recent', 'user:still-locked')")).toBe(2);
+    expect((await system.api("GET", "/admin/api/me", undefined, live)).status).toBe(200);
+  });
+});
