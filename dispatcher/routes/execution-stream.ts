@@ -1,39 +1,92 @@
 // Server-sent events for one execution: its log lines and progress as they happen, then the
 // final record. Live lines come from the runner gateway; the stored record closes the stream.
 import type { Context } from "hono";
-import { streamSSE } from "hono/streaming";
+import { streamSSE, type SSEStreamingApi } from "hono/streaming";
 import type { ExecutionDetail } from "../../protocol/api.ts";
+import { AppError } from "../../protocol/errors.ts";
 import type { Principal } from "../domain/principal.ts";
+import type { Services } from "../services.ts";
 import type { AppEnv } from "../types.ts";
 
 const pollMs = 200;
 const maxStreamMs = 16 * 60_000;
+// A client that went away is noticed only when something is written to it: a comment line at
+// least this often, so its slot comes back within a second or two (and proxies keep it open).
+const heartbeatMs = 1_000;
+
+// Each live stream polls the database and the runner five times a second for up to 16 minutes,
+// so how many may be open at once is capped: per tenant, so one tenant cannot use up the rest,
+// and per isolate, which is what serves them. A slot is taken before the stream starts and given
+// back when it ends, whether the execution finished or the client went away.
+export const streamLimits = { tenant: 10, isolate: 100 } as const;
+const open = { total: 0, byTenant: new Map<string, number>() };
+
+function takeSlot(tenantId: string): () => void {
+  const mine = open.byTenant.get(tenantId) ?? 0;
+  if (mine >= streamLimits.tenant) throw tooMany(`this tenant has ${streamLimits.tenant} live execution streams open, the most it may`, streamLimits.tenant, "tenant");
+  if (open.total >= streamLimits.isolate) throw tooMany(`the server has ${streamLimits.isolate} live execution streams open, the most it serves at once`, streamLimits.isolate, "server");
+  open.total++;
+  open.byTenant.set(tenantId, mine + 1);
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    open.total--;
+    const left = (open.byTenant.get(tenantId) ?? 1) - 1;
+    if (left > 0) open.byTenant.set(tenantId, left);
+    else open.byTenant.delete(tenantId);
+  };
+}
+
+function tooMany(what: string, limit: number, scope: string): AppError {
+  return new AppError("RATE_LIMITED", `${what}; close one (or wait for it to end) and try again, or read GET /admin/api/executions/:id instead`, {
+    details: { limit, scope, retryAfterSeconds: 5 },
+  });
+}
 
 export function streamExecution(c: Context<AppEnv>, principal: Principal, first: ExecutionDetail): Response {
-  const { executions, runs } = c.get("services");
+  // A finished execution's stream is one answer, not a live one: it takes no slot.
+  const unfinished = first.status === "queued" || first.status === "running";
+  const release = unfinished ? takeSlot(principal.tenant.id) : () => {};
+  c.req.raw.signal?.addEventListener("abort", release);
   return streamSSE(c, async (stream) => {
-    let sent = 0;
-    let progressSent = "";
-    let execution = first;
-    const started = Date.now();
-    while (!stream.aborted && Date.now() - started < maxStreamMs) {
-      if (execution.status !== "queued" && execution.status !== "running") break;
-      const live = await runs.runner.live(execution.id, sent);
-      for (const line of live.logs) await stream.writeSSE({ event: "log", data: JSON.stringify(line) });
-      sent += live.logs.length;
-      const progress = JSON.stringify(live.progress);
-      if (live.progress && progress !== progressSent) {
-        await stream.writeSSE({ event: "progress", data: progress });
-        progressSent = progress;
-      }
-      await stream.sleep(pollMs);
-      execution = await executions.get(principal, execution.id);
+    stream.onAbort(release);
+    try {
+      await follow(stream, c.get("services"), principal, first);
+    } finally {
+      release();
     }
-    // The stored lines are the same lines in the same order; send those not yet sent.
-    for (const line of execution.logs.slice(sent)) await stream.writeSSE({ event: "log", data: JSON.stringify(line) });
-    if (execution.progress && JSON.stringify(execution.progress) !== progressSent) {
-      await stream.writeSSE({ event: "progress", data: JSON.stringify(execution.progress) });
-    }
-    await stream.writeSSE({ event: "end", data: JSON.stringify(execution) });
   });
+}
+
+async function follow(stream: SSEStreamingApi, { executions, runs }: Services, principal: Principal, first: ExecutionDetail): Promise<void> {
+  let sent = 0;
+  let progressSent = "";
+  let execution = first;
+  const started = Date.now();
+  let beat = started;
+  while (!stream.aborted && Date.now() - started < maxStreamMs) {
+    if (execution.status !== "queued" && execution.status !== "running") break;
+    const live = await runs.runner.live(execution.id, sent);
+    for (const line of live.logs) await stream.writeSSE({ event: "log", data: JSON.stringify(line) });
+    sent += live.logs.length;
+    const progress = JSON.stringify(live.progress);
+    if (live.progress && progress !== progressSent) {
+      await stream.writeSSE({ event: "progress", data: progress });
+      progressSent = progress;
+    }
+    if (Date.now() - beat >= heartbeatMs) {
+      await stream.write(": still running\n\n");
+      beat = Date.now();
+    }
+    await stream.sleep(pollMs);
+    execution = await executions.get(principal, execution.id);
+  }
+  if (stream.aborted) return;
+  // The stored lines are the same lines in the same order; send those not yet sent.
+  for (const line of execution.logs.slice(sent)) await stream.writeSSE({ event: "log", data: JSON.stringify(line) });
+  if (execution.progress && JSON.stringify(execution.progress) !== progressSent) {
+    await stream.writeSSE({ event: "progress", data: JSON.stringify(execution.progress) });
+  }
+  await stream.writeSSE({ event: "end", data: JSON.stringify(execution) });
 }

@@ -160,3 +160,84 @@ describe("retention of sign-in state", () => {
     expect((await system.api("GET", "/admin/api/me", undefined, live)).status).toBe(200);
   });
 });
+
+const sleeper = `export default async () => { await new Promise((r) => setTimeout(r, 8_000)); return "awake"; }`;
+
+async function startSleeping(token: string): Promise<string> {
+  const id = await system.script({ name: `sleeper-${Math.random().toString(36).slice(2, 8)}`, code: sleeper }, token);
+  const started = await system.api("POST", `/admin/api/scripts/${id}/runs`, { mode: "async" }, { token });
+  expect(started.status).toBe(202);
+  await until(async () => (await system.api("GET", `/admin/api/executions/${started.body.id}`, undefined, { token })).body.status === "running");
+  return started.body.id;
+}
+
+function openStream(executionId: string, token: string) {
+  const controller = new AbortController();
+  const response = fetch(`${system.baseUrl}/admin/api/executions/${executionId}/stream`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
+  return { response, close: () => controller.abort() };
+}
+
+/** Opens a stream, trying again while slots given back a moment ago are still being noticed. */
+async function openWhenFree(executionId: string, token: string) {
+  let stream: ReturnType<typeof openStream> | undefined;
+  await until(async () => {
+    stream = openStream(executionId, token);
+    const r = await stream.response;
+    if (r.status === 200) return true;
+    await r.text();
+    return false;
+  }, 5_000);
+  return stream!;
+}
+
+describe("live execution streams", () => {
+  test("a tenant has at most 10 open; the 11th is a 429 naming the limit, and closing one frees its slot", async () => {
+    const busy = await system.tenant("stream-busy");
+    const id = await startSleeping(busy.token);
+    const streams = Array.from({ length: 10 }, () => openStream(id, busy.token));
+    try {
+      for (const s of streams) expect((await s.response).status).toBe(200);
+      const refused = await system.api("GET", `/admin/api/executions/${id}/stream`, undefined, { token: busy.token });
+      expect(refused.status).toBe(429);
+      expect(refused.body.error).toMatchObject({ code: "RATE_LIMITED", details: { limit: 10, scope: "tenant" } });
+      expect(refused.body.error.message).toContain("10 live execution streams");
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+
+      // Another tenant is not affected.
+      const calm = await system.tenant("stream-calm");
+      const calmStream = openStream(await startSleeping(calm.token), calm.token);
+      expect((await calmStream.response).status).toBe(200);
+      calmStream.close();
+
+      // A client that goes away gives its slot back.
+      streams.pop()!.close();
+      streams.push(await openWhenFree(id, busy.token));
+
+      // Streams that end with their execution give theirs back too.
+      await Promise.all(streams.map(async (s) => (await s.response).text()));
+      const next = await startSleeping(busy.token);
+      const fresh = Array.from({ length: 10 }, () => openStream(next, busy.token));
+      expect((await Promise.all(fresh.map((s) => s.response))).map((r) => r.status)).toEqual(Array(10).fill(200));
+      for (const s of fresh) s.close();
+    } finally {
+      for (const s of streams) s.close();
+    }
+  }, 60_000);
+});
+
+describe("live execution streams, all tenants together", () => {
+  test("the server serves at most 100 at once, whichever tenants they are for", async () => {
+    const tenants = await Promise.all(Array.from({ length: 11 }, (_, i) => system.tenant(`crowd-${i}`)));
+    const ids = await Promise.all(tenants.map((t) => startSleeping(t.token)));
+    const streams: ReturnType<typeof openStream>[] = [];
+    try {
+      for (const [i, t] of tenants.slice(0, 10).entries()) for (let n = 0; n < 10; n++) streams.push(await openWhenFree(ids[i]!, t.token));
+      const refused = await system.api("GET", `/admin/api/executions/${ids[10]}/stream`, undefined, { token: tenants[10]!.token });
+      expect(refused.status).toBe(429);
+      expect(refused.body.error).toMatchObject({ code: "RATE_LIMITED", details: { limit: 100, scope: "server" } });
+      expect(refused.body.error.message).toContain("100 live execution streams");
+    } finally {
+      for (const s of streams) s.close();
+    }
+  }, 90_000);
+});
