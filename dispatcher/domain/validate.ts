@@ -114,3 +114,48 @@ export async function readJsonBody(request: Request, maxBytes: number, whenEmpty
 function tooLarge(maxBytes: number): AppError {
   return new AppError("PAYLOAD_TOO_LARGE", `the request body is larger than ${maxBytes} bytes`);
 }
+
+// ISO 8601 as RFC 3339 profiles it: a calendar date, or a date and time with seconds optional,
+// a fraction optional and the zone required. `Date.parse` alone also takes "1", "March 5" and
+// local times without a zone, each meaning whatever the runtime guesses.
+const isoDatePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
+const isoDateTimePattern = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** Midnight UTC of a day, or undefined when there is no such day (2026-02-30). */
+function utcDay(year: number, month: number, day: number): Date | undefined {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day); // not Date.UTC, which reads years 0-99 as 19xx
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day ? date : undefined;
+}
+
+/**
+ * An instant given as an ISO 8601 date (`2026-01-31`, midnight UTC) or date-time with a zone
+ * (`2026-01-31T12:00:00Z`, `2026-01-31T14:00+02:00`), as a UTC ISO string; anything else is
+ * refused, naming the field.
+ */
+export function isoTime(value: string, field: string): string {
+  const refused = invalid(field, `${field} must be an ISO 8601 date or time, like 2026-01-31 or 2026-01-31T12:00:00Z`);
+  const date = isoDatePattern.exec(value);
+  if (date) {
+    const day = utcDay(Number(date[1]), Number(date[2]), Number(date[3]));
+    if (!day) throw refused;
+    return day.toISOString();
+  }
+  const time = isoDateTimePattern.exec(value);
+  const day = time && utcDay(Number(time[1]), Number(time[2]), Number(time[3]));
+  if (!time || !day) throw refused;
+  const [hours, minutes, seconds] = [Number(time[4]), Number(time[5]), Number(time[6] ?? 0)];
+  const zone = time[8]!;
+  const [offsetHours, offsetMinutes] = zone === "Z" ? [0, 0] : [Number(zone.slice(1, 3)), Number(zone.slice(-2))];
+  if (hours > 23 || minutes > 59 || seconds > 59 || offsetHours > 23 || offsetMinutes > 59) throw refused;
+  const offset = (zone.startsWith("-") ? -1 : 1) * (offsetHours * 60 + offsetMinutes);
+  day.setUTCHours(hours, minutes - offset, seconds, Number((time[7] ?? "").padEnd(3, "0").slice(0, 3)));
+  return day.toISOString();
+}
+
+/** A calendar day given as an ISO 8601 date (`2026-01-31`), and nothing else. */
+export function isoDate(value: string, field: string): string {
+  const date = isoDatePattern.exec(value);
+  if (!date || !utcDay(Number(date[1]), Number(date[2]), Number(date[3]))) throw invalid(field, `${field} must be an ISO 8601 date, like 2026-01-31`);
+  return value;
+}

@@ -241,3 +241,25 @@ describe("live execution streams, all tenants together", () => {
     }
   }, 90_000);
 });
+
+describe("time filters", () => {
+  test("since and until take ISO 8601 dates and times only", async () => {
+    for (const bad of ["1", "March 5", "2026", "2026-02-30", "2026-03-05T12:00", "Thu, 05 Mar 2026 12:00:00 GMT", "2026-03-05 12:00:00Z"]) {
+      const r = await system.api("GET", `/admin/api/executions?since=${encodeURIComponent(bad)}`);
+      expect(r.status, bad).toBe(422);
+      expect(r.body.error.field).toBe("since");
+      expect((await system.api("GET", `/admin/api/executions?until=${encodeURIComponent(bad)}`)).body.error?.field, bad).toBe("until");
+    }
+    const id = await system.script({ name: "dated", code: "export default () => 1" });
+    const run = await system.run(id, null);
+    const at = Date.parse(run.body.createdAt);
+    const inWindow = async (query: string) => (await system.api("GET", `/admin/api/executions?scriptId=${id}&${query}`)).body.items.map((e: { id: string }) => e.id);
+    const day = new Date(at).toISOString().slice(0, 10);
+    expect(await inWindow(`since=${day}`)).toEqual([run.body.id]);
+    expect(await inWindow(`since=${encodeURIComponent(new Date(at + 60_000).toISOString())}`)).toEqual([]);
+    // The same instant an hour ahead of UTC.
+    const plusOne = new Date(at + 3_600_000 - 1_000).toISOString().replace(/\.\d+Z$/, "+01:00");
+    expect(await inWindow(`until=${encodeURIComponent(plusOne)}`)).toEqual([]);
+    expect(await inWindow(`until=${encodeURIComponent(new Date(at + 3_600_000 + 1_000).toISOString().replace(/\.\d+Z$/, "+01:00"))}`)).toEqual([run.body.id]);
+  });
+});
