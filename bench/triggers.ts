@@ -10,6 +10,7 @@ import { freePort } from "../host/free-port.ts";
 import { WorkerdProcess } from "../host/workerd-process.ts";
 import { System } from "../test/support/system.ts";
 import { percentile, printTable, round, writeResults } from "./stats.ts";
+import { cpuPerUnit } from "./cpu.ts";
 import { wrk } from "./wrk.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -84,41 +85,49 @@ async function cronDelays(system: System, token: string, scripts: number): Promi
   return delays.sort((a, b) => a - b);
 }
 
+const cpuSplit = (cpu: Record<string, number>) =>
+  `${cpu.total}${Object.keys(cpu).length > 2 ? ` (${Object.entries(cpu).filter(([k]) => k !== "total").map(([k, v]) => `${k} ${v}`).join(", ")})` : ""}`;
+
 async function main(): Promise<void> {
   const bare = await bareWorkerd();
-  const a = await wrk(bare.url, { seconds, connections });
+  await wrk(bare.url, { seconds: 2, connections }); // warm-up
+  const { result: a, cpuUsPerUnit: aCpu } = await cpuPerUnit(() => wrk(bare.url, { seconds, connections }), (r) => r.requests);
   await bare.stop();
 
-  const system = await System.start({ env: { LOG_LEVEL: "error", TENANT_CONCURRENCY: "64", GLOBAL_CONCURRENCY: "128" } });
+  const system = await System.start({ env: { LOG_LEVEL: "error", TENANT_CONCURRENCY: "64", GLOBAL_CONCURRENCY: "128", IOTA_ADMIN_BUILD: "never" } });
   try {
     const tenant = await system.tenant("bench");
     await system.api("PATCH", "/admin/api/tenants/bench", { maxConcurrency: 64 });
     await system.script({ name: "hello", kind: "http", path: "/hello", methods: ["GET"], access: "public", code: "export default () => ({ hello: 'world' })" }, tenant.token);
     const url = `${system.baseUrl}/api/tenants/bench/scripts/hello`;
     await wrk(url, { seconds: 2, connections }); // warm-up
-    const b = await wrk(url, { seconds, connections });
+    const { result: b, cpuUsPerUnit: bCpu } = await cpuPerUnit(() => wrk(url, { seconds, connections }), (r) => r.requests);
     const cold = await coldVsWarm(system, tenant.token);
-    const eps = await eventsPerSecond(system, tenant.token, 1000);
+    const events = 2000;
+    const { result: eps, cpuUsPerUnit: eventCpu } = await cpuPerUnit(() => eventsPerSecond(system, tenant.token, events), () => events);
     const cron = await cronDelays(system, tenant.token, 20);
 
     printTable([
-      { case: "(a) bare workerd hello JSON", "req/s": round(a.requestsPerSec, 0), p50Ms: a.p50Ms, p99Ms: a.p99Ms, non2xx: a.non2xx },
-      { case: "(b) HTTP-endpoint script, whole product", "req/s": round(b.requestsPerSec, 0), p50Ms: b.p50Ms, p99Ms: b.p99Ms, non2xx: b.non2xx },
+      { case: "(a) bare workerd hello JSON", "req/s": round(a.requestsPerSec, 0), p50Ms: a.p50Ms, p99Ms: a.p99Ms, non2xx: a.non2xx, "CPU us/req": cpuSplit(aCpu) },
+      { case: "(b) HTTP-endpoint script, whole product", "req/s": round(b.requestsPerSec, 0), p50Ms: b.p50Ms, p99Ms: b.p99Ms, non2xx: b.non2xx, "CPU us/req": cpuSplit(bCpu) },
     ]);
     const coldP50 = percentile(cold.coldMs.sort((x, y) => x - y), 0.5);
     const warmP50 = percentile(cold.warmMs.sort((x, y) => x - y), 0.5);
     const summary = {
       throughputRatio: round(b.requestsPerSec / a.requestsPerSec, 3),
+      // What the throughput ratio would be on a machine doing nothing else: both runs are
+      // CPU-bound, so requests/s go as the inverse of CPU per request.
+      cpuRatio: round(aCpu.total! / bCpu.total!, 3),
       coldStartAddsMs: round(coldP50 - warmP50),
       eventsPerSecond: round(eps, 0),
       cronDelayP50Ms: percentile(cron, 0.5),
       cronDelayP99Ms: percentile(cron, 0.99),
     };
-    console.log(`\n(b)/(a) throughput: ${summary.throughputRatio} (target >= 0.5)`);
+    console.log(`\n(b)/(a) throughput: ${summary.throughputRatio} (target >= 0.5); by CPU per request: ${summary.cpuRatio}`);
     console.log(`cold start adds ${summary.coldStartAddsMs} ms at p50 (cold ${round(coldP50)} ms, warm ${round(warmP50)} ms; target <= 15 ms)`);
-    console.log(`events end to end: ${summary.eventsPerSecond}/s (target >= 1000)`);
+    console.log(`events end to end: ${summary.eventsPerSecond}/s (target >= 1000); CPU per event ${cpuSplit(eventCpu)} us`);
     console.log(`cron start delay after the minute: p50 ${summary.cronDelayP50Ms} ms, p99 ${summary.cronDelayP99Ms} ms over ${cron.length} scripts (target p99 < 1000 ms)`);
-    const file = await writeResults("triggers", { seconds, connections, bare: a, product: b, cold, cron, summary });
+    const file = await writeResults("triggers", { seconds, connections, bare: { ...a, cpuUsPerRequest: aCpu }, product: { ...b, cpuUsPerRequest: bCpu }, eventCpuUsPerEvent: eventCpu, cold, cron, summary });
     console.log(`written to ${file}`);
   } finally {
     await system.destroy();
