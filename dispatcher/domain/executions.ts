@@ -7,6 +7,7 @@ import type { ExecutionDetail, ExecutionStats, ExecutionSummary, Page } from "..
 import { invalid, notFound } from "../../protocol/errors.ts";
 import type { RunResult } from "../../protocol/run.ts";
 import type { Principal } from "./principal.ts";
+import { isoTime } from "./validate.ts";
 import { newId } from "./secrets.ts";
 
 export interface NewExecution {
@@ -53,12 +54,6 @@ function parseJson(text: string | null): unknown {
   } catch {
     return text;
   }
-}
-
-function isoTime(value: string, field: string): string {
-  const time = Date.parse(value);
-  if (Number.isNaN(time)) throw invalid(field, `${field} must be an ISO 8601 time, like 2026-01-31T12:00:00Z`);
-  return new Date(time).toISOString();
 }
 
 // A cursor is the last row's (createdAt, id), opaque to clients.

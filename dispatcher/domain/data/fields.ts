@@ -1,5 +1,6 @@
 // Field kinds of business entities: how a script's value is checked, stored and shown.
 import { invalid } from "../../../protocol/errors.ts";
+import { isoTime } from "../validate.ts";
 
 export type FieldKind = "text" | "email" | "phone" | "date" | "period" | "money" | "currency" | "ref" | { enum: readonly string[] };
 
@@ -29,8 +30,9 @@ export function toColumn(entity: string, field: string, spec: FieldSpec, value: 
       return minor;
     }
     case "date": {
-      if (typeof value !== "string" || Number.isNaN(Date.parse(value))) throw invalid(field, `${where} must be a date like 2026-11-24`);
-      return new Date(value).toISOString().slice(0, 10);
+      // ISO 8601 only: Date.parse would also take "1" or "March 5" and guess.
+      if (typeof value !== "string") throw invalid(field, `${where} must be a date like 2026-11-24`);
+      return isoTime(value, field).slice(0, 10);
     }
     case "period": {
       if (typeof value !== "string" || !/^\d{4}-(0[1-9]|1[0-2])$/.test(value)) throw invalid(field, `${where} must be a month like 2026-11`);
