@@ -184,6 +184,8 @@ export const events = sqliteTable(
     occurredAt: text("occurred_at").notNull(),
     receivedAt: text("received_at").notNull().default(now),
     deliveries: integer("deliveries").notNull(),
+    /** How many event deliveries led to this event: 0 from outside, the publisher's + 1 after. */
+    depth: integer("depth").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.id] })],
 );

@@ -13,6 +13,8 @@ const userCodes = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
+  /** An event script's publishing went deeper than the event chain limit (most often a loop). */
+  EVENT_CHAIN_TOO_DEEP: 409,
 } as const;
 
 const systemCodes = {

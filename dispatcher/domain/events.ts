@@ -15,6 +15,7 @@ import { encodeInput, type Background, type RunService } from "./runs.ts";
 import { newId } from "./secrets.ts";
 import type { ScriptDirectory } from "./script-directory.ts";
 import type { TenantService } from "./tenants.ts";
+import { TtlCache } from "./ttl-cache.ts";
 import { onlyKnown, optionalString, requiredString, type Body } from "./validate.ts";
 
 const typePattern = /^[a-z0-9_]+(\.[a-z0-9_]+)*$/;
@@ -28,6 +29,12 @@ export function backoffMs(retry: number, random = Math.random): number {
 export function subscribes(patterns: string[], type: string): boolean {
   return patterns.some((p) => p === "*" || p === type || (p.endsWith(".*") && type.startsWith(p.slice(0, -1))));
 }
+
+/**
+ * The longest chain of events published by deliveries of events: an event script publishing
+ * what it (or a script it feeds) consumes would otherwise run until its tenant's quota stops it.
+ */
+export const maxEventDepth = 10;
 
 export interface Accepted {
   id: string;
@@ -44,6 +51,8 @@ export class EventService {
   readonly #alerts: AlertService;
   readonly #directory: ScriptDirectory;
   readonly #admission: Admission;
+  // An execution's place in its chain never changes; a script publishing in a loop asks often.
+  readonly #publisherDepths = new TtlCache<string, { depth: number; cause: string }>(60_000, 10_000);
 
   constructor(db: Database, runs: RunService, tenants: TenantService, alerts: AlertService, directory: ScriptDirectory, admission: Admission) {
     this.#db = db;
@@ -75,7 +84,7 @@ export class EventService {
   }
 
   /** Stores the event and one queued delivery per subscriber in one transaction. */
-  async accept(tenant: { id: string; slug: string }, e: { id: string; type: string; payload: string; occurredAt: string }, createdBy: string, background: Background): Promise<Accepted> {
+  async accept(tenant: { id: string; slug: string }, e: { id: string; type: string; payload: string; occurredAt: string }, createdBy: string, background: Background, depth = 0): Promise<Accepted> {
     const subscribers = (await this.#directory.live(tenant.id, "event")).filter((s) => s.enabled && subscribes((s.config.events as string[]) ?? [], e.type));
     const input = JSON.stringify({ id: e.id, type: e.type, payload: JSON.parse(e.payload), occurredAt: e.occurredAt });
     // Each delivery starts at once when its tenant has room, else waits in the queue; either
@@ -88,8 +97,8 @@ export class EventService {
     try {
       results = await this.#db.$batch([
         {
-          sql: "INSERT INTO events (tenant_id, id, type, payload, occurred_at, received_at, deliveries) VALUES (?, ?, ?, ?, ?, ?, ?)",
-          params: [tenant.id, e.id, e.type, e.payload, e.occurredAt, new Date().toISOString(), subscribers.length],
+          sql: "INSERT INTO events (tenant_id, id, type, payload, occurred_at, received_at, deliveries, depth) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+          params: [tenant.id, e.id, e.type, e.payload, e.occurredAt, new Date().toISOString(), subscribers.length, depth],
         },
         ...deliveries.map((d) => d.statement),
       ]);
@@ -103,6 +112,28 @@ export class EventService {
       background(this.#runs.startClaimed({ id: d.id, tenantId: tenant.id, scriptId: d.script.id, version: d.script.currentVersion, trigger: "event", input, attempt: 1 }, background));
     });
     return { id: e.id, type: e.type, duplicate: false, deliveries: subscribers.length };
+  }
+
+  /**
+   * The depth an event published by this execution gets: one more than the event it is a
+   * delivery of, 0 when it was not started by an event. Refuses an event past `maxEventDepth`.
+   */
+  async depthForPublisher(tenantId: string, executionId: string): Promise<number> {
+    const depth = await this.#publisherDepths.get(executionId, async () => {
+      const [row] = await this.#db
+        .select({ depth: events.depth, type: events.type })
+        .from(executions)
+        .innerJoin(events, and(eq(events.tenantId, executions.tenantId), eq(events.id, executions.eventId)))
+        .where(and(eq(executions.id, executionId), eq(executions.tenantId, tenantId)));
+      return row ? { depth: row.depth + 1, cause: row.type } : { depth: 0, cause: "" };
+    });
+    if (depth.depth > maxEventDepth) {
+      throw new AppError(
+        "EVENT_CHAIN_TOO_DEEP",
+        `this run is a delivery of ${depth.cause}, the ${depth.depth}th event in a chain of events published by event scripts; the limit is ${maxEventDepth} (is a script publishing an event it consumes?)`,
+      );
+    }
+    return depth.depth;
   }
 
   /**

@@ -30,21 +30,31 @@ export class SdkBackend {
 
   constructor(db: Database, data: DataStore, kv: KvStore, vault: Vault, events: EventService) {
     // The same 1 MB cap as POST /api/events: a script cannot inflate the intake either.
-    const publish = (caller: SdkCaller, type: string, payload: unknown, background: Background) =>
-      events.accept({ id: caller.tenantId, slug: caller.tenantSlug }, { id: newId("evt"), type, payload: encodeInput(payload, "payload"), occurredAt: new Date().toISOString() }, `script ${caller.scriptName} (${caller.executionId})`, background);
+    const publish = (caller: SdkCaller, depth: number, type: string, payload: unknown, background: Background) =>
+      events.accept(
+        { id: caller.tenantId, slug: caller.tenantSlug },
+        { id: newId("evt"), type, payload: encodeInput(payload, "payload"), occurredAt: new Date().toISOString() },
+        `script ${caller.scriptName} (${caller.executionId})`,
+        background,
+        depth,
+      );
+    // Asked before a write that publishes, so a write refused for its event changes nothing.
+    const depthOf = (caller: SdkCaller) => events.depthForPublisher(caller.tenantId, caller.executionId);
 
     for (const entity of Object.values(entities)) {
       this.#handlers.set(`${entity.name}.list`, (c, [query]) => data.list(c.tenantId, entity, (query ?? {}) as ListQuery));
       this.#handlers.set(`${entity.name}.get`, async (c, [id]) => (await data.get(c.tenantId, entity, id as string)) ?? null);
       this.#handlers.set(`${entity.name}.create`, async (c, [fields], bg) => {
+        const depth = await depthOf(c);
         const row = await data.create(c.tenantId, entity, fields as Record<string, unknown>);
-        await publish(c, `${entity.event}.created`, row, bg);
+        await publish(c, depth, `${entity.event}.created`, row, bg);
         return row;
       });
       this.#handlers.set(`${entity.name}.update`, async (c, [id, patch], bg) => {
+        const depth = await depthOf(c);
         const row = await data.update(c.tenantId, entity, id as string, patch as Record<string, unknown>);
         if (!row) throw new AppError("NOT_FOUND", `${entity.name}: no record ${String(id)}`);
-        await publish(c, `${entity.event}.updated`, row, bg);
+        await publish(c, depth, `${entity.event}.updated`, row, bg);
         return row;
       });
     }
@@ -70,7 +80,7 @@ export class SdkBackend {
     });
     this.#handlers.set("events.publish", async (c, [type, payload], bg) => {
       if (typeof type !== "string" || !/^[a-z0-9_]+(\.[a-z0-9_]+)*$/.test(type)) throw invalid("type", 'events.publish(type, payload): type must be like "order.shipped"');
-      const accepted = await publish(c, type, payload, bg);
+      const accepted = await publish(c, await depthOf(c), type, payload, bg);
       return { id: accepted.id, deliveries: accepted.deliveries };
     });
   }

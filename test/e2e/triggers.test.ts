@@ -212,4 +212,48 @@ describe("domain events", () => {
     expect(e.output).toBe("fixed: A");
     expect((await system.api("POST", "/admin/api/dead-letters/dlq_nope/replay", {}, { token: acme.token })).status).toBe(404);
   }, 40_000);
+
+  test("an event script feeding itself stops at the chain limit, the stopping run saying why", async () => {
+    const loops = await system.tenant("loops");
+    // Each delivery publishes the event it consumes, and also writes a record (which publishes
+    // client.created): both paths must stop, the write before it changes anything.
+    const id = await system.script(
+      {
+        name: "echo",
+        kind: "event",
+        events: ["ping.sent"],
+        maxAttempts: 1,
+        code: `export default async (e, ctx) => {
+          await ctx.events.publish("ping.sent", { n: e.payload.n + 1 });
+          await ctx.sdk.clients.create({ firstName: "Echo", lastName: String(e.payload.n) });
+          return e.payload.n;
+        }`,
+      },
+      loops.token,
+    );
+    await system.api("POST", "/api/events", { id: "ping-0", type: "ping.sent", payload: { n: 0 } }, { token: loops.token });
+    const runs = () => system.api("GET", `/admin/api/executions?scriptId=${id}&limit=50`, undefined, { token: loops.token }).then((r) => r.body.items as { id: string; status: string }[]);
+    const seen = await waitFor(runs, (items) => items.some((e) => e.status === "failed"));
+    const failed = seen.find((e) => e.status === "failed")!;
+    const detail = (await system.api("GET", `/admin/api/executions/${failed.id}`, undefined, { token: loops.token })).body;
+    // Deliveries of the events at depths 0..9 publish the next one; the delivery of the
+    // depth-10 event is the one refused.
+    expect(detail.input.payload.n).toBe(10);
+    expect(detail.error.message).toMatch(/chain of events published by event scripts; the limit is 10/);
+    // Nothing keeps going after the stop, and the refused write stored no record.
+    await new Promise((r) => setTimeout(r, 1500));
+    const after = await runs();
+    expect(after.filter((e) => e.status === "succeeded")).toHaveLength(10);
+    expect(after).toHaveLength(11);
+    const clients = await run("export default async (i, ctx) => (await ctx.sdk.clients.list({ limit: 100 })).items.filter((c) => c.firstName === 'Echo').length", loops.token);
+    expect(clients).toBe(10);
+  }, 40_000);
 });
+
+/** Runs code once as a manual script of the token's tenant and answers its output. */
+async function run(code: string, token: string): Promise<unknown> {
+  const id = await system.script({ name: `probe-${Math.random().toString(36).slice(2, 8)}`, code }, token);
+  const r = await system.run(id, null, token);
+  expect(r.body.status).toBe("succeeded");
+  return r.body.output;
+}

@@ -39,7 +39,11 @@ export interface ScriptContext {
   readonly kv: KeyValueStore;
   /** The tenant's named secrets (set in the admin); values are masked in logs. */
   readonly secrets: { get(name: string): Promise<string | null> };
-  /** Publishes a domain event into the platform's event intake; event scripts receive it. */
+  /**
+   * Publishes a domain event into the platform's event intake; event scripts receive it. From an
+   * event script, a chain of more than 10 events published by event scripts is refused
+   * (`EVENT_CHAIN_TOO_DEEP`), which stops a script that publishes what it consumes.
+   */
   readonly events: { publish(type: string, payload?: unknown): Promise<{ id: string; deliveries: number }> };
 }
 

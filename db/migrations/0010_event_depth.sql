@@ -1,0 +1,1 @@
+ALTER TABLE `events` ADD `depth` integer DEFAULT 0 NOT NULL;
