@@ -26,6 +26,17 @@ export function backoffMs(retry: number, random = Math.random): number {
   return Math.round(base * (0.8 + 0.4 * random()));
 }
 
+/** JSON text with object keys sorted, so the same value compares equal however it was written. */
+function canonicalJson(text: string): string {
+  const sorted = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(sorted) : v && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])])) : v;
+  try {
+    return JSON.stringify(sorted(JSON.parse(text)));
+  } catch {
+    return text;
+  }
+}
+
 export function subscribes(patterns: string[], type: string): boolean {
   return patterns.some((p) => p === "*" || p === type || (p.endsWith(".*") && type.startsWith(p.slice(0, -1))));
 }
@@ -105,6 +116,11 @@ export class EventService {
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const [known] = await this.#db.select().from(events).where(and(eq(events.tenantId, tenant.id), eq(events.id, e.id)));
+      // A retry of the same event is answered as accepted; a different event under a used id is
+      // a publisher's bug that would otherwise lose that event without a word.
+      if (known && (known.type !== e.type || canonicalJson(known.payload) !== canonicalJson(e.payload))) {
+        throw new AppError("CONFLICT", `event id ${e.id} was already used for a different event (type ${known.type}, received ${known.receivedAt}); ids must be unique per event`, { field: "id" });
+      }
       return { id: e.id, type: known?.type ?? e.type, duplicate: true, deliveries: known?.deliveries ?? 0 };
     }
     deliveries.forEach((d, i) => {

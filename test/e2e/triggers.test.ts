@@ -167,6 +167,10 @@ describe("domain events", () => {
     expect(first).toEqual({ id: "inv-1", type: "invoice.paid", duplicate: false, deliveries: 2 });
     const again = await iota.publishEvent({ id: "inv-1", type: "invoice.paid", payload: { amount: 120 } });
     expect(again.duplicate).toBe(true);
+    // The same id for a different event is the publisher's bug, said so rather than dropped.
+    const reused = await system.api("POST", "/api/events", { id: "inv-1", type: "invoice.paid", payload: { amount: 999 } }, { token: acme.token });
+    expect(reused.status).toBe(409);
+    expect(reused.body.error).toMatchObject({ code: "CONFLICT", field: "id" });
 
     for (const [id, output] of [[exact, 120], [wildcard, "invoice.paid"]] as const) {
       const runs = await waitFor(
