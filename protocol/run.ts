@@ -96,6 +96,11 @@ export interface RunResult {
 }
 
 /** Caps that keep one execution's record bounded whatever the script does. */
+/** The UTF-8 size of a string, the unit caps are stated in (a string's length counts UTF-16 units). */
+export function utf8Bytes(text: string): number {
+  return new TextEncoder().encode(text).byteLength;
+}
+
 export const runCaps = {
   maxLogLines: 1000,
   maxLogMessageChars: 8192,

@@ -66,6 +66,14 @@ describe("a sync run", () => {
     expect(big).toMatchObject({ status: "failed", error: { code: "OUTPUT_NOT_SERIALIZABLE" } });
   });
 
+  test("the 1 MB return value cap counts bytes, not characters", async () => {
+    // 400,000 euro signs: 400,002 characters of JSON, 1,200,002 bytes of UTF-8.
+    const wide = await runCode("wide-output", `export default () => "€".repeat(400_000)`);
+    expect(wide).toMatchObject({ status: "failed", error: { code: "OUTPUT_TOO_LARGE", message: expect.stringContaining("1200002 bytes") } });
+    const narrow = await runCode("narrow-output", `export default () => "e".repeat(400_000)`);
+    expect(narrow).toMatchObject({ status: "succeeded" });
+  });
+
   test("returning nothing succeeds with null output", async () => {
     const e = await runCode("void", `export default async () => { console.info("done"); }`);
     expect(e).toMatchObject({ status: "succeeded", output: null, logs: [{ level: "info", message: "done" }] });

@@ -2,6 +2,7 @@
 // kv, secrets, events) and the egress route for fetch(). The tenant travels in the
 // entrypoints' props, set here, so no script can name another tenant.
 import { WorkerEntrypoint } from "cloudflare:workers";
+import { utf8Bytes } from "../../protocol/run.ts";
 
 export interface RunnerEnv {
   LOADER: WorkerLoader;
@@ -23,7 +24,7 @@ export interface TenantProps {
 export class Sdk extends WorkerEntrypoint<RunnerEnv, TenantProps> {
   async call(executionId: string, scriptId: string, scriptName: string, method: string, args: unknown[]): Promise<unknown> {
     const body = JSON.stringify({ caller: { ...this.ctx.props, executionId: String(executionId), scriptId: String(scriptId), scriptName: String(scriptName) }, method, args });
-    if (body.length > 2 * 1024 * 1024) return { ok: false, error: { code: "PAYLOAD_TOO_LARGE", message: "an SDK call's arguments are at most 2 MB as JSON" } };
+    if (body.length > (2 * 1024 * 1024) / 3 && utf8Bytes(body) > 2 * 1024 * 1024) return { ok: false, error: { code: "PAYLOAD_TOO_LARGE", message: "an SDK call's arguments are at most 2 MB as JSON" } };
     const response = await this.env.DISPATCHER.fetch("http://dispatcher/internal/sdk", {
       method: "POST",
       headers: { "content-type": "application/json", "x-iota-host-secret": this.env.HOST_SECRET },

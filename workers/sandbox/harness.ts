@@ -5,7 +5,7 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { ScriptContext } from "../sdk/index.ts";
-import { runCaps, type LogEntry, type LogLevel, type Progress, type RunError, type RunJob } from "../../protocol/run.ts";
+import { runCaps, utf8Bytes, type LogEntry, type LogLevel, type Progress, type RunError, type RunJob } from "../../protocol/run.ts";
 import { formatLogArgs } from "./format.ts";
 import { makeSdk, SdkError, type SdkStub } from "./sdk-client.ts";
 import { lockdown } from "./lockdown.ts";
@@ -179,8 +179,9 @@ function encodeOutput(value: unknown): { output?: string; error?: RunError } {
   if (output === undefined) {
     return { error: { code: "OUTPUT_NOT_SERIALIZABLE", message: "the return value is not JSON-serialisable (a function or symbol)" } };
   }
-  if (output.length > runCaps.maxOutputBytes) {
-    return { error: { code: "OUTPUT_TOO_LARGE", message: `the return value is ${output.length} bytes as JSON; the cap is ${runCaps.maxOutputBytes}` } };
+  const bytes = output.length > runCaps.maxOutputBytes / 3 ? utf8Bytes(output) : output.length;
+  if (bytes > runCaps.maxOutputBytes) {
+    return { error: { code: "OUTPUT_TOO_LARGE", message: `the return value is ${bytes} bytes as JSON; the cap is ${runCaps.maxOutputBytes}` } };
   }
   return { output };
 }
