@@ -2,7 +2,7 @@
 import { AppError, invalid } from "../../protocol/errors.ts";
 import { CronError, isKnownZone, upcoming } from "./cron/index.ts";
 import { checkAlertRules } from "./alerts.ts";
-import type { AlertRule } from "../../db/schema.ts";
+import type { ScriptCommonFields } from "../../protocol/api.ts";
 import { checkScriptSyntax } from "./syntax.ts";
 import {
   optionalBoolean,
@@ -127,18 +127,8 @@ export function checkKindConfig(kind: ScriptKind, body: Body, stored: Record<str
   return config;
 }
 
-export interface ScriptFields {
-  name?: string;
-  description?: string;
-  tags?: Record<string, string>;
-  enabled?: boolean;
-  timeoutMs?: number;
-  memoryMb?: number;
-  message?: string;
-  /** Undefined: unchanged; null: inherit the tenant's rules. */
-  alerts?: AlertRule[] | null;
-  sdkVersion?: string;
-}
+/** The common fields a create or update carried, checked; alerts null means inherit the tenant's. */
+export type ScriptFields = Partial<Omit<ScriptCommonFields, "kind" | "code">>;
 
 export function checkCommonFields(body: Body, maxMemoryMb: number): ScriptFields {
   return {
