@@ -1,5 +1,6 @@
 // Tenants, API tokens and users: who may use the platform.
 import { Hono } from "hono";
+import type { Page, TenantListItem } from "../../protocol/api.ts";
 import { requirePlatformAdmin } from "../domain/principal.ts";
 import type { AppEnv } from "../types.ts";
 import { jsonBody } from "./body.ts";
@@ -11,7 +12,8 @@ export function accessRoutes(): Hono<AppEnv> {
   api.get("/tenants", async (c) => {
     const { tenants, admission } = c.get("services");
     const items = await tenants.list(c.get("principal"));
-    return c.json({ items: await Promise.all(items.map(async (t) => ({ ...t, usage: await admission.usage(t.id) }))) });
+    const listed: Page<TenantListItem>["items"] = await Promise.all(items.map(async (t) => ({ ...t, usage: await admission.usage(t.id) })));
+    return c.json({ items: listed });
   });
   api.patch("/tenants/:slug", async (c) => c.json(await c.get("services").tenants.update(c.get("principal"), c.req.param("slug"), await jsonBody(c))));
   api.get("/runners", async (c) => {
