@@ -157,7 +157,11 @@ export const executions = sqliteTable(
     index("executions_tenant_status").on(t.tenantId, t.status),
     index("executions_tenant_created").on(t.tenantId, t.createdAt, t.id),
     index("executions_script_created").on(t.scriptId, t.createdAt, t.id),
-    index("executions_status").on(t.status),
+    // Status alone (the global running count), and each tenant with work waiting, found by
+    // seeking from one tenant to the next rather than reading every waiting row.
+    index("executions_status_tenant").on(t.status, t.tenantId),
+    // The queue: the oldest waiting execution is found by walking this, not by sorting.
+    index("executions_queue").on(t.status, t.createdAt, t.id),
   ],
 );
 

@@ -157,15 +157,30 @@ export class Admission {
     return toClaimed(results.at(-1) as ClaimRow[]);
   }
 
+  // Which tenants have room is decided once per claim, from the tenants with work waiting
+  // (found by seeking the status-and-tenant index from one to the next), never per waiting
+  // row: a tenant with thousands waiting at its limit must not make other claims slow. When no
+  // tenant has room the queue is not read at all.
   #claimStatement(): Statement {
     return {
-      sql: `UPDATE executions SET status = 'running', started_at = ?1
+      sql: `WITH RECURSIVE waiting(tenant_id) AS (
+          SELECT min(tenant_id) FROM executions WHERE status = 'queued'
+          UNION ALL
+          SELECT (SELECT min(tenant_id) FROM executions WHERE status = 'queued' AND tenant_id > waiting.tenant_id) FROM waiting WHERE waiting.tenant_id IS NOT NULL
+        ),
+        roomy(tenant_id) AS (
+          SELECT w.tenant_id FROM waiting w
+          WHERE w.tenant_id IS NOT NULL
+            AND (SELECT count(*) FROM executions r WHERE r.status = 'running' AND r.tenant_id = w.tenant_id)
+              < coalesce((SELECT max_concurrency FROM tenants t WHERE t.id = w.tenant_id), ?2)
+        )
+        UPDATE executions SET status = 'running', started_at = ?1
         WHERE id = (
           SELECT e.id FROM executions e
-          WHERE e.status = 'queued' AND (e.not_before IS NULL OR e.not_before <= ?1)
-            AND (SELECT count(*) FROM executions r WHERE r.tenant_id = e.tenant_id AND r.status = 'running')
-              < coalesce((SELECT max_concurrency FROM tenants t WHERE t.id = e.tenant_id), ?2)
+          WHERE (SELECT count(*) FROM roomy) > 0
             AND (SELECT count(*) FROM executions WHERE status = 'running') < ?3
+            AND e.status = 'queued' AND (e.not_before IS NULL OR e.not_before <= ?1)
+            AND e.tenant_id IN (SELECT tenant_id FROM roomy)
           ORDER BY e.created_at, e.id LIMIT 1)
         AND status = 'queued'
         RETURNING id, tenant_id, script_id, version, trigger, input, attempt`,

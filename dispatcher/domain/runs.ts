@@ -174,10 +174,9 @@ export class RunService {
     // The slot this run held goes to the oldest waiting execution, in the same transaction.
     const next = await this.#admission.claimAfter(this.#executions.finishStatements(job.executionId, result));
     console.log(JSON.stringify({ level: "info", event: "execution.finished", executionId: job.executionId, tenantId: job.tenantId, scriptId: job.scriptId, trigger: job.trigger, status: result.status, durationMs: result.durationMs }));
-    if (next) {
-      background(this.startClaimed(next, background));
-      background(this.drain(background));
-    }
+    // One slot freed, one taken: anything else waiting is for slots that are not free (a
+    // raised limit is picked up by the next tick's drain).
+    if (next) background(this.startClaimed(next, background));
     if (this.#onFinished) background(this.#onFinished(job, result).catch((e: Error) => console.error(JSON.stringify({ level: "error", event: "alerts.failed", executionId: job.executionId, error: e.message }))));
     return result;
   }

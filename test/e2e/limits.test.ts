@@ -136,6 +136,26 @@ describe("concurrency quotas", () => {
     expect(quick).toMatchObject({ status: "succeeded", output: "no wait" });
   });
 
+  test("a tenant's waiting run starts when its own slot frees, not behind another tenant's older queue", async () => {
+    const busy = await newTenant();
+    const other = await newTenant();
+    for (const t of [busy, other]) await system.api("PATCH", `/admin/api/tenants/${t.slug}`, { maxConcurrency: 1 });
+    const sleeper = "export default async (i) => { await new Promise((r) => setTimeout(r, 1000)); return i; }";
+    const hog = await system.script({ name: "hog", code: sleeper }, busy.token);
+    const mine = await system.script({ name: "mine", code: sleeper }, other.token);
+    const queue = async (token: string, id: string, input: number) => (await system.api("POST", `/admin/api/scripts/${id}/runs`, { input, mode: "async" }, { token })).body as { id: string; status: string };
+    const otherFirst = await queue(other.token, mine, 0);
+    const busyRuns = [];
+    for (let i = 0; i < 4; i++) busyRuns.push(await queue(busy.token, hog, i));
+    const otherSecond = await queue(other.token, mine, 1);
+    expect([otherFirst.status, otherSecond.status]).toEqual(["running", "queued"]);
+    const [first, second] = await Promise.all([otherFirst, otherSecond].map((r) => system.waitForExecution(r.id, 20_000, other.token)));
+    const busyThird = await system.waitForExecution(busyRuns[2]!.id, 20_000, busy.token);
+    // The busy tenant's runs were queued first, but only its own finishing runs free its slot.
+    expect(Date.parse(second!.startedAt)).toBeGreaterThanOrEqual(Date.parse(first!.finishedAt));
+    expect(Date.parse(second!.startedAt)).toBeLessThan(Date.parse(busyThird.startedAt));
+  });
+
   test("bad tenant settings are refused naming the field", async () => {
     const tenant = await newTenant();
     const r = await system.api("PATCH", `/admin/api/tenants/${tenant.slug}`, { maxConcurrency: 0 });
