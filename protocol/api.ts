@@ -232,3 +232,19 @@ export type RerunRequest = Omit<RunRequest, "version">;
 export interface SecretValueRequest {
   value: string;
 }
+
+/** `POST /api/events` with one event: 202 when stored, 200 when its id was seen with the same event. */
+export interface EventAccepted {
+  id: string;
+  type: string;
+  duplicate: boolean;
+  /** How many scripts it is delivered to. */
+  deliveries: number;
+}
+
+/** `POST /api/events` with `{events}`: 202 when any was new, 200 when all were repeats. */
+export interface EventBatchAccepted {
+  accepted: number;
+  duplicates: number;
+  events: EventAccepted[];
+}

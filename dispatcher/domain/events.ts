@@ -4,7 +4,8 @@
 // The database is the truth: a retry or a dead letter is recorded by a sweep that also runs
 // after a crash, so no accepted event is ever dropped.
 import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
-import type { Database } from "../../db/open-remote.ts";
+import type { Database, Statement } from "../../db/open-remote.ts";
+import type { EventAccepted, EventBatchAccepted } from "../../protocol/api.ts";
 import { deadLetters, events, executions, scripts, type Script } from "../../db/schema.ts";
 import { AppError, invalid, notFound } from "../../protocol/errors.ts";
 import { admittedStatus, type Admission } from "./admission.ts";
@@ -16,7 +17,7 @@ import { newId } from "./secrets.ts";
 import type { ScriptDirectory } from "./script-directory.ts";
 import type { TenantService } from "./tenants.ts";
 import { TtlCache } from "./ttl-cache.ts";
-import { onlyKnown, optionalString, requiredString, type Body } from "./validate.ts";
+import { asObject, isoTime, onlyKnown, optionalString, requiredString, type Body } from "./validate.ts";
 
 const typePattern = /^[a-z0-9_]+(\.[a-z0-9_]+)*$/;
 
@@ -47,12 +48,37 @@ export function subscribes(patterns: string[], type: string): boolean {
  */
 export const maxEventDepth = 10;
 
-export interface Accepted {
+const maxBatchEvents = 500;
+
+/** An event as the intake checked it; its payload is already JSON. */
+export interface IncomingEvent {
   id: string;
   type: string;
-  duplicate: boolean;
-  deliveries: number;
+  payload: string;
+  occurredAt: string;
 }
+
+function parseEvent(body: Body): IncomingEvent {
+  const id = requiredString(body, "id", { max: 200 });
+  const type = requiredString(body, "type", { max: 200, pattern: typePattern, patternHint: 'must be a dotted event type like "payment.processed"' });
+  const occurredRaw = optionalString(body, "occurredAt", { max: 64 });
+  const occurredAt = occurredRaw === undefined ? new Date().toISOString() : isoTime(occurredRaw, "occurredAt");
+  return { id, type, payload: encodeInput(body.payload ?? null, "payload"), occurredAt };
+}
+
+/** Runs `check`, naming the part of a list item at fault as `prefix.field`. */
+function within<T>(prefix: string, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (!(error instanceof AppError) || !error.isUserError) throw error;
+    const field = error.field ? `${prefix}.${error.field}` : prefix;
+    throw new AppError(error.code, `${prefix}: ${error.message}`, { field, details: error.details });
+  }
+}
+
+export type Accepted = EventAccepted;
+export type BatchAccepted = EventBatchAccepted;
 
 export class EventService {
   readonly #db: Database;
@@ -74,60 +100,113 @@ export class EventService {
     this.#alerts = alerts;
   }
 
+  /** `POST /api/events` with one event. */
   async publish(principal: Principal, body: Body, background: Background): Promise<Accepted> {
     requirePermission(principal, "scripts.execute");
     onlyKnown(body, ["id", "type", "payload", "occurredAt", "tenant"]);
-    const id = requiredString(body, "id", { max: 200 });
-    const type = requiredString(body, "type", { max: 200, pattern: typePattern, patternHint: 'must be a dotted event type like "payment.processed"' });
-    const occurredRaw = optionalString(body, "occurredAt", { max: 64 });
-    const occurredAt = occurredRaw === undefined ? new Date().toISOString() : Date.parse(occurredRaw);
-    if (typeof occurredAt === "number" && Number.isNaN(occurredAt)) throw invalid("occurredAt", "occurredAt must be an ISO 8601 time");
-    const tenantSlug = optionalString(body, "tenant", { min: 1, max: 63 });
-    let tenant = principal.tenant;
-    if (tenantSlug !== undefined && tenantSlug !== tenant.slug) {
-      if (!principal.platformAdmin) throw new AppError("FORBIDDEN", "only a platform admin may publish for another tenant");
-      const row = await this.#tenants.bySlug(tenantSlug, "tenant");
-      tenant = { id: row.id, slug: row.slug };
-    }
-    const occurred = typeof occurredAt === "number" ? new Date(occurredAt).toISOString() : occurredAt;
-    const payload = encodeInput(body.payload ?? null, "payload");
-    return this.accept(tenant, { id, type, payload, occurredAt: occurred }, authorOf(principal), background);
+    const tenant = await this.#tenantFor(principal, body);
+    const [accepted] = await this.acceptMany(tenant, [parseEvent(body)], authorOf(principal), background);
+    return accepted!;
   }
 
-  /** Stores the event and one queued delivery per subscriber in one transaction. */
-  async accept(tenant: { id: string; slug: string }, e: { id: string; type: string; payload: string; occurredAt: string }, createdBy: string, background: Background, depth = 0): Promise<Accepted> {
-    const subscribers = (await this.#directory.live(tenant.id, "event")).filter((s) => s.enabled && subscribes((s.config.events as string[]) ?? [], e.type));
-    const input = JSON.stringify({ id: e.id, type: e.type, payload: JSON.parse(e.payload), occurredAt: e.occurredAt });
-    // Each delivery starts at once when its tenant has room, else waits in the queue; either
-    // way it is recorded in the same transaction as the event.
-    const deliveries = subscribers.map((s) => ({
-      script: s,
-      ...this.#admission.admitOrQueueStatement({ tenantId: tenant.id, scriptId: s.id, version: s.currentVersion, trigger: "event", status: "queued", input, createdBy, eventId: e.id }),
-    }));
-    let results: unknown[][][];
-    try {
-      results = await this.#db.$batch([
-        {
-          sql: "INSERT INTO events (tenant_id, id, type, payload, occurred_at, received_at, deliveries, depth) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-          params: [tenant.id, e.id, e.type, e.payload, e.occurredAt, new Date().toISOString(), subscribers.length, depth],
-        },
-        ...deliveries.map((d) => d.statement),
-      ]);
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      const [known] = await this.#db.select().from(events).where(and(eq(events.tenantId, tenant.id), eq(events.id, e.id)));
-      // A retry of the same event is answered as accepted; a different event under a used id is
-      // a publisher's bug that would otherwise lose that event without a word.
-      if (known && (known.type !== e.type || canonicalJson(known.payload) !== canonicalJson(e.payload))) {
-        throw new AppError("CONFLICT", `event id ${e.id} was already used for a different event (type ${known.type}, received ${known.receivedAt}); ids must be unique per event`, { field: "id" });
+  /**
+   * `POST /api/events` with `{events: [...]}`: up to 500 events of one tenant, stored together
+   * or not at all (one bad event refuses the batch, naming it), each idempotent on its id.
+   */
+  async publishBatch(principal: Principal, body: Body, background: Background): Promise<BatchAccepted> {
+    requirePermission(principal, "scripts.execute");
+    onlyKnown(body, ["events", "tenant"]);
+    const tenant = await this.#tenantFor(principal, body);
+    const list = body.events;
+    if (!Array.isArray(list) || list.length === 0 || list.length > maxBatchEvents) throw invalid("events", `events must be a list of 1 to ${maxBatchEvents} events`);
+    const parsed = list.map((item, i) =>
+      within(`events[${i}]`, () => {
+        const event = asObject(item, `events[${i}]`);
+        onlyKnown(event, ["id", "type", "payload", "occurredAt"]);
+        return parseEvent(event);
+      }),
+    );
+    const events = await this.acceptMany(tenant, parsed, authorOf(principal), background);
+    return { accepted: events.filter((e) => !e.duplicate).length, duplicates: events.filter((e) => e.duplicate).length, events };
+  }
+
+  async #tenantFor(principal: Principal, body: Body): Promise<{ id: string; slug: string }> {
+    const tenantSlug = optionalString(body, "tenant", { min: 1, max: 63 });
+    if (tenantSlug === undefined || tenantSlug === principal.tenant.slug) return principal.tenant;
+    if (!principal.platformAdmin) throw new AppError("FORBIDDEN", "only a platform admin may publish for another tenant");
+    const row = await this.#tenants.bySlug(tenantSlug, "tenant");
+    return { id: row.id, slug: row.slug };
+  }
+
+  /** Stores one event (from a script, with its chain depth) and its deliveries. */
+  async accept(tenant: { id: string; slug: string }, e: IncomingEvent, createdBy: string, background: Background, depth = 0): Promise<Accepted> {
+    const [accepted] = await this.acceptMany(tenant, [e], createdBy, background, depth);
+    return accepted!;
+  }
+
+  /**
+   * Stores the events not seen before, each with one delivery per subscribed script, in one
+   * transaction. A delivery starts at once when its tenant has room, else waits in the queue.
+   * An id seen before is a duplicate when it carried the same event, and refused (409) when it
+   * carried another: that would be a lost event, a publisher's bug worth hearing about.
+   */
+  async acceptMany(tenant: { id: string; slug: string }, incoming: IncomingEvent[], createdBy: string, background: Background, depth = 0): Promise<Accepted[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // One new event is simply inserted (a repeat fails on its key and is looked up then);
+        // a batch looks up its ids first, one query instead of a failed transaction per repeat.
+        return await this.#store(tenant, incoming, createdBy, background, depth, incoming.length > 1 || attempt > 1);
+      } catch (error) {
+        // Another request stored one of these ids between our look and our write: look again.
+        if (!isUniqueViolation(error) || attempt >= 3) throw error;
       }
-      return { id: e.id, type: known?.type ?? e.type, duplicate: true, deliveries: known?.deliveries ?? 0 };
     }
-    deliveries.forEach((d, i) => {
-      if (admittedStatus(results[i + 1]!) !== "running") return;
-      background(this.#runs.startClaimed({ id: d.id, tenantId: tenant.id, scriptId: d.script.id, version: d.script.currentVersion, trigger: "event", input, attempt: 1 }, background));
+  }
+
+  async #store(tenant: { id: string; slug: string }, incoming: IncomingEvent[], createdBy: string, background: Background, depth: number, lookFirst: boolean): Promise<Accepted[]> {
+    const ids = lookFirst ? [...new Set(incoming.map((e) => e.id))] : [];
+    const stored = new Map<string, { type: string; payload: string; deliveries: number; receivedAt: string }>();
+    for (let i = 0; i < ids.length; i += 200) {
+      const rows = await this.#db
+        .select({ id: events.id, type: events.type, payload: events.payload, deliveries: events.deliveries, receivedAt: events.receivedAt })
+        .from(events)
+        .where(and(eq(events.tenantId, tenant.id), inArray(events.id, ids.slice(i, i + 200))));
+      for (const row of rows) stored.set(row.id, row);
+    }
+    const live = (await this.#directory.live(tenant.id, "event")).filter((s) => s.enabled);
+    const receivedAt = new Date().toISOString();
+    const statements: Statement[] = [];
+    const starts: { at: number; id: string; script: Script; input: string }[] = [];
+    const answers = incoming.map((e, i): Accepted => {
+      const known = stored.get(e.id);
+      if (known) {
+        if (known.type !== e.type || canonicalJson(known.payload) !== canonicalJson(e.payload)) {
+          const field = incoming.length > 1 ? `events[${i}].id` : "id";
+          throw new AppError("CONFLICT", `event id ${e.id} was already used for a different event (type ${known.type}, received ${known.receivedAt}); ids must be unique per event`, { field });
+        }
+        return { id: e.id, type: known.type, duplicate: true, deliveries: known.deliveries };
+      }
+      const subscribers = live.filter((s) => subscribes((s.config.events as string[]) ?? [], e.type));
+      stored.set(e.id, { type: e.type, payload: e.payload, deliveries: subscribers.length, receivedAt });
+      statements.push({
+        sql: "INSERT INTO events (tenant_id, id, type, payload, occurred_at, received_at, deliveries, depth) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        params: [tenant.id, e.id, e.type, e.payload, e.occurredAt, receivedAt, subscribers.length, depth],
+      });
+      const input = JSON.stringify({ id: e.id, type: e.type, payload: JSON.parse(e.payload), occurredAt: e.occurredAt });
+      for (const script of subscribers) {
+        const { id, statement } = this.#admission.admitOrQueueStatement({ tenantId: tenant.id, scriptId: script.id, version: script.currentVersion, trigger: "event", status: "queued", input, createdBy, eventId: e.id });
+        starts.push({ at: statements.length, id, script, input });
+        statements.push(statement);
+      }
+      return { id: e.id, type: e.type, duplicate: false, deliveries: subscribers.length };
     });
-    return { id: e.id, type: e.type, duplicate: false, deliveries: subscribers.length };
+    if (statements.length === 0) return answers;
+    const results = await this.#db.$batch(statements);
+    for (const s of starts) {
+      if (admittedStatus(results[s.at]!) !== "running") continue;
+      background(this.#runs.startClaimed({ id: s.id, tenantId: tenant.id, scriptId: s.script.id, version: s.script.currentVersion, trigger: "event", input: s.input, attempt: 1 }, background));
+    }
+    return answers;
   }
 
   /**

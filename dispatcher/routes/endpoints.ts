@@ -8,11 +8,12 @@ import type { RunResult } from "../../protocol/run.ts";
 import { encodeInput } from "../domain/runs.ts";
 import { authenticate } from "../middleware/auth/index.ts";
 import type { AppEnv } from "../types.ts";
-import { jsonBody } from "./body.ts";
-import { readJsonBody } from "../domain/validate.ts";
+import { asObject, readJsonBody } from "../domain/validate.ts";
 import { decodeBody } from "../../protocol/http-envelope.ts";
 
 const maxEndpointBody = 1024 * 1024;
+/** A batch of events: each payload is still at most 1 MB. */
+const maxEventsBody = 5 * 1024 * 1024;
 
 async function readCapped(request: Request): Promise<Uint8Array> {
   const tooLarge = () => new AppError("PAYLOAD_TOO_LARGE", `the request body is larger than ${maxEndpointBody} bytes`);
@@ -102,7 +103,13 @@ export function publicRoutes(): Hono<AppEnv> {
   });
 
   app.post("/api/events", authenticate(), async (c) => {
-    const accepted = await c.get("services").events.publish(c.get("principal"), await jsonBody(c), (work) => c.executionCtx.waitUntil(work));
+    const body = asObject(await readJsonBody(c.req.raw, maxEventsBody));
+    const background = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
+    if ("events" in body) {
+      const batch = await c.get("services").events.publishBatch(c.get("principal"), body, background);
+      return c.json(batch, batch.accepted > 0 ? 202 : 200);
+    }
+    const accepted = await c.get("services").events.publish(c.get("principal"), body, background);
     return c.json(accepted, accepted.duplicate ? 200 : 202);
   });
   return app;

@@ -183,6 +183,54 @@ describe("domain events", () => {
     }
   });
 
+  test("a batch of events is stored together or not at all, each idempotent on its id", async () => {
+    const batches = await system.tenant("batches");
+    const id = await system.script({ name: "on-order", kind: "event", events: ["order.*"], code: "export default (e) => e.payload.n * 10" }, batches.token);
+    const iota = createIotaClient({ baseUrl: system.baseUrl, token: batches.token });
+    const events = [
+      { id: "o-1", type: "order.placed", payload: { n: 1 } },
+      { id: "o-2", type: "order.shipped", payload: { n: 2 } },
+      { id: "c-1", type: "customer.joined", payload: { n: 3 } },
+    ];
+    const first = await iota.publishEvents(events);
+    expect(first).toEqual({
+      accepted: 3,
+      duplicates: 0,
+      events: [
+        { id: "o-1", type: "order.placed", duplicate: false, deliveries: 1 },
+        { id: "o-2", type: "order.shipped", duplicate: false, deliveries: 1 },
+        { id: "c-1", type: "customer.joined", duplicate: false, deliveries: 0 },
+      ],
+    });
+    const runs = () => system.api("GET", `/admin/api/executions?scriptId=${id}`, undefined, { token: batches.token }).then((r) => r.body.items as { id: string; status: string }[]);
+    const done = await waitFor(runs, (items) => items.length === 2 && items.every((e) => e.status === "succeeded"));
+    const outputs = await Promise.all(done.map(async (e) => (await system.api("GET", `/admin/api/executions/${e.id}`, undefined, { token: batches.token })).body.output));
+    expect(outputs.sort()).toEqual([10, 20]);
+
+    // The same batch again (keys in another order) is all repeats: 200, and nothing runs twice.
+    const again = await system.api("POST", "/api/events", { events: events.map((e) => ({ payload: e.payload, type: e.type, id: e.id })) }, { token: batches.token });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ accepted: 0, duplicates: 3 });
+
+    // One bad event refuses the whole batch, naming it; the good one before it is not stored.
+    const bad = await system.api("POST", "/api/events", { events: [{ id: "o-3", type: "order.placed", payload: { n: 3 } }, { id: "o-4", type: "Not A Type" }] }, { token: batches.token });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.field).toBe("events[1].type");
+    // So is a used id sent with another event, within the batch or against what is stored.
+    const reused = await system.api("POST", "/api/events", { events: [{ id: "o-3", type: "order.placed", payload: { n: 3 } }, { id: "o-1", type: "order.placed", payload: { n: 99 } }] }, { token: batches.token });
+    expect(reused.status).toBe(409);
+    expect(reused.body.error.field).toBe("events[1].id");
+    const twice = await system.api("POST", "/api/events", { events: [{ id: "o-5", type: "order.placed", payload: { n: 5 } }, { id: "o-5", type: "order.placed", payload: { n: 6 } }] }, { token: batches.token });
+    expect(twice.status).toBe(409);
+    expect((await system.api("POST", "/api/events", { events: [] }, { token: batches.token })).body.error.field).toBe("events");
+    expect((await system.api("POST", "/api/events", { events: Array.from({ length: 501 }, (_, i) => ({ id: `x-${i}`, type: "x.y" })) }, { token: batches.token })).body.error.field).toBe("events");
+    const o3 = await iota.publishEvent({ id: "o-3", type: "order.placed", payload: { n: 3 } });
+    expect(o3.duplicate).toBe(false);
+    await waitFor(runs, (items) => items.length === 3 && items.every((e) => e.status === "succeeded"));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await runs()).toHaveLength(3);
+  });
+
   test("bad events are refused naming the field", async () => {
     expect((await system.api("POST", "/api/events", { type: "a.b" }, { token: acme.token })).body.error.field).toBe("id");
     expect((await system.api("POST", "/api/events", { id: "x", type: "Not A Type" }, { token: acme.token })).body.error.field).toBe("type");
