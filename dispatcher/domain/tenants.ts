@@ -36,6 +36,8 @@ export class TenantService {
   /** The tenant whose domains include this request host, if any. */
   findByHost(host: string): Promise<Tenant | undefined> {
     const name = hostName(host);
+    // Only a name a tenant could have is looked up (and remembered).
+    if (!domainRule.pattern.test(name)) return Promise.resolve(undefined);
     return this.#byHost.get(name, async () => {
       const [row] = await this.#db.select().from(tenants).where(sql`EXISTS (SELECT 1 FROM json_each(${tenants.domains}) WHERE value = ${name})`);
       return row;
@@ -43,6 +45,7 @@ export class TenantService {
   }
 
   findBySlug(slug: string): Promise<Tenant | undefined> {
+    if (slug.length > slugRule.max || !slugRule.pattern.test(slug)) return Promise.resolve(undefined);
     return this.#bySlug.get(slug, async () => {
       const [row] = await this.#db.select().from(tenants).where(eq(tenants.slug, slug));
       return row;

@@ -18,6 +18,9 @@ export class TtlCache<K, V> {
    * cleared is not stored: it may predate the write that cleared it.
    */
   async get(key: K, load: () => Promise<V>): Promise<V> {
+    // Keys come from requests (host names, slugs, ids): a long one is answered, never kept, so
+    // a caller cannot fill the isolate's memory with them.
+    if (typeof key === "string" && key.length > maxKeyChars) return load();
     const hit = this.#entries.get(key);
     if (hit && hit.until > Date.now()) return hit.value;
     const generation = this.#generation;
@@ -40,6 +43,8 @@ export class TtlCache<K, V> {
     this.#generation++;
   }
 }
+
+const maxKeyChars = 256;
 
 /** How long a change made through another isolate or host may take to be seen here. */
 export const directoryTtlMs = 2000;
