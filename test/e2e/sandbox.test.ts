@@ -150,14 +150,21 @@ describe("cross-tenant access through the SDK", () => {
     expect(e.output.secret).toBeNull();
   });
 
-  test("a script cannot call the SDK capability as another tenant", async () => {
+  test("a script cannot call the SDK capability itself, as any execution, nor replace it for the harness", async () => {
     const e = await run(`import { env } from "cloudflare:workers";
       export default async (i, ctx) => {
-        const answer = await env.SDK.call(ctx.executionId, "x", "y", "secrets.get", ["VICTIM_SECRET"]);
-        return { answer, props: Object.keys(env) };
+        const own = await env.SDK.call(ctx.executionId, "guessed-key", "secrets.get", ["VICTIM_SECRET"]);
+        const forged = await env.SDK.call("exe_forged", "", "events.publish", ["loop.ping", {}]);
+        let replaced = "kept";
+        try { env.SDK = { call: async () => ({ ok: true, value: "intercepted" }) }; } catch { replaced = "refused"; }
+        const viaCtx = await ctx.kv.get("nothing-here");
+        return { own, forged, props: Object.keys(env), viaCtx };
       }`);
-    expect(e.output.answer).toEqual({ ok: true, value: null });
+    expect(e.output.own).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
+    expect(e.output.forged).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
     expect(e.output.props).toEqual(["SDK"]);
+    // Whatever the script did to env, ctx still reaches the platform's SDK.
+    expect(e.output.viaCtx).toBeNull();
   });
 });
 

@@ -21,9 +21,25 @@ export interface TenantProps {
   tenantSlug: string;
 }
 
+/**
+ * The executions running in this process, each with a key only its harness holds. A call names
+ * its execution and key; who the caller is (script, execution) comes from here, never from the
+ * call, because a script can reach these entrypoints itself (`import { env } from
+ * "cloudflare:workers"`) and would otherwise speak as any execution of its tenant.
+ */
+export const runningExecutions = new Map<string, { key: string; tenantId: string; scriptId: string; scriptName: string }>();
+
+function runningAs(props: TenantProps, executionId: unknown, key: unknown) {
+  const running = typeof executionId === "string" ? runningExecutions.get(executionId) : undefined;
+  if (!running || typeof key !== "string" || key !== running.key || running.tenantId !== props.tenantId) return undefined;
+  return { executionId: executionId as string, scriptId: running.scriptId, scriptName: running.scriptName };
+}
+
 export class Sdk extends WorkerEntrypoint<RunnerEnv, TenantProps> {
-  async call(executionId: string, scriptId: string, scriptName: string, method: string, args: unknown[]): Promise<unknown> {
-    const body = JSON.stringify({ caller: { ...this.ctx.props, executionId: String(executionId), scriptId: String(scriptId), scriptName: String(scriptName) }, method, args });
+  async call(executionId: string, key: string, method: string, args: unknown[]): Promise<unknown> {
+    const caller = runningAs(this.ctx.props, executionId, key);
+    if (!caller) return { ok: false, error: { code: "FORBIDDEN", message: "SDK calls are made through ctx, by a running execution" } };
+    const body = JSON.stringify({ caller: { ...this.ctx.props, ...caller }, method, args });
     if (body.length > (2 * 1024 * 1024) / 3 && utf8Bytes(body) > 2 * 1024 * 1024) return { ok: false, error: { code: "PAYLOAD_TOO_LARGE", message: "an SDK call's arguments are at most 2 MB as JSON" } };
     const response = await this.env.DISPATCHER.fetch("http://dispatcher/internal/sdk", {
       method: "POST",
@@ -38,7 +54,12 @@ export class Sdk extends WorkerEntrypoint<RunnerEnv, TenantProps> {
 export class Egress extends WorkerEntrypoint<RunnerEnv, TenantProps> {
   override async fetch(request: Request): Promise<Response> {
     const headers = new Headers();
-    for (const [name, value] of request.headers) if (!name.toLowerCase().startsWith("x-iota-") || name.toLowerCase() === "x-iota-execution") headers.append(name, value);
+    for (const [name, value] of request.headers) if (!name.toLowerCase().startsWith("x-iota-")) headers.append(name, value);
+    // The request is filed under its execution only when the harness (which alone has the key)
+    // named it; anything else goes out unfiled, under the same policy.
+    const [executionId, key] = (request.headers.get("x-iota-execution") ?? "").split(".", 2);
+    const caller = runningAs(this.ctx.props, executionId, key);
+    if (caller) headers.set("x-iota-execution", caller.executionId);
     headers.set("x-iota-tenant", this.ctx.props.tenantId);
     headers.set("x-iota-target", request.url);
     headers.set("x-iota-egress-secret", this.env.EGRESS_SECRET);

@@ -7,6 +7,8 @@ export interface ExecuteOptions {
   harnessSource: string;
   marker: string;
   compatibilityDate: string;
+  /** The key this job's harness proves its SDK calls and fetches with (see runningExecutions). */
+  capabilityKey?: string;
   /** What the tenant's isolate may reach; nothing (no SDK, no network) when absent. */
   capabilities?: (tenant: { tenantId: string; tenantSlug: string }) => { env: Record<string, unknown>; globalOutbound: Fetcher | null };
 }
@@ -35,7 +37,7 @@ export async function execute(loader: WorkerLoader, job: RunJob, options: Execut
   });
   const harness = worker.getEntrypoint() as unknown as HarnessStub;
   const { code: _code, codeHash: _hash, memoryMb: _memory, ...rest } = job;
-  const harnessJob: HarnessJob = { ...rest, logKey: job.logKey ?? "", marker: options.marker, deadline: new Date(deadline).toISOString() };
+  const harnessJob: HarnessJob = { ...rest, logKey: job.logKey ?? "", capabilityKey: options.capabilityKey ?? "", marker: options.marker, deadline: new Date(deadline).toISOString() };
 
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<"timeout">((resolve) => {

@@ -2,7 +2,7 @@
 // is its own workerd process, so the host can kill it without touching the others.
 import harnessSource from "virtual:harness-source";
 import type { RunJob } from "../../protocol/run.ts";
-import type { RunnerEnv } from "./capabilities.ts";
+import { runningExecutions, type RunnerEnv } from "./capabilities.ts";
 import { execute } from "./execute.ts";
 
 export { Egress, Sdk } from "./capabilities.ts";
@@ -14,7 +14,10 @@ export default {
     if (request.method !== "POST" || url.pathname !== "/run") return new Response("not found", { status: 404 });
     const job = (await request.json()) as RunJob;
     const exports = (ctx as unknown as { exports: Record<string, (o: { props: unknown }) => Fetcher> }).exports;
+    const key = crypto.randomUUID();
+    runningExecutions.set(job.executionId, { key, tenantId: job.tenantId, scriptId: job.scriptId, scriptName: job.scriptName });
     const result = await execute(env.LOADER, job, {
+      capabilityKey: key,
       harnessSource,
       marker: env.MARKER,
       compatibilityDate: env.COMPATIBILITY_DATE,
@@ -22,7 +25,7 @@ export default {
         env: { SDK: exports.Sdk!({ props: tenant }) },
         globalOutbound: exports.Egress!({ props: tenant }),
       }),
-    });
+    }).finally(() => runningExecutions.delete(job.executionId));
     return Response.json(result);
   },
 } satisfies ExportedHandler<RunnerEnv>;

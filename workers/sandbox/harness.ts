@@ -2,7 +2,7 @@
 // (input, ctx), captures console output per execution, and returns the outcome as plain data.
 // It runs inside the tenant's isolate, so it holds nothing a script could abuse: the only
 // secret is the log-line marker, kept in module scope and in the per-execution store.
-import { WorkerEntrypoint } from "cloudflare:workers";
+import { env, WorkerEntrypoint } from "cloudflare:workers";
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { ScriptContext } from "../sdk/index.ts";
 import { runCaps, utf8Bytes, type LogEntry, type LogLevel, type Progress, type RunError, type RunJob } from "../../protocol/run.ts";
@@ -13,6 +13,8 @@ import { decodeBody, encodeBody, type RequestEnvelope, type ResponseEnvelope } f
 
 export interface HarnessJob extends Omit<RunJob, "code" | "codeHash" | "memoryMb" | "logKey"> {
   logKey: string;
+  /** Proves this execution's SDK calls and fetches to the runner; the script never sees it. */
+  capabilityKey: string;
   /** Marks stdout lines as ours, so the host can recover logs if the process dies. */
   marker: string;
   deadline: string;
@@ -126,7 +128,7 @@ const platformFetch = globalThis.fetch.bind(globalThis);
 globalThis.fetch = async function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const request = new Request(input, init);
   const sink = sinks.getStore();
-  if (sink) request.headers.set("x-iota-execution", sink.job.executionId);
+  if (sink) request.headers.set("x-iota-execution", `${sink.job.executionId}.${sink.job.capabilityKey}`);
   const response = await platformFetch(request);
   if (response.headers.get("x-iota-egress-refused")) {
     const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
@@ -139,7 +141,7 @@ function makeContext(job: HarnessJob, signal: AbortSignal, params: Record<string
   const platform = makeSdk({
     async call(method, args) {
       if (!sdkStub) throw new SdkError("SDK_UNAVAILABLE", "the SDK is not available in this deployment");
-      const answer = (await sdkStub.call(job.executionId, job.scriptId, job.scriptName, method, args)) as { ok: boolean; value?: unknown; error?: { code: string; message: string; field?: string } };
+      const answer = (await sdkStub.call(job.executionId, job.capabilityKey, method, args)) as { ok: boolean; value?: unknown; error?: { code: string; message: string; field?: string } };
       if (!answer.ok) throw new SdkError(answer.error?.code ?? "SDK_ERROR", answer.error?.message ?? "the SDK call failed", answer.error?.field);
       return answer.value;
     },
@@ -211,13 +213,16 @@ async function toResponse(value: unknown): Promise<{ response?: ResponseEnvelope
   return { response: envelope, output: JSON.stringify(recorded) };
 }
 
+// Taken before any script code runs: a script may reach `env` itself and replace what is there.
+const platformSdk = (env as { SDK?: SdkStub }).SDK;
+
 // Last, once the harness has installed what it needs: from here on the intrinsics are fixed.
 lockdown();
 
 class Harness extends WorkerEntrypoint {
   async run(job: HarnessJob): Promise<HarnessResult> {
     const sink: Sink = { job, logs: [], dropped: 0, closed: false, progress: null, secrets: [] };
-    const sdkStub = (this.env as { SDK?: SdkStub }).SDK;
+    const sdkStub = platformSdk;
     const controller = new AbortController();
     const remaining = Date.parse(job.deadline) - Date.now();
     const timer = setTimeout(() => controller.abort(new Error("deadline exceeded")), Math.max(0, remaining));

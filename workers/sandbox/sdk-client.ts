@@ -3,7 +3,7 @@
 // script reaches through them leads back to the harness or the capability itself.
 import type { ScriptSdk } from "../sdk/index.ts";
 
-export type SdkStub = { call(executionId: string, scriptId: string, scriptName: string, method: string, args: unknown[]): Promise<unknown> };
+export type SdkStub = { call(executionId: string, capabilityKey: string, method: string, args: unknown[]): Promise<unknown> };
 
 /** An SDK refusal, with the platform's code (`VALIDATION_FAILED`, `NOT_FOUND`, ...). */
 export class SdkError extends Error {
