@@ -12,6 +12,7 @@ export interface Env extends DatabaseBindings {
   SECRETS_KEY?: string;
   /** How long failures after an alert are grouped into one digest (ms). */
   ALERT_WINDOW_MS?: string;
+  LOST_RUN_GRACE_MS?: string;
   /** Where people reach this install, for links in alerts (e.g. https://scripts.example.com). */
   PUBLIC_URL?: string;
   /** "true" behind a proxy that sets X-Forwarded-For / CF-Connecting-IP truthfully. */

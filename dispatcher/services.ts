@@ -49,7 +49,7 @@ export function servicesFor(env: Env): Services {
   const tenants = new TenantService(db);
   const directory = new ScriptDirectory(db);
   const scripts = new ScriptService(db, maxMemoryMb, directory, tenants);
-  const executions = new ExecutionService(db);
+  const executions = new ExecutionService(db, { lostRunGraceMs: Number(env.LOST_RUN_GRACE_MS ?? 30_000) });
   const admission = new Admission(db, {
     tenantDefault: Number(env.TENANT_CONCURRENCY ?? "10"),
     global: Number(env.GLOBAL_CONCURRENCY ?? "50"),

@@ -1,14 +1,15 @@
 // The periodic work, whoever drives it (the host's once-a-second call locally, Cron Triggers
 // and queue wake-ups on Cloudflare): claim due schedule slots, follow up failed event
-// deliveries, and start waiting executions that have room.
+// deliveries, start waiting executions that have room, and close runs nobody will finish.
 import type { Background } from "./domain/runs.ts";
 import type { Services } from "./services.ts";
 
 export async function tick(services: Services, background: Background) {
+  const lost = await services.executions.closeLost();
   const slots = await services.scheduler.tick(background);
   const followedUp = await services.events.followUp(background);
   const started = await services.runs.drain(background);
   const digests = await services.alerts.flushDigests();
   const swept = await services.retention.sweep();
-  return { slots, followedUp, started, digests, swept };
+  return { lost, slots, followedUp, started, digests, swept };
 }

@@ -18,6 +18,8 @@ export interface HostConfig {
   killGraceMs: number;
   tenantConcurrency: number;
   alertWindowMs: number;
+  /** How long past its deadline a run still marked running is closed as lost. */
+  lostRunGraceMs: number;
   publicUrl: string;
   globalConcurrency: number;
   /** Where the dispatcher's V8 inspector listens, for profiling; loopback only. */
@@ -63,6 +65,7 @@ export function readConfig(): HostConfig {
     killGraceMs: integer("RUNNER_KILL_GRACE_MS", 500, 50, 10000),
     tenantConcurrency: integer("TENANT_CONCURRENCY", 10, 1, 10_000),
     alertWindowMs: integer("IOTA_ALERT_WINDOW_MS", 15 * 60_000, 1000, 24 * 3600_000),
+    lostRunGraceMs: integer("IOTA_LOST_RUN_GRACE_MS", 30_000, 1000, 3600_000),
     publicUrl: process.env.IOTA_PUBLIC_URL || `http://localhost:${process.env.PORT || 8787}`,
     globalConcurrency: integer("GLOBAL_CONCURRENCY", 50, 1, 100_000),
     dispatcherInspector: inspector(process.env.IOTA_INSPECT_DISPATCHER),

@@ -67,6 +67,7 @@ async function main(): Promise<void> {
       GLOBAL_CONCURRENCY: String(config.globalConcurrency),
       SECRETS_KEY: await secretsKey(config.dataDir),
       ALERT_WINDOW_MS: String(config.alertWindowMs),
+      LOST_RUN_GRACE_MS: String(config.lostRunGraceMs),
       PUBLIC_URL: config.publicUrl,
       TRUST_PROXY: process.env.IOTA_TRUST_PROXY === "true" ? "true" : "false",
     },

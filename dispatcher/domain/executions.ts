@@ -73,9 +73,11 @@ function decodeCursor(cursor: string): { createdAt: string; id: string } {
 
 export class ExecutionService {
   readonly #db: Database;
+  readonly #lostRunGraceMs: number;
 
-  constructor(db: Database) {
+  constructor(db: Database, options: { lostRunGraceMs?: number } = {}) {
     this.#db = db;
+    this.#lostRunGraceMs = options.lostRunGraceMs ?? 30_000;
   }
 
   async create(e: NewExecution): Promise<string> {
@@ -137,6 +139,31 @@ export class ExecutionService {
       });
     }
     return statements;
+  }
+
+  /**
+   * Closes as interrupted the runs nobody is left to finish: still "running" well past their
+   * deadline (a runner kills a script 500 ms after it), because the dispatcher that awaited them
+   * crashed or lost its host. Their quota slots free up, and failed event deliveries are retried.
+   * Safe with several hosts on one database: no live run is ever this late.
+   */
+  async closeLost(now = Date.now()): Promise<number> {
+    const graceMs = this.#lostRunGraceMs;
+    const [rows] = await this.#db.$batch([
+      {
+        sql: `UPDATE executions SET status = 'interrupted', finished_at = ?1, error_code = 'LOST',
+            error_message = 'the run was lost (the platform restarted a part while it ran) and is counted as interrupted'
+          WHERE id IN (
+            SELECT e.id FROM executions e JOIN scripts s ON s.id = e.script_id
+            WHERE e.status = 'running'
+              AND e.started_at < strftime('%Y-%m-%dT%H:%M:%fZ', (?2 - s.timeout_ms - ?3) / 1000.0, 'unixepoch')
+            LIMIT 500)
+          AND status = 'running'
+          RETURNING id`,
+        params: [new Date(now).toISOString(), now, graceMs],
+      },
+    ]);
+    return rows!.length;
   }
 
   async list(principal: Principal, f: ExecutionFilters): Promise<Page<ExecutionSummary>> {

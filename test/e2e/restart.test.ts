@@ -5,7 +5,8 @@ import { System } from "../support/system.ts";
 let system: System;
 
 beforeAll(async () => {
-  system = await System.start();
+  // Runs left "running" by a crashed dispatcher are closed 2 s past their deadline here.
+  system = await System.start({ env: { IOTA_LOST_RUN_GRACE_MS: "2000" } });
 });
 afterAll(async () => {
   await system?.destroy();
@@ -52,6 +53,28 @@ describe("a restart of the host", () => {
     const quick = await system.script({ name: "after-crash", code: "export default () => 'serving';" });
     expect((await system.run(quick, null)).body).toMatchObject({ status: "succeeded", output: "serving" });
   });
+
+  test("a run whose dispatcher was killed under it is closed as lost after its deadline, freeing its slot", async () => {
+    const tenant = await system.tenant("orphans");
+    await system.api("PATCH", "/admin/api/tenants/orphans", { maxConcurrency: 1 });
+    const id = await system.script({ name: "orphan", timeoutMs: 1000, code: "export default async () => { await new Promise((r) => setTimeout(r, 5000)); }" }, tenant.token);
+    const started = await system.api("POST", `/admin/api/scripts/${id}/runs`, { mode: "async" }, { token: tenant.token });
+    expect(started.body.status).toBe("running");
+    const [dispatcher] = system.childPids("dispatcher.capnp");
+    expect(dispatcher).toBeDefined();
+    process.kill(dispatcher!, "SIGKILL");
+    // The host starts the dispatcher again; until the lost run is closed the tenant is at its limit.
+    let e: { status: string; error: { code: string } | null } = { status: "unknown", error: null };
+    for (let i = 0; i < 150 && e.status !== "interrupted"; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const r = await system.api("GET", `/admin/api/executions/${started.body.id}`, undefined, { token: tenant.token }).catch(() => undefined);
+      if (r?.status === 200) e = r.body;
+    }
+    expect(e).toMatchObject({ status: "interrupted", error: { code: "LOST" } });
+    expect((await system.api("GET", "/admin/api/usage", undefined, { token: tenant.token })).body).toMatchObject({ running: 0 });
+    const next = await system.script({ name: "after-orphan", code: "export default () => 'room again'" }, tenant.token);
+    expect((await system.run(next, null, tenant.token)).body).toMatchObject({ status: "succeeded", output: "room again" });
+  }, 30_000);
 
   test("after kill -9 at a busy moment, every accepted event is still delivered", async () => {
     const tenant = await system.tenant("at-least-once");

@@ -1,6 +1,7 @@
 // Starts the real product (`node host/main.ts`) on a temporary data dir and a free port, and
 // talks to it over HTTP, as a user would.
 import { spawn, type ChildProcess } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -93,6 +94,29 @@ export class System {
   /** Ctrl-C: the host stops its children and exits. */
   async stop(): Promise<void> {
     await this.#signal("SIGINT");
+  }
+
+  /** The pids of the host's processes whose command line contains `match` (e.g. "dispatcher.capnp"). */
+  childPids(match: string): number[] {
+    const root = this.#child?.pid;
+    if (!root) return [];
+    const parents = new Map<number, number>();
+    const commands = new Map<number, string>();
+    for (const entry of readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+        parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+        commands.set(Number(entry), readFileSync(`/proc/${entry}/cmdline`, "utf8").replace(/\0/g, " "));
+      } catch {
+        // gone meanwhile
+      }
+    }
+    const below = (pid: number): boolean => {
+      for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p)) if (p === root) return true;
+      return false;
+    };
+    return [...commands].filter(([pid, command]) => below(pid) && command.includes(match) && !command.startsWith("/bin/sh")).map(([pid]) => pid);
   }
 
   /** kill -9 of the host: no cleanup at all. */
