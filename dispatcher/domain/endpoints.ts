@@ -66,7 +66,7 @@ export class EndpointService {
   }
 
   /** Refuses a caller the script's access setting does not let in. */
-  async authorise(script: Script, tenant: Tenant, request: Request, body: Uint8Array): Promise<void> {
+  async authorise(script: Script, tenant: Tenant, request: Request, readBody: () => Promise<Uint8Array>): Promise<void> {
     const config = script.config as unknown as HttpConfig;
     if (config.access === "public") return;
     if (config.access === "token") {
@@ -79,7 +79,7 @@ export class EndpointService {
     const secret = config.hmacSecret ? await this.#vault.reveal(tenant.id, config.hmacSecret) : undefined;
     if (!secret) throw new AppError("FORBIDDEN", "this endpoint's signing secret is not set up");
     const header = request.headers.get(config.hmacHeader ?? (config.hmacScheme === "stripe" ? "stripe-signature" : "x-signature")) ?? "";
-    if (!(await verifySignature(config.hmacScheme ?? "sha256-hex", secret, header, body))) {
+    if (!(await verifySignature(config.hmacScheme ?? "sha256-hex", secret, header, await readBody()))) {
       throw new AppError("UNAUTHENTICATED", "the request's signature does not match its body");
     }
   }

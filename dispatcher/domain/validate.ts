@@ -92,11 +92,38 @@ export function optionalTags(body: Body, field = "tags"): Record<string, string>
 }
 
 /** Reads a JSON request body, refusing what is too large or not JSON. */
+/**
+ * The request body, refused with 413 as soon as it passes `maxBytes`: read chunk by chunk, so a
+ * body without a Content-Length (chunked) is never held in memory whole before the check.
+ */
+export async function readBodyCapped(request: Request, maxBytes: number): Promise<Uint8Array> {
+  if (Number(request.headers.get("content-length") ?? "0") > maxBytes) throw tooLarge(maxBytes);
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const body = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return body;
+}
+
 export async function readJsonBody(request: Request, maxBytes: number, whenEmpty: unknown = {}): Promise<unknown> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw tooLarge(maxBytes);
-  const buffer = await request.arrayBuffer();
-  if (buffer.byteLength > maxBytes) throw tooLarge(maxBytes);
+  const buffer = await readBodyCapped(request, maxBytes);
   if (buffer.byteLength === 0) return whenEmpty;
   let text: string;
   try {

@@ -8,20 +8,13 @@ import type { RunResult } from "../../protocol/run.ts";
 import { encodeInput } from "../domain/runs.ts";
 import { authenticate } from "../middleware/auth/index.ts";
 import type { AppEnv } from "../types.ts";
-import { asObject, readJsonBody } from "../domain/validate.ts";
+import { asObject, readBodyCapped, readJsonBody } from "../domain/validate.ts";
 import { decodeBody } from "../../protocol/http-envelope.ts";
 
 const maxEndpointBody = 1024 * 1024;
 /** A batch of events: each payload is still at most 1 MB. */
 const maxEventsBody = 5 * 1024 * 1024;
 
-async function readCapped(request: Request): Promise<Uint8Array> {
-  const tooLarge = () => new AppError("PAYLOAD_TOO_LARGE", `the request body is larger than ${maxEndpointBody} bytes`);
-  if (Number(request.headers.get("content-length") ?? 0) > maxEndpointBody) throw tooLarge();
-  const bytes = new Uint8Array(await request.arrayBuffer());
-  if (bytes.byteLength > maxEndpointBody) throw tooLarge();
-  return bytes;
-}
 
 /**
  * What a caller hears when the script did not succeed. Outsiders (HTTP endpoints) get only the
@@ -60,8 +53,11 @@ async function endpoint(c: Context<AppEnv>, tenantSlug: string | undefined, rest
     c.header("allow", match.allow.join(", "));
     throw new AppError("METHOD_NOT_ALLOWED", `${method} is not allowed at ${path}; allowed: ${match.allow.join(", ")}`);
   }
-  const body = await readCapped(c.req.raw);
-  await endpoints.authorise(match.script, tenant, c.req.raw, body);
+  // A caller without the token is turned away before its body is read; a signature needs it.
+  let read: Promise<Uint8Array> | undefined;
+  const readBody = () => (read ??= readBodyCapped(c.req.raw, maxEndpointBody));
+  await endpoints.authorise(match.script, tenant, c.req.raw, readBody);
+  const body = await readBody();
   const envelope: RequestEnvelope = {
     method,
     url: c.req.url,

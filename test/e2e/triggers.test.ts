@@ -90,12 +90,26 @@ describe("HTTP endpoints", () => {
     const id = await system.script({ name: "upload", kind: "http", path: "/upload", methods: ["POST"], access: "public", code: "export default () => 1" }, acme.token);
     const r = await call("/api/scripts/upload", { method: "POST", host: "acme.test", body: "x".repeat(1024 * 1024 + 1) });
     expect(r.status).toBe(413);
+    // Without a Content-Length (chunked), the cap applies as the body arrives.
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: "127.0.0.1", port: system.port, path: "/api/tenants/acme/scripts/upload", method: "POST" }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      const chunk = Buffer.alloc(64 * 1024, 120);
+      for (let i = 0; i < 40; i++) req.write(chunk);
+      req.end();
+    });
+    expect(chunked).toBe(413);
     expect((await system.api("GET", `/admin/api/executions?scriptId=${id}`, undefined, { token: acme.token })).body.items).toEqual([]);
   });
 
   test("token access wants an API token of the tenant, and hides it from the script", async () => {
     await system.script({ name: "private", kind: "http", path: "/private", methods: ["POST"], access: "token", code: echo }, acme.token);
     expect((await call("/api/scripts/private", { method: "POST", host: "acme.test" })).status).toBe(401);
+    // A caller without the token is turned away before its body counts: 401, not 413.
+    expect((await call("/api/scripts/private", { method: "POST", host: "acme.test", body: "x".repeat(2 * 1024 * 1024) })).status).toBe(401);
     const other = await system.tenant("other-co");
     expect((await call("/api/scripts/private", { method: "POST", host: "acme.test", headers: { authorization: `Bearer ${other.token}` } })).status).toBe(401);
     const ok = await call("/api/scripts/private", { method: "POST", host: "acme.test", headers: { authorization: `Bearer ${acme.token}` } });
