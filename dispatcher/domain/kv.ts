@@ -1,5 +1,5 @@
 // Script state: a small per-tenant key-value store, values as JSON, with optional expiry.
-import { and, asc, count, eq, gt, isNull, like, lte, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, like, lte, or, sql } from "drizzle-orm";
 import type { Database } from "../../db/open-remote.ts";
 import { kvEntries } from "../../db/business.ts";
 import { AppError, invalid } from "../../protocol/errors.ts";
@@ -38,19 +38,26 @@ export class KvStore {
     }
     const now = new Date();
     const expiresAt = ttl === undefined ? null : new Date(now.getTime() + ttl * 1000).toISOString();
-    const [{ n }] = (await this.#db.select({ n: count() }).from(kvEntries).where(eq(kvEntries.tenantId, tenantId))) as [{ n: number }];
-    if (n >= kvCaps.maxKeysPerTenant) {
-      const [exists] = await this.#db.select({ key: kvEntries.key }).from(kvEntries).where(and(eq(kvEntries.tenantId, tenantId), eq(kvEntries.key, k)));
-      if (!exists) {
-        // Expired entries do not count against the cap once swept.
-        await this.#db.delete(kvEntries).where(and(eq(kvEntries.tenantId, tenantId), lte(kvEntries.expiresAt, now.toISOString())));
-        throw new AppError("CONFLICT", `the tenant's kv store holds its ${kvCaps.maxKeysPerTenant} keys; delete some first`);
-      }
-    }
-    await this.#db
-      .insert(kvEntries)
-      .values({ tenantId, key: k, value: json, expiresAt, updatedAt: now.toISOString() })
-      .onConflictDoUpdate({ target: [kvEntries.tenantId, kvEntries.key], set: { value: json, expiresAt, updatedAt: now.toISOString() } });
+    // The cap is checked in the statement that writes, so concurrent puts cannot pass it together.
+    const write = async () => {
+      const [written] = await this.#db.$batch([
+        {
+          sql: `INSERT INTO kv_entries (tenant_id, key, value, expires_at, updated_at)
+            SELECT ?1, ?2, ?3, ?4, ?5
+            WHERE EXISTS (SELECT 1 FROM kv_entries WHERE tenant_id = ?1 AND key = ?2)
+              OR (SELECT count(*) FROM kv_entries WHERE tenant_id = ?1) < ?6
+            ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, updated_at = excluded.updated_at
+            RETURNING key`,
+          params: [tenantId, k, json, expiresAt, now.toISOString(), kvCaps.maxKeysPerTenant],
+        },
+      ]);
+      return written!.length > 0;
+    };
+    if (await write()) return;
+    // Expired entries stop counting against the cap once swept.
+    await this.#db.delete(kvEntries).where(and(eq(kvEntries.tenantId, tenantId), lte(kvEntries.expiresAt, now.toISOString())));
+    if (await write()) return;
+    throw new AppError("CONFLICT", `the tenant's kv store holds its ${kvCaps.maxKeysPerTenant} keys; delete some first`);
   }
 
   async delete(tenantId: string, key: unknown): Promise<boolean> {

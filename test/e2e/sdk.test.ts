@@ -124,6 +124,25 @@ describe("script state, secrets and events", () => {
     expect(other.output.keys).toEqual([]);
   });
 
+  test("the kv key cap holds when many puts race for its last places", async () => {
+    const full = await system.tenant("kv-full");
+    const fill = await run(`export default async (i, ctx) => {
+      for (let start = 0; start < 9990; start += 250) {
+        await Promise.all(Array.from({ length: Math.min(250, 9990 - start) }, (_, j) => ctx.kv.put("k" + (start + j), 1)));
+      }
+      return (await ctx.kv.list({ limit: 1 })).keys.length;
+    }`, null, full.token, { timeoutMs: 120_000 });
+    expect(fill.status).toBe("succeeded");
+    const race = await run(`export default async (i, ctx) => {
+      const outcomes = await Promise.allSettled(Array.from({ length: 60 }, (_, j) => ctx.kv.put("late" + j, 1)));
+      const refused = outcomes.filter((o) => o.status === "rejected").map((o) => o.reason.code);
+      const overwrite = await ctx.kv.put("k1", 2).then(() => "ok", (e) => e.code);
+      return { written: outcomes.length - refused.length, refused: [...new Set(refused)], overwrite };
+    }`, null, full.token);
+    // 10 places were left: exactly 10 new keys land, and changing an existing key still works.
+    expect(race.output).toEqual({ written: 10, refused: ["CONFLICT"], overwrite: "ok" });
+  }, 180_000);
+
   test("a deprecated call still works and leaves a warning in the logs", async () => {
     const e = await run(`export default async (i, ctx) => { await ctx.kv.set("old-style", 1); return ctx.kv.get("old-style"); }`);
     expect(e.output).toBe(1);
