@@ -60,6 +60,9 @@ export interface IncomingEvent {
 
 function parseEvent(body: Body): IncomingEvent {
   const id = requiredString(body, "id", { max: 200 });
+  // Stored text loses control characters and lone surrogates (SQLite turns the latter into
+  // U+FFFD), so two such ids could collide or never match their stored form.
+  if (/[\u0000-\u001f\u007f]/.test(id) || !id.isWellFormed()) throw invalid("id", "id must be printable text (no control characters or broken Unicode)");
   const type = requiredString(body, "type", { max: 200, pattern: typePattern, patternHint: 'must be a dotted event type like "payment.processed"' });
   const occurredRaw = optionalString(body, "occurredAt", { max: 64 });
   const occurredAt = occurredRaw === undefined ? new Date().toISOString() : isoTime(occurredRaw, "occurredAt");

@@ -247,6 +247,10 @@ describe("domain events", () => {
 
   test("bad events are refused naming the field", async () => {
     expect((await system.api("POST", "/api/events", { type: "a.b" }, { token: acme.token })).body.error.field).toBe("id");
+    for (const id of ["z\u0000z", "tab\there", "lone\ud800"]) {
+      const r = await system.api("POST", "/api/events", { id, type: "a.b" }, { token: acme.token });
+      expect([r.status, r.body.error?.field]).toEqual([422, "id"]);
+    }
     expect((await system.api("POST", "/api/events", { id: "x", type: "Not A Type" }, { token: acme.token })).body.error.field).toBe("type");
     expect((await system.api("POST", "/api/events", { id: "x", type: "a.b", occurredAt: "yesterday" }, { token: acme.token })).body.error.field).toBe("occurredAt");
     expect((await system.api("POST", "/api/events", { id: "x", type: "a.b", tenant: "default" }, { token: acme.token })).status).toBe(403);
