@@ -74,6 +74,14 @@ describe("a sync run", () => {
     expect(narrow).toMatchObject({ status: "succeeded" });
   });
 
+  test("a log line or progress message with a NUL keeps what follows it in history", async () => {
+    const e = await runCode("nul-log", `export default (i, ctx) => { console.log("before\\u0000after"); ctx.progress(50, "half\\u0000way"); return "\\u0000ok"; }`);
+    const stored = (await system.api("GET", `/admin/api/executions/${e.id}`)).body;
+    expect(stored.logs[0].message).toBe("before\u2400after");
+    expect(stored.progress).toEqual({ percent: 50, message: "half\u2400way" });
+    expect(stored.output).toBe("\u0000ok");
+  });
+
   test("returning nothing succeeds with null output", async () => {
     const e = await runCode("void", `export default async () => { console.info("done"); }`);
     expect(e).toMatchObject({ status: "succeeded", output: null, logs: [{ level: "info", message: "done" }] });

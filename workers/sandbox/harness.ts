@@ -44,6 +44,11 @@ const sinks = new AsyncLocalStorage<Sink>();
 const userModule = "./script.js";
 const write = console.log.bind(console);
 
+/** Text as history can keep it: SQLite cuts stored text at NUL, so NUL is shown as ␀. */
+function storable(text: string): string {
+  return text.includes("\u0000") ? text.replaceAll("\u0000", "\u2400") : text;
+}
+
 function record(level: LogLevel, args: unknown[]): void {
   const sink = sinks.getStore();
   if (!sink || sink.closed) return;
@@ -51,7 +56,7 @@ function record(level: LogLevel, args: unknown[]): void {
     sink.dropped++;
     return;
   }
-  let message = mask(formatLogArgs(args), sink.secrets);
+  let message = storable(mask(formatLogArgs(args), sink.secrets));
   if (message.length > runCaps.maxLogMessageChars) {
     message = `${message.slice(0, runCaps.maxLogMessageChars)}… [truncated ${message.length - runCaps.maxLogMessageChars} chars]`;
   }
@@ -74,7 +79,7 @@ function reportProgress(percent: unknown, message: unknown): void {
   if (typeof percent !== "number" || !Number.isFinite(percent)) throw new TypeError("ctx.progress(percent, message?): percent must be a number from 0 to 100");
   const progress: Progress = {
     percent: Math.min(100, Math.max(0, Math.round(percent * 10) / 10)),
-    message: message === undefined ? "" : mask(String(message), sink.secrets).slice(0, 500),
+    message: message === undefined ? "" : storable(mask(String(message), sink.secrets)).slice(0, 500),
   };
   sink.progress = progress;
   emit(sink, "P", progress);
