@@ -37,7 +37,14 @@ interface Sink {
   progress: Progress | null;
   /** Secret values this execution read: never written to its logs. */
   secrets: string[];
+  /** SDK calls under way, and those waiting for one of them to end (see maxSdkCallsInFlight). */
+  sdkInFlight: number;
+  sdkWaiting: (() => void)[];
 }
+
+// Each SDK call is a request to the dispatcher: thousands started at once (Promise.all over a
+// big list) would exhaust its connections for every tenant. They wait their turn instead.
+const maxSdkCallsInFlight = 32;
 
 const sinks = new AsyncLocalStorage<Sink>();
 // A variable, so the bundler leaves the import to the Worker Loader, which holds the user's code.
@@ -146,7 +153,17 @@ function makeContext(job: HarnessJob, signal: AbortSignal, params: Record<string
   const platform = makeSdk({
     async call(method, args) {
       if (!sdkStub) throw new SdkError("SDK_UNAVAILABLE", "the SDK is not available in this deployment");
-      const answer = (await sdkStub.call(job.executionId, job.capabilityKey, method, args)) as { ok: boolean; value?: unknown; error?: { code: string; message: string; field?: string } };
+      // A call that ends hands its place straight to the oldest waiting one.
+      if (sink.sdkInFlight >= maxSdkCallsInFlight) await new Promise<void>((turn) => sink.sdkWaiting.push(turn));
+      else sink.sdkInFlight++;
+      let answer: { ok: boolean; value?: unknown; error?: { code: string; message: string; field?: string } };
+      try {
+        answer = (await sdkStub.call(job.executionId, job.capabilityKey, method, args)) as typeof answer;
+      } finally {
+        const next = sink.sdkWaiting.shift();
+        if (next) next();
+        else sink.sdkInFlight--;
+      }
       if (!answer.ok) throw new SdkError(answer.error?.code ?? "SDK_ERROR", answer.error?.message ?? "the SDK call failed", answer.error?.field);
       return answer.value;
     },
@@ -226,7 +243,7 @@ lockdown();
 
 class Harness extends WorkerEntrypoint {
   async run(job: HarnessJob): Promise<HarnessResult> {
-    const sink: Sink = { job, logs: [], dropped: 0, closed: false, progress: null, secrets: [] };
+    const sink: Sink = { job, logs: [], dropped: 0, closed: false, progress: null, secrets: [], sdkInFlight: 0, sdkWaiting: [] };
     const sdkStub = platformSdk;
     const controller = new AbortController();
     const remaining = Date.parse(job.deadline) - Date.now();
