@@ -140,6 +140,8 @@ export const executions = sqliteTable(
     notBefore: text("not_before"),
     /** Scheduled runs: the slot (UTC ISO minute) this execution was claimed for. */
     scheduledFor: text("scheduled_for"),
+    /** The host whose runners run it while running: a restarting host closes its own, only. */
+    hostId: text("host_id"),
     /** Event deliveries: the event (the publisher's id) this execution delivers. */
     eventId: text("event_id"),
     /** Event deliveries: the failed attempt this one retries. */

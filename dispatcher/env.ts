@@ -13,6 +13,8 @@ export interface Env extends DatabaseBindings {
   /** How long failures after an alert are grouped into one digest (ms). */
   ALERT_WINDOW_MS?: string;
   LOST_RUN_GRACE_MS?: string;
+  /** Which host runs this dispatcher's executions (locally); a restarted host closes its own. */
+  HOST_ID?: string;
   /** Where people reach this install, for links in alerts (e.g. https://scripts.example.com). */
   PUBLIC_URL?: string;
   /** "true" behind a proxy that sets X-Forwarded-For / CF-Connecting-IP truthfully. */

@@ -53,7 +53,7 @@ export function servicesFor(env: Env): Services {
   const admission = new Admission(db, {
     tenantDefault: Number(env.TENANT_CONCURRENCY ?? "10"),
     global: Number(env.GLOBAL_CONCURRENCY ?? "50"),
-  });
+  }, env.HOST_ID ?? null);
   const alerts = new AlertService(db, directory, tenants, { windowMs: Number(env.ALERT_WINDOW_MS ?? 15 * 60_000), adminUrl: env.PUBLIC_URL ?? "" });
   const runs = new RunService(scripts, executions, admission, createRunner(env), (job, result) =>
     alerts.onOutcome({ id: job.scriptId, tenantId: job.tenantId, kind: job.trigger === "manual" ? undefined : job.trigger }, { executionId: job.executionId, status: result.status, trigger: job.trigger, version: job.version, errorMessage: result.error?.message ?? null }),

@@ -2,7 +2,7 @@
 // start: executions a dead host left running are closed as interrupted.
 import type { Client } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
-import { count, inArray } from "drizzle-orm";
+import { and, count, eq, isNull, or } from "drizzle-orm";
 import { apiTokens, executions, memberships, tenants, users } from "../db/schema.ts";
 import { hashPassword } from "../dispatcher/domain/passwords.ts";
 import { seedDemoData } from "./demo-data.ts";
@@ -17,7 +17,7 @@ export interface BootstrapResult {
   interrupted: number;
 }
 
-export async function bootstrap(client: Client, bootstrapToken: string | undefined, bootstrapPassword: string | undefined): Promise<BootstrapResult> {
+export async function bootstrap(client: Client, hostId: string, bootstrapToken: string | undefined, bootstrapPassword: string | undefined): Promise<BootstrapResult> {
   const db = drizzle(client);
   const result: BootstrapResult = { createdPlatform: false, interrupted: 0 };
 
@@ -52,7 +52,9 @@ export async function bootstrap(client: Client, bootstrapToken: string | undefin
     .update(executions)
     .set({ status: "interrupted", errorCode: "HOST_RESTARTED", errorMessage: "the platform restarted while this execution was in progress", finishedAt: now })
     // Queued executions are durable: they wait in the database and start once runners are up.
-    .where(inArray(executions.status, ["running"]))
+    // Only this host's own runs: another host on the same database is still running its own
+    // (and if it died, the tick closes them once they are past their deadline).
+    .where(and(eq(executions.status, "running"), or(eq(executions.hostId, hostId), isNull(executions.hostId))))
     .returning({ id: executions.id });
   result.interrupted = closed.length;
   return result;

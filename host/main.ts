@@ -2,7 +2,7 @@
 // dispatcher and the runner shards in workerd, and stops them all on Ctrl-C.
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { openLocalDatabase } from "../db/open-local.ts";
 import { LocalSqlEngine } from "../db/local-engine.ts";
@@ -29,7 +29,10 @@ async function main(): Promise<void> {
   const db = await openLocalDatabase(dbFile);
   // The dispatcher's queries go through their own connection, which keeps prepared statements.
   const sql = new LocalSqlEngine(dbFile);
-  const boot = await bootstrap(db, config.bootstrapToken, config.bootstrapPassword);
+  // A host is known by where it serves: restarted, it is the same host and closes the runs its
+  // previous life left; a second host on the same database (another port) leaves them alone.
+  const hostId = `${hostname()}:${config.port}`;
+  const boot = await bootstrap(db, hostId, config.bootstrapToken, config.bootstrapPassword);
   if (boot.interrupted > 0) log.warn("host.recovered", { interrupted: boot.interrupted });
 
   const haveAdmin = await ensureAdminBuilt(log);
@@ -68,6 +71,7 @@ async function main(): Promise<void> {
       SECRETS_KEY: await secretsKey(config.dataDir),
       ALERT_WINDOW_MS: String(config.alertWindowMs),
       LOST_RUN_GRACE_MS: String(config.lostRunGraceMs),
+      HOST_ID: hostId,
       PUBLIC_URL: config.publicUrl,
       TRUST_PROXY: process.env.IOTA_TRUST_PROXY === "true" ? "true" : "false",
     },

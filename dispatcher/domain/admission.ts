@@ -48,10 +48,13 @@ export interface Usage {
 export class Admission {
   readonly #db: Database;
   readonly #caps: Caps;
+  readonly #hostId: string | null;
 
-  constructor(db: Database, caps: Caps) {
+  /** `hostId`: whose runners run what this dispatcher starts (none on Cloudflare). */
+  constructor(db: Database, caps: Caps, hostId: string | null = null) {
     this.#db = db;
     this.#caps = caps;
+    this.#hostId = hostId;
   }
 
   get caps(): Caps {
@@ -73,11 +76,11 @@ export class Admission {
     const now = new Date().toISOString();
     const [rows] = await this.#db.$batch([
       {
-        sql: `INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, attempt, created_by, rerun_of, created_at, started_at)
-          SELECT ?1, ?2, ?3, ?4, ?5, 'running', ?6, ?7, ?8, ?9, ?10, ?10
+        sql: `INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, attempt, created_by, rerun_of, created_at, started_at, host_id)
+          SELECT ?1, ?2, ?3, ?4, ?5, 'running', ?6, ?7, ?8, ?9, ?10, ?10, ?13
           WHERE ${underCaps}
           RETURNING id`,
-        params: [id, e.tenantId, e.scriptId, e.version, e.trigger, e.input, e.attempt ?? 1, e.createdBy ?? null, e.rerunOf ?? null, now, this.#caps.tenantDefault, this.#caps.global],
+        params: [id, e.tenantId, e.scriptId, e.version, e.trigger, e.input, e.attempt ?? 1, e.createdBy ?? null, e.rerunOf ?? null, now, this.#caps.tenantDefault, this.#caps.global, this.#hostId],
       },
     ]);
     return rows![0]?.[0] as string | undefined;
@@ -100,8 +103,8 @@ export class Admission {
     return {
       id,
       statement: {
-        sql: `INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, attempt, created_by, rerun_of, created_at, started_at, not_before, event_id)
-          SELECT ?1, ?2, ?3, ?4, ?5, s.status, ?6, ?7, ?8, ?9, ?10, CASE WHEN s.status = 'running' THEN ?10 END, ?13, ?14
+        sql: `INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, attempt, created_by, rerun_of, created_at, started_at, not_before, event_id, host_id)
+          SELECT ?1, ?2, ?3, ?4, ?5, s.status, ?6, ?7, ?8, ?9, ?10, CASE WHEN s.status = 'running' THEN ?10 END, ?13, ?14, CASE WHEN s.status = 'running' THEN ?15 END
           FROM (SELECT CASE WHEN ${underCaps}
               AND NOT EXISTS (SELECT 1 FROM executions WHERE tenant_id = ?2 AND status = 'queued')
               AND ?13 IS NULL
@@ -109,7 +112,7 @@ export class Admission {
           RETURNING id, status`,
         params: [
           id, e.tenantId, e.scriptId, e.version, e.trigger, e.input, e.attempt ?? 1, e.createdBy ?? null, e.rerunOf ?? null, now,
-          this.#caps.tenantDefault, this.#caps.global, e.notBefore ?? null, e.eventId ?? null,
+          this.#caps.tenantDefault, this.#caps.global, e.notBefore ?? null, e.eventId ?? null, this.#hostId,
         ],
       },
     };
@@ -126,8 +129,8 @@ export class Admission {
     const previous = sql`(SELECT id FROM executions WHERE script_id = ${e.scriptId} AND trigger = 'scheduled' AND status IN ('running', 'queued') ORDER BY created_at LIMIT 1)`;
     const startNow = sql`(${this.#underCaps(e.tenantId)}) AND NOT EXISTS (SELECT 1 FROM executions WHERE tenant_id = ${e.tenantId} AND status = 'queued')`;
     const rows = await this.#db.values<[string, "running" | "queued" | "skipped"]>(sql`
-      INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, attempt, created_at, started_at, finished_at, scheduled_for, error_code, error_message)
-      SELECT ${id}, ${e.tenantId}, ${e.scriptId}, ${e.version}, 'scheduled', s.status, ${e.input}, 1, ${now},
+      INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, attempt, created_at, host_id, started_at, finished_at, scheduled_for, error_code, error_message)
+      SELECT ${id}, ${e.tenantId}, ${e.scriptId}, ${e.version}, 'scheduled', s.status, ${e.input}, 1, ${now}, CASE WHEN s.status = 'running' THEN ${this.#hostId} END,
         CASE WHEN s.status = 'running' THEN ${now} END,
         CASE WHEN s.status = 'skipped' THEN ${now} END,
         ${e.scheduledFor},
@@ -187,7 +190,7 @@ export class Admission {
             AND (SELECT count(*) FROM executions r WHERE r.status = 'running' AND r.tenant_id = w.tenant_id)
               < coalesce((SELECT max_concurrency FROM tenants t WHERE t.id = w.tenant_id), ?2)
         )
-        UPDATE executions SET status = 'running', started_at = ?1
+        UPDATE executions SET status = 'running', started_at = ?1, host_id = ?4
         WHERE id = (
           SELECT e.id FROM executions e
           WHERE (SELECT count(*) FROM roomy) > 0
@@ -197,7 +200,7 @@ export class Admission {
           ORDER BY e.created_at, e.id LIMIT 1)
         AND status = 'queued'
         RETURNING id, tenant_id, script_id, version, trigger, input, attempt`,
-      params: [new Date().toISOString(), this.#caps.tenantDefault, this.#caps.global],
+      params: [new Date().toISOString(), this.#caps.tenantDefault, this.#caps.global, this.#hostId],
     };
   }
 

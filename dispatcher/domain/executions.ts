@@ -8,7 +8,6 @@ import { invalid, notFound } from "../../protocol/errors.ts";
 import type { RunResult } from "../../protocol/run.ts";
 import type { Principal } from "./principal.ts";
 import { isoTime } from "./validate.ts";
-import { newId } from "./secrets.ts";
 
 export interface NewExecution {
   tenantId: string;
@@ -78,30 +77,6 @@ export class ExecutionService {
   constructor(db: Database, options: { lostRunGraceMs?: number } = {}) {
     this.#db = db;
     this.#lostRunGraceMs = options.lostRunGraceMs ?? 30_000;
-  }
-
-  async create(e: NewExecution): Promise<string> {
-    const id = newId("exe");
-    const now = new Date().toISOString();
-    await this.#db.insert(executions).values({
-      id,
-      tenantId: e.tenantId,
-      scriptId: e.scriptId,
-      version: e.version,
-      trigger: e.trigger,
-      status: e.status,
-      input: e.input,
-      attempt: e.attempt ?? 1,
-      createdBy: e.createdBy,
-      rerunOf: e.rerunOf,
-      createdAt: now,
-      startedAt: e.status === "running" ? now : null,
-    });
-    return id;
-  }
-
-  async markRunning(id: string): Promise<void> {
-    await this.#db.update(executions).set({ status: "running", startedAt: new Date().toISOString() }).where(and(eq(executions.id, id), eq(executions.status, "queued")));
   }
 
   /** Records the outcome and the log lines together: history never shows one without the other. */

@@ -54,6 +54,20 @@ describe("a restart of the host", () => {
     expect((await system.run(quick, null)).body).toMatchObject({ status: "succeeded", output: "serving" });
   });
 
+  test("a host restarting on a shared database closes only its own runs, not another host's", async () => {
+    const other = await System.start({ dataDir: system.dataDir, token: system.token });
+    try {
+      const id = await system.script({ name: "keeps-going", code: "export default async () => { await new Promise((r) => setTimeout(r, 3000)); return 'finished'; }" });
+      const started = await system.api("POST", `/admin/api/scripts/${id}/runs`, { mode: "async" });
+      expect(started.body.status).toBe("running");
+      await other.restart();
+      expect((await system.api("GET", `/admin/api/executions/${started.body.id}`)).body.status).toBe("running");
+      expect(await system.waitForExecution(started.body.id, 20_000)).toMatchObject({ status: "succeeded", output: "finished" });
+    } finally {
+      await other.stop();
+    }
+  }, 40_000);
+
   test("a run whose dispatcher was killed under it is closed as lost after its deadline, freeing its slot", async () => {
     const tenant = await system.tenant("orphans");
     await system.api("PATCH", "/admin/api/tenants/orphans", { maxConcurrency: 1 });

@@ -1,0 +1,1 @@
+ALTER TABLE `executions` ADD `host_id` text;
