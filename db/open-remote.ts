@@ -5,20 +5,10 @@ import { drizzle as drizzleLibsql } from "drizzle-orm/libsql/web";
 import { drizzle as drizzleProxy } from "drizzle-orm/sqlite-proxy";
 import type { SqliteRemoteDatabase } from "drizzle-orm/sqlite-proxy";
 import * as schema from "./schema.ts";
-import type { ProxyError, ProxyQuery, ProxyResult } from "./proxy-protocol.ts";
+import type { ProxyError, ProxyQuery, ProxyResult, Statement, StatementBatch } from "./proxy-protocol.ts";
 
-/** A statement written as SQL text with `?` parameters, for paths that run on every call. */
-export interface Statement {
-  sql: string;
-  params: unknown[];
-}
+export type { Statement, StatementBatch };
 
-/**
- * Runs written statements in one write transaction and answers each one's rows as arrays.
- * Drizzle rebuilds a query's SQL from its builder on every call, which cost the dispatcher
- * more CPU than anything else per endpoint call; the few statements of that path skip it.
- */
-export type StatementBatch = (statements: Statement[]) => Promise<unknown[][][]>;
 
 // Both drivers build the same async SQLite queries and both batch atomically; the proxy's type
 // stands for either.

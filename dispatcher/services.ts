@@ -1,6 +1,7 @@
 // Wires the domain services to this deployment's bindings, once per isolate.
 import { openDatabase, type Database } from "../db/open-remote.ts";
 import { Admission } from "./domain/admission.ts";
+import { GroupCommit } from "./domain/group-commit.ts";
 import { ExecutionService } from "./domain/executions.ts";
 import { RunService } from "./domain/runs.ts";
 import { Scheduler } from "./domain/scheduler.ts";
@@ -50,17 +51,18 @@ export function servicesFor(env: Env): Services {
   const directory = new ScriptDirectory(db);
   const scripts = new ScriptService(db, maxMemoryMb, directory, tenants);
   const executions = new ExecutionService(db, { lostRunGraceMs: Number(env.LOST_RUN_GRACE_MS ?? 30_000) });
+  const writes = new GroupCommit(db.$batch);
   const admission = new Admission(db, {
     tenantDefault: Number(env.TENANT_CONCURRENCY ?? "10"),
     global: Number(env.GLOBAL_CONCURRENCY ?? "50"),
-  }, env.HOST_ID ?? null);
+  }, writes, env.HOST_ID ?? null);
   const alerts = new AlertService(db, directory, tenants, { windowMs: Number(env.ALERT_WINDOW_MS ?? 15 * 60_000), adminUrl: env.PUBLIC_URL ?? "" });
   const runs = new RunService(scripts, executions, admission, createRunner(env), (job, result) =>
     alerts.onOutcome({ id: job.scriptId, tenantId: job.tenantId, kind: job.trigger === "manual" ? undefined : job.trigger }, { executionId: job.executionId, status: result.status, trigger: job.trigger, version: job.version, errorMessage: result.error?.message ?? null }),
   );
   const tokens = new TokenService(db, tenants);
   const vault = new Vault(db, env.SECRETS_KEY);
-  const events = new EventService(db, runs, tenants, alerts, directory, admission);
+  const events = new EventService(db, runs, tenants, alerts, directory, admission, writes);
   const services: Services = {
     db,
     tenants,

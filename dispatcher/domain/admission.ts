@@ -3,6 +3,7 @@
 // two requests racing for the last slot cannot both win, even from two hosts.
 import { sql } from "drizzle-orm";
 import type { Database, Statement } from "../../db/open-remote.ts";
+import type { GroupCommit } from "./group-commit.ts";
 import type { Execution } from "../../db/schema.ts";
 import type { NewExecution } from "./executions.ts";
 import { newId } from "./secrets.ts";
@@ -49,11 +50,16 @@ export class Admission {
   readonly #db: Database;
   readonly #caps: Caps;
   readonly #hostId: string | null;
+  readonly #writes: GroupCommit;
 
-  /** `hostId`: whose runners run what this dispatcher starts (none on Cloudflare). */
-  constructor(db: Database, caps: Caps, hostId: string | null = null) {
+  /**
+   * `hostId`: whose runners run what this dispatcher starts (none on Cloudflare); `writes`: the
+   * isolate's shared transactions, which admissions and outcomes go through.
+   */
+  constructor(db: Database, caps: Caps, writes: GroupCommit, hostId: string | null = null) {
     this.#db = db;
     this.#caps = caps;
+    this.#writes = writes;
     this.#hostId = hostId;
   }
 
@@ -74,7 +80,7 @@ export class Admission {
   async admitNow(e: NewExecution): Promise<string | undefined> {
     const id = newId("exe");
     const now = new Date().toISOString();
-    const [rows] = await this.#db.$batch([
+    const [rows] = await this.#writes.run([
       {
         sql: `INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, attempt, created_by, rerun_of, created_at, started_at, host_id)
           SELECT ?1, ?2, ?3, ?4, ?5, 'running', ?6, ?7, ?8, ?9, ?10, ?10, ?13
@@ -92,7 +98,7 @@ export class Admission {
    */
   async admitOrQueue(e: Waiting): Promise<{ id: string; status: "running" | "queued" }> {
     const { id, statement } = this.admitOrQueueStatement(e);
-    const [rows] = await this.#db.$batch([statement]);
+    const [rows] = await this.#writes.run([statement]);
     return { id, status: admittedStatus(rows!) };
   }
 
@@ -147,7 +153,7 @@ export class Admission {
 
   /** Moves the oldest waiting execution that has room to running, and returns it. */
   async claimNext(): Promise<Claimed | undefined> {
-    const [rows] = await this.#db.$batch([this.#claimStatement()]);
+    const [rows] = await this.#writes.run([this.#claimStatement()]);
     return toClaimed(rows as ClaimRow[]);
   }
 
@@ -156,10 +162,14 @@ export class Admission {
    * same transaction: a finished run hands its slot on without another round trip.
    */
   async claimAfter(statements: Statement[]): Promise<Claimed | undefined> {
-    const results = await this.#db.$batch([...statements, this.#claimStatement()]);
+    const results = await this.#writes.run([...statements, this.#claimStatement()]);
     return toClaimed(results.at(-1) as ClaimRow[]);
   }
 
+  // Which tenants have room is decided once per claim, from the tenants with work waiting
+  // (found by seeking the status-and-tenant index from one to the next), never per waiting
+  // row: a tenant with thousands waiting at its limit must not make other claims slow. When no
+  // tenant has room the queue is not read at all.
   // Which tenants have room is decided once per claim, from the tenants with work waiting
   // (found by seeking the status-and-tenant index from one to the next), never per waiting
   // row: a tenant with thousands waiting at its limit must not make other claims slow. When no

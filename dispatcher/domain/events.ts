@@ -10,6 +10,7 @@ import { deadLetters, events, executions, scripts, type Script } from "../../db/
 import { AppError, invalid, notFound } from "../../protocol/errors.ts";
 import { admittedStatus, type Admission } from "./admission.ts";
 import { isUniqueViolation } from "./db-errors.ts";
+import type { GroupCommit } from "./group-commit.ts";
 import type { AlertService } from "./alerts.ts";
 import { authorOf, requirePermission, type Principal } from "./principal.ts";
 import { encodeInput, type Background, type RunService } from "./runs.ts";
@@ -91,11 +92,13 @@ export class EventService {
   readonly #alerts: AlertService;
   readonly #directory: ScriptDirectory;
   readonly #admission: Admission;
+  readonly #writes: GroupCommit;
   // An execution's place in its chain never changes; a script publishing in a loop asks often.
   readonly #publisherDepths = new TtlCache<string, { depth: number; cause: string }>(60_000, 10_000);
 
-  constructor(db: Database, runs: RunService, tenants: TenantService, alerts: AlertService, directory: ScriptDirectory, admission: Admission) {
+  constructor(db: Database, runs: RunService, tenants: TenantService, alerts: AlertService, directory: ScriptDirectory, admission: Admission, writes: GroupCommit) {
     this.#db = db;
+    this.#writes = writes;
     this.#directory = directory;
     this.#admission = admission;
     this.#runs = runs;
@@ -204,7 +207,7 @@ export class EventService {
       return { id: e.id, type: e.type, duplicate: false, deliveries: subscribers.length };
     });
     if (statements.length === 0) return answers;
-    const results = await this.#db.$batch(statements);
+    const results = await this.#writes.run(statements);
     for (const s of starts) {
       if (admittedStatus(results[s.at]!) !== "running") continue;
       background(this.#runs.startClaimed({ id: s.id, tenantId: tenant.id, scriptId: s.script.id, version: s.script.currentVersion, trigger: "event", input: s.input, attempt: 1 }, background));

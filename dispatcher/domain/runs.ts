@@ -6,7 +6,6 @@ import type { RunJob, RunResult } from "../../protocol/run.ts";
 import type { Script, Trigger } from "../../db/schema.ts";
 import type { Runner } from "../platform/runner.ts";
 import type { Admission, Claimed } from "./admission.ts";
-import { FinishBatcher } from "./finish-batcher.ts";
 import type { ExecutionService } from "./executions.ts";
 import { authorOf, type Principal } from "./principal.ts";
 import type { ScriptService } from "./scripts.ts";
@@ -164,16 +163,6 @@ export class RunService {
     );
   }
 
-  // One per request: a write is made in the request that started it, and only that request's
-  // runs wait for it.
-  readonly #finishers = new WeakMap<Background, FinishBatcher>();
-
-  #finisher(background: Background): FinishBatcher {
-    let finisher = this.#finishers.get(background);
-    if (!finisher) this.#finishers.set(background, (finisher = new FinishBatcher(this.#admission)));
-    return finisher;
-  }
-
   async #execute(job: RunJob, background: Background): Promise<RunResult> {
     let result: RunResult;
     try {
@@ -183,8 +172,8 @@ export class RunService {
       result = { status: "interrupted", error: { code: "RUNNER_UNAVAILABLE", message: (e as Error).message }, logs: [], startedAt: now, finishedAt: now, durationMs: 0 };
     }
     // The slot this run held goes to the oldest waiting execution, in the same transaction
-    // (shared with the other runs of this request that end at the same moment).
-    const next = await this.#finisher(background).finish(this.#executions.finishStatements(job.executionId, result));
+    // (shared with other writes of the moment, see GroupCommit).
+    const next = await this.#admission.claimAfter(this.#executions.finishStatements(job.executionId, result));
     console.log(JSON.stringify({ level: "info", event: "execution.finished", executionId: job.executionId, tenantId: job.tenantId, scriptId: job.scriptId, trigger: job.trigger, status: result.status, durationMs: result.durationMs }));
     // One slot freed, one taken: anything else waiting is for slots that are not free (a
     // raised limit is picked up by the next tick's drain).
