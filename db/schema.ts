@@ -142,6 +142,8 @@ export const executions = sqliteTable(
     scheduledFor: text("scheduled_for"),
     /** The host whose runners run it while running: a restarting host closes its own, only. */
     hostId: text("host_id"),
+    /** The timeout it runs with, fixed when it starts (the script's may change meanwhile). */
+    timeoutMs: integer("timeout_ms"),
     /** Event deliveries: the event (the publisher's id) this execution delivers. */
     eventId: text("event_id"),
     /** Event deliveries: the failed attempt this one retries. */

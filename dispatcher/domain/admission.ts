@@ -13,15 +13,16 @@ export interface Caps {
   global: number;
 }
 
-export type Claimed = Pick<Execution, "id" | "tenantId" | "scriptId" | "version" | "trigger" | "attempt"> & { input: string };
+/** A run recorded as running, to start; `timeoutMs` is the one it was given when claimed. */
+export type Claimed = Pick<Execution, "id" | "tenantId" | "scriptId" | "version" | "trigger" | "attempt"> & { input: string; timeoutMs?: number };
 
-type ClaimRow = [string, string, string, number, Execution["trigger"], string, number];
+type ClaimRow = [string, string, string, number, Execution["trigger"], string, number, number | null];
 
 function toClaimed(rows: ClaimRow[]): Claimed | undefined {
   const [row] = rows;
   if (!row) return undefined;
-  const [id, tenantId, scriptId, version, trigger, input, attempt] = row;
-  return { id, tenantId, scriptId, version: Number(version), trigger, input, attempt: Number(attempt) };
+  const [id, tenantId, scriptId, version, trigger, input, attempt, timeoutMs] = row;
+  return { id, tenantId, scriptId, version: Number(version), trigger, input, attempt: Number(attempt), ...(timeoutMs === null ? {} : { timeoutMs: Number(timeoutMs) }) };
 }
 
 /**
@@ -82,11 +83,11 @@ export class Admission {
     const now = new Date().toISOString();
     const [rows] = await this.#writes.run([
       {
-        sql: `INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, attempt, created_by, rerun_of, created_at, started_at, host_id)
-          SELECT ?1, ?2, ?3, ?4, ?5, 'running', ?6, ?7, ?8, ?9, ?10, ?10, ?13
+        sql: `INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, attempt, created_by, rerun_of, created_at, started_at, host_id, timeout_ms)
+          SELECT ?1, ?2, ?3, ?4, ?5, 'running', ?6, ?7, ?8, ?9, ?10, ?10, ?13, ?14
           WHERE ${underCaps}
           RETURNING id`,
-        params: [id, e.tenantId, e.scriptId, e.version, e.trigger, e.input, e.attempt ?? 1, e.createdBy ?? null, e.rerunOf ?? null, now, this.#caps.tenantDefault, this.#caps.global, this.#hostId],
+        params: [id, e.tenantId, e.scriptId, e.version, e.trigger, e.input, e.attempt ?? 1, e.createdBy ?? null, e.rerunOf ?? null, now, this.#caps.tenantDefault, this.#caps.global, this.#hostId, e.timeoutMs],
       },
     ]);
     return rows![0]?.[0] as string | undefined;
@@ -109,8 +110,8 @@ export class Admission {
     return {
       id,
       statement: {
-        sql: `INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, attempt, created_by, rerun_of, created_at, started_at, not_before, event_id, host_id)
-          SELECT ?1, ?2, ?3, ?4, ?5, s.status, ?6, ?7, ?8, ?9, ?10, CASE WHEN s.status = 'running' THEN ?10 END, ?13, ?14, CASE WHEN s.status = 'running' THEN ?15 END
+        sql: `INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, attempt, created_by, rerun_of, created_at, started_at, not_before, event_id, host_id, timeout_ms)
+          SELECT ?1, ?2, ?3, ?4, ?5, s.status, ?6, ?7, ?8, ?9, ?10, CASE WHEN s.status = 'running' THEN ?10 END, ?13, ?14, CASE WHEN s.status = 'running' THEN ?15 END, ?16
           FROM (SELECT CASE WHEN ${underCaps}
               AND NOT EXISTS (SELECT 1 FROM executions WHERE tenant_id = ?2 AND status = 'queued')
               AND ?13 IS NULL
@@ -118,7 +119,7 @@ export class Admission {
           RETURNING id, status`,
         params: [
           id, e.tenantId, e.scriptId, e.version, e.trigger, e.input, e.attempt ?? 1, e.createdBy ?? null, e.rerunOf ?? null, now,
-          this.#caps.tenantDefault, this.#caps.global, e.notBefore ?? null, e.eventId ?? null, this.#hostId,
+          this.#caps.tenantDefault, this.#caps.global, e.notBefore ?? null, e.eventId ?? null, this.#hostId, e.timeoutMs,
         ],
       },
     };
@@ -135,8 +136,8 @@ export class Admission {
     const previous = sql`(SELECT id FROM executions WHERE script_id = ${e.scriptId} AND trigger = 'scheduled' AND status IN ('running', 'queued') ORDER BY created_at LIMIT 1)`;
     const startNow = sql`(${this.#underCaps(e.tenantId)}) AND NOT EXISTS (SELECT 1 FROM executions WHERE tenant_id = ${e.tenantId} AND status = 'queued')`;
     const rows = await this.#db.values<[string, "running" | "queued" | "skipped"]>(sql`
-      INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, attempt, created_at, host_id, started_at, finished_at, scheduled_for, error_code, error_message)
-      SELECT ${id}, ${e.tenantId}, ${e.scriptId}, ${e.version}, 'scheduled', s.status, ${e.input}, 1, ${now}, CASE WHEN s.status = 'running' THEN ${this.#hostId} END,
+      INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, attempt, created_at, host_id, timeout_ms, started_at, finished_at, scheduled_for, error_code, error_message)
+      SELECT ${id}, ${e.tenantId}, ${e.scriptId}, ${e.version}, 'scheduled', s.status, ${e.input}, 1, ${now}, CASE WHEN s.status = 'running' THEN ${this.#hostId} END, ${e.timeoutMs},
         CASE WHEN s.status = 'running' THEN ${now} END,
         CASE WHEN s.status = 'skipped' THEN ${now} END,
         ${e.scheduledFor},
@@ -148,7 +149,7 @@ export class Admission {
       RETURNING id, status`);
     const [row] = rows;
     if (!row) return undefined;
-    return { id: row[0], status: row[1], tenantId: e.tenantId, scriptId: e.scriptId, version: e.version, trigger: "scheduled", input: e.input, attempt: 1 };
+    return { id: row[0], status: row[1], tenantId: e.tenantId, scriptId: e.scriptId, version: e.version, trigger: "scheduled", input: e.input, attempt: 1, timeoutMs: e.timeoutMs };
   }
 
   /** Moves the oldest waiting execution that has room to running, and returns it. */
@@ -162,8 +163,9 @@ export class Admission {
    * same transaction: a finished run hands its slot on without another round trip.
    */
   async claimAfter(statements: Statement[]): Promise<Claimed | undefined> {
-    const results = await this.#writes.run([...statements, this.#claimStatement()]);
-    return toClaimed(results.at(-1) as ClaimRow[]);
+    const [outcome, ...rest] = statements;
+    const results = await this.#writes.run([outcome!, this.#claimStatement(true), ...rest]);
+    return toClaimed(results[1] as ClaimRow[]);
   }
 
   // Which tenants have room is decided once per claim, from the tenants with work waiting
@@ -187,7 +189,9 @@ export class Admission {
     return claimAt.map((at) => toClaimed(results[at] as ClaimRow[]));
   }
 
-  #claimStatement(): Statement {
+  // `onlyIfFreed`: right after an outcome's update, claim only if that update changed the row
+  // (a run already closed as lost freed no slot when its late outcome arrives).
+  #claimStatement(onlyIfFreed = false): Statement {
     return {
       sql: `WITH RECURSIVE waiting(tenant_id) AS (
           SELECT min(tenant_id) FROM executions WHERE status = 'queued'
@@ -200,8 +204,9 @@ export class Admission {
             AND (SELECT count(*) FROM executions r WHERE r.status = 'running' AND r.tenant_id = w.tenant_id)
               < coalesce((SELECT max_concurrency FROM tenants t WHERE t.id = w.tenant_id), ?2)
         )
-        UPDATE executions SET status = 'running', started_at = ?1, host_id = ?4
-        WHERE id = (
+        UPDATE executions SET status = 'running', started_at = ?1, host_id = ?4,
+          timeout_ms = (SELECT timeout_ms FROM scripts WHERE scripts.id = executions.script_id)
+        WHERE ${onlyIfFreed ? "changes() = 1" : "1"} AND id = (
           SELECT e.id FROM executions e
           WHERE (SELECT count(*) FROM roomy) > 0
             AND (SELECT count(*) FROM executions WHERE status = 'running') < ?3
@@ -209,7 +214,7 @@ export class Admission {
             AND e.tenant_id IN (SELECT tenant_id FROM roomy)
           ORDER BY e.created_at, e.id LIMIT 1)
         AND status = 'queued'
-        RETURNING id, tenant_id, script_id, version, trigger, input, attempt`,
+        RETURNING id, tenant_id, script_id, version, trigger, input, attempt, timeout_ms`,
       params: [new Date().toISOString(), this.#caps.tenantDefault, this.#caps.global, this.#hostId],
     };
   }

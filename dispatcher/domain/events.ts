@@ -200,7 +200,7 @@ export class EventService {
       });
       const input = JSON.stringify({ id: e.id, type: e.type, payload: JSON.parse(e.payload), occurredAt: e.occurredAt });
       for (const script of subscribers) {
-        const { id, statement } = this.#admission.admitOrQueueStatement({ tenantId: tenant.id, scriptId: script.id, version: script.currentVersion, trigger: "event", status: "queued", input, createdBy, eventId: e.id });
+        const { id, statement } = this.#admission.admitOrQueueStatement({ tenantId: tenant.id, scriptId: script.id, version: script.currentVersion, trigger: "event", status: "queued", input, createdBy, eventId: e.id, timeoutMs: script.timeoutMs });
         starts.push({ at: statements.length, id, script, input });
         statements.push(statement);
       }

@@ -19,6 +19,8 @@ export interface NewExecution {
   createdBy?: string;
   status: "queued" | "running";
   rerunOf?: string;
+  /** The script's timeout: the run's deadline once it starts. */
+  timeoutMs: number;
 }
 
 export interface ExecutionFilters {
@@ -88,7 +90,7 @@ export class ExecutionService {
   finishStatements(id: string, result: RunResult): Statement[] {
     const update: Statement = {
       sql: `UPDATE executions SET status = ?, output = ?, error_code = ?, error_message = ?, error_stack = ?, started_at = ?, finished_at = ?,
-        duration_ms = ?, outbound = ?, progress_percent = ?, progress_message = ? WHERE id = ?`,
+        duration_ms = ?, outbound = ?, progress_percent = ?, progress_message = ? WHERE id = ? AND status = 'running'`,
       params: [
         result.status,
         result.output ?? null,
@@ -131,7 +133,7 @@ export class ExecutionService {
           WHERE id IN (
             SELECT e.id FROM executions e JOIN scripts s ON s.id = e.script_id
             WHERE e.status = 'running'
-              AND e.started_at < strftime('%Y-%m-%dT%H:%M:%fZ', (?2 - s.timeout_ms - ?3) / 1000.0, 'unixepoch')
+              AND e.started_at < strftime('%Y-%m-%dT%H:%M:%fZ', (?2 - coalesce(e.timeout_ms, s.timeout_ms) - ?3) / 1000.0, 'unixepoch')
             LIMIT 500)
           AND status = 'running'
           RETURNING id`,

@@ -83,6 +83,7 @@ export class RunService {
       attempt: l.attempt,
       createdBy: l.createdBy,
       rerunOf: l.rerunOf,
+      timeoutMs: l.script.timeoutMs,
     };
     const job = (executionId: string): RunJob => ({
       executionId,
@@ -155,7 +156,7 @@ export class RunService {
         input: c.input,
         trigger: c.trigger,
         attempt: c.attempt,
-        timeoutMs: script.timeoutMs,
+        timeoutMs: c.timeoutMs ?? script.timeoutMs,
         memoryMb: script.memoryMb,
         sdkVersion: script.sdkVersion,
       },

@@ -128,6 +128,7 @@ export class Scheduler {
       input,
       status: "queued",
       scheduledFor: new Date(slot).toISOString(),
+      timeoutMs: script.timeoutMs,
     });
     if (!claimed) return 0;
     if (claimed.status === "running") background(this.#runs.startClaimed(claimed, background));

@@ -68,6 +68,17 @@ describe("a restart of the host", () => {
     }
   }, 40_000);
 
+  test("a live run is never closed as lost, even when its script's timeout is lowered under it", async () => {
+    const id = await system.script({ name: "long-lived", timeoutMs: 20_000, code: "export default async () => { await new Promise((r) => setTimeout(r, 4500)); return 'lived'; }" });
+    const started = await system.api("POST", `/admin/api/scripts/${id}/runs`, { mode: "async" });
+    expect(started.body.status).toBe("running");
+    await system.api("PATCH", `/admin/api/scripts/${id}`, { timeoutMs: 1000 });
+    // Past the new timeout plus the 2 s grace of this file's host, but not past its own 20 s.
+    await new Promise((r) => setTimeout(r, 3500));
+    expect((await system.api("GET", `/admin/api/executions/${started.body.id}`)).body.status).toBe("running");
+    expect(await system.waitForExecution(started.body.id, 20_000)).toMatchObject({ status: "succeeded", output: "lived" });
+  }, 30_000);
+
   test("a run whose dispatcher was killed under it is closed as lost after its deadline, freeing its slot", async () => {
     const tenant = await system.tenant("orphans");
     await system.api("PATCH", "/admin/api/tenants/orphans", { maxConcurrency: 1 });
