@@ -150,6 +150,24 @@ describe("cross-tenant access through the SDK", () => {
     expect(e.output.secret).toBeNull();
   });
 
+  test("patching what the harness uses (AsyncLocalStorage, Request, the SDK stub) shows a script no other run's key", async () => {
+    const e = await run(`import { env } from "cloudflare:workers";
+      import { AsyncLocalStorage } from "node:async_hooks";
+      export default async (i, ctx) => {
+        const seen = [];
+        try { const own = AsyncLocalStorage.prototype.getStore; AsyncLocalStorage.prototype.getStore = function () { const s = own.call(this); if (s) seen.push("sink"); return s; }; } catch {}
+        try { const Own = Request; globalThis.Request = function (...a) { seen.push("request"); return new Own(...a); }; } catch {}
+        try { Object.defineProperty(env.SDK, "call", { value: async () => { seen.push("call"); return { ok: true, value: "forged" }; } }); } catch {}
+        await ctx.kv.put("patched", 1);
+        const value = await ctx.kv.get("patched");
+        console.log("still logging");
+        await fetch("http://127.0.0.1:1/").catch(() => undefined);
+        return { seen, value };
+      }`);
+    expect(e.output).toEqual({ seen: [], value: 1 });
+    expect(e.logs.map((l: { message: string }) => l.message)).toContain("still logging");
+  });
+
   test("a script cannot call the SDK capability itself, as any execution, nor replace it for the harness", async () => {
     const e = await run(`import { env } from "cloudflare:workers";
       export default async (i, ctx) => {

@@ -47,6 +47,13 @@ interface Sink {
 const maxSdkCallsInFlight = 32;
 
 const sinks = new AsyncLocalStorage<Sink>();
+// The harness's own references to what it relies on, taken before any script code runs: a
+// script can reassign globals and patch AsyncLocalStorage (node:async_hooks), and through them
+// would otherwise read another execution's sink (its capability key, its secrets list).
+const storeOf = AsyncLocalStorage.prototype.getStore;
+const runWith = AsyncLocalStorage.prototype.run;
+const currentSink = (): Sink | undefined => Reflect.apply(storeOf, sinks, []) as Sink | undefined;
+const PlatformRequest = Request;
 // A variable, so the bundler leaves the import to the Worker Loader, which holds the user's code.
 const userModule = "./script.js";
 const write = console.log.bind(console);
@@ -57,7 +64,7 @@ function storable(text: string): string {
 }
 
 function record(level: LogLevel, args: unknown[]): void {
-  const sink = sinks.getStore();
+  const sink = currentSink();
   if (!sink || sink.closed) return;
   if (sink.logs.length >= runCaps.maxLogLines) {
     sink.dropped++;
@@ -81,7 +88,7 @@ function emit(sink: Sink, kind: "L" | "P", data: LogEntry | Progress): void {
 }
 
 function reportProgress(percent: unknown, message: unknown): void {
-  const sink = sinks.getStore();
+  const sink = currentSink();
   if (!sink || sink.closed) return;
   if (typeof percent !== "number" || !Number.isFinite(percent)) throw new TypeError("ctx.progress(percent, message?): percent must be a number from 0 to 100");
   const progress: Progress = {
@@ -138,8 +145,8 @@ function cleanStack(stack: string | undefined): string | undefined {
 // remote server's answer.
 const platformFetch = globalThis.fetch.bind(globalThis);
 globalThis.fetch = async function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-  const request = new Request(input, init);
-  const sink = sinks.getStore();
+  const request = new PlatformRequest(input, init);
+  const sink = currentSink();
   if (sink) request.headers.set("x-iota-execution", `${sink.job.executionId}.${sink.job.capabilityKey}`);
   const response = await platformFetch(request);
   if (response.headers.get("x-iota-egress-refused")) {
@@ -158,7 +165,7 @@ function makeContext(job: HarnessJob, signal: AbortSignal, params: Record<string
       else sink.sdkInFlight++;
       let answer: { ok: boolean; value?: unknown; error?: { code: string; message: string; field?: string } };
       try {
-        answer = (await sdkStub.call(job.executionId, job.capabilityKey, method, args)) as typeof answer;
+        answer = (await Reflect.apply(sdkCall!, sdkStub, [job.executionId, job.capabilityKey, method, args])) as typeof answer;
       } finally {
         const next = sink.sdkWaiting.shift();
         if (next) next();
@@ -212,7 +219,7 @@ function encodeOutput(value: unknown): { output?: string; error?: RunError } {
 
 function toRequest(e: RequestEnvelope): Request {
   const body = decodeBody(e);
-  return new Request(e.url, { method: e.method, headers: e.headers, body: body && e.method !== "GET" && e.method !== "HEAD" ? body : null });
+  return new PlatformRequest(e.url, { method: e.method, headers: e.headers, body: body && e.method !== "GET" && e.method !== "HEAD" ? body : null });
 }
 
 /** An HTTP script answers with a Response, or any JSON value (sent as 200 application/json). */
@@ -235,11 +242,15 @@ async function toResponse(value: unknown): Promise<{ response?: ResponseEnvelope
   return { response: envelope, output: JSON.stringify(recorded) };
 }
 
-// Taken before any script code runs: a script may reach `env` itself and replace what is there.
+// Taken before any script code runs: a script may reach `env` itself and replace what is there,
+// down to redefining the stub's `call`.
 const platformSdk = (env as { SDK?: SdkStub }).SDK;
+const sdkCall = platformSdk?.call;
 
 // Last, once the harness has installed what it needs: from here on the intrinsics are fixed.
 lockdown();
+Object.freeze(AsyncLocalStorage.prototype);
+Object.freeze(AsyncLocalStorage);
 
 class Harness extends WorkerEntrypoint {
   async run(job: HarnessJob): Promise<HarnessResult> {
@@ -249,7 +260,7 @@ class Harness extends WorkerEntrypoint {
     const remaining = Date.parse(job.deadline) - Date.now();
     const timer = setTimeout(() => controller.abort(new Error("deadline exceeded")), Math.max(0, remaining));
     try {
-      return await sinks.run(sink, async (): Promise<HarnessResult> => {
+      return await (Reflect.apply(runWith, sinks, [sink, async (): Promise<HarnessResult> => {
         let mod: { default?: unknown };
         try {
           mod = (await import(userModule)) as { default?: unknown };
@@ -273,7 +284,7 @@ class Harness extends WorkerEntrypoint {
         } catch (e) {
           return { ok: false, error: toRunError(e, sink.secrets), logs: sink.logs, progress: sink.progress };
         }
-      });
+      }]) as Promise<HarnessResult>);
     } finally {
       clearTimeout(timer);
       if (sink.dropped > 0) {
