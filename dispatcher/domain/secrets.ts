@@ -10,10 +10,25 @@ function randomChars(count: number): string {
   return out;
 }
 
-/** A sortable id: time first, so newer rows sort after older ones, then randomness. */
+let lastTime = 0;
+let sequence = 0;
+
+/**
+ * A sortable id: time first, so newer rows sort after older ones, then a counter within the
+ * millisecond, then randomness. The counter matters in workerd, whose clock stands still during
+ * synchronous code: the 500 deliveries of one batch of events get one time, and must still
+ * queue in the order they were published.
+ */
 export function newId(prefix: string): string {
-  const time = Date.now().toString(32).padStart(10, "0");
-  return `${prefix}_${time}${randomChars(14)}`;
+  const now = Date.now();
+  if (now > lastTime) {
+    lastTime = now;
+    sequence = 0;
+  } else {
+    sequence++;
+  }
+  const time = lastTime.toString(32).padStart(10, "0");
+  return `${prefix}_${time}${(sequence % 32 ** 4).toString(32).padStart(4, "0")}${randomChars(10)}`;
 }
 
 /** A token as shown to its owner once: `iota_` and 40 random characters (200 bits). */

@@ -245,6 +245,23 @@ describe("domain events", () => {
     expect(await runs()).toHaveLength(3);
   });
 
+  test("the deliveries of a batch wait their turn in the order the events were published", async () => {
+    const inOrder = await system.tenant("in-order");
+    await system.api("PATCH", "/admin/api/tenants/in-order", { maxConcurrency: 1 });
+    await system.script(
+      { name: "recorder", kind: "event", events: ["step.done"], code: "export default async (e, ctx) => { await ctx.kv.put('order', [...((await ctx.kv.get('order')) ?? []), e.payload.n]); }" },
+      inOrder.token,
+    );
+    const published = await createIotaClient({ baseUrl: system.baseUrl, token: inOrder.token }).publishEvents(Array.from({ length: 20 }, (_, n) => ({ id: `step-${n}`, type: "step.done", payload: { n } })));
+    expect(published.accepted).toBe(20);
+    await waitFor(
+      async () => (await system.api("GET", "/admin/api/usage", undefined, { token: inOrder.token })).body as { running: number; queued: number },
+      (u) => u.running === 0 && u.queued === 0,
+    );
+    const order = await run("export default (i, ctx) => ctx.kv.get('order')", inOrder.token);
+    expect(order).toEqual(Array.from({ length: 20 }, (_, n) => n));
+  });
+
   test("bad events are refused naming the field", async () => {
     expect((await system.api("POST", "/api/events", { type: "a.b" }, { token: acme.token })).body.error.field).toBe("id");
     for (const id of ["z\u0000z", "tab\there", "lone\ud800"]) {
