@@ -6,6 +6,7 @@
 import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Database, Statement } from "../../db/open-remote.ts";
 import type { EventAccepted, EventBatchAccepted } from "../../protocol/api.ts";
+import { utf8Bytes } from "../../protocol/run.ts";
 import { deadLetters, events, executions, scripts, type Script } from "../../db/schema.ts";
 import { AppError, invalid, notFound } from "../../protocol/errors.ts";
 import { admittedStatus, type Admission } from "./admission.ts";
@@ -50,6 +51,8 @@ export function subscribes(patterns: string[], type: string): boolean {
 export const maxEventDepth = 10;
 
 const maxBatchEvents = 500;
+const maxDeliveriesPerRequest = 5000;
+const maxDeliveryBytesPerRequest = 64 * 1024 * 1024;
 
 /** An event as the intake checked it; its payload is already JSON. */
 export interface IncomingEvent {
@@ -183,6 +186,7 @@ export class EventService {
     const receivedAt = new Date().toISOString();
     const statements: Statement[] = [];
     const starts: { at: number; id: string; script: Script; input: string }[] = [];
+    let inputBytes = 0;
     const answers = incoming.map((e, i): Accepted => {
       const known = stored.get(e.id);
       if (known) {
@@ -199,6 +203,7 @@ export class EventService {
         params: [tenant.id, e.id, e.type, e.payload, e.occurredAt, receivedAt, subscribers.length, depth],
       });
       const input = JSON.stringify({ id: e.id, type: e.type, payload: JSON.parse(e.payload), occurredAt: e.occurredAt });
+      if (subscribers.length > 0) inputBytes += utf8Bytes(input) * subscribers.length;
       for (const script of subscribers) {
         const { id, statement } = this.#admission.admitOrQueueStatement({ tenantId: tenant.id, scriptId: script.id, version: script.currentVersion, trigger: "event", status: "queued", input, createdBy, eventId: e.id, timeoutMs: script.timeoutMs });
         starts.push({ at: statements.length, id, script, input });
@@ -207,6 +212,15 @@ export class EventService {
       return { id: e.id, type: e.type, duplicate: false, deliveries: subscribers.length };
     });
     if (statements.length === 0) return answers;
+    // Every delivery keeps its own copy of the event: a big batch to many subscribers would hold
+    // the write lock, and the memory of both processes, for as long as it takes to write.
+    if (starts.length > maxDeliveriesPerRequest || inputBytes > maxDeliveryBytesPerRequest) {
+      throw new AppError(
+        "PAYLOAD_TOO_LARGE",
+        `these events would make ${starts.length} deliveries (${Math.ceil(inputBytes / 1024 / 1024)} MB of input); one request may make at most ${maxDeliveriesPerRequest} and ${maxDeliveryBytesPerRequest / 1024 / 1024} MB: publish fewer events per request`,
+        { field: incoming.length > 1 ? "events" : "payload" },
+      );
+    }
     const results = await this.#writes.run(statements);
     for (const s of starts) {
       if (admittedStatus(results[s.at]!) !== "running") continue;

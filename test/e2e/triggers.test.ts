@@ -245,6 +245,18 @@ describe("domain events", () => {
     expect(await runs()).toHaveLength(3);
   });
 
+  test("a publish that would fan out into too many deliveries is refused whole", async () => {
+    const wide = await system.tenant("wide");
+    for (let i = 0; i < 11; i++) await system.script({ name: `sub-${i}`, kind: "event", events: ["fan.*"], code: "export default () => 1" }, wide.token);
+    const events = Array.from({ length: 500 }, (_, n) => ({ id: `fan-${n}`, type: "fan.out", payload: { n } }));
+    const refused = await system.api("POST", "/api/events", { events }, { token: wide.token });
+    expect(refused.status).toBe(413);
+    expect(refused.body.error).toMatchObject({ code: "PAYLOAD_TOO_LARGE", field: "events", message: expect.stringContaining("5500 deliveries") });
+    // Nothing of it was stored: a smaller batch of the same events is new.
+    const smaller = await system.api("POST", "/api/events", { events: events.slice(0, 100) }, { token: wide.token });
+    expect(smaller.body).toMatchObject({ accepted: 100, duplicates: 0 });
+  });
+
   test("the deliveries of a batch wait their turn in the order the events were published", async () => {
     const inOrder = await system.tenant("in-order");
     await system.api("PATCH", "/admin/api/tenants/in-order", { maxConcurrency: 1 });
