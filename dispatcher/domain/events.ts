@@ -167,7 +167,13 @@ export class EventService {
         return await this.#store(tenant, incoming, createdBy, background, depth, incoming.length > 1 || attempt > 1);
       } catch (error) {
         // Another request stored one of these ids between our look and our write: look again.
-        if (!isUniqueViolation(error) || attempt >= 3) throw error;
+        if (!isUniqueViolation(error)) throw error;
+        if (attempt >= 5) {
+          throw new AppError("CONFLICT", "other requests are publishing some of these event ids at this moment; publish again (ids already stored will be answered as duplicates)", {
+            field: incoming.length > 1 ? "events" : "id",
+            details: { retryAfterSeconds: 1 },
+          });
+        }
       }
     }
   }

@@ -245,6 +245,37 @@ describe("domain events", () => {
     expect(await runs()).toHaveLength(3);
   });
 
+  test("overlapping batches published at once store every event once, and never answer 500", async () => {
+    const racing = await system.tenant("racing");
+    await system.api("PATCH", "/admin/api/tenants/racing", { maxConcurrency: 50 });
+    const id = await system.script({ name: "counted", kind: "event", events: ["race.*"], code: "export default () => 1" }, racing.token);
+    // 20 windows of 100 ids, each shifted by 15: 385 distinct events.
+    const windows = Array.from({ length: 20 }, (_, w) => Array.from({ length: 100 }, (_, i) => ({ id: `r-${w * 15 + i}`, type: "race.run", payload: { n: w * 15 + i } })));
+    const publish = async (events: object[]): Promise<number> => {
+      for (;;) {
+        const r = await system.api("POST", "/api/events", { events }, { token: racing.token });
+        if (r.status !== 409) return r.status;
+        expect(r.headers.get("retry-after")).toBe("1");
+      }
+    };
+    const statuses = await Promise.all(windows.map(publish));
+    expect(statuses.every((s) => s === 202 || s === 200)).toBe(true);
+    const done = await waitFor(
+      async () => (await system.api("GET", "/admin/api/usage", undefined, { token: racing.token })).body as { running: number; queued: number },
+      (u) => u.running === 0 && u.queued === 0,
+      60_000,
+    );
+    expect(done).toMatchObject({ running: 0, queued: 0 });
+    let count = 0;
+    let cursor: string | null = null;
+    do {
+      const page: { items: unknown[]; nextCursor: string | null } = (await system.api("GET", `/admin/api/executions?scriptId=${id}&limit=200${cursor ? `&cursor=${cursor}` : ""}`, undefined, { token: racing.token })).body;
+      count += page.items.length;
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(count).toBe(385);
+  }, 90_000);
+
   test("a publish that would fan out into too many deliveries is refused whole", async () => {
     const wide = await system.tenant("wide");
     for (let i = 0; i < 11; i++) await system.script({ name: `sub-${i}`, kind: "event", events: ["fan.*"], code: "export default () => 1" }, wide.token);
