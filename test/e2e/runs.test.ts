@@ -155,6 +155,26 @@ describe("timeouts", () => {
     );
     expect(e).toMatchObject({ status: "timed_out", logs: [{ level: "info", message: "aborted true" }] });
   });
+
+  test("a script told of its deadline can still clean up through the SDK", async () => {
+    const id = await system.script({
+      name: "tidy",
+      timeoutMs: 300,
+      code: `export default async (i, ctx) => {
+        ctx.signal.addEventListener("abort", () => { ctx.kv.put("lock", "released"); });
+        await ctx.kv.put("lock", "held");
+        await new Promise(() => {});
+      }`,
+    });
+    expect((await system.run(id, null)).body.status).toBe("timed_out");
+    const check = await system.script({ name: "tidy-check", code: "export default (i, ctx) => ctx.kv.get('lock')" });
+    let lock: unknown;
+    for (let i = 0; i < 20 && lock !== "released"; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      lock = (await system.run(check, null)).body.output;
+    }
+    expect(lock).toBe("released");
+  });
 });
 
 describe("the sandbox", () => {

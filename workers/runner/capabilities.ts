@@ -38,7 +38,7 @@ function runningAs(props: TenantProps, executionId: unknown, key: unknown) {
 export class Sdk extends WorkerEntrypoint<RunnerEnv, TenantProps> {
   async call(executionId: string, key: string, method: string, args: unknown[]): Promise<unknown> {
     const caller = runningAs(this.ctx.props, executionId, key);
-    if (!caller) return { ok: false, error: { code: "FORBIDDEN", message: "SDK calls are made through ctx, by a running execution" } };
+    if (!caller) return { ok: false, error: { code: "FORBIDDEN", message: "SDK calls are made through ctx, by an execution still running (or within a second of its end)" } };
     const body = JSON.stringify({ caller: { ...this.ctx.props, ...caller }, method, args });
     if (body.length > (2 * 1024 * 1024) / 3 && utf8Bytes(body) > 2 * 1024 * 1024) return { ok: false, error: { code: "PAYLOAD_TOO_LARGE", message: "an SDK call's arguments are at most 2 MB as JSON" } };
     const response = await this.env.DISPATCHER.fetch("http://dispatcher/internal/sdk", {

@@ -7,6 +7,8 @@ import { execute } from "./execute.ts";
 
 export { Egress, Sdk } from "./capabilities.ts";
 
+const cleanupGraceMs = 1000;
+
 export default {
   async fetch(request: Request, env: RunnerEnv, ctx: ExecutionContext): Promise<Response> {
     const url = new URL(request.url);
@@ -16,16 +18,21 @@ export default {
     const exports = (ctx as unknown as { exports: Record<string, (o: { props: unknown }) => Fetcher> }).exports;
     const key = crypto.randomUUID();
     runningExecutions.set(job.executionId, { key, tenantId: job.tenantId, scriptId: job.scriptId, scriptName: job.scriptName });
-    const result = await execute(env.LOADER, job, {
-      capabilityKey: key,
-      harnessSource,
-      marker: env.MARKER,
-      compatibilityDate: env.COMPATIBILITY_DATE,
-      capabilities: (tenant) => ({
-        env: { SDK: exports.Sdk!({ props: tenant }) },
-        globalOutbound: exports.Egress!({ props: tenant }),
-      }),
-    }).finally(() => runningExecutions.delete(job.executionId));
-    return Response.json(result);
+    try {
+      const result = await execute(env.LOADER, job, {
+        capabilityKey: key,
+        harnessSource,
+        marker: env.MARKER,
+        compatibilityDate: env.COMPATIBILITY_DATE,
+        capabilities: (tenant) => ({
+          env: { SDK: exports.Sdk!({ props: tenant }) },
+          globalOutbound: exports.Egress!({ props: tenant }),
+        }),
+      });
+      return Response.json(result);
+    } finally {
+      // A script told of its deadline (ctx.signal) may still clean up through the SDK for a moment.
+      ctx.waitUntil(new Promise((resolve) => setTimeout(resolve, cleanupGraceMs)).then(() => runningExecutions.delete(job.executionId)));
+    }
   },
 } satisfies ExportedHandler<RunnerEnv>;
