@@ -19,7 +19,7 @@ import { newId } from "./secrets.ts";
 import type { ScriptDirectory } from "./script-directory.ts";
 import type { TenantService } from "./tenants.ts";
 import { TtlCache } from "./ttl-cache.ts";
-import { asObject, isoTime, onlyKnown, optionalString, requiredString, type Body } from "./validate.ts";
+import { isoTime, onlyKnown, optionalString, requiredString, type Body } from "./validate.ts";
 
 const typePattern = /^[a-z0-9_]+(\.[a-z0-9_]+)*$/;
 
@@ -130,7 +130,8 @@ export class EventService {
     if (!Array.isArray(list) || list.length === 0 || list.length > maxBatchEvents) throw invalid("events", `events must be a list of 1 to ${maxBatchEvents} events`);
     const parsed = list.map((item, i) =>
       within(`events[${i}]`, () => {
-        const event = asObject(item, `events[${i}]`);
+        if (typeof item !== "object" || item === null || Array.isArray(item)) throw invalid(`events[${i}]`, `events[${i}] must be an event object {id, type, payload?, occurredAt?}`);
+        const event = item as Body;
         onlyKnown(event, ["id", "type", "payload", "occurredAt"]);
         return parseEvent(event);
       }),

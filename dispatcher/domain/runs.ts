@@ -184,8 +184,8 @@ export class RunService {
   }
 }
 
-export function encodeInput(value: unknown, field = "input"): string {
+export function encodeInput(value: unknown, field = "input", maxBytes = maxInputBytes): string {
   const input = JSON.stringify(value ?? null);
-  if (new TextEncoder().encode(input).byteLength > maxInputBytes) throw invalid(field, `${field} is larger than ${maxInputBytes} bytes as JSON`);
+  if (new TextEncoder().encode(input).byteLength > maxBytes) throw invalid(field, `${field} is larger than ${maxBytes} bytes as JSON`);
   return input;
 }

@@ -12,6 +12,8 @@ import { asObject, readBodyCapped, readJsonBody } from "../domain/validate.ts";
 import { decodeBody } from "../../protocol/http-envelope.ts";
 
 const maxEndpointBody = 1024 * 1024;
+/** A 1 MB body as the script receives it: base64 when binary, with the headers beside it. */
+const maxEnvelopeBytes = 2 * maxEndpointBody;
 /** A batch of events: each payload is still at most 1 MB. */
 const maxEventsBody = 5 * 1024 * 1024;
 
@@ -67,7 +69,7 @@ async function endpoint(c: Context<AppEnv>, tenantSlug: string | undefined, rest
   };
   const version = await c.get("services").scripts.immutableVersion(tenant.id, match.script.id, match.script.currentVersion);
   const started = await runs.launch(
-    { tenant: { id: tenant.id, slug: tenant.slug }, script: match.script, version, input: encodeInput(envelope), trigger: "http", mode: "sync", withRecord: false },
+    { tenant: { id: tenant.id, slug: tenant.slug }, script: match.script, version, input: encodeInput(envelope, "request", maxEnvelopeBytes), trigger: "http", mode: "sync", withRecord: false },
     (work) => c.executionCtx.waitUntil(work),
   );
   if (started.mode !== "sync") throw new AppError("INTERNAL", "an endpoint run must be sync");

@@ -103,6 +103,17 @@ describe("HTTP endpoints", () => {
     });
     expect(chunked).toBe(413);
     expect((await system.api("GET", `/admin/api/executions?scriptId=${id}`, undefined, { token: acme.token })).body.items).toEqual([]);
+    // Under the cap, a binary body (base64 for the script) runs even though its encoding is larger.
+    const binary = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: "127.0.0.1", port: system.port, path: "/api/tenants/acme/scripts/upload", method: "POST", headers: { "content-type": "application/octet-stream" } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      req.end(Buffer.alloc(900 * 1024, 0xff));
+    });
+    expect(binary).toBe(200);
+    expect((await system.api("GET", `/admin/api/executions?scriptId=${id}`, undefined, { token: acme.token })).body.items).toHaveLength(1);
   });
 
   test("token access wants an API token of the tenant, and hides it from the script", async () => {
