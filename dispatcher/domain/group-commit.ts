@@ -10,9 +10,13 @@
 // comes back (its request cancelled mid-write) and routes around it.
 import type { Statement, StatementBatch } from "../../db/proxy-protocol.ts";
 
-const maxGroupsPerWrite = 64;
-/** Far beyond any healthy write (the host's busy timeout is 5 s). */
-const stalledAfterMs = 15_000;
+/**
+ * A shared write carries at most this many statements; a bigger group (a batch of events to many
+ * subscribers) is written on its own, so it never holds small ones back behind it for long.
+ */
+const maxStatementsPerWrite = 2000;
+/** Far beyond any healthy write, even the largest group a request may make. */
+const stalledAfterMs = 60_000;
 const checkEveryMs = 1000;
 
 type Outcome = { results: unknown[][][] } | { alone: true } | { lost: true };
@@ -24,6 +28,8 @@ interface Waiting {
   /** Resolved when this request is to make the next write. */
   lead: Promise<void>;
   promote(): void;
+  /** A fresh `lead`, once a promotion has been used. */
+  renewLead(): void;
   /** When the write carrying it began; undefined while it waits in the queue. */
   writtenSince?: number;
 }
@@ -33,6 +39,7 @@ export class GroupCommit {
   readonly #queue: Waiting[] = [];
   #writing = false;
   #leaderSince = 0;
+  #lastWasBig = false;
 
   constructor(write: StatementBatch) {
     this.#write = write;
@@ -47,10 +54,15 @@ export class GroupCommit {
       waiting.promote();
     }
     const watch = setInterval(() => this.#check(waiting), checkEveryMs);
+    const done = waiting.done.then(() => "done" as const);
     try {
-      const first = await Promise.race([waiting.done.then(() => "done" as const), waiting.lead.then(() => "lead" as const)]);
-      // The leader stops waiting for its write if it is declared lost (see #check).
-      if (first === "lead") await Promise.race([this.#lead(), waiting.done]);
+      // Promoted, a request leads a write; the write may not carry its own group (small groups
+      // may go first), in which case it waits to be promoted again.
+      while ((await Promise.race([done, waiting.lead.then(() => "lead" as const)])) === "lead") {
+        waiting.renewLead();
+        // The leader stops waiting for its write if it is declared lost (see #check).
+        await Promise.race([this.#lead(), waiting.done]);
+      }
       const outcome = await waiting.done;
       if ("results" in outcome) return outcome.results;
       if ("lost" in outcome) throw new Error("a shared database write did not come back; the statements may or may not have been applied");
@@ -64,7 +76,7 @@ export class GroupCommit {
 
   async #lead(): Promise<void> {
     this.#leaderSince = Date.now();
-    const batch = this.#queue.splice(0, maxGroupsPerWrite);
+    const batch = this.#take();
     for (const w of batch) w.writtenSince = this.#leaderSince;
     try {
       const results = await this.#write(batch.flatMap((w) => w.statements));
@@ -82,12 +94,44 @@ export class GroupCommit {
     }
   }
 
-  /** Runs in a waiting request's own timer: routes around a leader that never came back. */
+  /**
+   * The next write: the oldest group, and when it is small every other waiting group that still
+   * fits, in order, stepping over big ones. A big group goes alone, and after one the small
+   * groups go first: they wait behind at most one big write, however many a busy tenant queues.
+   */
+  #take(): Waiting[] {
+    const big = (w: Waiting) => w.statements.length > maxStatementsPerWrite;
+    // After a big write, small groups go next even if another big one is older.
+    const first = this.#lastWasBig ? this.#queue.findIndex((w) => !big(w)) : 0;
+    const [head] = this.#queue.splice(first === -1 ? 0 : first, 1);
+    if (!head) return [];
+    this.#lastWasBig = big(head);
+    const batch = [head];
+    if (this.#lastWasBig) return batch;
+    let room = maxStatementsPerWrite - head.statements.length;
+    for (let i = 0; i < this.#queue.length && room > 0; ) {
+      const next = this.#queue[i]!;
+      if (next.statements.length <= room) {
+        batch.push(next);
+        room -= next.statements.length;
+        this.#queue.splice(i, 1);
+      } else {
+        i++;
+      }
+    }
+    return batch;
+  }
+
+  /**
+   * Runs in a waiting request's own timer: routes around a leader that never came back (its
+   * request cancelled mid-write, or cancelled while it waited for its turn). Any live waiter may
+   * take over; a dead one at the head of the queue is simply written along.
+   */
   #check(w: Waiting): void {
     const now = Date.now();
     if (w.writtenSince !== undefined) {
       if (now - w.writtenSince > stalledAfterMs) w.settle({ lost: true });
-    } else if (this.#writing && now - this.#leaderSince > stalledAfterMs && this.#queue[0] === w) {
+    } else if (this.#writing && now - this.#leaderSince > stalledAfterMs) {
       this.#leaderSince = now;
       w.promote();
     }
@@ -96,8 +140,17 @@ export class GroupCommit {
 
 function entry(statements: Statement[]): Waiting {
   let settle!: (outcome: Outcome) => void;
-  let promote!: () => void;
   const done = new Promise<Outcome>((resolve) => (settle = resolve));
-  const lead = new Promise<void>((resolve) => (promote = resolve));
-  return { statements, done, settle, lead, promote };
+  const waiting: Waiting = {
+    statements,
+    done,
+    settle,
+    lead: Promise.resolve(),
+    promote: () => undefined,
+    renewLead() {
+      this.lead = new Promise<void>((resolve) => (this.promote = resolve));
+    },
+  };
+  waiting.renewLead();
+  return waiting;
 }

@@ -42,6 +42,26 @@ describe("GroupCommit", () => {
     expect(await c).toEqual([[["c1"]]]);
   });
 
+  test("big groups go alone, and small ones wait behind at most one of them", async () => {
+    const db = heldWrites();
+    const commit = new GroupCommit(db.write);
+    const big = (name: string) => commit.run(Array.from({ length: 2500 }, (_, i) => stmt(`${name}${i}`)));
+    const first = commit.run([stmt("first")]);
+    await tick();
+    const waiting = [big("a"), big("b"), big("c"), commit.run([stmt("small1")]), commit.run([stmt("small2")])];
+    await tick();
+    for (let i = 0; i < 5; i++) {
+      db.writes[i]!.release();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await Promise.all([first, ...waiting]);
+    const shapes = db.writes.map((w) => w.statements.map((s) => s.sql.replace(/\d+$/, "")).filter((sql, i, all) => all.indexOf(sql) === i).join("+"));
+    // "first" went alone (nothing waited yet), then "a" alone, then both small groups together,
+    // ahead of the older big ones, which follow one at a time.
+    expect(shapes).toEqual(["first", "a", "small+small", "b", "c"].map((s) => (s === "small+small" ? "small" : s)));
+    expect(db.writes[2]!.statements.map((s) => s.sql)).toEqual(["small1", "small2"]);
+  });
+
   test("when the shared write fails, each group is written alone and only the bad one fails", async () => {
     const write = async (statements: Statement[]) => {
       if (statements.some((s) => s.sql === "bad")) throw new Error("UNIQUE constraint failed");
@@ -63,7 +83,7 @@ describe("GroupCommit", () => {
     const next = commit.run([stmt("after")]);
     await tick();
     expect(db.writes).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(16_000);
+    await vi.advanceTimersByTimeAsync(61_000);
     await tick();
     expect(db.writes.map((w) => w.statements.map((s) => s.sql))).toEqual([["never"], ["after"]]);
     db.writes[1]!.release();
