@@ -176,19 +176,6 @@ export class Admission {
   // (found by seeking the status-and-tenant index from one to the next), never per waiting
   // row: a tenant with thousands waiting at its limit must not make other claims slow. When no
   // tenant has room the queue is not read at all.
-  /** `claimAfter` for several outcomes in one transaction, each followed by its own claim. */
-  async claimAfterEach(outcomes: Statement[][]): Promise<(Claimed | undefined)[]> {
-    const statements: Statement[] = [];
-    const claimAt: number[] = [];
-    for (const outcome of outcomes) {
-      statements.push(...outcome);
-      claimAt.push(statements.length);
-      statements.push(this.#claimStatement());
-    }
-    const results = await this.#db.$batch(statements);
-    return claimAt.map((at) => toClaimed(results[at] as ClaimRow[]));
-  }
-
   // `onlyIfFreed`: right after an outcome's update, claim only if that update changed the row
   // (a run already closed as lost freed no slot when its late outcome arrives).
   #claimStatement(onlyIfFreed = false): Statement {

@@ -118,7 +118,7 @@ export class RunService {
     return { mode: "sync", id, execution, result };
   }
 
-  /** Starts waiting executions while there is room; each one's end drains again. */
+  /** Starts waiting executions while there is room (the tick calls it; a finishing run hands its own slot on). */
   async drain(background: Background): Promise<number> {
     let started = 0;
     for (;;) {
