@@ -172,10 +172,6 @@ export class Admission {
   // (found by seeking the status-and-tenant index from one to the next), never per waiting
   // row: a tenant with thousands waiting at its limit must not make other claims slow. When no
   // tenant has room the queue is not read at all.
-  // Which tenants have room is decided once per claim, from the tenants with work waiting
-  // (found by seeking the status-and-tenant index from one to the next), never per waiting
-  // row: a tenant with thousands waiting at its limit must not make other claims slow. When no
-  // tenant has room the queue is not read at all.
   // `onlyIfFreed`: right after an outcome's update, claim only if that update changed the row
   // (a run already closed as lost freed no slot when its late outcome arrives).
   #claimStatement(onlyIfFreed = false): Statement {
