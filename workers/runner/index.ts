@@ -32,6 +32,7 @@ export default {
       return Response.json(result);
     } finally {
       // A script told of its deadline (ctx.signal) may still clean up through the SDK for a moment.
+      // The waitUntil also keeps this request, which its capabilities belong to, alive so long.
       ctx.waitUntil(new Promise((resolve) => setTimeout(resolve, cleanupGraceMs)).then(() => runningExecutions.delete(job.executionId)));
     }
   },
