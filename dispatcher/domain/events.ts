@@ -48,7 +48,7 @@ export function subscribes(patterns: string[], type: string): boolean {
  * The longest chain of events published by deliveries of events: an event script publishing
  * what it (or a script it feeds) consumes would otherwise run until its tenant's quota stops it.
  */
-export const maxEventDepth = 10;
+const maxEventDepth = 10;
 
 const maxBatchEvents = 500;
 const maxDeliveriesPerRequest = 5000;
@@ -130,7 +130,7 @@ export class EventService {
     if (!Array.isArray(list) || list.length === 0 || list.length > maxBatchEvents) throw invalid("events", `events must be a list of 1 to ${maxBatchEvents} events`);
     const parsed = list.map((item, i) =>
       within(`events[${i}]`, () => {
-        if (typeof item !== "object" || item === null || Array.isArray(item)) throw invalid(`events[${i}]`, `events[${i}] must be an event object {id, type, payload?, occurredAt?}`);
+        if (typeof item !== "object" || item === null || Array.isArray(item)) throw new AppError("VALIDATION_FAILED", "must be an event object {id, type, payload?, occurredAt?}");
         const event = item as Body;
         onlyKnown(event, ["id", "type", "payload", "occurredAt"]);
         return parseEvent(event);
@@ -170,7 +170,8 @@ export class EventService {
         // Another request stored one of these ids between our look and our write: look again.
         if (!isUniqueViolation(error)) throw error;
         if (attempt >= 5) {
-          throw new AppError("CONFLICT", "other requests are publishing some of these event ids at this moment; publish again (ids already stored will be answered as duplicates)", {
+          const what = incoming.length > 1 ? "some of these event ids" : `event id ${incoming[0]!.id}`;
+          throw new AppError("CONFLICT", `other requests are publishing ${what} at this moment; publish again (an id already stored is answered as a duplicate)`, {
             field: incoming.length > 1 ? "events" : "id",
             details: { retryAfterSeconds: 1 },
           });
@@ -212,7 +213,7 @@ export class EventService {
       const input = JSON.stringify({ id: e.id, type: e.type, payload: JSON.parse(e.payload), occurredAt: e.occurredAt });
       if (subscribers.length > 0) inputBytes += utf8Bytes(input) * subscribers.length;
       for (const script of subscribers) {
-        const { id, statement } = this.#admission.admitOrQueueStatement({ tenantId: tenant.id, scriptId: script.id, version: script.currentVersion, trigger: "event", status: "queued", input, createdBy, eventId: e.id, timeoutMs: script.timeoutMs });
+        const { id, statement } = this.#admission.admitOrQueueStatement({ tenantId: tenant.id, scriptId: script.id, version: script.currentVersion, trigger: "event", input, createdBy, eventId: e.id, timeoutMs: script.timeoutMs });
         starts.push({ at: statements.length, id, script, input });
         statements.push(statement);
       }
@@ -231,7 +232,7 @@ export class EventService {
     const results = await this.#writes.run(statements);
     for (const s of starts) {
       if (admittedStatus(results[s.at]!) !== "running") continue;
-      background(this.#runs.startClaimed({ id: s.id, tenantId: tenant.id, scriptId: s.script.id, version: s.script.currentVersion, trigger: "event", input: s.input, attempt: 1 }, background));
+      background(this.#runs.startClaimed({ id: s.id, tenantId: tenant.id, scriptId: s.script.id, version: s.script.currentVersion, trigger: "event", input: s.input, attempt: 1, timeoutMs: s.script.timeoutMs }, background));
     }
     return answers;
   }
