@@ -17,6 +17,13 @@ const sessionHours = 12;
 // since an office behind one address has many people in it. The same counters limit how many
 // taken usernames a tenant may run into (see `add`).
 const maxFailures = { user: 5, client: 30, taken: 10 } as const;
+
+/** A failure key's limit, by its kind (`user:…`); a key of no known kind is a bug, not unlimited. */
+function limitOf(key: string): number {
+  const kind = key.slice(0, key.indexOf(":"));
+  if (!Object.hasOwn(maxFailures, kind)) throw new Error(`no failure limit for key kind "${kind}"`);
+  return maxFailures[kind as keyof typeof maxFailures];
+}
 export const signInFailureWindowMs = 15 * 60_000;
 const lockMs = 60_000;
 
@@ -249,7 +256,7 @@ export class UserService {
         ON CONFLICT (key) DO UPDATE SET
           failures = CASE WHEN window_start < ${windowFloor} THEN 1 ELSE failures + 1 END,
           window_start = CASE WHEN window_start < ${windowFloor} THEN excluded.window_start ELSE window_start END,
-          locked_until = CASE WHEN window_start >= ${windowFloor} AND failures + 1 >= ${maxFailures[key.slice(0, key.indexOf(":")) as keyof typeof maxFailures]} THEN ${lockUntil} ELSE locked_until END`);
+          locked_until = CASE WHEN window_start >= ${windowFloor} AND failures + 1 >= ${limitOf(key)} THEN ${lockUntil} ELSE locked_until END`);
     }
   }
 }
