@@ -17,7 +17,6 @@ export interface NewExecution {
   input: string;
   attempt?: number;
   createdBy?: string;
-  status: "queued" | "running";
   rerunOf?: string;
   /** The script's timeout: the run's deadline once it starts. */
   timeoutMs: number;
@@ -81,12 +80,10 @@ export class ExecutionService {
     this.#lostRunGraceMs = options.lostRunGraceMs ?? 30_000;
   }
 
-  /** Records the outcome and the log lines together: history never shows one without the other. */
-  async finish(id: string, result: RunResult): Promise<void> {
-    await this.#db.$batch(this.finishStatements(id, result));
-  }
-
-  /** The statements `finish` runs, for a caller that adds its own to the same transaction. */
+  /**
+   * Records the outcome and the log lines together (history never shows one without the
+   * other), and only on a run still running: a run already closed as lost stays closed.
+   */
   finishStatements(id: string, result: RunResult): Statement[] {
     const update: Statement = {
       sql: `UPDATE executions SET status = ?, output = ?, error_code = ?, error_message = ?, error_stack = ?, started_at = ?, finished_at = ?,

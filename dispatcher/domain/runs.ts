@@ -102,11 +102,11 @@ export class RunService {
       sdkVersion: l.script.sdkVersion,
     });
     if (l.mode === "async") {
-      const admitted = await this.#admission.admitOrQueue({ ...record, status: "queued" });
+      const admitted = await this.#admission.admitOrQueue(record);
       if (admitted.status === "running") background(this.#execute(job(admitted.id), background));
       return { mode: "async", id: admitted.id, status: admitted.status };
     }
-    const id = await this.#admission.admitNow({ ...record, status: "running" });
+    const id = await this.#admission.admitNow(record);
     if (!id) {
       const usage = await this.#admission.usage(l.tenant.id);
       throw new AppError("RATE_LIMITED", `tenant ${l.tenant.slug} is running ${usage.running} executions, its limit is ${usage.limit} (or the platform is at capacity); retry shortly or run it async`, {
@@ -118,7 +118,10 @@ export class RunService {
     return { mode: "sync", id, execution, result };
   }
 
-  /** Starts waiting executions while there is room (the tick calls it; a finishing run hands its own slot on). */
+  /**
+   * Starts waiting executions while there is room. For the tick and for work queued outside a
+   * finishing run (retries, replays); a finishing run hands its own slot on (`claimAfter`).
+   */
   async drain(background: Background): Promise<number> {
     let started = 0;
     for (;;) {
@@ -138,8 +141,9 @@ export class RunService {
     const gone = !found || found.script.deletedAt ? "deleted" : !found.script.enabled && c.trigger !== "manual" ? "disabled" : undefined;
     if (!found || gone) {
       const now = new Date().toISOString();
-      await this.#executions.finish(c.id, { status: "cancelled", error: { code: "CANCELLED", message: `the script was ${gone} before this run could start` }, logs: [], startedAt: now, finishedAt: now, durationMs: 0 });
-      await this.drain(background);
+      const cancelled: RunResult = { status: "cancelled", error: { code: "CANCELLED", message: `the script was ${gone} before this run could start` }, logs: [], startedAt: now, finishedAt: now, durationMs: 0 };
+      const next = await this.#admission.claimAfter(this.#executions.finishStatements(c.id, cancelled));
+      if (next) background(this.startClaimed(next, background));
       return;
     }
     const { script, version, tenantSlug } = found;

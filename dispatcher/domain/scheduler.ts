@@ -126,7 +126,6 @@ export class Scheduler {
       version: script.currentVersion,
       trigger: "scheduled",
       input,
-      status: "queued",
       scheduledFor: new Date(slot).toISOString(),
       timeoutMs: script.timeoutMs,
     });
