@@ -95,12 +95,12 @@ export interface RunResult {
   durationMs: number;
 }
 
-/** Caps that keep one execution's record bounded whatever the script does. */
 /** The UTF-8 size of a string, the unit caps are stated in (a string's length counts UTF-16 units). */
 export function utf8Bytes(text: string): number {
   return new TextEncoder().encode(text).byteLength;
 }
 
+/** Caps that keep one execution's record bounded whatever the script does. */
 export const runCaps = {
   maxLogLines: 1000,
   maxLogMessageChars: 8192,

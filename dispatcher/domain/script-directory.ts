@@ -5,11 +5,11 @@ import { and, eq, isNull } from "drizzle-orm";
 import type { Database } from "../../db/open-remote.ts";
 import { scripts, type Script } from "../../db/schema.ts";
 import { scriptKinds, type ScriptKind } from "./script-spec.ts";
-import { directoryTtlMs, TtlCache } from "./ttl-cache.ts";
+import { cacheTtlMs, TtlCache } from "./ttl-cache.ts";
 
 export class ScriptDirectory {
   readonly #db: Database;
-  readonly #cache = new TtlCache<string, readonly Script[]>(directoryTtlMs, 10_000);
+  readonly #cache = new TtlCache<string, readonly Script[]>(cacheTtlMs, 10_000);
 
   constructor(db: Database) {
     this.#db = db;

@@ -7,7 +7,7 @@ import { isUniqueViolation } from "./db-errors.ts";
 import { checkAlertRules } from "./alerts.ts";
 import { requirePermission, requirePlatformAdmin, type Principal } from "./principal.ts";
 import { newId } from "./secrets.ts";
-import { directoryTtlMs, TtlCache } from "./ttl-cache.ts";
+import { cacheTtlMs, TtlCache } from "./ttl-cache.ts";
 import { onlyKnown, optionalInteger, optionalString, optionalStringList, requiredString, type Body } from "./validate.ts";
 
 const slugRule = { max: 63, pattern: /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, patternHint: "must be lowercase letters, digits and inner hyphens, like \"acme-corp\"" };
@@ -18,16 +18,16 @@ const domainRule = {
 };
 
 /** A request's host name as tenants' domains are stored: lowercase, no port, no final dot. */
-export function hostName(host: string): string {
+function hostName(host: string): string {
   return host.toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
 }
 
 export class TenantService {
   readonly #db: Database;
   // Looked up on every endpoint call; rows are shared, so callers never mutate them.
-  readonly #byHost = new TtlCache<string, Tenant | undefined>(directoryTtlMs, 10_000);
-  readonly #bySlug = new TtlCache<string, Tenant | undefined>(directoryTtlMs, 10_000);
-  readonly #byId = new TtlCache<string, Tenant | undefined>(directoryTtlMs, 10_000);
+  readonly #byHost = new TtlCache<string, Tenant | undefined>(cacheTtlMs, 10_000);
+  readonly #bySlug = new TtlCache<string, Tenant | undefined>(cacheTtlMs, 10_000);
+  readonly #byId = new TtlCache<string, Tenant | undefined>(cacheTtlMs, 10_000);
 
   constructor(db: Database) {
     this.#db = db;
@@ -149,8 +149,9 @@ export class TenantService {
     return this.#db.select().from(tenants).orderBy(asc(tenants.slug));
   }
 
+  /** The tenant with this slug (from the cache, as on every X-Iota-Tenant call), or a 422 naming `field`. */
   async bySlug(slug: string, field: string): Promise<Tenant> {
-    const [row] = await this.#db.select().from(tenants).where(sql`${tenants.slug} = ${slug}`);
+    const row = await this.findBySlug(slug);
     if (!row) throw invalid(field, `no tenant with slug "${slug}"`);
     return row;
   }

@@ -7,7 +7,7 @@ import { canGrant, isRole, roles } from "../../protocol/roles.ts";
 import { authorOf, requirePermission, type Principal } from "./principal.ts";
 import { newId, newTokenSecret, sha256Hex } from "./secrets.ts";
 import type { TenantService } from "./tenants.ts";
-import { directoryTtlMs, TtlCache } from "./ttl-cache.ts";
+import { cacheTtlMs, TtlCache } from "./ttl-cache.ts";
 import { onlyKnown, optionalString, requiredString, type Body } from "./validate.ts";
 
 export class TokenService {
@@ -15,7 +15,7 @@ export class TokenService {
   readonly #tenants: TenantService;
   // Platform services call with the same token many times a second. A revocation made here
   // clears it at once; one made through another isolate takes effect within the TTL.
-  readonly #principals = new TtlCache<string, Principal | undefined>(directoryTtlMs, 10_000);
+  readonly #principals = new TtlCache<string, Principal | undefined>(cacheTtlMs, 10_000);
 
   constructor(db: Database, tenants: TenantService) {
     this.#db = db;

@@ -47,4 +47,4 @@ export class TtlCache<K, V> {
 const maxKeyChars = 256;
 
 /** How long a change made through another isolate or host may take to be seen here. */
-export const directoryTtlMs = 2000;
+export const cacheTtlMs = 2000;

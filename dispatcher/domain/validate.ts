@@ -91,7 +91,6 @@ export function optionalTags(body: Body, field = "tags"): Record<string, string>
   return tags;
 }
 
-/** Reads a JSON request body, refusing what is too large or not JSON. */
 /**
  * The request body, refused with 413 as soon as it passes `maxBytes`: read chunk by chunk, so a
  * body without a Content-Length (chunked) is never held in memory whole before the check.
@@ -122,6 +121,7 @@ export async function readBodyCapped(request: Request, maxBytes: number): Promis
   return body;
 }
 
+/** Reads a JSON request body, refusing what is too large or not JSON. */
 export async function readJsonBody(request: Request, maxBytes: number, whenEmpty: unknown = {}): Promise<unknown> {
   const buffer = await readBodyCapped(request, maxBytes);
   if (buffer.byteLength === 0) return whenEmpty;
@@ -178,11 +178,4 @@ export function isoTime(value: string, field: string): string {
   const offset = (zone.startsWith("-") ? -1 : 1) * (offsetHours * 60 + offsetMinutes);
   day.setUTCHours(hours, minutes - offset, seconds, Number((time[7] ?? "").padEnd(3, "0").slice(0, 3)));
   return day.toISOString();
-}
-
-/** A calendar day given as an ISO 8601 date (`2026-01-31`), and nothing else. */
-export function isoDate(value: string, field: string): string {
-  const date = isoDatePattern.exec(value);
-  if (!date || !utcDay(Number(date[1]), Number(date[2]), Number(date[3]))) throw invalid(field, `${field} must be an ISO 8601 date, like 2026-01-31`);
-  return value;
 }

@@ -18,7 +18,7 @@ const heartbeatMs = 1_000;
 // so how many may be open at once is capped: per tenant, so one tenant cannot use up the rest,
 // and per isolate, which is what serves them. A slot is taken before the stream starts and given
 // back when it ends, whether the execution finished or the client went away.
-export const streamLimits = { tenant: 10, isolate: 100 } as const;
+const streamLimits = { tenant: 10, isolate: 100 } as const;
 const open = { total: 0, byTenant: new Map<string, number>() };
 
 function takeSlot(tenantId: string): () => void {

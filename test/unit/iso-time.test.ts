@@ -1,7 +1,7 @@
 // The one parser for times in query parameters: ISO 8601 (as RFC 3339 profiles it) and nothing
 // that merely looks like a date to Date.parse.
 import { describe, expect, test } from "vitest";
-import { isoDate, isoTime } from "../../dispatcher/domain/validate.ts";
+import { isoTime } from "../../dispatcher/domain/validate.ts";
 
 describe("isoTime", () => {
   test.each([
@@ -24,9 +24,3 @@ describe("isoTime", () => {
   });
 });
 
-describe("isoDate", () => {
-  test("takes a calendar day only", () => {
-    expect(isoDate("2026-03-05", "day")).toBe("2026-03-05");
-    for (const value of ["2026-02-30", "2026-03-05T00:00Z", "5 March 2026"]) expect(() => isoDate(value, "day")).toThrow(/ISO 8601 date/);
-  });
-});

@@ -1,7 +1,9 @@
 // The main module of every loaded script isolate. It imports the user's module, gives it
 // (input, ctx), captures console output per execution, and returns the outcome as plain data.
-// It runs inside the tenant's isolate, so it holds nothing a script could abuse: the only
-// secret is the log-line marker, kept in module scope and in the per-execution store.
+// It runs inside the tenant's isolate, so it holds nothing a script could abuse but two
+// secrets: the log-line marker, and each execution's capability key (proof of who an SDK call or
+// fetch is from). Both live in module scope and the per-execution store, and the harness reaches
+// them only through references it took before any script code ran.
 import { env, WorkerEntrypoint } from "cloudflare:workers";
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { ScriptContext } from "../sdk/index.ts";
@@ -255,7 +257,6 @@ Object.freeze(AsyncLocalStorage);
 class Harness extends WorkerEntrypoint {
   async run(job: HarnessJob): Promise<HarnessResult> {
     const sink: Sink = { job, logs: [], dropped: 0, closed: false, progress: null, secrets: [], sdkInFlight: 0, sdkWaiting: [] };
-    const sdkStub = platformSdk;
     const controller = new AbortController();
     const remaining = Date.parse(job.deadline) - Date.now();
     const timer = setTimeout(() => controller.abort(new Error("deadline exceeded")), Math.max(0, remaining));
@@ -274,7 +275,7 @@ class Harness extends WorkerEntrypoint {
           const parsed: unknown = JSON.parse(job.input);
           const input = job.trigger === "http" ? toRequest(parsed as RequestEnvelope) : parsed;
           const params = job.trigger === "http" ? (parsed as RequestEnvelope).params : undefined;
-          const value = await (mod.default as (i: unknown, c: ScriptContext) => unknown)(input, makeContext(job, controller.signal, params ?? {}, sdkStub, sink));
+          const value = await (mod.default as (i: unknown, c: ScriptContext) => unknown)(input, makeContext(job, controller.signal, params ?? {}, platformSdk, sink));
           if (job.trigger === "http") {
             const answered = await toResponse(value);
             return { ok: !answered.error, ...answered, logs: sink.logs, progress: sink.progress };
