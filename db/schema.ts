@@ -46,13 +46,16 @@ export const apiTokens = sqliteTable(
   (t) => [index("api_tokens_tenant").on(t.tenantId)],
 );
 
+/** The kinds of script: the one list the database, the dispatcher's checks and the API share. */
+export const scriptKinds = ["scheduled", "http", "event", "manual", "embedded"] as const;
+
 export const scripts = sqliteTable(
   "scripts",
   {
     id: text("id").primaryKey(),
     tenantId: text("tenant_id").notNull().references(() => tenants.id),
     name: text("name").notNull(),
-    kind: text("kind", { enum: ["scheduled", "http", "event", "manual", "embedded"] }).notNull(),
+    kind: text("kind", { enum: scriptKinds }).notNull(),
     description: text("description").notNull().default(""),
     tags: text("tags", { mode: "json" }).$type<Record<string, string>>().notNull().default({}),
     enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),

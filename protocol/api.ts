@@ -1,9 +1,9 @@
 // The management API's request and response shapes, shared by the dispatcher and the admin.
-import type { AlertRule, ExecutionStatus, Tenant, Trigger } from "../db/schema.ts";
+import type { AlertRule, scriptKinds, ExecutionStatus, Tenant, Trigger } from "../db/schema.ts";
 import type { LogEntry, OutboundRecord, Progress } from "./run.ts";
 import type { Permission, Role } from "./roles.ts";
 
-export type ScriptKind = "scheduled" | "http" | "event" | "manual" | "embedded";
+export type ScriptKind = (typeof scriptKinds)[number];
 
 export interface ScriptSummary {
   id: string;

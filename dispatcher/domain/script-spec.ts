@@ -1,5 +1,6 @@
 // What a script's fields may be, checked before anything is stored.
 import { AppError, invalid } from "../../protocol/errors.ts";
+import { scriptKinds } from "../../db/schema.ts";
 import { CronError, isKnownZone, upcoming } from "./cron/index.ts";
 import { checkAlertRules } from "./alerts.ts";
 import type { ScriptCommonFields } from "../../protocol/api.ts";
@@ -15,7 +16,7 @@ import {
   type Body,
 } from "./validate.ts";
 
-export const scriptKinds = ["scheduled", "http", "event", "manual", "embedded"] as const;
+export { scriptKinds };
 export type ScriptKind = (typeof scriptKinds)[number];
 
 export const limits = {
