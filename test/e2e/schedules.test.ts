@@ -73,6 +73,8 @@ describe("the schedule a user sees", () => {
 
 describe("after downtime", () => {
   test("each slot missed while down is recorded, and the current one runs", async () => {
+    // Not within seconds of a minute boundary: a slot passing mid-test would be a fourth missed one.
+    if (minute - (Date.now() % minute) < 5000) await new Promise((r) => setTimeout(r, minute - (Date.now() % minute) + 200));
     const id = await system.script({ name: "every-minute", kind: "scheduled", cron: "* * * * *", code: "export default (i) => i" });
     const now = Date.now();
     await db.execute({ sql: "UPDATE scripts SET next_run_at = ? WHERE id = ?", args: [new Date(floorMinute(now) - 3 * minute).toISOString(), id] });
