@@ -33,6 +33,9 @@ const underCaps = `(SELECT count(*) FROM executions WHERE tenant_id = ?2 AND sta
     < coalesce((SELECT max_concurrency FROM tenants WHERE id = ?2), ?11)
   AND (SELECT count(*) FROM executions WHERE status = 'running') < ?12`;
 
+/** Nothing of tenant ?2 waits already: a new run may not pass what is queued. */
+const nothingWaiting = `NOT EXISTS (SELECT 1 FROM executions WHERE tenant_id = ?2 AND status = 'queued')`;
+
 /** An execution that may wait for room: an async run or an event delivery. */
 export type Waiting = NewExecution & { notBefore?: string; eventId?: string };
 
@@ -66,12 +69,6 @@ export class Admission {
 
   get caps(): Caps {
     return this.#caps;
-  }
-
-  #underCaps(tenantId: string) {
-    return sql`(SELECT count(*) FROM executions WHERE tenant_id = ${tenantId} AND status = 'running')
-        < coalesce((SELECT max_concurrency FROM tenants WHERE id = ${tenantId}), ${this.#caps.tenantDefault})
-      AND (SELECT count(*) FROM executions WHERE status = 'running') < ${this.#caps.global}`;
   }
 
   /**
@@ -113,7 +110,7 @@ export class Admission {
         sql: `INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, attempt, created_by, rerun_of, created_at, started_at, not_before, event_id, host_id, timeout_ms)
           SELECT ?1, ?2, ?3, ?4, ?5, s.status, ?6, ?7, ?8, ?9, ?10, CASE WHEN s.status = 'running' THEN ?10 END, ?13, ?14, CASE WHEN s.status = 'running' THEN ?15 END, ?16
           FROM (SELECT CASE WHEN ${underCaps}
-              AND NOT EXISTS (SELECT 1 FROM executions WHERE tenant_id = ?2 AND status = 'queued')
+              AND ${nothingWaiting}
               AND ?13 IS NULL
             THEN 'running' ELSE 'queued' END AS status) s
           RETURNING id, status`,
@@ -132,22 +129,25 @@ export class Admission {
    */
   async admitSlot(e: NewExecution & { scheduledFor: string }): Promise<(Claimed & { status: "running" | "queued" | "skipped" }) | undefined> {
     const id = newId("exe");
-    const now = new Date().toISOString();
-    const previous = sql`(SELECT id FROM executions WHERE script_id = ${e.scriptId} AND trigger = 'scheduled' AND status IN ('running', 'queued') ORDER BY created_at LIMIT 1)`;
-    const startNow = sql`(${this.#underCaps(e.tenantId)}) AND NOT EXISTS (SELECT 1 FROM executions WHERE tenant_id = ${e.tenantId} AND status = 'queued')`;
-    const rows = await this.#db.values<[string, "running" | "queued" | "skipped"]>(sql`
-      INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, attempt, created_at, host_id, timeout_ms, started_at, finished_at, scheduled_for, error_code, error_message)
-      SELECT ${id}, ${e.tenantId}, ${e.scriptId}, ${e.version}, 'scheduled', s.status, ${e.input}, 1, ${now}, CASE WHEN s.status = 'running' THEN ${this.#hostId} END, ${e.timeoutMs},
-        CASE WHEN s.status = 'running' THEN ${now} END,
-        CASE WHEN s.status = 'skipped' THEN ${now} END,
-        ${e.scheduledFor},
-        CASE WHEN s.status = 'skipped' THEN 'OVERLAP' END,
-        CASE WHEN s.status = 'skipped' THEN 'skipped: the previous run ' || s.previous || ' was still going' END
-      FROM (SELECT ${previous} AS previous, CASE WHEN ${previous} IS NOT NULL THEN 'skipped' WHEN ${startNow} THEN 'running' ELSE 'queued' END AS status) s
-      WHERE true
-      ON CONFLICT DO NOTHING
-      RETURNING id, status`);
-    const [row] = rows;
+    const previous = `(SELECT id FROM executions WHERE script_id = ?3 AND trigger = 'scheduled' AND status IN ('running', 'queued') ORDER BY created_at LIMIT 1)`;
+    const [rows] = await this.#writes.run([
+      {
+        sql: `INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, attempt, created_at, host_id, timeout_ms, started_at, finished_at, scheduled_for, error_code, error_message)
+          SELECT ?1, ?2, ?3, ?4, 'scheduled', s.status, ?5, ?10, ?6, CASE WHEN s.status = 'running' THEN ?7 END, ?8,
+            CASE WHEN s.status = 'running' THEN ?6 END,
+            CASE WHEN s.status = 'skipped' THEN ?6 END,
+            ?9,
+            CASE WHEN s.status = 'skipped' THEN 'OVERLAP' END,
+            CASE WHEN s.status = 'skipped' THEN 'skipped: the previous run ' || s.previous || ' was still going' END
+          FROM (SELECT ${previous} AS previous,
+            CASE WHEN ${previous} IS NOT NULL THEN 'skipped' WHEN ${underCaps} AND ${nothingWaiting} THEN 'running' ELSE 'queued' END AS status) s
+          WHERE true
+          ON CONFLICT DO NOTHING
+          RETURNING id, status`,
+        params: [id, e.tenantId, e.scriptId, e.version, e.input, new Date().toISOString(), this.#hostId, e.timeoutMs, e.scheduledFor, 1, this.#caps.tenantDefault, this.#caps.global],
+      },
+    ]);
+    const [row] = rows as [string, "running" | "queued" | "skipped"][];
     if (!row) return undefined;
     return { id: row[0], status: row[1], tenantId: e.tenantId, scriptId: e.scriptId, version: e.version, trigger: "scheduled", input: e.input, attempt: 1, timeoutMs: e.timeoutMs };
   }
