@@ -14,7 +14,7 @@ import { KvStore } from "./domain/kv.ts";
 import { SdkBackend } from "./domain/sdk-backend.ts";
 import { AlertService } from "./domain/alerts.ts";
 import { RetentionService } from "./domain/retention.ts";
-import { ScriptDirectory } from "./domain/script-directory.ts";
+import { kindOfTrigger, ScriptDirectory } from "./domain/script-directory.ts";
 import { ScriptService } from "./domain/scripts.ts";
 import { TenantService } from "./domain/tenants.ts";
 import { TokenService } from "./domain/tokens.ts";
@@ -48,17 +48,17 @@ export function servicesFor(env: Env): Services {
   const db = openDatabase(env);
   const maxMemoryMb = Number(env.MAX_MEMORY_MB ?? "256");
   const tenants = new TenantService(db);
-  const directory = new ScriptDirectory(db);
-  const scripts = new ScriptService(db, maxMemoryMb, directory, tenants);
-  const executions = new ExecutionService(db, { lostRunGraceMs: Number(env.LOST_RUN_GRACE_MS ?? 30_000) });
+  const directory = new ScriptDirectory(db, tenants);
+  const scripts = new ScriptService(db, maxMemoryMb, directory);
+  const executions = new ExecutionService(db, env.LOST_RUN_GRACE_MS ? { lostRunGraceMs: Number(env.LOST_RUN_GRACE_MS) } : {});
   const writes = new GroupCommit(db.$batch);
   const admission = new Admission(db, {
     tenantDefault: Number(env.TENANT_CONCURRENCY ?? "10"),
     global: Number(env.GLOBAL_CONCURRENCY ?? "50"),
   }, writes, env.HOST_ID ?? null);
-  const alerts = new AlertService(db, directory, tenants, { windowMs: Number(env.ALERT_WINDOW_MS ?? 15 * 60_000), adminUrl: env.PUBLIC_URL ?? "" });
+  const alerts = new AlertService(db, directory, { windowMs: Number(env.ALERT_WINDOW_MS ?? 15 * 60_000), adminUrl: env.PUBLIC_URL ?? "" });
   const runs = new RunService(scripts, executions, admission, createRunner(env), (job, result) =>
-    alerts.onOutcome({ id: job.scriptId, tenantId: job.tenantId, kind: job.trigger === "manual" ? undefined : job.trigger }, { executionId: job.executionId, status: result.status, trigger: job.trigger, version: job.version, errorMessage: result.error?.message ?? null }),
+    alerts.onOutcome({ id: job.scriptId, tenantId: job.tenantId, kind: kindOfTrigger(job.trigger) }, { executionId: job.executionId, status: result.status, trigger: job.trigger, version: job.version, errorMessage: result.error?.message ?? null }),
   );
   const tokens = new TokenService(db, tenants);
   const vault = new Vault(db, env.SECRETS_KEY);

@@ -1,5 +1,6 @@
 // The host's settings, all from the environment, checked once at start-up.
 import { resolve } from "node:path";
+import { defaultLostRunGraceMs } from "../protocol/run.ts";
 
 export interface HostConfig {
   port: number;
@@ -65,7 +66,7 @@ export function readConfig(): HostConfig {
     killGraceMs: integer("RUNNER_KILL_GRACE_MS", 500, 50, 10000),
     tenantConcurrency: integer("TENANT_CONCURRENCY", 10, 1, 10_000),
     alertWindowMs: integer("IOTA_ALERT_WINDOW_MS", 15 * 60_000, 1000, 24 * 3600_000),
-    lostRunGraceMs: integer("IOTA_LOST_RUN_GRACE_MS", 30_000, 1000, 3600_000),
+    lostRunGraceMs: integer("IOTA_LOST_RUN_GRACE_MS", defaultLostRunGraceMs, 1000, 3600_000),
     publicUrl: process.env.IOTA_PUBLIC_URL || `http://localhost:${process.env.PORT || 8787}`,
     globalConcurrency: integer("GLOBAL_CONCURRENCY", 50, 1, 100_000),
     dispatcherInspector: inspector(process.env.IOTA_INSPECT_DISPATCHER),

@@ -95,6 +95,12 @@ export interface RunResult {
   durationMs: number;
 }
 
+/**
+ * How long past its deadline a run still marked running is closed as lost (its dispatcher died),
+ * unless the host is told otherwise (IOTA_LOST_RUN_GRACE_MS).
+ */
+export const defaultLostRunGraceMs = 30_000;
+
 /** The UTF-8 size of a string, the unit caps are stated in (a string's length counts UTF-16 units). */
 export function utf8Bytes(text: string): number {
   return new TextEncoder().encode(text).byteLength;

@@ -9,7 +9,6 @@ import { invalid } from "../../protocol/errors.ts";
 import { newId } from "./secrets.ts";
 import type { ScriptDirectory } from "./script-directory.ts";
 import type { ScriptKind } from "./script-spec.ts";
-import type { TenantService } from "./tenants.ts";
 
 export type AlertEvent = "failed" | "timed_out" | "interrupted" | "dead_letter";
 const alertEvents: readonly AlertEvent[] = ["failed", "timed_out", "interrupted", "dead_letter"];
@@ -53,23 +52,18 @@ export class AlertService {
   readonly #windowMs: number;
   readonly #adminUrl: string;
   readonly #directory: ScriptDirectory;
-  readonly #tenants: TenantService;
 
-  constructor(db: Database, directory: ScriptDirectory, tenants: TenantService, options: { windowMs: number; adminUrl: string }) {
+  constructor(db: Database, directory: ScriptDirectory, options: { windowMs: number; adminUrl: string }) {
     this.#db = db;
     this.#directory = directory;
-    this.#tenants = tenants;
     this.#windowMs = options.windowMs;
     this.#adminUrl = options.adminUrl.replace(/\/+$/, "");
   }
 
   async #context(ref: ScriptRef): Promise<{ script: Script; tenantSlug: string; rules: AlertRule[] } | undefined> {
     // Every finished execution asks; a live script and its tenant usually come from the caches.
-    if (ref.kind) {
-      const script = (await this.#directory.live(ref.tenantId, ref.kind)).find((s) => s.id === ref.id);
-      const tenant = script && (await this.#tenants.findById(ref.tenantId));
-      if (script && tenant) return { script, tenantSlug: tenant.slug, rules: script.alerts ?? tenant.alerts ?? [] };
-    }
+    const cached = await this.#directory.find(ref.tenantId, ref.kind, ref.id);
+    if (cached) return { script: cached.script, tenantSlug: cached.tenant.slug, rules: cached.script.alerts ?? cached.tenant.alerts ?? [] };
     const [row] = await this.#db
       .select({ script: scripts, slug: tenants.slug, tenantAlerts: tenants.alerts })
       .from(scripts)

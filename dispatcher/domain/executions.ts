@@ -5,7 +5,7 @@ import type { Database, Statement } from "../../db/open-remote.ts";
 import { executionLogs, executions, executionStatuses, scripts, triggers, type Execution, type ExecutionStatus, type Trigger } from "../../db/schema.ts";
 import type { ExecutionDetail, ExecutionStats, ExecutionSummary, Page } from "../../protocol/api.ts";
 import { invalid, notFound } from "../../protocol/errors.ts";
-import type { RunResult } from "../../protocol/run.ts";
+import { defaultLostRunGraceMs, type RunResult } from "../../protocol/run.ts";
 import type { Principal } from "./principal.ts";
 import { isoTime } from "./validate.ts";
 
@@ -77,7 +77,7 @@ export class ExecutionService {
 
   constructor(db: Database, options: { lostRunGraceMs?: number } = {}) {
     this.#db = db;
-    this.#lostRunGraceMs = options.lostRunGraceMs ?? 30_000;
+    this.#lostRunGraceMs = options.lostRunGraceMs ?? defaultLostRunGraceMs;
   }
 
   /**

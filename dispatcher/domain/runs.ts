@@ -8,6 +8,7 @@ import type { Runner } from "../platform/runner.ts";
 import type { Admission, Claimed } from "./admission.ts";
 import type { ExecutionService } from "./executions.ts";
 import { authorOf, type Principal } from "./principal.ts";
+import { kindOfTrigger } from "./script-directory.ts";
 import type { ScriptService } from "./scripts.ts";
 import { onlyKnown, optionalEnum, optionalInteger, type Body } from "./validate.ts";
 
@@ -134,8 +135,7 @@ export class RunService {
 
   /** Runs an execution already recorded as running (claimed from the queue or a schedule slot). */
   async startClaimed(c: Claimed, background: Background): Promise<unknown> {
-    const kind = c.trigger === "manual" ? undefined : c.trigger;
-    const found = await this.#scripts.forExecution(c.tenantId, c.scriptId, c.version, kind);
+    const found = await this.#scripts.forExecution(c.tenantId, c.scriptId, c.version, kindOfTrigger(c.trigger));
     // A run that waited is not started for a script deleted or switched off meanwhile (manual
     // runs of a disabled script are the exception: someone asked for that one explicitly).
     const gone = !found || found.script.deletedAt ? "deleted" : !found.script.enabled && c.trigger !== "manual" ? "disabled" : undefined;

@@ -22,7 +22,6 @@ import { newId, sha256Hex } from "./secrets.ts";
 import { isUniqueViolation } from "./db-errors.ts";
 import { nextSlot } from "./scheduler.ts";
 import type { ScriptDirectory } from "./script-directory.ts";
-import type { TenantService } from "./tenants.ts";
 import { onlyKnown, optionalEnum, type Body } from "./validate.ts";
 
 export function toSummary(s: Script): ScriptSummary {
@@ -57,13 +56,11 @@ export class ScriptService {
   readonly #db: Database;
   readonly #maxMemoryMb: number;
   readonly #directory: ScriptDirectory;
-  readonly #tenants: TenantService;
 
-  constructor(db: Database, maxMemoryMb: number, directory: ScriptDirectory, tenants: TenantService) {
+  constructor(db: Database, maxMemoryMb: number, directory: ScriptDirectory) {
     this.#db = db;
     this.#maxMemoryMb = maxMemoryMb;
     this.#directory = directory;
-    this.#tenants = tenants;
   }
 
   async create(principal: Principal, body: Body): Promise<ScriptDetail> {
@@ -151,11 +148,8 @@ export class ScriptService {
   async forExecution(tenantId: string, scriptId: string, number: number, kind?: ScriptKind): Promise<{ script: Script; version: VersionDetail; tenantSlug: string } | undefined> {
     // Event deliveries and schedule slots start many times a second: their live script and
     // tenant come from the caches when they can. A script gone from there is read below.
-    if (kind) {
-      const script = (await this.#directory.live(tenantId, kind)).find((s) => s.id === scriptId);
-      const tenant = script && (await this.#tenants.findById(tenantId));
-      if (script && tenant) return { script, tenantSlug: tenant.slug, version: await this.immutableVersion(tenantId, scriptId, number) };
-    }
+    const cached = await this.#directory.find(tenantId, kind, scriptId);
+    if (cached) return { script: cached.script, tenantSlug: cached.tenant.slug, version: await this.immutableVersion(tenantId, scriptId, number) };
     const [row] = await this.#db
       .select({ script: scripts, version: scriptVersions, tenantSlug: tenants.slug })
       .from(scripts)
