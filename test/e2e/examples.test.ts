@@ -256,6 +256,11 @@ describe("payment.processed → receipt email", () => {
 describe("one-off import of legacy clients", () => {
   test("an async run reports progress to 100 and imports, skips duplicates by email and lists bad rows; a dry run and a re-run change nothing", async () => {
     await runCode(`export default (i, ctx) => ctx.sdk.clients.create({ firstName: "Existing", lastName: "Person", email: "existing@legacy.test" })`);
+    // Enough people that the import outlasts a few of the live stream's 200 ms polls, however
+    // fast the machine: the stream must show progress rising, not only where it ended.
+    const people = 400;
+    const total = 9 + people;
+    const done = `${total} of ${total} rows: ${people + 2} imported, 2 skipped, 5 errors`;
     const rows: unknown[] = [
       `"Lovelace, Ada",ADA@LEGACY.TEST,+44 20 7946 0000,"12 St James's Square, London",VIP`,
       { full_name: "Grace Brewster Hopper", email: "grace@legacy.test", phone: "", address: "Arlington", notes: "" },
@@ -266,14 +271,14 @@ describe("one-off import of legacy clients", () => {
       "No Mail,,,,",
       { full_name: "Long Phone", email: "long@legacy.test", phone: "1".repeat(40) },
       "Too,many,fields,in,this,row",
-      ...Array.from({ length: 25 }, (_, i) => `Person ${i + 1},person${i + 1}@legacy.test,+1 555 01${String(i).padStart(2, "0")},,`),
+      ...Array.from({ length: people }, (_, i) => `Person ${i + 1},person${i + 1}@legacy.test,+1 555 01${String(i).padStart(2, "0")},,`),
     ];
     const id = await system.script({ name: "legacy-clients-import", kind: "manual", timeoutMs: 900_000, code: await example("legacy-clients-import.js") }, acme.token);
     const countImported = () => runCode(`export default async (i, ctx) => { let n = 0, cursor; do { const p = await ctx.sdk.clients.list({ limit: 500, ...(cursor ? { cursor } : {}) }); n += p.items.filter((c) => c.email?.endsWith("@legacy.test")).length; cursor = p.nextCursor; } while (cursor); return n; }`);
 
     const dry = await system.run(id, { rows, dryRun: true }, acme.token);
     // A dry run cannot know the platform refuses row 8's phone: that only shows on a real create.
-    expect(dry.body.output).toMatchObject({ imported: 28, skipped: 2, total: 34, dryRun: true });
+    expect(dry.body.output).toMatchObject({ imported: people + 3, skipped: 2, total, dryRun: true });
     expect(dry.body.output.errors.map((e: { row: number }) => e.row)).toEqual([5, 6, 7, 9]);
     expect(await countImported()).toBe(1);
 
@@ -283,14 +288,14 @@ describe("one-off import of legacy clients", () => {
     const progress = events.filter((e) => e.event === "progress").map((e) => e.data);
     expect(progress.length).toBeGreaterThan(1);
     expect(progress.map((p) => p.percent)).toEqual([...progress.map((p) => p.percent)].sort((a, b) => a - b));
-    expect(progress.at(-1)).toEqual({ percent: 100, message: "34 of 34 rows: 27 imported, 2 skipped, 5 errors" });
+    expect(progress.at(-1)).toEqual({ percent: 100, message: done });
     const end = events.at(-1)!;
     expect(end.event).toBe("end");
     expect(end.data).toMatchObject({ status: "succeeded", trigger: "manual", progress: { percent: 100 } });
     expect(end.data.output).toEqual({
-      imported: 27,
+      imported: people + 2,
       skipped: 2,
-      total: 34,
+      total,
       dryRun: false,
       errors: [
         { row: 5, message: 'email "not-an-email" is not an email address' },
@@ -300,20 +305,20 @@ describe("one-off import of legacy clients", () => {
         { row: 9, message: "6 fields, expected at most 5 (full_name, email, phone, address, notes)" },
       ],
     });
-    expect(await countImported()).toBe(28);
+    expect(await countImported()).toBe(people + 3);
     const ada = await runCode(`export default async (i, ctx) => (await ctx.sdk.clients.list({ where: { email: "ada@legacy.test" } })).items`);
     expect(ada).toEqual([expect.objectContaining({ firstName: "Ada", lastName: "Lovelace", phone: "+44 20 7946 0000", address: "12 St James's Square, London", comments: "Imported from the legacy CRM: VIP" })]);
     const grace = await runCode(`export default async (i, ctx) => (await ctx.sdk.clients.list({ where: { email: "grace@legacy.test" } })).items[0]`);
     expect(grace).toMatchObject({ firstName: "Grace", lastName: "Brewster Hopper", phone: null });
 
     const stored = await api("GET", `/admin/api/executions/${started.body.id}`);
-    expect(stored.body.progress).toEqual({ percent: 100, message: "34 of 34 rows: 27 imported, 2 skipped, 5 errors" });
+    expect(stored.body.progress).toEqual({ percent: 100, message: done });
 
     // Running it again (say, after fixing the bad rows elsewhere) creates no duplicates.
     const again = await system.run(id, { rows }, acme.token);
-    expect(again.body.output).toMatchObject({ imported: 0, skipped: 29 });
+    expect(again.body.output).toMatchObject({ imported: 0, skipped: people + 4 });
     expect(again.body.output.errors).toHaveLength(5);
-    expect(await countImported()).toBe(28);
+    expect(await countImported()).toBe(people + 3);
   });
 });
 
