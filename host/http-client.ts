@@ -4,11 +4,11 @@ import { Agent, request } from "node:http";
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
-export function postJson<T>(port: number, path: string, body: unknown): Promise<T> {
+export function postJson<T>(port: number, path: string, body: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {
   const payload = Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: "127.0.0.1", port, path, method: "POST", agent, headers: { "content-type": "application/json", "content-length": payload.length } },
+      { host: "127.0.0.1", port, path, method: "POST", agent, headers: { ...extraHeaders, "content-type": "application/json", "content-length": payload.length } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));

@@ -47,6 +47,8 @@ export interface RunnerConfig {
   bundle: string;
   address: string;
   marker: string;
+  /** Required on every job: the runner's port is on loopback, where any local user could call it. */
+  runnerSecret: string;
   heapMb: number;
   dispatcherAddress: string;
   hostSecret: string;
@@ -74,6 +76,7 @@ const runner :Workerd.Worker = (
   bindings = [
     (name = "LOADER", workerLoader = ()),
     (name = "MARKER", text = ${str(c.marker)}),
+    (name = "RUNNER_SECRET", text = ${str(c.runnerSecret)}),
     (name = "COMPATIBILITY_DATE", text = ${str(compatibilityDate)}),
     (name = "DISPATCHER", service = "dispatcher"),
     (name = "HOST_SECRET", text = ${str(c.hostSecret)}),
@@ -83,7 +86,8 @@ const runner :Workerd.Worker = (
 );
 `;
   const file = join(dir, `${name}.capnp`);
-  await writeFile(file, text);
+  // The config holds the runner's secrets: readable by the host's user only.
+  await writeFile(file, text, { mode: 0o600 });
   return file;
 }
 

@@ -47,6 +47,8 @@ interface InFlight {
   outbound: OutboundRecord[];
   progress: Progress | null;
   startedAt: number;
+  /** The harness began running the script (its start line reached us). */
+  started: boolean;
   deadline: number;
   settle(result: RunResult): void;
 }
@@ -54,6 +56,7 @@ interface InFlight {
 export class RunnerShard {
   readonly #o: ShardOptions;
   readonly #inflight = new Map<string, InFlight>();
+  readonly #secret = randomBytes(24).toString("hex");
   #port = 0;
   #process: WorkerdProcess | undefined;
   #up: Promise<void> = Promise.resolve();
@@ -93,11 +96,11 @@ export class RunnerShard {
     let settle!: (r: RunResult) => void;
     const verdict = new Promise<RunResult>((resolve) => (settle = resolve));
     job = { ...job, logKey: randomBytes(9).toString("base64url") };
-    const entry: InFlight = { job, logs: [], outbound: [], progress: null, startedAt, deadline: startedAt + job.timeoutMs, settle };
+    const entry: InFlight = { job, logs: [], outbound: [], progress: null, startedAt, started: false, deadline: startedAt + job.timeoutMs, settle };
     this.#inflight.set(job.executionId, entry);
     const watchdog = setTimeout(() => this.#kill(job.executionId), job.timeoutMs + this.#o.killGraceMs);
     try {
-      const call = postJson<RunResult>(this.#port, "/run", job).then(
+      const call = postJson<RunResult>(this.#port, "/run", job, { "x-iota-runner-secret": this.#secret }).then(
         (result) => ({ result }),
         (error: Error) => ({ error }),
       );
@@ -151,6 +154,7 @@ export class RunnerShard {
       bundle: this.#o.bundle,
       address: `127.0.0.1:${this.#port}`,
       marker: this.#o.marker,
+      runnerSecret: this.#secret,
       heapMb: this.#o.heapMb,
       ...this.#o.links,
     });
@@ -170,7 +174,9 @@ export class RunnerShard {
         if (!entry || key !== entry.job.logKey) return;
         try {
           const data: unknown = JSON.parse(rest.slice(space + 2));
-          if (rest[space + 1] === "P") entry.progress = data as Progress;
+          const kind = rest[space + 1];
+          if (kind === "P") entry.progress = data as Progress;
+          else if (kind === "S") entry.started = true;
           else entry.logs.push(data as LogEntry);
         } catch {
           // a torn line from a process being killed: nothing to recover

@@ -7,6 +7,8 @@ import { utf8Bytes } from "../../protocol/run.ts";
 export interface RunnerEnv {
   LOADER: WorkerLoader;
   MARKER: string;
+  /** Per-start secret the host sends with every job; nothing else may run code here. */
+  RUNNER_SECRET: string;
   COMPATIBILITY_DATE: string;
   /** The dispatcher, which answers SDK calls. */
   DISPATCHER: Fetcher;

@@ -9,11 +9,21 @@ export { Egress, Sdk } from "./capabilities.ts";
 
 const cleanupGraceMs = 1000;
 
+function sameSecret(given: string | null, expected: string): boolean {
+  if (!given || !expected || given.length !== expected.length) return false;
+  let diff = 0;
+  for (let i = 0; i < given.length; i++) diff |= given.charCodeAt(i) ^ expected.charCodeAt(i);
+  return diff === 0;
+}
+
 export default {
   async fetch(request: Request, env: RunnerEnv, ctx: ExecutionContext): Promise<Response> {
     const url = new URL(request.url);
     if (request.method === "GET" && url.pathname === "/health") return new Response("ok");
     if (request.method !== "POST" || url.pathname !== "/run") return new Response("not found", { status: 404 });
+    // The port is on loopback, where any local user could reach it: only the host, which wrote
+    // this process's config, knows the secret.
+    if (!sameSecret(request.headers.get("x-iota-runner-secret"), env.RUNNER_SECRET)) return new Response("forbidden", { status: 403 });
     const job = (await request.json()) as RunJob;
     const exports = (ctx as unknown as { exports: Record<string, (o: { props: unknown }) => Fetcher> }).exports;
     const key = crypto.randomUUID();

@@ -83,7 +83,7 @@ function record(level: LogLevel, args: unknown[]): void {
   emit(sink, "L", entry);
 }
 
-function emit(sink: Sink, kind: "L" | "P", data: LogEntry | Progress): void {
+function emit(sink: Sink, kind: "L" | "P" | "S", data: LogEntry | Progress | Record<string, never>): void {
   // The line names its execution with that execution's own key: the host ignores a line whose
   // key does not match, so no script can write into another execution's record.
   write(`\u001e${sink.job.marker} ${sink.job.executionId}.${sink.job.logKey} ${kind}${JSON.stringify(data)}`);
@@ -262,6 +262,9 @@ class Harness extends WorkerEntrypoint {
     const timer = setTimeout(() => controller.abort(new Error("deadline exceeded")), Math.max(0, remaining));
     try {
       return await (Reflect.apply(runWith, sinks, [sink, async (): Promise<HarnessResult> => {
+        // Tells the host this execution got the process: one that never did (the process was
+        // held by work an earlier execution left running) is not to blame for its deadline.
+        emit(sink, "S", {});
         let mod: { default?: unknown };
         try {
           mod = (await import(userModule)) as { default?: unknown };
