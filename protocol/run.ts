@@ -44,6 +44,8 @@ export type RunErrorCode =
   | "MEMORY_LIMIT"
   | "RUNNER_CRASHED"
   | "RUNNER_UNAVAILABLE"
+  /** No runner process could be had for the tenant: none free, none idle to stop. It never ran. */
+  | "RUNNER_BUSY"
   | "CANCELLED";
 
 export interface RunError {
