@@ -40,6 +40,8 @@ export type RunErrorCode =
   | "NO_DEFAULT_EXPORT"
   | "OUTPUT_NOT_SERIALIZABLE"
   | "OUTPUT_TOO_LARGE"
+  /** An HTTP script's answer cannot be served: a status outside 200-599, bad headers, a body that is not bytes. */
+  | "INVALID_RESPONSE"
   | "TIMEOUT"
   | "MEMORY_LIMIT"
   | "RUNNER_CRASHED"
@@ -105,7 +107,23 @@ export const defaultLostRunGraceMs = 30_000;
 
 /** The UTF-8 size of a string, the unit caps are stated in (a string's length counts UTF-16 units). */
 export function utf8Bytes(text: string): number {
-  return new TextEncoder().encode(text).byteLength;
+  // Counted from the UTF-16 units rather than with TextEncoder: the sandbox harness measures
+  // output with this after user code ran, and a script can redefine what typed arrays report.
+  // A lone surrogate counts 3, as TextEncoder writes it (U+FFFD).
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) continue;
+    if (unit < 0x800) {
+      bytes += 1;
+    } else if (unit >= 0xd800 && unit < 0xdc00 && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 2;
+      i++;
+    } else {
+      bytes += 2;
+    }
+  }
+  return bytes;
 }
 
 /** Caps that keep one execution's record bounded whatever the script does. */
@@ -116,4 +134,17 @@ export const runCaps = {
   maxResponseBytes: 5 * 1024 * 1024,
   /** How much of an HTTP response body history keeps. */
   maxRecordedBodyChars: 64 * 1024,
+  /** All of an execution's log messages together, in the record and on the live copy. */
+  maxLogBytes: 1024 * 1024,
+  maxResponseHeaderBytes: 64 * 1024,
+  /**
+   * The live copy (runner stdout, parsed by the host for live views and for runs whose process
+   * is killed): log lines per second per script isolate, with a burst, and at most one progress
+   * line per execution this often. The record still gets every line within the caps above.
+   */
+  liveLinesPerSecond: 100,
+  liveLineBurst: 200,
+  liveProgressIntervalMs: 250,
+  /** How long a timed-out execution's ctx still works, so its abort handler can clean up. */
+  cleanupGraceMs: 1000,
 } as const;
