@@ -1,31 +1,23 @@
 // People who sign in to the admin: users with passwords, members of one or more tenants with a
 // role in each, and their sessions.
-import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { and, asc, eq, gt } from "drizzle-orm";
 import type { Database } from "../../db/open-remote.ts";
-import { memberships, sessions, signInFailures, tenants, users } from "../../db/schema.ts";
+import { memberships, sessions, tenants, users } from "../../db/schema.ts";
 import { AppError, invalid, notFound } from "../../protocol/errors.ts";
 import { isRole, roles, type Role } from "../../protocol/roles.ts";
 import { isUniqueViolation } from "./db-errors.ts";
+import type { DeviceCookies, IssuedDeviceCookie } from "./device-cookies.ts";
 import { joinCodeHours, joinCodeVerifies, makeJoinCode, readJoinCode } from "./join-codes.ts";
 import { decoyHash, hashPassword, verifyPassword, weakPasswordReason } from "./passwords.ts";
 import { requirePermission, type Principal } from "./principal.ts";
 import { newId, newTokenSecret, sha256Hex } from "./secrets.ts";
+import { FailureCounts, signInKeys } from "./sign-in-throttle.ts";
 import { onlyKnown, optionalString, requiredString, type Body } from "./validate.ts";
 
 const sessionHours = 12;
-// Five wrong passwords lock a username for a minute; a client (one address) gets more rope,
-// since an office behind one address has many people in it. The same counters limit how many
-// taken usernames a tenant may run into (see `add`).
-const maxFailures = { user: 5, client: 30, taken: 10 } as const;
 
-/** A failure key's limit, by its kind (`user:…`); a key of no known kind is a bug, not unlimited. */
-function limitOf(key: string): number {
-  const kind = key.slice(0, key.indexOf(":"));
-  if (!Object.hasOwn(maxFailures, kind)) throw new Error(`no failure limit for key kind "${kind}"`);
-  return maxFailures[kind as keyof typeof maxFailures];
-}
-export const signInFailureWindowMs = 15 * 60_000;
-const lockMs = 60_000;
+// Retention sweeps failure counts by this window and has always found it here.
+export { signInFailureWindowMs } from "./sign-in-throttle.ts";
 
 export interface Membership {
   slug: string;
@@ -37,13 +29,25 @@ export interface SignedIn {
   cookie: string;
   principal: Principal;
   csrfToken: string;
+  /** For the browser to keep, when device cookies are on (see device-cookies.ts). */
+  device?: IssuedDeviceCookie;
+}
+
+/** Who is signing in, as far as the request shows it. */
+export interface SignInClient {
+  /** The client's address, only when a trusted proxy names it. */
+  address?: string;
+  /** Values of the device cookies the client sent, unchecked. */
+  deviceCookies: readonly string[];
 }
 
 export class UserService {
   readonly #db: Database;
+  readonly #failures: FailureCounts;
 
   constructor(db: Database) {
     this.#db = db;
+    this.#failures = new FailureCounts(db);
   }
 
   async memberships(userId: string): Promise<Membership[]> {
@@ -56,31 +60,33 @@ export class UserService {
       .orderBy(asc(memberships.createdAt), asc(tenants.slug));
   }
 
-  /** Signs in; refuses for a while after repeated failures for the same user or client. */
-  async signIn(body: Body, client: string): Promise<SignedIn> {
+  /**
+   * Signs in; refuses for a while after repeated failures, counted where a stranger cannot spend
+   * them for the real user (see sign-in-throttle.ts). `devices` is absent without a SECRETS_KEY.
+   */
+  async signIn(body: Body, client: SignInClient, devices?: DeviceCookies): Promise<SignedIn> {
     onlyKnown(body, ["username", "password", "tenant"]);
     const username = requiredString(body, "username", { max: 100 });
     const password = requiredString(body, "password", { max: 200 });
     const tenantSlug = optionalString(body, "tenant", { min: 1, max: 63 });
-    const keys = [`user:${username.toLowerCase()}`, `client:${client}`];
-    await this.#checkNotLocked(keys, "too many failed sign-ins");
+    const device = await devices?.recognise(client.deviceCookies, username);
+    const keys = signInKeys({ username, device, address: client.address });
+    await this.#failures.attempt(keys, "too many failed sign-ins");
 
     const [user] = await this.#db.select().from(users).where(eq(users.username, username));
     // Unknown and disabled users cost the same PBKDF2 as the rest: the time the answer takes
     // must not tell which usernames exist.
     const matches = await verifyPassword(password, user?.passwordHash ?? decoyHash);
-    if (!matches || !user || user.disabledAt) {
-      await this.#recordFailure(keys);
-      throw new AppError("UNAUTHENTICATED", "wrong username or password");
-    }
-    await this.#db.delete(signInFailures).where(sql`${signInFailures.key} IN (${sql.join(keys.map((k) => sql`${k}`), sql`, `)})`);
+    if (!matches || !user || user.disabledAt) throw new AppError("UNAUTHENTICATED", "wrong username or password");
+    await this.#failures.forget(keys);
     const member = await this.memberships(user.id);
     const chosen = tenantSlug ? member.find((m) => m.slug === tenantSlug) : member[0];
     if (!chosen) {
       if (tenantSlug) throw invalid("tenant", `you are not a member of tenant "${tenantSlug}"`);
       throw new AppError("FORBIDDEN", "this user is not a member of any tenant");
     }
-    return this.#openSession(user.id, chosen.slug);
+    const session = await this.#openSession(user.id, chosen.slug);
+    return devices ? { ...session, device: await devices.issue(user.username) } : session;
   }
 
   async #openSession(userId: string, tenantSlug: string): Promise<SignedIn> {
@@ -179,14 +185,14 @@ export class UserService {
     }
     const weak = weakPasswordReason(password);
     if (weak) throw invalid("password", weak);
-    const probes = [`taken:${principal.tenant.id}`];
-    if (!principal.platformAdmin) await this.#checkNotLocked(probes, "too many usernames that were taken");
+    const probe = `taken:${principal.tenant.id}`;
+    if (!principal.platformAdmin) await this.#failures.refuseIfLocked([probe], "too many usernames that were taken");
     const id = newId("usr");
     try {
       await this.#db.insert(users).values({ id, username, passwordHash: await hashPassword(password) });
     } catch (e) {
       if (!isUniqueViolation(e)) throw e;
-      if (!principal.platformAdmin) await this.#recordFailure(probes);
+      if (!principal.platformAdmin) await this.#failures.count(probe);
       throw new AppError("CONFLICT", "this username is taken; choose another", { field: "username" });
     }
     return this.#addMember(principal, { id, username }, role);
@@ -232,31 +238,5 @@ export class UserService {
       .returning({ userId: memberships.userId });
     if (removed.length === 0) throw notFound("user");
     await this.#db.delete(sessions).where(and(eq(sessions.userId, userId), eq(sessions.tenantId, principal.tenant.id)));
-  }
-
-  async #checkNotLocked(keys: string[], what: string): Promise<void> {
-    const now = new Date().toISOString();
-    const rows = await this.#db.select().from(signInFailures).where(sql`${signInFailures.key} IN (${sql.join(keys.map((k) => sql`${k}`), sql`, `)})`);
-    const locked = rows.map((r) => r.lockedUntil).filter((t): t is string => t !== null && t > now).sort().pop();
-    if (locked) {
-      const seconds = Math.max(1, Math.ceil((Date.parse(locked) - Date.now()) / 1000));
-      throw new AppError("RATE_LIMITED", `${what}; try again in ${seconds} s`, { details: { retryAfterSeconds: seconds } });
-    }
-  }
-
-  async #recordFailure(keys: string[]): Promise<void> {
-    const now = Date.now();
-    const windowFloor = new Date(now - signInFailureWindowMs).toISOString();
-    const lockUntil = new Date(now + lockMs).toISOString();
-    for (const key of keys) {
-      // One statement: a new window when the old one expired, else one more failure; the lock
-      // is set by the failure that reaches the limit.
-      await this.#db.run(sql`
-        INSERT INTO sign_in_failures (key, failures, window_start, locked_until) VALUES (${key}, 1, ${new Date(now).toISOString()}, NULL)
-        ON CONFLICT (key) DO UPDATE SET
-          failures = CASE WHEN window_start < ${windowFloor} THEN 1 ELSE failures + 1 END,
-          window_start = CASE WHEN window_start < ${windowFloor} THEN excluded.window_start ELSE window_start END,
-          locked_until = CASE WHEN window_start >= ${windowFloor} AND failures + 1 >= ${limitOf(key)} THEN ${lockUntil} ELSE locked_until END`);
-    }
   }
 }

@@ -4,6 +4,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Me } from "../../protocol/api.ts";
 import { can, permissions } from "../../protocol/roles.ts";
 import type { Principal } from "../domain/principal.ts";
+import { deviceCookiesFor, isDeviceCookieName } from "../domain/device-cookies.ts";
 import type { SignedIn } from "../domain/users.ts";
 import { sessionCookie } from "../middleware/auth/index.ts";
 import type { AppEnv } from "../types.ts";
@@ -25,22 +26,30 @@ async function describe(c: Context<AppEnv>, p: Principal, csrfToken?: string): P
 }
 
 function startSession(c: Context<AppEnv>, signedIn: SignedIn): void {
-  setCookie(c, sessionCookie, signedIn.cookie, {
-    httpOnly: true,
-    sameSite: "Strict",
-    path: "/",
-    secure: new URL(c.req.url).protocol === "https:",
-    maxAge: 12 * 3600,
-  });
+  const secure = new URL(c.req.url).protocol === "https:";
+  setCookie(c, sessionCookie, signedIn.cookie, { httpOnly: true, sameSite: "Strict", path: "/", secure, maxAge: 12 * 3600 });
+  // Sent back only to sign-ins: it proves this browser signed in before, and nothing more.
+  const device = signedIn.device;
+  if (device) setCookie(c, device.name, device.value, { httpOnly: true, sameSite: "Strict", path: "/admin/api/session", secure, maxAge: device.maxAgeSeconds });
+}
+
+/** The client as far as we can trust what the request says about it. */
+function signInClient(c: Context<AppEnv>) {
+  // Only a proxy we were told to trust may name the address; otherwise anyone could rotate it.
+  const address = c.env.TRUST_PROXY === "true" ? (c.req.header("cf-connecting-ip") ?? c.req.header("x-forwarded-for")?.split(",")[0]?.trim()) : undefined;
+  const deviceCookies = Object.entries(getCookie(c))
+    .filter(([name]) => isDeviceCookieName(name))
+    .map(([, value]) => value);
+  return { ...(address ? { address } : {}), deviceCookies };
 }
 
 export function sessionRoutes(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
 
   api.post("/session", async (c) => {
-    // Only a proxy we were told to trust may name the client; otherwise anyone could rotate it.
-    const client = c.env.TRUST_PROXY === "true" ? (c.req.header("cf-connecting-ip") ?? c.req.header("x-forwarded-for")?.split(",")[0]?.trim() ?? "direct") : "direct";
-    const signedIn = await c.get("services").users.signIn(await jsonBody(c), client);
+    // The key comes from the bindings: the service is wired without it (services.ts).
+    const devices = deviceCookiesFor(c.env.SECRETS_KEY);
+    const signedIn = await c.get("services").users.signIn(await jsonBody(c), signInClient(c), devices);
     startSession(c, signedIn);
     return c.json(await describe(c, signedIn.principal, signedIn.csrfToken));
   });
