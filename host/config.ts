@@ -6,7 +6,10 @@ export interface HostConfig {
   port: number;
   bindAddress: string;
   dataDir: string;
-  runnerShards: number;
+  /** What a runner may hold beyond its tier's heap (workerd, ArrayBuffers, Wasm), in MB. */
+  memoryHeadroomMb: number;
+  /** auto, cgroup-v1, cgroup-v2 or watchdog (see host/containment). */
+  containment: string | undefined;
   bootstrapToken: string | undefined;
   bootstrapPassword: string | undefined;
   /** The runners' memory tiers (V8 heap cap per isolate, MB); the largest is the largest memoryMb. */
@@ -57,7 +60,8 @@ export function readConfig(): HostConfig {
     port: integer("PORT", 8787, 1, 65535),
     bindAddress: process.env.BIND_ADDRESS || "127.0.0.1",
     dataDir: resolve(process.env.DATA_DIR || "./data"),
-    runnerShards: integer("RUNNER_SHARDS", 2, 1, 64),
+    memoryHeadroomMb: integer("RUNNER_MEMORY_HEADROOM_MB", 64, 16, 4096),
+    containment: process.env.IOTA_CONTAINMENT || undefined,
     bootstrapToken: process.env.IOTA_BOOTSTRAP_TOKEN || undefined,
     bootstrapPassword: process.env.IOTA_BOOTSTRAP_PASSWORD || undefined,
     memoryTiersMb: tiers(process.env.RUNNER_MEMORY_TIERS || "128,256"),

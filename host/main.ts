@@ -17,6 +17,7 @@ import { startEgress } from "./egress-wiring.ts";
 import { startAlertSender } from "./alert-sender.ts";
 import { createLog, logs } from "./log.ts";
 import { RunnerPool } from "./runners/pool.ts";
+import { openContainment } from "./containment/index.ts";
 import { writeDispatcherConfig } from "./workerd-config.ts";
 import { WorkerdProcess } from "./workerd-process.ts";
 
@@ -43,11 +44,14 @@ async function main(): Promise<void> {
   const egress = await startEgress(db, () => runners, egressSecret, log);
   const local = `${config.bindAddress === "0.0.0.0" ? "127.0.0.1" : config.bindAddress}:${config.port}`;
 
+  // Named after this host's pid: a later start can tell a dead host's leftover groups from ours.
+  const containment = openContainment(config.containment, String(process.pid));
   const runners: RunnerPool = new RunnerPool({
     tiersMb: config.memoryTiersMb,
     defaultTierMb: 256,
     maxProcesses: config.maxProcesses,
-    overflowShards: config.runnerShards,
+    memoryHeadroomMb: config.memoryHeadroomMb,
+    containment,
     penaltyMs: config.penaltyMs,
     bundle: bundles.runner,
     configDir,
@@ -108,6 +112,7 @@ async function main(): Promise<void> {
     stopTicker();
     stopSenders();
     await Promise.allSettled([dispatcher.terminate(), runners.shutdown()]);
+    containment.close();
     internal.server.close();
     await egress.close();
     sql.close();
@@ -124,7 +129,7 @@ async function main(): Promise<void> {
   stopSenders = stopAlerts;
   const base = `http://${config.bindAddress}:${config.port}`;
   log.info("host.ready", { url: base, dataDir: config.dataDir, runners: runners.stats() });
-  process.stdout.write(`iota-scripts is up\n  admin:    ${base}/admin/\n  API:      ${base}/admin/api\n  scripts:  ${base}/api/scripts/\n  data:     ${config.dataDir}\n`);
+  process.stdout.write(`iota-scripts is up\n  admin:    ${base}/admin/\n  API:      ${base}/admin/api\n  scripts:  ${base}/api/scripts/\n  data:     ${config.dataDir}\n  limits:   ${containment.describe()}\n`);
   if (boot.generatedToken) {
     process.stdout.write(`\nPlatform admin token (shown once, store it now):\n  ${boot.generatedToken}\n`);
   }

@@ -6,9 +6,18 @@ import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
 
-/** The path of the workerd binary installed by the `workerd` package. */
-const guard = `exec 3<&0; "$0" "$@" </dev/null & pid=$!; (cat <&3 >/dev/null; kill -9 $pid 2>/dev/null) & wait $pid`;
+const pidLinePrefix = "iota-workerd-pid ";
+// workerd runs under a small shell that first joins the process's resource groups (so workerd
+// and all it starts are inside them from its first instruction), says workerd's pid, and kills
+// workerd as soon as our end of its stdin closes: on terminate(), and also when the host dies
+// without cleaning up (kill -9), so no orphaned workerd keeps a port after a crash.
+const guard = [
+  `IFS=:; for f in $IOTA_JOIN_GROUPS; do echo $$ > "$f" || exit 97; done; unset IFS`,
+  `exec 3<&0; "$0" "$@" </dev/null & pid=$!; echo "${pidLinePrefix}$pid" >&2`,
+  `(cat <&3 >/dev/null; kill -9 $pid 2>/dev/null) & wait $pid`,
+].join("; ");
 
+/** The path of the workerd binary installed by the `workerd` package. */
 export function workerdBinary(): string {
   return (require("workerd") as { default: string }).default;
 }
@@ -35,8 +44,8 @@ export interface WorkerdProcessOptions {
   onStderrLine?: (line: string) => void;
   onExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
   startTimeoutMs?: number;
-  /** Lower CPU priority, for processes that must not starve the others. */
-  nice?: boolean;
+  /** cgroup.procs files to join before workerd starts (see host/containment). */
+  joinGroups?: string[];
   /** `host:port` for workerd's V8 inspector (profiling an operator asked for); off by default. */
   inspectorAddress?: string;
 }
@@ -46,24 +55,27 @@ export class WorkerdProcess {
   #child: ChildProcess | undefined;
   #exited: Promise<void> = Promise.resolve();
   #recentOutput: string[] = [];
+  #workerdPid: number | undefined;
 
   constructor(options: WorkerdProcessOptions) {
     this.#options = options;
   }
 
+  /** workerd's own pid (not its launcher's), once it has started. */
   get pid(): number | undefined {
-    return this.#child?.pid;
+    return this.#workerdPid;
   }
 
   async start(): Promise<void> {
     const o = this.#options;
-    // workerd runs under a small shell that kills it as soon as our end of its stdin closes: on
-    // terminate(), and also when the host dies without cleaning up (kill -9), so no orphaned
-    // workerd keeps a port after a crash.
-    const command = o.nice ? ["nice", "-n", "10", workerdBinary()] : [workerdBinary()];
+    const command = [workerdBinary()];
     const inspector = o.inspectorAddress ? [`--inspector-addr=${o.inspectorAddress}`] : [];
-    const child = spawn("/bin/sh", ["-c", guard, ...command, "serve", o.configFile, "--experimental", ...inspector], { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn("/bin/sh", ["-c", guard, ...command, "serve", o.configFile, "--experimental", ...inspector], {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, IOTA_JOIN_GROUPS: (o.joinGroups ?? []).join(":") },
+    });
     this.#child = child;
+    this.#workerdPid = undefined;
     this.#recentOutput = [];
     const remember = (line: string) => {
       this.#recentOutput.push(line);
@@ -73,6 +85,10 @@ export class WorkerdProcess {
       o.onStdoutLine?.(line);
     });
     createInterface({ input: child.stderr! }).on("line", (line) => {
+      if (this.#workerdPid === undefined && line.startsWith(pidLinePrefix)) {
+        this.#workerdPid = Number(line.slice(pidLinePrefix.length));
+        return;
+      }
       remember(line);
       o.onStderrLine?.(line);
     });

@@ -15,7 +15,11 @@ export interface Runner {
 }
 
 export interface RunnerStats {
-  shards: { name: string; pid?: number; running: number; restarts: number }[];
+  /** How runner processes are bounded: cgroup-v1, cgroup-v2 or watchdog (absent where the platform does it). */
+  containment?: string;
+  maxProcesses?: number;
+  /** One per process; `owner` is the tenant it belongs to (none for a warm spare). */
+  shards: { name: string; pid?: number; owner?: string; tierMb?: number; limitMb?: number; residentMb?: number; running: number; restarts: number }[];
   penalisedTenants: string[];
   egressRefusals?: number;
 }

@@ -2,26 +2,13 @@
 //
 // - Memory tiers: each runner process has one V8 heap cap, so a script's memoryMb is rounded up
 //   to the smallest tier that holds it.
-// - A process per tenant: each active tenant gets runner processes of its own (one per tier it
-//   uses), up to a cap; the least recently used idle one is stopped to make room. One tenant's
-//   runaway therefore never interrupts another tenant's executions.
-// - Beyond the cap, when every process is busy, tenants share overflow runners chosen by a
-//   stable hash of their id.
-// - A tenant whose script had to be killed runs at lower CPU priority for a while, so its
-//   repeat offences cannot starve the others of CPU.
+// - A tenant whose script had to be killed runs at a small CPU share for a while, so its
+//   repeat offences cannot starve the others of CPU. (Which process runs a tenant is the pool's:
+//   always one of its own.)
 
 export interface PlacementOptions {
   tiersMb: number[];
   penaltyMs: number;
-}
-
-export function hashIndex(text: string, buckets: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) % buckets;
 }
 
 export class Placement {

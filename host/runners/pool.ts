@@ -1,24 +1,32 @@
-// All runner processes: one per active tenant and memory tier (up to a cap, least recently used
-// idle ones stopped to make room), overflow runners shared by hash when all are busy, and a
-// warm spare so a tenant's first run does not wait for a process to start.
+// All runner processes. A process belongs to one tenant and memory tier, always: no tenant's
+// code ever shares a process with another tenant's, because the process is the unit the
+// kernel limits and the host kills. Up to a cap of processes, least recently used idle ones are
+// stopped to make room; when none can be had the run is refused as RUNNER_BUSY (sync callers
+// get 503 with Retry-After, async work waits in the database). A warm spare per tier lets a
+// tenant's first run start without waiting for a process.
 import { randomBytes } from "node:crypto";
 import type { LiveState, OutboundRecord, RunJob, RunResult } from "../../protocol/run.ts";
+import type { Containment } from "../containment/index.ts";
 import type { HostLog } from "../log.ts";
-import { hashIndex, Placement } from "./placement.ts";
+import { Placement } from "./placement.ts";
 import { RunnerShard, type Incident, type RunnerLinks } from "./shard.ts";
 
 export interface RunnerPoolOptions {
   tiersMb: number[];
   defaultTierMb: number;
-  /** Most tenant processes at once; beyond, busy tenants share overflow runners. */
+  /** Most tenant processes at once. */
   maxProcesses: number;
-  overflowShards: number;
+  /** What a process may hold beyond its tier's heap: workerd itself, buffers, Wasm memory. */
+  memoryHeadroomMb: number;
   penaltyMs: number;
   bundle: string;
   configDir: string;
   killGraceMs: number;
   links: RunnerLinks;
+  containment: Containment;
   log: HostLog;
+  /** Told when a process was stopped for work a script left running, with the likely executions. */
+  onLeftoverWork?: (tenantId: string, executionIds: string[]) => void;
 }
 
 interface Assigned {
@@ -29,20 +37,28 @@ interface Assigned {
   pending: number;
 }
 
+/** How often every runner's CPU is sampled for work left running. */
+const sampleEveryMs = 250;
+
 export class RunnerPool {
   readonly #o: RunnerPoolOptions;
   readonly #marker = randomBytes(12).toString("hex");
   readonly #placement: Placement;
   readonly #assigned = new Map<string, Assigned>();
-  readonly #overflow = new Map<number, Promise<RunnerShard[]>>();
   readonly #spares = new Map<number, { shard: RunnerShard; started: Promise<void> }>();
   readonly #all = new Set<RunnerShard>();
+  readonly #sampler: ReturnType<typeof setInterval>;
   #serial = 0;
   #stopping = false;
 
   constructor(options: RunnerPoolOptions) {
     this.#o = options;
     this.#placement = new Placement({ tiersMb: options.tiersMb, penaltyMs: options.penaltyMs });
+    this.#sampler = setInterval(() => {
+      const now = Date.now();
+      for (const shard of this.#all) shard.sample(now);
+    }, sampleEveryMs);
+    this.#sampler.unref();
   }
 
   get largestTierMb(): number {
@@ -60,12 +76,10 @@ export class RunnerPool {
     if (!assigned && (this.#assigned.size < this.#o.maxProcesses || this.#evictIdle())) {
       assigned = this.#assign(key, job.tenantId, tier);
     }
-    if (!assigned) {
-      const overflow = await this.#overflowGroup(tier);
-      return overflow[hashIndex(job.tenantId, overflow.length)]!.run(job);
-    }
+    if (!assigned) return busy(this.#o.maxProcesses);
     assigned.pending++;
     assigned.lastUsed = Date.now();
+    assigned.shard.penalise(this.#placement.isPenalised(job.tenantId));
     try {
       await assigned.started;
       return await assigned.shard.run(job);
@@ -89,36 +103,54 @@ export class RunnerPool {
 
   stats() {
     return {
-      shards: [...this.#all].map((s) => ({ name: s.name, pid: s.pid, running: s.running, restarts: s.restarts })),
+      containment: this.#o.containment.kind,
+      maxProcesses: this.#o.maxProcesses,
+      shards: [...this.#all].map((s) => ({
+        name: s.name,
+        pid: s.pid,
+        owner: s.owner,
+        tierMb: s.tierMb,
+        limitMb: s.tierMb + this.#o.memoryHeadroomMb,
+        residentMb: s.residentMb,
+        running: s.running,
+        restarts: s.restarts,
+      })),
       penalisedTenants: this.#placement.penalised(),
     };
   }
 
   async shutdown(): Promise<void> {
     this.#stopping = true;
+    clearInterval(this.#sampler);
     await Promise.all([...this.#all].map((s) => s.stop()));
   }
 
   #assign(key: string, tenantId: string, tier: number): Assigned {
     const spare = this.#spares.get(tier);
     this.#spares.delete(tier);
-    const { shard, started } = spare ?? this.#newShard(tier, `t${++this.#serial}`);
+    const { shard, started } = spare ?? this.#newShard(tier);
     shard.owner = tenantId;
     const assigned: Assigned = { shard, started, lastUsed: Date.now(), pending: 0 };
     this.#assigned.set(key, assigned);
     // The next new tenant of this tier gets a process that is already up.
     if (!this.#stopping) this.#spare(tier);
-    started.catch(() => this.#assigned.get(key) === assigned && this.#assigned.delete(key));
+    started.catch(() => {
+      if (this.#assigned.get(key) !== assigned) return;
+      this.#assigned.delete(key);
+      this.#all.delete(shard);
+    });
     return assigned;
   }
 
   #spare(tier: number): { shard: RunnerShard; started: Promise<void> } {
     let spare = this.#spares.get(tier);
     if (!spare) {
-      spare = this.#newShard(tier, `t${++this.#serial}`);
+      spare = this.#newShard(tier);
       this.#spares.set(tier, spare);
+      const shard = spare.shard;
       spare.started.catch((error: Error) => {
         this.#spares.delete(tier);
+        this.#all.delete(shard);
         this.#o.log.error("runner.spare_failed", { tier, error: error.message });
       });
     }
@@ -139,27 +171,17 @@ export class RunnerPool {
     return true;
   }
 
-  #overflowGroup(tier: number): Promise<RunnerShard[]> {
-    let group = this.#overflow.get(tier);
-    if (!group) {
-      const shards = Array.from({ length: this.#o.overflowShards }, (_, i) => this.#newShard(tier, `shared${i}`));
-      group = Promise.all(shards.map((s) => s.started)).then(() => shards.map((s) => s.shard));
-      this.#overflow.set(tier, group);
-      group.catch(() => this.#overflow.delete(tier));
-    }
-    return group;
-  }
-
-  #newShard(tier: number, label: string): { shard: RunnerShard; started: Promise<void> } {
+  #newShard(tier: number): { shard: RunnerShard; started: Promise<void> } {
+    const name = `runner-${tier}mb-t${++this.#serial}`;
     const shard: RunnerShard = new RunnerShard({
-      name: `runner-${tier}mb-${label}`,
+      name,
       links: this.#o.links,
       bundle: this.#o.bundle,
       configDir: this.#o.configDir,
       heapMb: tier,
       killGraceMs: this.#o.killGraceMs,
       marker: this.#marker,
-      nice: () => shard.owner !== undefined && this.#placement.isPenalised(shard.owner),
+      group: this.#o.containment.group(name, { memoryBytes: (tier + this.#o.memoryHeadroomMb) * 1048576 }),
       log: this.#o.log,
       onIncident: (incident) => this.#onIncident(shard, incident),
     });
@@ -170,6 +192,20 @@ export class RunnerPool {
   #onIncident(shard: RunnerShard, incident: Incident): void {
     if (!incident.culprit) return;
     this.#placement.penalise(incident.culprit);
+    shard.penalise(true);
     this.#o.log.warn("runner.penalised", { shard: shard.name, tenantId: incident.culprit, cause: incident.cause });
+    if (incident.cause === "background") this.#o.onLeftoverWork?.(incident.culprit, incident.suspects);
   }
+}
+
+function busy(maxProcesses: number): RunResult {
+  const now = new Date().toISOString();
+  return {
+    status: "interrupted",
+    error: { code: "RUNNER_BUSY", message: `no runner process is free for this tenant: all ${maxProcesses} are running other tenants' scripts; try again shortly` },
+    logs: [],
+    startedAt: now,
+    finishedAt: now,
+    durationMs: 0,
+  };
 }

@@ -1,15 +1,20 @@
-// One runner shard: a workerd process that runs scripts, and what is in flight in it.
-// Open-source workerd has no CPU or memory limit, so limits become real here: an execution
-// that holds the shard past its deadline gets the process killed, and every execution that was
-// in it is told exactly what happened. The process is then started again at once.
+// One runner: a workerd process that runs one tenant's scripts, and what is in flight in it.
+// Open-source workerd has no CPU or memory limit, so limits become real here: the process sits
+// in a resource group of its own (host/containment), an execution that holds it past its
+// deadline gets it killed, so does work a script left running after its execution ended, and
+// every execution that was in it is told exactly what happened. The process then starts again.
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { LiveState, LogEntry, OutboundRecord, Progress, RunError, RunJob, RunResult } from "../../protocol/run.ts";
+import type { LiveState, OutboundRecord, RunJob, RunResult } from "../../protocol/run.ts";
+import type { Group } from "../containment/index.ts";
+import { residentBytes, runnableMillis } from "../containment/proc.ts";
 import { freePort } from "../free-port.ts";
 import { postJson } from "../http-client.ts";
 import type { HostLog } from "../log.ts";
 import { WorkerdProcess } from "../workerd-process.ts";
 import { writeRunnerConfig } from "../workerd-config.ts";
+import { attribute, ended, type Cause, type InFlight } from "./verdicts.ts";
+import { readRunnerLine } from "./stdout.ts";
 
 /** Where a runner's capabilities lead: the dispatcher (SDK calls) and the egress proxy. */
 export interface RunnerLinks {
@@ -27,43 +32,46 @@ export interface ShardOptions {
   heapMb: number;
   killGraceMs: number;
   marker: string;
-  /** Asked at every (re)start: run the process at lower CPU priority? */
-  nice(): boolean;
+  /** The process's resource group: memory limit, CPU weight. */
+  group: Group;
   log: HostLog;
-  /** Told which tenants were in flight when the process died, and whether the cause is known. */
+  /** Told why the process died, which tenant is to blame, and which executions were near. */
   onIncident(incident: Incident): void;
 }
 
 export interface Incident {
-  cause: "timeout" | "memory" | "crash";
-  /** The tenant certainly at fault, when the cause pins one execution. */
+  cause: Cause;
+  /** The tenant at fault, when the cause pins it (always the owner: one tenant per process). */
   culprit: string | undefined;
-  tenantsInFlight: string[];
+  /** For work left running: the executions that ended here shortly before, one of which left it. */
+  suspects: string[];
 }
 
-interface InFlight {
-  job: RunJob;
-  logs: LogEntry[];
-  outbound: OutboundRecord[];
-  progress: Progress | null;
-  startedAt: number;
-  /** The harness began running the script (its start line reached us). */
-  started: boolean;
-  deadline: number;
-  settle(result: RunResult): void;
-}
+/**
+ * A process with no execution of its own running, whose JavaScript thread stays runnable (on a
+ * core or waiting for one) this share of the time for this long, is running work left behind.
+ */
+export const leftoverWork = { busyShare: 0.8, forMs: 1000, afterEndMs: 1000 };
+/** How many times an execution that never got its process is started again elsewhere. */
+const maxStartsPerRun = 3;
 
 export class RunnerShard {
   readonly #o: ShardOptions;
   readonly #inflight = new Map<string, InFlight>();
   readonly #secret = randomBytes(24).toString("hex");
+  /** Executions that ended here lately, newest last: suspects when leftover work is found. */
+  readonly #recentlyEnded: { executionId: string; at: number }[] = [];
   #port = 0;
   #process: WorkerdProcess | undefined;
   #up: Promise<void> = Promise.resolve();
-  #killedFor: string | undefined;
+  #killed: { cause: Exclude<Cause, "crash">; executionId?: string } | undefined;
+  #oomKillsAtSpawn = 0;
+  #quietSince = 0;
+  #cpu = { at: 0, ms: 0, busyForMs: 0 };
+  #penalised = false;
   #stopping = false;
   restarts = 0;
-  /** The tenant this process belongs to; undefined for spares and shared overflow runners. */
+  /** The tenant this process belongs to; undefined for a spare. */
   owner: string | undefined;
 
   constructor(options: ShardOptions) {
@@ -74,6 +82,10 @@ export class RunnerShard {
     return this.#o.name;
   }
 
+  get tierMb(): number {
+    return this.#o.heapMb;
+  }
+
   get running(): number {
     return this.#inflight.size;
   }
@@ -82,44 +94,74 @@ export class RunnerShard {
     return this.#process?.pid;
   }
 
+  get residentMb(): number | undefined {
+    const pid = this.pid;
+    const bytes = pid === undefined ? undefined : residentBytes(pid);
+    return bytes === undefined ? undefined : Math.round(bytes / 1048576);
+  }
+
   async start(): Promise<void> {
     this.#port = await freePort();
     this.#up = this.#spawn();
     await this.#up;
   }
 
+  /** A penalised tenant's process gets a small CPU share, so repeat offences cannot starve others. */
+  penalise(on: boolean): void {
+    if (on === this.#penalised) return;
+    this.#penalised = on;
+    this.#o.group.setPenalised(on, this.pid);
+  }
+
   async run(job: RunJob): Promise<RunResult> {
+    const startedAt = Date.now();
+    const deadline = startedAt + job.timeoutMs;
+    for (let start = 1; ; start++) {
+      const outcome = await this.#runOnce(job, startedAt, deadline);
+      if (outcome !== "again") return outcome;
+      // It never got the process (held by work an earlier execution left, or killed for another
+      // execution's memory): it is innocent, so it runs again on the fresh process, in its time.
+      if (start >= maxStartsPerRun || deadline - Date.now() < 100) {
+        return ended(startedAt, "interrupted", { code: "RUNNER_CRASHED", message: "interrupted: the runner was held by work another execution of this tenant left running, and was stopped" });
+      }
+    }
+  }
+
+  async #runOnce(job: RunJob, firstStart: number, deadline: number): Promise<RunResult | "again"> {
     const ready = await Promise.race([this.#up.then(() => true, () => false), sleep(10_000).then(() => false)]);
     if (!ready || this.#stopping) return unavailable("no runner is available right now; try again shortly");
 
-    const startedAt = Date.now();
-    let settle!: (r: RunResult) => void;
-    const verdict = new Promise<RunResult>((resolve) => (settle = resolve));
-    job = { ...job, logKey: randomBytes(9).toString("base64url") };
-    const entry: InFlight = { job, logs: [], outbound: [], progress: null, startedAt, started: false, deadline: startedAt + job.timeoutMs, settle };
+    let settle!: (r: RunResult | "again") => void;
+    const verdict = new Promise<RunResult | "again">((resolve) => (settle = resolve));
+    const remaining = Math.max(1, deadline - Date.now());
+    const attempt: RunJob = { ...job, timeoutMs: remaining, logKey: randomBytes(9).toString("base64url") };
+    const entry: InFlight = { job: attempt, logs: [], outbound: [], progress: null, startedAt: firstStart, started: false, deadline, settle };
     this.#inflight.set(job.executionId, entry);
-    const watchdog = setTimeout(() => this.#kill(job.executionId), job.timeoutMs + this.#o.killGraceMs);
+    const watchdog = setTimeout(() => this.#kill("timeout", job.executionId), remaining + this.#o.killGraceMs);
     try {
-      const call = postJson<RunResult>(this.#port, "/run", job, { "x-iota-runner-secret": this.#secret }).then(
+      const call = postJson<RunResult>(this.#port, "/run", attempt, { "x-iota-runner-secret": this.#secret }).then(
         (result) => ({ result }),
         (error: Error) => ({ error }),
       );
       const first = await Promise.race([call, verdict.then((result) => ({ result }))]);
       if ("result" in first) {
-        if (first.result.status === "timed_out" && first.result.logs.length === 0) {
+        if (first.result === "again") return "again";
+        const result = { ...first.result, startedAt: new Date(firstStart).toISOString(), durationMs: Date.parse(first.result.finishedAt) - firstStart };
+        if (result.status === "timed_out" && result.logs.length === 0) {
           // The runner gave up on a script that awaits; its lines came through stdout.
           await sleep(20);
-          return { ...first.result, logs: entry.logs, progress: entry.progress, outbound: entry.outbound };
+          return { ...result, logs: entry.logs, progress: entry.progress, outbound: entry.outbound };
         }
-        return { ...first.result, outbound: entry.outbound };
+        return { ...result, outbound: entry.outbound };
       }
       // The call failed: most often because the process died, and the exit handler will
       // deliver the verdict. If it does not, the runner itself misbehaved.
       const late = await Promise.race([verdict, sleep(3000).then(() => undefined)]);
-      return late ?? ended(entry, "interrupted", { code: "RUNNER_CRASHED", message: `the runner failed: ${first.error.message}` });
+      return late ?? ended(firstStart, "interrupted", { code: "RUNNER_CRASHED", message: `the runner failed: ${first.error.message}` }, entry);
     } finally {
       clearTimeout(watchdog);
       this.#inflight.delete(job.executionId);
+      this.#ended(job.executionId);
     }
   }
 
@@ -137,15 +179,51 @@ export class RunnerShard {
     return entry && { running: true, logs: entry.logs.slice(after), progress: entry.progress };
   }
 
+  /**
+   * Called every few hundred ms by the pool: a process that stays busy while none of its
+   * executions is running is running work a script left behind (waitUntil, timers, promise
+   * chains). Nothing may outlive its execution, so the process is stopped. Busy means runnable,
+   * not on-CPU: a penalised process on a loaded machine gets little CPU but is never idle.
+   */
+  sample(now: number): void {
+    const pid = this.pid;
+    if (pid === undefined || this.#killed || this.#stopping) return;
+    const ms = runnableMillis(pid);
+    if (ms === undefined) return;
+    const window = now - this.#cpu.at;
+    const used = ms - this.#cpu.ms;
+    const first = this.#cpu.at === 0;
+    this.#cpu.at = now;
+    this.#cpu.ms = ms;
+    if (first || window <= 0) return;
+    const ownWork = [...this.#inflight.values()].some((e) => e.started);
+    const idle = !ownWork && now >= this.#quietSince + leftoverWork.afterEndMs;
+    this.#cpu.busyForMs = idle && used >= window * leftoverWork.busyShare ? this.#cpu.busyForMs + window : 0;
+    if (this.#cpu.busyForMs >= leftoverWork.forMs) this.#kill("background");
+  }
+
   async stop(): Promise<void> {
     this.#stopping = true;
     await this.#process?.terminate();
+    this.#o.group.remove();
   }
 
-  #kill(executionId: string): void {
-    if (this.#killedFor) return;
-    this.#killedFor = executionId;
-    this.#o.log.warn("runner.kill", { shard: this.name, executionId, reason: "deadline passed while the script held the runner" });
+  #ended(executionId: string): void {
+    const now = Date.now();
+    this.#quietSince = now;
+    this.#recentlyEnded.push({ executionId, at: now });
+    while (this.#recentlyEnded.length > 20 || (this.#recentlyEnded[0] && this.#recentlyEnded[0].at < now - 30_000)) this.#recentlyEnded.shift();
+  }
+
+  #kill(cause: "timeout" | "background" | "memory", executionId?: string): void {
+    if (this.#killed) return;
+    this.#killed = { cause, executionId };
+    const reason = {
+      timeout: "deadline passed while the script held the runner",
+      background: "the runner kept a core busy with no execution running: work a script left behind",
+      memory: "the runner went past its memory limit",
+    }[cause];
+    this.#o.log.warn("runner.kill", { shard: this.name, tenantId: this.owner, executionId, reason });
     void this.#process?.terminate();
   }
 
@@ -158,81 +236,48 @@ export class RunnerShard {
       heapMb: this.#o.heapMb,
       ...this.#o.links,
     });
-    const prefix = `\u001e${this.#o.marker} `;
-    this.#killedFor = undefined;
-    this.#process = new WorkerdProcess({
+    this.#killed = undefined;
+    this.#oomKillsAtSpawn = this.#o.group.oomKills();
+    this.#cpu = { at: 0, ms: 0, busyForMs: 0 };
+    this.#quietSince = Date.now();
+    const process = new WorkerdProcess({
       label: this.name,
       configFile,
-      nice: this.#o.nice(),
+      joinGroups: this.#o.group.procsFiles,
       healthUrl: `http://127.0.0.1:${this.#port}/health`,
       onStdoutLine: (line) => {
-        if (!line.startsWith(prefix)) return this.#o.log.debug("runner.stdout", { shard: this.name, line });
-        const rest = line.slice(prefix.length);
-        const space = rest.indexOf(" ");
-        const [executionId, key] = rest.slice(0, space).split(".");
-        const entry = this.#inflight.get(executionId ?? "");
-        if (!entry || key !== entry.job.logKey) return;
-        try {
-          const data: unknown = JSON.parse(rest.slice(space + 2));
-          const kind = rest[space + 1];
-          if (kind === "P") entry.progress = data as Progress;
-          else if (kind === "S") entry.started = true;
-          else entry.logs.push(data as LogEntry);
-        } catch {
-          // a torn line from a process being killed: nothing to recover
-        }
+        const read = readRunnerLine(line, this.#o.marker, (id) => this.#inflight.get(id));
+        if (!read) this.#o.log.debug("runner.stdout", { shard: this.name, line });
       },
       onStderrLine: (line) => this.#o.log.debug("runner.stderr", { shard: this.name, line }),
       onExit: (code, signal) => this.#onExit(code, signal),
     });
-    await this.#process.start();
+    this.#process = process;
+    await process.start();
+    if (process.pid !== undefined) {
+      this.#o.group.watch(process.pid, () => this.#kill("memory"));
+      if (this.#penalised) this.#o.group.setPenalised(true, process.pid);
+    }
   }
 
   #onExit(code: number | null, signal: NodeJS.Signals | null): void {
-    const outOfMemory = /heap limit|out of memory/i.test(this.#process?.recentStderr() ?? "");
-    const now = Date.now();
+    const heapLimit = /heap limit|out of memory/i.test(this.#process?.recentStderr() ?? "");
+    const kernelOom = this.#o.group.oomKills() > this.#oomKillsAtSpawn;
+    const killed = this.#killed;
+    const cause: Cause = killed?.cause ?? (heapLimit || kernelOom ? "memory" : "crash");
     const victims = [...this.#inflight.values()];
-    const killedFor = this.#killedFor;
-    for (const entry of victims) {
-      if (entry.job.executionId === killedFor || (now >= entry.deadline && !outOfMemory)) {
-        entry.settle(ended(entry, "timed_out", { code: "TIMEOUT", message: `the script ran past its ${entry.job.timeoutMs} ms timeout and was stopped` }));
-      } else if (outOfMemory && victims.length === 1) {
-        entry.settle(ended(entry, "failed", { code: "MEMORY_LIMIT", message: `the script went past its memory limit (${this.#o.heapMb} MB) and was stopped` }));
-      } else {
-        const why = outOfMemory
-          ? "an execution sharing its runner went past its memory limit"
-          : killedFor
-            ? "another execution sharing its runner had to be stopped"
-            : `the runner process exited (code ${code}, signal ${signal})`;
-        entry.settle(ended(entry, "interrupted", { code: "RUNNER_CRASHED", message: `interrupted: ${why}` }));
-      }
-    }
-    const culpritEntry = killedFor ? victims.find((v) => v.job.executionId === killedFor) : outOfMemory && victims.length === 1 ? victims[0] : undefined;
+    for (const [entry, outcome] of attribute(victims, cause, killed?.executionId, this.#o.heapMb)) entry.settle(outcome);
     this.#o.onIncident({
-      cause: killedFor ? "timeout" : outOfMemory ? "memory" : "crash",
-      culprit: culpritEntry?.job.tenantId,
-      tenantsInFlight: [...new Set(victims.map((v) => v.job.tenantId))],
+      cause,
+      culprit: cause === "crash" ? undefined : this.owner,
+      suspects: cause === "background" ? this.#recentlyEnded.map((e) => e.executionId) : [],
     });
     if (this.#stopping) return;
     this.restarts++;
-    this.#o.log.warn("runner.exit", { shard: this.name, code, signal, outOfMemory, interrupted: victims.length, restarts: this.restarts });
+    this.#o.log.warn("runner.exit", { shard: this.name, tenantId: this.owner, code, signal, cause, kernelOom, heapLimit, inFlight: victims.length, restarts: this.restarts });
     this.#up = this.#spawn();
     this.#up.catch((error: Error) => this.#o.log.error("runner.restart_failed", { shard: this.name, error: error.message }));
   }
-}
-
-function ended(entry: InFlight, status: RunResult["status"], error: RunError): RunResult {
-  const finished = Date.now();
-  return {
-    status,
-    error,
-    logs: entry.logs,
-    progress: entry.progress,
-    outbound: entry.outbound,
-    startedAt: new Date(entry.startedAt).toISOString(),
-    finishedAt: new Date(finished).toISOString(),
-    durationMs: finished - entry.startedAt,
-  };
 }
 
 function unavailable(message: string): RunResult {
