@@ -21,7 +21,8 @@ interface Browserish {
 async function signIn(username: string, pass: string, tenant?: string): Promise<Browserish> {
   const r = await system.api("POST", "/admin/api/session", { username, password: pass, ...(tenant ? { tenant } : {}) }, { token: null });
   expect(r.status, JSON.stringify(r.body)).toBe(200);
-  const setCookie = r.headers.get("set-cookie") ?? "";
+  // A sign-in also sets a device cookie (see sign-in-throttle.test.ts): pick the session's.
+  const setCookie = r.headers.getSetCookie().find((c) => c.startsWith("iota_session=")) ?? "";
   expect(setCookie).toMatch(/HttpOnly/i);
   expect(setCookie).toMatch(/SameSite=Strict/i);
   return { cookie: setCookie.split(";")[0]!, csrf: r.body.csrfToken };
@@ -101,7 +102,7 @@ describe("users and tenants", () => {
     const switched = await system.api("POST", "/admin/api/session/tenant", { tenant: "globex-users" }, as(b));
     expect(switched.status).toBe(200);
     expect(switched.body).toMatchObject({ tenant: { slug: "globex-users" }, role: "viewer" });
-    const b2 = { cookie: switched.headers.get("set-cookie")!.split(";")[0]!, csrf: switched.body.csrfToken };
+    const b2 = { cookie: switched.headers.getSetCookie().find((c) => c.startsWith("iota_session="))!.split(";")[0]!, csrf: switched.body.csrfToken };
     expect((await system.api("POST", "/admin/api/scripts", { name: "dana-script", kind: "manual", code: "export default () => 1" }, as(b2))).status).toBe(403);
     expect((await system.api("GET", "/admin/api/scripts?q=dana-script", undefined, as(b2, false))).body.items).toEqual([]);
     expect((await system.api("POST", "/admin/api/session/tenant", { tenant: "default" }, as(b2))).status).toBe(422);
