@@ -53,7 +53,7 @@ export class FailureCounts {
   }
 
   /**
-   * Counts an attempt before its outcome is known (a success takes it back with `forget`), and
+   * Counts an attempt before its outcome is known (a success takes it back, see `succeeded`), and
    * refuses it if a key is locked: checking first and counting after would let a burst of
    * concurrent guesses all pass the check before the first failure is written.
    */
@@ -96,8 +96,24 @@ export class FailureCounts {
     return false;
   }
 
-  async forget(keys: string[]): Promise<void> {
-    await this.#db.delete(signInFailures).where(inArray(signInFailures.key, keys));
+  /**
+   * Takes back a successful attempt. It proves the user (or device) is not being guessed at, so
+   * their count starts over; an address only gets this one attempt back, so whoever owns one
+   * account cannot wipe the count of guesses made from their address at others.
+   */
+  async succeeded(keys: string[]): Promise<void> {
+    const addresses = keys.filter((k) => k.startsWith("client:"));
+    const others = keys.filter((k) => !k.startsWith("client:"));
+    if (others.length > 0) await this.#db.delete(signInFailures).where(inArray(signInFailures.key, others));
+    for (const key of addresses) {
+      await this.#db
+        .update(signInFailures)
+        .set({
+          failures: sql`max(${signInFailures.failures} - 1, 0)`,
+          lockedUntil: sql`CASE WHEN ${signInFailures.failures} - 1 >= ${limitOf(key)} THEN ${signInFailures.lockedUntil} ELSE NULL END`,
+        })
+        .where(eq(signInFailures.key, key));
+    }
   }
 }
 

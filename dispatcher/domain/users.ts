@@ -78,7 +78,7 @@ export class UserService {
     // must not tell which usernames exist.
     const matches = await verifyPassword(password, user?.passwordHash ?? decoyHash);
     if (!matches || !user || user.disabledAt) throw new AppError("UNAUTHENTICATED", "wrong username or password");
-    await this.#failures.forget(keys);
+    await this.#failures.succeeded(keys);
     const member = await this.memberships(user.id);
     const chosen = tenantSlug ? member.find((m) => m.slug === tenantSlug) : member[0];
     if (!chosen) {
