@@ -79,12 +79,14 @@ describe("memory outside the V8 heap is bounded by the runner's limit", () => {
 });
 
 describe("no work outlives its execution", () => {
+  // workerd drops a finished call's timers and promise chains by itself; waitUntil is how work
+  // is kept alive past the call, and that is what the host has to stop.
   test.each([
-    ["handed to waitUntil", `import { waitUntil } from "cloudflare:workers";
+    ["handed to waitUntil", true, `import { waitUntil } from "cloudflare:workers";
       export default () => { waitUntil(new Promise((r) => setTimeout(r, 20)).then(() => { for (;;) {} })); return "done"; }`],
-    ["left on a timer", `export default () => { setTimeout(() => { for (;;) {} }, 20); return "done"; }`],
-    ["in a promise chain nobody awaits", `export default () => { (async () => { await new Promise((r) => setTimeout(r, 20)); for (;;) {} })(); return "done"; }`],
-  ])("CPU work %s is stopped; the tenant's next run is not blamed and the tenant is penalised", async (_name, code) => {
+    ["left on a timer", false, `export default () => { setTimeout(() => { for (;;) {} }, 20); return "done"; }`],
+    ["in a promise chain nobody awaits", false, `export default () => { (async () => { await new Promise((r) => setTimeout(r, 20)); for (;;) {} })(); return "done"; }`],
+  ])("CPU work %s ends with its execution; the tenant's next run is not blamed", async (_name, kept, code) => {
     const tenant = await newTenant();
     const leaver = await system.script({ name: "leaves-work", code, timeoutMs: 5000 }, tenant.token);
     const innocent = await system.script({ name: "innocent", code: "export default () => 'innocent'", timeoutMs: 15_000 }, tenant.token);
@@ -97,11 +99,35 @@ describe("no work outlives its execution", () => {
     const neighbour = await neighbourRunsDuring(next);
     expect((await next).body).toMatchObject({ status: "succeeded", output: "innocent" });
     expect(neighbour.every((r) => r.status === "succeeded")).toBe(true);
-    const runners = await runnersOf(tenant.id);
-    expect(runners.shards[0].restarts).toBeGreaterThanOrEqual(1);
-    expect(runners.penalisedTenants).toContain(tenant.id);
+    // Whatever kept running was stopped: the tenant's runner is idle, or was restarted.
+    const runner = await waitFor(async () => {
+      const [shard] = (await runnersOf(tenant.id)).shards;
+      return shard.restarts > 0 || (await runnableShare(shard.pid, 300)) < 0.5 ? shard : undefined;
+    });
+    if (kept) {
+      expect(runner.restarts).toBeGreaterThanOrEqual(1);
+      expect((await runnersOf(tenant.id)).penalisedTenants).toContain(tenant.id);
+    }
   });
 });
+
+/** The share of `ms` the process's JavaScript thread was runnable. */
+async function runnableShare(pid: number, ms: number): Promise<number> {
+  const read = () => readFileSync(`/proc/${pid}/schedstat`, "utf8").split(" ").slice(0, 2).reduce((a, b) => a + Number(b), 0) / 1e6;
+  const before = read();
+  await new Promise((r) => setTimeout(r, ms));
+  return (read() - before) / ms;
+}
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`still not so after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 test("a runner's port refuses a job without the host's per-start secret", async () => {
   const tenant = await newTenant();
