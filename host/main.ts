@@ -58,6 +58,17 @@ async function main(): Promise<void> {
     killGraceMs: config.killGraceMs,
     links: { dispatcherAddress: local, hostSecret: secret, egressAddress: `127.0.0.1:${egress.port}`, egressSecret },
     log,
+    onLeftoverWork: (tenantId, executionId) => {
+      fetch(`http://${local}/internal/leftover-work`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-iota-host-secret": secret },
+        body: JSON.stringify({ tenantId, executionId }),
+        signal: AbortSignal.timeout(10_000),
+      }).then(
+        (r) => r.body?.cancel(),
+        (error: Error) => log.warn("runner.leftover_note_failed", { executionId, error: error.message }),
+      );
+    },
   });
   const internal = await startInternalServer({ secret, sql, runners, log, onRunEnd: (id) => egress.forget(id) });
   await runners.start();

@@ -6,6 +6,7 @@ import type { AppEnv } from "../types.ts";
 import { tick } from "../tick.ts";
 import type { SdkCaller } from "../domain/sdk-backend.ts";
 import { readJsonBody } from "../domain/validate.ts";
+import { noteLeftoverWork } from "../domain/execution-notes.ts";
 
 export function internalRoutes(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
@@ -18,6 +19,13 @@ export function internalRoutes(): Hono<AppEnv> {
   api.post("/sdk", async (c) => {
     const { caller, method, args } = (await readJsonBody(c.req.raw, 2 * 1024 * 1024)) as { caller: SdkCaller; method: unknown; args: unknown };
     return c.json(await c.get("services").sdk.call(caller, method, args, (work) => c.executionCtx.waitUntil(work)));
+  });
+  // The host stopped a runner for work a script left running: its execution's record says so.
+  api.post("/leftover-work", async (c) => {
+    const { tenantId, executionId } = (await readJsonBody(c.req.raw, 4096)) as { tenantId: unknown; executionId: unknown };
+    if (typeof tenantId !== "string" || typeof executionId !== "string") throw new AppError("BAD_REQUEST", "tenantId and executionId are required");
+    await noteLeftoverWork(c.get("services").db, tenantId, executionId);
+    return c.json({ ok: true });
   });
   api.post("/tick", async (c) => {
     return c.json(await tick(c.get("services"), (work) => c.executionCtx.waitUntil(work)));

@@ -25,8 +25,8 @@ export interface RunnerPoolOptions {
   links: RunnerLinks;
   containment: Containment;
   log: HostLog;
-  /** Told when a process was stopped for work a script left running, with the likely executions. */
-  onLeftoverWork?: (tenantId: string, executionIds: string[]) => void;
+  /** Told when a process was stopped for work a script left running, with the likely execution. */
+  onLeftoverWork?: (tenantId: string, executionId: string) => void;
 }
 
 interface Assigned {
@@ -194,7 +194,7 @@ export class RunnerPool {
     this.#placement.penalise(incident.culprit);
     shard.penalise(true);
     this.#o.log.warn("runner.penalised", { shard: shard.name, tenantId: incident.culprit, cause: incident.cause });
-    if (incident.cause === "background") this.#o.onLeftoverWork?.(incident.culprit, incident.suspects);
+    if (incident.cause === "background" && incident.lastEnded) this.#o.onLeftoverWork?.(incident.culprit, incident.lastEnded);
   }
 }
 

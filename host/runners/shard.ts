@@ -43,8 +43,8 @@ export interface Incident {
   cause: Cause;
   /** The tenant at fault, when the cause pins it (always the owner: one tenant per process). */
   culprit: string | undefined;
-  /** For work left running: the executions that ended here shortly before, one of which left it. */
-  suspects: string[];
+  /** For work left running: the execution that ended here last before it was found. */
+  lastEnded: string | undefined;
 }
 
 /**
@@ -59,14 +59,14 @@ export class RunnerShard {
   readonly #o: ShardOptions;
   readonly #inflight = new Map<string, InFlight>();
   readonly #secret = randomBytes(24).toString("hex");
-  /** Executions that ended here lately, newest last: suspects when leftover work is found. */
-  readonly #recentlyEnded: { executionId: string; at: number }[] = [];
   #port = 0;
   #process: WorkerdProcess | undefined;
   #up: Promise<void> = Promise.resolve();
   #killed: { cause: Exclude<Cause, "crash">; executionId?: string } | undefined;
   #oomKillsAtSpawn = 0;
   #quietSince = 0;
+  /** The execution that ended here last: the likely author of work found running afterwards. */
+  #lastEnded: string | undefined;
   #cpu = { at: 0, ms: 0, busyForMs: 0 };
   #penalised = false;
   #stopping = false;
@@ -209,10 +209,8 @@ export class RunnerShard {
   }
 
   #ended(executionId: string): void {
-    const now = Date.now();
-    this.#quietSince = now;
-    this.#recentlyEnded.push({ executionId, at: now });
-    while (this.#recentlyEnded.length > 20 || (this.#recentlyEnded[0] && this.#recentlyEnded[0].at < now - 30_000)) this.#recentlyEnded.shift();
+    this.#quietSince = Date.now();
+    this.#lastEnded = executionId;
   }
 
   #kill(cause: "timeout" | "background" | "memory", executionId?: string): void {
@@ -270,7 +268,7 @@ export class RunnerShard {
     this.#o.onIncident({
       cause,
       culprit: cause === "crash" ? undefined : this.owner,
-      suspects: cause === "background" ? this.#recentlyEnded.map((e) => e.executionId) : [],
+      lastEnded: cause === "background" ? this.#lastEnded : undefined,
     });
     if (this.#stopping) return;
     this.restarts++;

@@ -107,6 +107,12 @@ describe("no work outlives its execution", () => {
     if (kept) {
       expect(runner.restarts).toBeGreaterThanOrEqual(1);
       expect((await runnersOf(tenant.id)).penalisedTenants).toContain(tenant.id);
+      // The record of the run that left the work says what happened after it returned.
+      const noted = await waitFor(async () => {
+        const record = (await system.api("GET", `/admin/api/executions/${first.id}`, undefined, { token: tenant.token })).body;
+        return record.logs.some((l: { message: string }) => l.message.includes("work it left running")) ? record : undefined;
+      });
+      expect(noted.status).toBe("succeeded");
     }
   });
 });
