@@ -65,7 +65,6 @@ export class System {
         DATA_DIR: this.dataDir,
         PORT: String(this.port),
         IOTA_BOOTSTRAP_TOKEN: this.token,
-        RUNNER_SHARDS: "2",
         LOG_LEVEL: "info",
         ...this.#env,
       },
