@@ -18,6 +18,13 @@ export const tenants = sqliteTable("tenants", {
   retentionDays: integer("retention_days").notNull().default(30),
   /** Alert rules every script of the tenant inherits unless it has its own. */
   alerts: text("alerts", { mode: "json" }).$type<AlertRule[]>().notNull().default([]),
+  // Budgets; null takes the platform's default (the host's settings).
+  /** Executions that may wait in the queue at once. */
+  maxQueued: integer("max_queued"),
+  /** Total input bytes of the executions waiting in the queue. */
+  maxQueuedBytes: integer("max_queued_bytes"),
+  /** Bytes of execution history (input, output, logs, errors) recorded per UTC day. */
+  maxHistoryBytesPerDay: integer("max_history_bytes_per_day"),
   createdAt: text("created_at").notNull().default(now),
 });
 
@@ -125,6 +132,8 @@ export const executions = sqliteTable(
     trigger: text("trigger", { enum: triggers }).notNull(),
     status: text("status", { enum: executionStatuses }).notNull(),
     input: text("input"),
+    /** The input's UTF-8 size, summed from the index against the tenant's queue budget. */
+    inputBytes: integer("input_bytes"),
     output: text("output"),
     errorCode: text("error_code"),
     errorMessage: text("error_message"),
@@ -161,7 +170,8 @@ export const executions = sqliteTable(
     index("executions_follow_up").on(t.trigger, t.followedUp, t.status),
     // One record per schedule slot: the claim itself, so two hosts never run a slot twice.
     uniqueIndex("executions_script_slot").on(t.scriptId, t.scheduledFor).where(sql`scheduled_for IS NOT NULL`),
-    index("executions_tenant_status").on(t.tenantId, t.status),
+    // Also covers the queued input bytes a tenant's queue budget counts, without reading rows.
+    index("executions_tenant_status_bytes").on(t.tenantId, t.status, t.inputBytes),
     index("executions_tenant_created").on(t.tenantId, t.createdAt, t.id),
     index("executions_script_created").on(t.scriptId, t.createdAt, t.id),
     // Status alone (the global running count), and each tenant with work waiting, found by
@@ -183,6 +193,27 @@ export const executionLogs = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.executionId, t.seq] })],
 );
+
+/** Bytes of execution history each tenant recorded per UTC day, against its daily budget. */
+export const historyDays = sqliteTable(
+  "history_days",
+  {
+    tenantId: text("tenant_id").notNull(),
+    /** YYYY-MM-DD, UTC. */
+    day: text("day").notNull(),
+    bytes: integer("bytes").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.day] })],
+);
+
+/**
+ * Tenants whose runs were sent back to the queue because no runner process could be had: their
+ * queue is not claimed before `until`, so the queue neither spins on them nor reorders them.
+ */
+export const runnerWaits = sqliteTable("runner_waits", {
+  tenantId: text("tenant_id").primaryKey(),
+  until: text("until").notNull(),
+});
 
 /** Domain events accepted from the platform, stored before they are acknowledged. */
 export const events = sqliteTable(
