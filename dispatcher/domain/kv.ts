@@ -6,8 +6,16 @@ import { AppError, invalid } from "../../protocol/errors.ts";
 
 export const kvCaps = { maxKeyChars: 512, maxValueBytes: 128 * 1024, maxKeysPerTenant: 10_000, maxTtlSeconds: 365 * 86_400 } as const;
 
-function checkKey(key: unknown): string {
-  if (typeof key !== "string" || key.length === 0 || key.length > kvCaps.maxKeyChars) throw invalid("key", `kv keys are strings of 1-${kvCaps.maxKeyChars} characters`);
+// Control characters and lone surrogates: SQLite cuts text at NUL (a key would list back cut
+// short, and two keys would collide), and the others cannot be shown or typed back reliably.
+const unusableInKeys = /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function checkKey(key: unknown, field = "key"): string {
+  if (typeof key !== "string" || key.length === 0 || key.length > kvCaps.maxKeyChars) throw invalid(field, `kv keys are strings of 1-${kvCaps.maxKeyChars} characters`);
+  if (unusableInKeys.test(key)) {
+    const shown = JSON.stringify(key.length > 80 ? `${key.slice(0, 80)}…` : key);
+    throw invalid(field, `kv key ${shown} contains a control character or a lone surrogate; keys are printable text`);
+  }
   return key;
 }
 
@@ -72,6 +80,7 @@ export class KvStore {
     const where = [this.#live(tenantId, new Date().toISOString())];
     if (o.prefix !== undefined) {
       if (typeof o.prefix !== "string") throw invalid("prefix", "prefix must be a string");
+      if (o.prefix !== "") checkKey(o.prefix, "prefix");
       where.push(sql`${like(kvEntries.key, `${o.prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)} ESCAPE '\\'`);
     }
     if (o.cursor !== undefined && o.cursor !== null) {
