@@ -9,7 +9,7 @@ import { encodeInput } from "../domain/runs.ts";
 import { authenticate } from "../middleware/auth/index.ts";
 import type { AppEnv } from "../types.ts";
 import { asObject, readBodyCapped, readJsonBody } from "../domain/validate.ts";
-import { decodeBody } from "../../protocol/http-envelope.ts";
+import { answerEndpoint } from "./run-answer.ts";
 
 const maxEndpointBody = 1024 * 1024;
 /** A 1 MB body as the script receives it: base64 when binary, with the headers beside it. */
@@ -75,14 +75,7 @@ async function endpoint(c: Context<AppEnv>, tenantSlug: string | undefined, rest
   if (started.mode !== "sync") throw new AppError("INTERNAL", "an endpoint run must be sync");
   const { id, result } = started;
   if (result.status !== "succeeded" || !result.response) return failure(c, id, result);
-  const headers = new Headers(result.response.headers);
-  // Tenant content shares the admin's origin: it may set no cookies, and what it serves runs
-  // in a sandboxed, opaque origin, so a page of one tenant can never act as a signed-in admin.
-  headers.delete("set-cookie");
-  headers.set("content-security-policy", "sandbox; default-src 'none'; frame-ancestors 'none'");
-  headers.set("x-content-type-options", "nosniff");
-  headers.set("x-iota-execution-id", id);
-  return new Response(method === "HEAD" ? null : (decodeBody(result.response) as BodyInit | null), { status: result.response.status, headers });
+  return answerEndpoint(c, id, result.response, method);
 }
 
 export function publicRoutes(): Hono<AppEnv> {

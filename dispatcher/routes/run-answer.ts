@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { decodeBody, type ResponseEnvelope } from "../../protocol/http-envelope.ts";
 import type { StartedRun } from "../domain/runs.ts";
 import type { AppEnv } from "../types.ts";
 
@@ -9,4 +10,46 @@ export function answerRun(c: Context<AppEnv>, started: StartedRun): Response {
     return c.json({ id: started.id, status: started.status }, 202);
   }
   return c.json(started.execution!);
+}
+
+/**
+ * Serves an HTTP script's answer. The harness checks it, but it was made inside the tenant's
+ * isolate: whatever it holds, the caller gets either a well-formed answer or a plain failure
+ * naming the execution, never a fault of ours.
+ */
+export function answerEndpoint(c: Context<AppEnv>, executionId: string, envelope: ResponseEnvelope, method: string): Response {
+  const served = servable(envelope);
+  if (typeof served === "string") {
+    c.header("x-iota-execution-id", executionId);
+    return c.json({ error: { code: "SCRIPT_ERROR", message: `the script's response cannot be served: ${served} (execution ${executionId})` } }, 500);
+  }
+  const { status, headers, body } = served;
+  // Tenant content shares the admin's origin: it may set no cookies, and what it serves runs
+  // in a sandboxed, opaque origin, so a page of one tenant can never act as a signed-in admin.
+  headers.delete("set-cookie");
+  headers.set("content-security-policy", "sandbox; default-src 'none'; frame-ancestors 'none'");
+  headers.set("x-content-type-options", "nosniff");
+  headers.set("x-iota-execution-id", executionId);
+  return new Response(method === "HEAD" || status === 204 || status === 205 || status === 304 ? null : (body as BodyInit | null), { status, headers });
+}
+
+function servable(envelope: ResponseEnvelope): { status: number; headers: Headers; body: Uint8Array | null } | string {
+  const { status } = envelope;
+  if (typeof status !== "number" || !Number.isInteger(status) || status < 200 || status > 599) return "its status is not from 200 to 599";
+  if (!Array.isArray(envelope.headers)) return "its headers are not a list";
+  const headers = new Headers();
+  for (const pair of envelope.headers as unknown[]) {
+    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string" || typeof pair[1] !== "string") return "a header is not a name and a value";
+    try {
+      headers.append(pair[0], pair[1]);
+    } catch {
+      return `the header ${JSON.stringify(pair[0].slice(0, 100))} is not valid HTTP`;
+    }
+  }
+  if (envelope.body !== null && (typeof envelope.body !== "string" || (envelope.bodyEncoding !== "utf8" && envelope.bodyEncoding !== "base64"))) return "its body is not text or base64";
+  try {
+    return { status, headers, body: decodeBody(envelope) };
+  } catch {
+    return "its body is not valid base64";
+  }
 }
