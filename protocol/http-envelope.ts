@@ -22,23 +22,45 @@ export interface ResponseEnvelope extends HttpEnvelope {
 /** Headers a script never sees and history never keeps: the caller's credentials. */
 export const strippedRequestHeaders = new Set(["authorization", "cookie", "proxy-authorization"]);
 
+// Taken when this module is evaluated: inside a script's isolate that is before any user code,
+// and the harness encodes a script's response with these after it ran. A script can redefine
+// %TypedArray%.prototype (byteLength, subarray, the iterator) and the global names, so nothing
+// below looks either up at call time.
+const { apply } = Reflect;
+const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const byteLengthGetter = Object.getOwnPropertyDescriptor(typedArrayPrototype, "byteLength")!.get!;
+const byteLengthOf = (bytes: Uint8Array): number => apply(byteLengthGetter, bytes, []) as number;
+const Bytes = Uint8Array;
+const fromCharCode = String.fromCharCode;
+const base64Encode = btoa.bind(globalThis);
+const base64Decode = atob.bind(globalThis);
+const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const decodeUtf8 = TextDecoder.prototype.decode;
+const utf8Encoder = new TextEncoder();
+const encodeUtf8 = TextEncoder.prototype.encode;
+
 export function toBase64(bytes: Uint8Array): string {
+  const length = byteLengthOf(bytes);
   let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
+  for (let i = 0; i < length; i += 0x8000) {
+    const codes: number[] = [];
+    for (let j = i; j < length && j < i + 0x8000; j++) codes[j - i] = bytes[j]!;
+    binary += apply(fromCharCode, null, codes) as string;
+  }
+  return base64Encode(binary);
 }
 
 export function fromBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const out = new Uint8Array(binary.length);
+  const binary = base64Decode(text);
+  const out = new Bytes(binary.length);
   for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
   return out;
 }
 
 export function encodeBody(bytes: Uint8Array): Pick<HttpEnvelope, "body" | "bodyEncoding"> {
-  if (bytes.byteLength === 0) return { body: null, bodyEncoding: "utf8" };
+  if (byteLengthOf(bytes) === 0) return { body: null, bodyEncoding: "utf8" };
   try {
-    return { body: new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes), bodyEncoding: "utf8" };
+    return { body: apply(decodeUtf8, utf8Decoder, [bytes]) as string, bodyEncoding: "utf8" };
   } catch {
     return { body: toBase64(bytes), bodyEncoding: "base64" };
   }
@@ -46,5 +68,5 @@ export function encodeBody(bytes: Uint8Array): Pick<HttpEnvelope, "body" | "body
 
 export function decodeBody(e: HttpEnvelope): Uint8Array | null {
   if (e.body === null) return null;
-  return e.bodyEncoding === "base64" ? fromBase64(e.body) : new TextEncoder().encode(e.body);
+  return e.bodyEncoding === "base64" ? fromBase64(e.body) : (apply(encodeUtf8, utf8Encoder, [e.body]) as Uint8Array);
 }
