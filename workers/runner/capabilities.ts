@@ -40,7 +40,7 @@ function runningAs(props: TenantProps, executionId: unknown, key: unknown) {
 export class Sdk extends WorkerEntrypoint<RunnerEnv, TenantProps> {
   async call(executionId: string, key: string, method: string, args: unknown[]): Promise<unknown> {
     const caller = runningAs(this.ctx.props, executionId, key);
-    if (!caller) return { ok: false, error: { code: "FORBIDDEN", message: "SDK calls are made through ctx, by an execution still running (or within a second of its end)" } };
+    if (!caller) return { ok: false, error: { code: "FORBIDDEN", message: "SDK calls are made through ctx, by an execution still running" } };
     const body = JSON.stringify({ caller: { ...this.ctx.props, ...caller }, method, args });
     if (body.length > (2 * 1024 * 1024) / 3 && utf8Bytes(body) > 2 * 1024 * 1024) return { ok: false, error: { code: "PAYLOAD_TOO_LARGE", message: "an SDK call's arguments are at most 2 MB as JSON" } };
     const response = await this.env.DISPATCHER.fetch("http://dispatcher/internal/sdk", {
@@ -55,13 +55,20 @@ export class Sdk extends WorkerEntrypoint<RunnerEnv, TenantProps> {
 
 export class Egress extends WorkerEntrypoint<RunnerEnv, TenantProps> {
   override async fetch(request: Request): Promise<Response> {
-    const headers = new Headers();
-    for (const [name, value] of request.headers) if (!name.toLowerCase().startsWith("x-iota-")) headers.append(name, value);
-    // The request is filed under its execution only when the harness (which alone has the key)
-    // named it; anything else goes out unfiled, under the same policy.
+    // Only the harness, which alone has the key, can name a running execution: a request that
+    // does not (a script that found the runtime's own fetch, work left running after its
+    // execution ended) has no one to be filed under and is refused.
     const [executionId, key] = (request.headers.get("x-iota-execution") ?? "").split(".", 2);
     const caller = runningAs(this.ctx.props, executionId, key);
-    if (caller) headers.set("x-iota-execution", caller.executionId);
+    if (!caller) {
+      return Response.json(
+        { error: { code: "FORBIDDEN", message: `fetch to ${request.url} refused: requests are made by an execution while it runs` } },
+        { status: 403, headers: { "x-iota-egress-refused": "1" } },
+      );
+    }
+    const headers = new Headers();
+    for (const [name, value] of request.headers) if (!name.toLowerCase().startsWith("x-iota-")) headers.append(name, value);
+    headers.set("x-iota-execution", caller.executionId);
     headers.set("x-iota-tenant", this.ctx.props.tenantId);
     headers.set("x-iota-target", request.url);
     headers.set("x-iota-egress-secret", this.env.EGRESS_SECRET);

@@ -1,7 +1,7 @@
 // Runs one job in the tenant's isolate through the Worker Loader. Used by a runner shard
 // locally, and usable by the dispatcher itself where the platform enforces CPU limits.
 import type { RunJob, RunResult } from "../../protocol/run.ts";
-import type { HarnessJob, HarnessResult } from "../sandbox/harness.ts";
+import type { HarnessJob, HarnessResult } from "../sandbox/job.ts";
 
 export interface ExecuteOptions {
   harnessSource: string;
@@ -16,6 +16,7 @@ export interface ExecuteOptions {
 // No node compatibility layer: scripts get web standards only. `nodejs_als` gives the harness
 // per-execution log capture without exposing process, Buffer or node:fs.
 const sandboxFlags = ["no_nodejs_compat", "no_nodejs_compat_v2", "nodejs_als"];
+const harnessAnswerMs = 250;
 
 type HarnessStub = { run(job: HarnessJob): Promise<HarnessResult> };
 
@@ -39,9 +40,11 @@ export async function execute(loader: WorkerLoader, job: RunJob, options: Execut
   const { code: _code, codeHash: _hash, memoryMb: _memory, ...rest } = job;
   const harnessJob: HarnessJob = { ...rest, logKey: job.logKey ?? "", capabilityKey: options.capabilityKey ?? "", marker: options.marker, deadline: new Date(deadline).toISOString() };
 
+  // The harness answers a script that is still awaiting at its deadline itself, with its logs;
+  // this is for one that cannot answer (the isolate is held), whose lines the host has from stdout.
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), job.timeoutMs);
+    timer = setTimeout(() => resolve("timeout"), job.timeoutMs + harnessAnswerMs);
   });
   let outcome: HarnessResult | "timeout";
   try {

@@ -1,13 +1,11 @@
 // A runner's entry worker: the host posts one job per request and gets its result. Each runner
 // is its own workerd process, so the host can kill it without touching the others.
 import harnessSource from "virtual:harness-source";
-import type { RunJob } from "../../protocol/run.ts";
+import { runCaps, type RunJob } from "../../protocol/run.ts";
 import { runningExecutions, type RunnerEnv } from "./capabilities.ts";
 import { execute } from "./execute.ts";
 
 export { Egress, Sdk } from "./capabilities.ts";
-
-const cleanupGraceMs = 1000;
 
 function sameSecret(given: string | null, expected: string): boolean {
   if (!given || !expected || given.length !== expected.length) return false;
@@ -28,6 +26,7 @@ export default {
     const exports = (ctx as unknown as { exports: Record<string, (o: { props: unknown }) => Fetcher> }).exports;
     const key = crypto.randomUUID();
     runningExecutions.set(job.executionId, { key, tenantId: job.tenantId, scriptId: job.scriptId, scriptName: job.scriptName });
+    let timedOut = false;
     try {
       const result = await execute(env.LOADER, job, {
         capabilityKey: key,
@@ -39,11 +38,15 @@ export default {
           globalOutbound: exports.Egress!({ props: tenant }),
         }),
       });
+      timedOut = result.status === "timed_out";
       return Response.json(result);
     } finally {
-      // A script told of its deadline (ctx.signal) may still clean up through the SDK for a moment.
-      // The waitUntil also keeps this request, which its capabilities belong to, alive so long.
-      ctx.waitUntil(new Promise((resolve) => setTimeout(resolve, cleanupGraceMs)).then(() => runningExecutions.delete(job.executionId)));
+      // An execution that ended is no one's to act as: its key stops working at once. Only a
+      // timed-out one, told of its deadline through ctx.signal, may still clean up through the
+      // SDK for a moment (the harness closes its ctx after the same grace); the waitUntil keeps
+      // this request, which its capabilities belong to, alive so long.
+      if (timedOut) ctx.waitUntil(new Promise((resolve) => setTimeout(resolve, runCaps.cleanupGraceMs)).then(() => runningExecutions.delete(job.executionId)));
+      else runningExecutions.delete(job.executionId);
     }
   },
 } satisfies ExportedHandler<RunnerEnv>;

@@ -1,5 +1,7 @@
 // Turns console arguments into one line of text, the way a developer expects from a console:
-// strings as they are, errors with their stack, everything else as compact JSON.
+// strings as they are, errors with their stack, everything else as compact JSON. Called after
+// user code ran, so it reaches JSON, Error and friends through captured references only.
+import { objectToString, PlatformError, PlatformWeakSet, stringify, toText } from "./captured.ts";
 
 export function formatLogArgs(args: unknown[]): string {
   return args.map(formatOne).join(" ");
@@ -7,14 +9,14 @@ export function formatLogArgs(args: unknown[]): string {
 
 function formatOne(value: unknown): string {
   if (typeof value === "string") return value;
-  if (value instanceof Error) return value.stack ?? `${value.name}: ${value.message}`;
+  if (value instanceof PlatformError) return value.stack ?? `${value.name}: ${value.message}`;
   if (value === undefined) return "undefined";
   if (typeof value === "function") return `[Function ${value.name || "anonymous"}]`;
   if (typeof value === "bigint") return `${value}n`;
-  if (typeof value === "symbol") return value.toString();
+  if (typeof value === "symbol") return toText(value);
   try {
-    const seen = new WeakSet<object>();
-    const json = JSON.stringify(value, (_key, v: unknown) => {
+    const seen = new PlatformWeakSet<object>();
+    const json = stringify(value, (_key, v: unknown) => {
       if (typeof v === "bigint") return `${v}n`;
       if (typeof v === "object" && v !== null) {
         if (seen.has(v)) return "[Circular]";
@@ -22,8 +24,8 @@ function formatOne(value: unknown): string {
       }
       return v;
     });
-    return json ?? String(value);
+    return json ?? toText(value);
   } catch {
-    return Object.prototype.toString.call(value);
+    return objectToString(value);
   }
 }

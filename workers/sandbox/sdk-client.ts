@@ -2,6 +2,7 @@
 // call forwarded to the tenant's SDK capability. Built from plain frozen objects, so nothing a
 // script reaches through them leads back to the harness or the capability itself.
 import type { ScriptSdk } from "../sdk/index.ts";
+import { freeze } from "./captured.ts";
 
 export type SdkStub = { call(executionId: string, capabilityKey: string, method: string, args: unknown[]): Promise<unknown> };
 
@@ -41,23 +42,23 @@ export function makeSdk(hooks: SdkHooks): ScriptSdk {
     };
   };
   const repo = (name: string, writable: boolean) =>
-    Object.freeze({
+    freeze({
       list: call(`${name}.list`),
       get: call(`${name}.get`),
       ...(writable ? { create: call(`${name}.create`), update: call(`${name}.update`) } : {}),
     });
   const data: Record<string, unknown> = { users: repo("users", false) };
   for (const name of entityNames) data[name] = repo(name, true);
-  return Object.freeze({
-    sdk: Object.freeze(data),
-    kv: Object.freeze({ get: call("kv.get"), put: call("kv.put"), delete: call("kv.delete"), list: call("kv.list"), set: deprecated("kv.set") }),
-    secrets: Object.freeze({
+  return freeze({
+    sdk: freeze(data),
+    kv: freeze({ get: call("kv.get"), put: call("kv.put"), delete: call("kv.delete"), list: call("kv.list"), set: deprecated("kv.set") }),
+    secrets: freeze({
       get: async (name: string) => {
         const value = await hooks.call("secrets.get", [name]);
         if (typeof value === "string") hooks.revealed(value);
         return value;
       },
     }),
-    events: Object.freeze({ publish: call("events.publish") }),
+    events: freeze({ publish: call("events.publish") }),
   }) as unknown as ScriptSdk;
 }
