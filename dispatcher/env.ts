@@ -1,6 +1,8 @@
 // The dispatcher's bindings. Locally the host supplies HOST (database and runners over
 // loopback); deployed, LIBSQL_URL names the database.
 import type { DatabaseBindings } from "../db/open-remote.ts";
+import type { TenantBudgets } from "../protocol/api.ts";
+import { defaultBudgets } from "./domain/budgets.ts";
 
 export interface Env extends DatabaseBindings {
   /** The largest memoryMb a script may ask for: the runners' largest memory tier. */
@@ -8,6 +10,10 @@ export interface Env extends DatabaseBindings {
   /** Concurrent executions per tenant unless the tenant sets its own, and for the platform. */
   TENANT_CONCURRENCY?: string;
   GLOBAL_CONCURRENCY?: string;
+  /** Budgets of tenants without their own: executions waiting, their input bytes, history bytes per UTC day. */
+  TENANT_MAX_QUEUED?: string;
+  TENANT_MAX_QUEUED_BYTES?: string;
+  TENANT_MAX_HISTORY_BYTES_PER_DAY?: string;
   /** AES-256 key (base64) sealing tenants' secrets at rest. */
   SECRETS_KEY?: string;
   /** How long failures after an alert are grouped into one digest (ms). */
@@ -24,4 +30,21 @@ export interface Env extends DatabaseBindings {
   /** The built admin SPA: a disk service locally, static assets on Cloudflare. */
   ASSETS?: Fetcher;
   COMPATIBILITY_DATE?: string;
+}
+
+/** The tenant budget defaults this deployment sets, the built-in ones where it sets none. */
+export function budgetDefaults(env: Env): TenantBudgets {
+  const read = (name: "TENANT_MAX_QUEUED" | "TENANT_MAX_QUEUED_BYTES" | "TENANT_MAX_HISTORY_BYTES_PER_DAY", fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return fallback;
+    const value = Number(raw);
+    // A wrong setting must not quietly become "no budget" (NaN compares false in SQL).
+    if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a whole number from 1, not ${JSON.stringify(raw)}`);
+    return value;
+  };
+  return {
+    maxQueued: read("TENANT_MAX_QUEUED", defaultBudgets.maxQueued),
+    maxQueuedBytes: read("TENANT_MAX_QUEUED_BYTES", defaultBudgets.maxQueuedBytes),
+    maxHistoryBytesPerDay: read("TENANT_MAX_HISTORY_BYTES_PER_DAY", defaultBudgets.maxHistoryBytesPerDay),
+  };
 }

@@ -1,6 +1,8 @@
 // Wires the domain services to this deployment's bindings, once per isolate.
 import { openDatabase, type Database } from "../db/open-remote.ts";
 import { Admission } from "./domain/admission.ts";
+import { budgetDefaults } from "./env.ts";
+import { DeadLetterService } from "./domain/dead-letters.ts";
 import { GroupCommit } from "./domain/group-commit.ts";
 import { ExecutionService } from "./domain/executions.ts";
 import { RunService } from "./domain/runs.ts";
@@ -36,6 +38,7 @@ export interface Services {
   endpoints: EndpointService;
   embedded: EmbeddedService;
   events: EventService;
+  deadLetters: DeadLetterService;
   sdk: SdkBackend;
   alerts: AlertService;
   retention: RetentionService;
@@ -47,7 +50,8 @@ export function servicesFor(env: Env): Services {
   if (cached?.env === env) return cached.services;
   const db = openDatabase(env);
   const maxMemoryMb = Number(env.MAX_MEMORY_MB ?? "256");
-  const tenants = new TenantService(db);
+  const budgets = budgetDefaults(env);
+  const tenants = new TenantService(db, budgets);
   const directory = new ScriptDirectory(db, tenants);
   const scripts = new ScriptService(db, maxMemoryMb, directory);
   const executions = new ExecutionService(db, env.LOST_RUN_GRACE_MS ? { lostRunGraceMs: Number(env.LOST_RUN_GRACE_MS) } : {});
@@ -55,6 +59,7 @@ export function servicesFor(env: Env): Services {
   const admission = new Admission(db, {
     tenantDefault: Number(env.TENANT_CONCURRENCY ?? "10"),
     global: Number(env.GLOBAL_CONCURRENCY ?? "50"),
+    budgets,
   }, writes, env.HOST_ID ?? null);
   const alerts = new AlertService(db, directory, { windowMs: Number(env.ALERT_WINDOW_MS ?? 15 * 60_000), adminUrl: env.PUBLIC_URL ?? "" });
   const runs = new RunService(scripts, executions, admission, createRunner(env), (job, result) =>
@@ -76,6 +81,7 @@ export function servicesFor(env: Env): Services {
     endpoints: new EndpointService(directory, tokens, vault),
     embedded: new EmbeddedService(directory, scripts, runs),
     events,
+    deadLetters: new DeadLetterService(db, admission, writes, runs),
     alerts,
     retention: new RetentionService(db),
     sdk: new SdkBackend(db, new LibsqlDataStore(db), new KvStore(db), vault, events),

@@ -133,9 +133,36 @@ export interface SecretSummary {
   updatedBy: string | null;
 }
 
+/** A tenant's budgets as they apply: its own where set, else the platform's defaults. */
+export interface TenantBudgets {
+  /** Executions that may wait in the queue at once. */
+  maxQueued: number;
+  /** Total input bytes of the executions waiting. */
+  maxQueuedBytes: number;
+  /** Bytes of execution history recorded per UTC day. */
+  maxHistoryBytesPerDay: number;
+}
+
+/** `GET /admin/api/usage`: what a tenant runs, holds waiting and recorded today, against its limits. */
+export interface TenantUsage {
+  running: number;
+  queued: number;
+  /** Concurrent executions allowed. */
+  limit: number;
+  queuedBytes: number;
+  /** History bytes recorded this UTC day. */
+  historyBytesToday: number;
+  budgets: TenantBudgets;
+}
+
+/** `GET /admin/api/settings`: the caller's tenant settings; budgets are changed by platform admins. */
+export interface TenantSettings extends Pick<Tenant, "alerts" | "retentionDays" | "egressAllow" | "egressDeny"> {
+  budgets: TenantBudgets;
+}
+
 /** `GET /admin/api/tenants` (platform admins only): every tenant, with how busy it is now. */
 export interface TenantListItem extends Tenant {
-  usage: { running: number; queued: number; limit: number };
+  usage: TenantUsage;
 }
 
 // Request bodies. The dispatcher checks every field again (scripts in

@@ -13,6 +13,12 @@ const userCodes = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
+  /** The tenant's queue holds as many executions as its budget allows (`maxQueued`). */
+  QUEUE_BUDGET_EXCEEDED: 429,
+  /** The inputs waiting in the tenant's queue would pass its budget (`maxQueuedBytes`). */
+  QUEUE_BYTES_EXCEEDED: 413,
+  /** The tenant recorded its daily budget of history (`maxHistoryBytesPerDay`) for this UTC day. */
+  HISTORY_BUDGET_EXCEEDED: 429,
   /** An event script's publishing went deeper than the event chain limit (most often a loop). */
   EVENT_CHAIN_TOO_DEEP: 409,
 } as const;

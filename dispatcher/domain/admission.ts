@@ -1,16 +1,23 @@
-// Concurrency quotas. A tenant runs at most its limit of executions at once (default 10), and
-// the platform at most its global cap. The decision and the insert are one SQL statement, so
-// two requests racing for the last slot cannot both win, even from two hosts.
+// Concurrency quotas and budgets. A tenant runs at most its limit of executions at once
+// (default 10), and the platform at most its global cap; what waits is bounded by the tenant's
+// queue budgets, and nothing new starts once it has recorded its day's history budget. The
+// decision and the insert are one SQL statement, so two requests racing for the last slot (or
+// the last of a budget) cannot both win, even from two hosts.
 import { sql } from "drizzle-orm";
 import type { Database, Statement } from "../../db/open-remote.ts";
 import type { GroupCommit } from "./group-commit.ts";
 import type { Execution } from "../../db/schema.ts";
-import type { NewExecution } from "./executions.ts";
+import type { TenantBudgets, TenantUsage } from "../../protocol/api.ts";
+import type { AppError } from "../../protocol/errors.ts";
+import { budgetError, historyFull, queueFullArms, refusalFrom, utcDay, type Refusal } from "./budgets.ts";
+import type { NewExecution, OutcomeWrites } from "./executions.ts";
 import { newId } from "./secrets.ts";
 
 export interface Caps {
   tenantDefault: number;
   global: number;
+  /** Budgets of tenants that have none of their own. */
+  budgets: TenantBudgets;
 }
 
 /** A run recorded as running, to start; `timeoutMs` is the one it was given when claimed. */
@@ -36,18 +43,16 @@ const underCaps = `(SELECT count(*) FROM executions WHERE tenant_id = ?2 AND sta
 /** Nothing of tenant ?2 waits already: a new run may not pass what is queued. */
 const nothingWaiting = `NOT EXISTS (SELECT 1 FROM executions WHERE tenant_id = ?2 AND status = 'queued')`;
 
-/** An execution that may wait for room: an async run or an event delivery. */
-export type Waiting = NewExecution & { notBefore?: string; eventId?: string };
+/**
+ * An execution that may wait for room: an async run or an event delivery. `waitOutHistory`: past
+ * the tenant's history budget it waits for the next day (events from the platform) rather than
+ * being refused (runs someone asked for, who hears why).
+ */
+export type Waiting = NewExecution & { notBefore?: string; eventId?: string; waitOutHistory?: boolean };
 
 /** What an `admitOrQueueStatement` answered: whether its execution may start now. */
 export function admittedStatus(rows: unknown[][]): "running" | "queued" {
   return rows[0]?.[1] === "running" ? "running" : "queued";
-}
-
-export interface Usage {
-  running: number;
-  queued: number;
-  limit: number;
 }
 
 export class Admission {
@@ -73,18 +78,22 @@ export class Admission {
 
   /**
    * Records an execution that must start now or not at all (sync runs, HTTP calls): running if
-   * there is room, else nothing is stored and the caller answers 429.
+   * there is room and the tenant is within its history budget, else nothing is stored and the
+   * caller answers 429.
    */
   async admitNow(e: NewExecution): Promise<string | undefined> {
     const id = newId("exe");
     const now = new Date().toISOString();
     const [rows] = await this.#writes.run([
       {
-        sql: `INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, attempt, created_by, rerun_of, created_at, started_at, host_id, timeout_ms)
-          SELECT ?1, ?2, ?3, ?4, ?5, 'running', ?6, ?7, ?8, ?9, ?10, ?10, ?13, ?14
-          WHERE ${underCaps}
+        sql: `INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, input_bytes, attempt, created_by, rerun_of, created_at, started_at, host_id, timeout_ms)
+          SELECT ?1, ?2, ?3, ?4, ?5, 'running', ?6, octet_length(?6), ?7, ?8, ?9, ?10, ?10, ?13, ?14
+          WHERE ${underCaps} AND NOT ${historyFull("?2", "?15", "?16")}
           RETURNING id`,
-        params: [id, e.tenantId, e.scriptId, e.version, e.trigger, e.input, e.attempt ?? 1, e.createdBy ?? null, e.rerunOf ?? null, now, this.#caps.tenantDefault, this.#caps.global, this.#hostId, e.timeoutMs],
+        params: [
+          id, e.tenantId, e.scriptId, e.version, e.trigger, e.input, e.attempt ?? 1, e.createdBy ?? null, e.rerunOf ?? null, now,
+          this.#caps.tenantDefault, this.#caps.global, this.#hostId, e.timeoutMs, utcDay(), this.#caps.budgets.maxHistoryBytesPerDay,
+        ],
       },
     ]);
     return rows![0]?.[0] as string | undefined;
@@ -92,31 +101,43 @@ export class Admission {
 
   /**
    * Records an execution that may wait (async runs, event deliveries): running if there is
-   * room and nothing of the tenant's is already waiting, else queued behind what waits.
+   * room and nothing of the tenant's is already waiting, else queued behind what waits, unless
+   * a budget refuses it: then nothing is stored and the answer is undefined.
    */
-  async admitOrQueue(e: Waiting): Promise<{ id: string; status: "running" | "queued" }> {
-    const { id, statement } = this.admitOrQueueStatement(e);
+  async admitOrQueue(e: Waiting): Promise<{ id: string; status: "running" | "queued" } | undefined> {
+    const { id, statement } = this.admitOrQueueStatement(e, "skip");
     const [rows] = await this.#writes.run([statement]);
-    return { id, status: admittedStatus(rows!) };
+    return rows!.length === 0 ? undefined : { id, status: admittedStatus(rows!) };
   }
 
-  /** `admitOrQueue` as a statement, for a caller that records more in the same transaction. */
-  admitOrQueueStatement(e: Waiting): { id: string; statement: Statement } {
+  /**
+   * `admitOrQueue` as a statement, for a caller that records more in the same transaction.
+   * `onRefusal`: "abort" fails the statement, and with it the transaction, naming the budget
+   * (see `refusalOf`), so a publish is refused whole; "skip" stores nothing and answers no row,
+   * leaving the shared transaction it may be part of to everyone else. `checkQueue: false`
+   * leaves the queue budgets to a later statement of the same transaction: the queue only
+   * grows within it, so the last one's check holds for all.
+   */
+  admitOrQueueStatement(e: Waiting, onRefusal: "abort" | "skip" = "abort", checkQueue = true): { id: string; statement: Statement } {
     const id = newId("exe");
     const now = new Date().toISOString();
+    const full = historyFull("?2", "?17", "?18");
     return {
       id,
       statement: {
-        sql: `INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, attempt, created_by, rerun_of, created_at, started_at, not_before, event_id, host_id, timeout_ms)
-          SELECT ?1, ?2, ?3, ?4, ?5, s.status, ?6, ?7, ?8, ?9, ?10, CASE WHEN s.status = 'running' THEN ?10 END, ?13, ?14, CASE WHEN s.status = 'running' THEN ?15 END, ?16
-          FROM (SELECT CASE WHEN ${underCaps}
-              AND ${nothingWaiting}
-              AND ?13 IS NULL
-            THEN 'running' ELSE 'queued' END AS status) s
+        sql: `INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, input_bytes, attempt, created_by, rerun_of, created_at, started_at, not_before, event_id, host_id, timeout_ms)
+          SELECT ?1, ?2, ?3, ?4, ?5, s.status, ?6, octet_length(?6), ?7, ?8, ?9, ?10, CASE WHEN s.status = 'running' THEN ?10 END, ?13, ?14, CASE WHEN s.status = 'running' THEN ?15 END, ?16
+          FROM (SELECT CASE
+              WHEN ?21 = 0 AND ${full} THEN 'refused:history'
+              WHEN ${underCaps} AND ${nothingWaiting} AND ?13 IS NULL AND NOT ${full} THEN 'running'
+              ${checkQueue ? queueFullArms("?2", "octet_length(?6)", "?19", "?20") : ""}
+              ELSE 'queued' END AS status) s
+          ${onRefusal === "skip" ? "WHERE s.status NOT LIKE 'refused:%'" : ""}
           RETURNING id, status`,
         params: [
           id, e.tenantId, e.scriptId, e.version, e.trigger, e.input, e.attempt ?? 1, e.createdBy ?? null, e.rerunOf ?? null, now,
           this.#caps.tenantDefault, this.#caps.global, e.notBefore ?? null, e.eventId ?? null, this.#hostId, e.timeoutMs,
+          utcDay(), this.#caps.budgets.maxHistoryBytesPerDay, this.#caps.budgets.maxQueued, this.#caps.budgets.maxQueuedBytes, e.waitOutHistory ? 1 : 0,
         ],
       },
     };
@@ -124,27 +145,41 @@ export class Admission {
 
   /**
    * Claims one schedule slot: the unique (script, slot) row is the claim, so a slot another host
-   * claimed answers undefined. The slot is skipped, naming the run still going, when the
-   * script's previous scheduled run has not finished; else it runs or waits like an async run.
+   * claimed answers undefined. The slot is skipped, saying why, when the script's previous
+   * scheduled run has not finished or a budget of the tenant is spent (a slot cannot wait for
+   * tomorrow: it would run late and all at once); else it runs or waits like an async run.
    */
   async admitSlot(e: NewExecution & { scheduledFor: string }): Promise<(Claimed & { status: "running" | "queued" | "skipped" }) | undefined> {
     const id = newId("exe");
     const previous = `(SELECT id FROM executions WHERE script_id = ?3 AND trigger = 'scheduled' AND status IN ('running', 'queued') ORDER BY created_at LIMIT 1)`;
     const [rows] = await this.#writes.run([
       {
-        sql: `INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, attempt, created_at, host_id, timeout_ms, started_at, finished_at, scheduled_for, error_code, error_message)
-          SELECT ?1, ?2, ?3, ?4, 'scheduled', s.status, ?5, ?10, ?6, CASE WHEN s.status = 'running' THEN ?7 END, ?8,
+        sql: `INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, input_bytes, attempt, created_at, host_id, timeout_ms, started_at, finished_at, scheduled_for, error_code, error_message)
+          SELECT ?1, ?2, ?3, ?4, 'scheduled', s.status, ?5, octet_length(?5), ?10, ?6, CASE WHEN s.status = 'running' THEN ?7 END, ?8,
             CASE WHEN s.status = 'running' THEN ?6 END,
             CASE WHEN s.status = 'skipped' THEN ?6 END,
             ?9,
-            CASE WHEN s.status = 'skipped' THEN 'OVERLAP' END,
-            CASE WHEN s.status = 'skipped' THEN 'skipped: the previous run ' || s.previous || ' was still going' END
-          FROM (SELECT ${previous} AS previous,
-            CASE WHEN ${previous} IS NOT NULL THEN 'skipped' WHEN ${underCaps} AND ${nothingWaiting} THEN 'running' ELSE 'queued' END AS status) s
+            CASE s.reason WHEN 'OVERLAP' THEN 'OVERLAP' WHEN 'refused:history' THEN 'HISTORY_BUDGET_EXCEEDED'
+              WHEN 'refused:queue' THEN 'QUEUE_BUDGET_EXCEEDED' WHEN 'refused:queue_bytes' THEN 'QUEUE_BYTES_EXCEEDED' END,
+            CASE s.reason WHEN 'OVERLAP' THEN 'skipped: the previous run ' || s.previous || ' was still going'
+              WHEN 'refused:history' THEN 'skipped: the tenant has recorded its daily budget of execution history (maxHistoryBytesPerDay) today'
+              WHEN 'refused:queue' THEN 'skipped: the tenant''s queue was at its budget (maxQueued)'
+              WHEN 'refused:queue_bytes' THEN 'skipped: the input waiting in the tenant''s queue was at its budget (maxQueuedBytes)' END
+          FROM (SELECT d.previous, d.reason, CASE WHEN d.reason IS NOT NULL THEN 'skipped' WHEN d.room THEN 'running' ELSE 'queued' END AS status
+            FROM (SELECT x.previous, x.room, CASE
+                WHEN x.previous IS NOT NULL THEN 'OVERLAP'
+                WHEN ${historyFull("?2", "?13", "?14")} THEN 'refused:history'
+                WHEN x.room THEN NULL
+                ${queueFullArms("?2", "octet_length(?5)", "?15", "?16")}
+              END AS reason
+              FROM (SELECT ${previous} AS previous, (${underCaps} AND ${nothingWaiting}) AS room) x) d) s
           WHERE true
           ON CONFLICT DO NOTHING
           RETURNING id, status`,
-        params: [id, e.tenantId, e.scriptId, e.version, e.input, new Date().toISOString(), this.#hostId, e.timeoutMs, e.scheduledFor, 1, this.#caps.tenantDefault, this.#caps.global],
+        params: [
+          id, e.tenantId, e.scriptId, e.version, e.input, new Date().toISOString(), this.#hostId, e.timeoutMs, e.scheduledFor, 1, this.#caps.tenantDefault, this.#caps.global,
+          utcDay(), this.#caps.budgets.maxHistoryBytesPerDay, this.#caps.budgets.maxQueued, this.#caps.budgets.maxQueuedBytes,
+        ],
       },
     ]);
     const [row] = rows as [string, "running" | "queued" | "skipped"][];
@@ -159,21 +194,21 @@ export class Admission {
   }
 
   /**
-   * Runs `statements` (an execution's outcome) and claims the next waiting execution in the
-   * same transaction: a finished run hands its slot on without another round trip.
+   * Records an execution's outcome and claims the next waiting execution in the same
+   * transaction: a finished run hands its slot on without another round trip.
    */
-  async claimAfter(statements: Statement[]): Promise<Claimed | undefined> {
-    const [outcome, ...rest] = statements;
-    const results = await this.#writes.run([outcome!, this.#claimStatement(true), ...rest]);
-    return toClaimed(results[1] as ClaimRow[]);
+  async claimAfter(outcome: OutcomeWrites): Promise<Claimed | undefined> {
+    const results = await this.#writes.run([...outcome.record, this.#claimStatement(true), ...outcome.logs]);
+    return toClaimed(results[outcome.record.length] as ClaimRow[]);
   }
 
   // Which tenants have room is decided once per claim, from the tenants with work waiting
   // (found by seeking the status-and-tenant index from one to the next), never per waiting
   // row: a tenant with thousands waiting at its limit must not make other claims slow. When no
   // tenant has room the queue is not read at all.
-  // `onlyIfFreed`: right after an outcome's update, claim only if that update changed the row
-  // (a run already closed as lost freed no slot when its late outcome arrives).
+  // Tenants past their history budget are not claimed for: their queue waits as it is.
+  // `onlyIfFreed`: right after an outcome's writes, claim only if they changed the row (a run
+  // already closed as lost freed no slot when its late outcome arrives).
   #claimStatement(onlyIfFreed = false): Statement {
     return {
       sql: `WITH RECURSIVE waiting(tenant_id) AS (
@@ -186,6 +221,7 @@ export class Admission {
           WHERE w.tenant_id IS NOT NULL
             AND (SELECT count(*) FROM executions r WHERE r.status = 'running' AND r.tenant_id = w.tenant_id)
               < coalesce((SELECT max_concurrency FROM tenants t WHERE t.id = w.tenant_id), ?2)
+            AND NOT ${historyFull("w.tenant_id", "?5", "?6")}
         )
         UPDATE executions SET status = 'running', started_at = ?1, host_id = ?4,
           timeout_ms = (SELECT timeout_ms FROM scripts WHERE scripts.id = executions.script_id)
@@ -198,16 +234,43 @@ export class Admission {
           ORDER BY e.created_at, e.id LIMIT 1)
         AND status = 'queued'
         RETURNING id, tenant_id, script_id, version, trigger, input, attempt, timeout_ms`,
-      params: [new Date().toISOString(), this.#caps.tenantDefault, this.#caps.global, this.#hostId],
+      params: [new Date().toISOString(), this.#caps.tenantDefault, this.#caps.global, this.#hostId, utcDay(), this.#caps.budgets.maxHistoryBytesPerDay],
     };
   }
 
-  async usage(tenantId: string): Promise<Usage> {
-    const [row] = await this.#db.values<[number, number, number]>(sql`
+  /** What a tenant runs, holds waiting and recorded today, against its limits. */
+  async usage(tenantId: string): Promise<TenantUsage> {
+    type Row = [number, number, number, number, number | null, number | null, number | null, number | null];
+    const [row] = await this.#db.values<Row>(sql`
       SELECT
-        (SELECT count(*) FROM executions WHERE tenant_id = ${tenantId} AND status = 'running') AS running,
-        (SELECT count(*) FROM executions WHERE tenant_id = ${tenantId} AND status = 'queued') AS queued,
-        coalesce((SELECT max_concurrency FROM tenants WHERE id = ${tenantId}), ${this.#caps.tenantDefault}) AS "limit"`);
-    return { running: Number(row![0]), queued: Number(row![1]), limit: Number(row![2]) };
+        (SELECT count(*) FROM executions WHERE tenant_id = ${tenantId} AND status = 'running'),
+        q.n, q.bytes,
+        coalesce((SELECT bytes FROM history_days WHERE tenant_id = ${tenantId} AND day = ${utcDay()}), 0),
+        t.max_concurrency, t.max_queued, t.max_queued_bytes, t.max_history_bytes_per_day
+      FROM (SELECT count(*) AS n, coalesce(sum(input_bytes), 0) AS bytes FROM executions WHERE tenant_id = ${tenantId} AND status = 'queued') q
+      LEFT JOIN tenants t ON t.id = ${tenantId}`);
+    const [running, queued, queuedBytes, historyBytesToday, limit, maxQueued, maxQueuedBytes, maxHistoryBytesPerDay] = row!;
+    const d = this.#caps.budgets;
+    return {
+      running: Number(running),
+      queued: Number(queued),
+      limit: Number(limit ?? this.#caps.tenantDefault),
+      queuedBytes: Number(queuedBytes),
+      historyBytesToday: Number(historyBytesToday),
+      budgets: {
+        maxQueued: Number(maxQueued ?? d.maxQueued),
+        maxQueuedBytes: Number(maxQueuedBytes ?? d.maxQueuedBytes),
+        maxHistoryBytesPerDay: Number(maxHistoryBytesPerDay ?? d.maxHistoryBytesPerDay),
+      },
+    };
+  }
+
+  /**
+   * The answer to a run or publish a budget refused, naming the budget and where the tenant
+   * stands. `known`: the refusal the database named; else it is read from the usage now.
+   */
+  async refusal(tenant: { id: string; slug: string }, what: string, inputBytes: number, known?: Refusal): Promise<AppError> {
+    const usage = await this.usage(tenant.id);
+    return budgetError(known ?? refusalFrom(usage, inputBytes), tenant.slug, usage, what);
   }
 }

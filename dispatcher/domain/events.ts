@@ -1,18 +1,19 @@
 // Domain events: accepted durably before the answer, idempotent on the publisher's id, and
 // delivered to every subscribed event script as its own execution. A failed delivery is
-// retried with exponential backoff and jitter; after its last attempt it is dead-lettered.
-// The database is the truth: a retry or a dead letter is recorded by a sweep that also runs
-// after a crash, so no accepted event is ever dropped.
-import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+// retried with exponential backoff and jitter; after its last attempt it is dead-lettered
+// (see dead-letters.ts). The database is the truth: a retry or a dead letter is recorded by a
+// sweep that also runs after a crash, so no accepted event is ever dropped.
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Database, Statement } from "../../db/open-remote.ts";
 import type { EventAccepted, EventBatchAccepted } from "../../protocol/api.ts";
 import { utf8Bytes } from "../../protocol/run.ts";
 import { deadLetters, events, executions, scripts, type Script } from "../../db/schema.ts";
-import { AppError, invalid, notFound } from "../../protocol/errors.ts";
+import { AppError, invalid } from "../../protocol/errors.ts";
 import { admittedStatus, type Admission } from "./admission.ts";
 import { isUniqueViolation } from "./db-errors.ts";
 import type { GroupCommit } from "./group-commit.ts";
 import type { AlertService } from "./alerts.ts";
+import { refusalOf } from "./budgets.ts";
 import { authorOf, requirePermission, type Principal } from "./principal.ts";
 import { encodeInput, type Background, type RunService } from "./runs.ts";
 import { newId } from "./secrets.ts";
@@ -193,7 +194,8 @@ export class EventService {
     const live = (await this.#directory.live(tenant.id, "event")).filter((s) => s.enabled);
     const receivedAt = new Date().toISOString();
     const statements: Statement[] = [];
-    const starts: { at: number; id: string; script: Script; input: string }[] = [];
+    // Each delivery's place among the statements, filled in once all are known (below).
+    const starts: { at: number; id: string; script: Script; input: string; eventId: string }[] = [];
     let inputBytes = 0;
     const answers = incoming.map((e, i): Accepted => {
       const known = stored.get(e.id);
@@ -213,11 +215,22 @@ export class EventService {
       const input = JSON.stringify({ id: e.id, type: e.type, payload: JSON.parse(e.payload), occurredAt: e.occurredAt });
       if (subscribers.length > 0) inputBytes += utf8Bytes(input) * subscribers.length;
       for (const script of subscribers) {
-        const { id, statement } = this.#admission.admitOrQueueStatement({ tenantId: tenant.id, scriptId: script.id, version: script.currentVersion, trigger: "event", input, createdBy, eventId: e.id, timeoutMs: script.timeoutMs });
-        starts.push({ at: statements.length, id, script, input });
-        statements.push(statement);
+        starts.push({ at: statements.length, id: "", script, input, eventId: e.id });
+        statements.push({ sql: "", params: [] });
       }
       return { id: e.id, type: e.type, duplicate: false, deliveries: subscribers.length };
+    });
+    // Past the tenant's history budget, deliveries wait for the next day. Past its queue
+    // budgets the last delivery's statement fails, and the whole publish with it (checking
+    // every one would read the queue once per delivery).
+    starts.forEach((d, k) => {
+      const { id, statement } = this.#admission.admitOrQueueStatement(
+        { tenantId: tenant.id, scriptId: d.script.id, version: d.script.currentVersion, trigger: "event", input: d.input, createdBy, eventId: d.eventId, timeoutMs: d.script.timeoutMs, waitOutHistory: true },
+        "abort",
+        k === starts.length - 1,
+      );
+      d.id = id;
+      statements[d.at] = statement;
     });
     if (statements.length === 0) return answers;
     // Every delivery keeps its own copy of the event: a big batch to many subscribers would hold
@@ -229,7 +242,13 @@ export class EventService {
         { field: incoming.length > 1 ? "events" : "payload" },
       );
     }
-    const results = await this.#writes.run(statements);
+    const results = await this.#writes.run(statements).catch(async (error: unknown) => {
+      const refusal = refusalOf(error);
+      if (!refusal) throw error;
+      const what = `${incoming.length > 1 ? "these events" : "this event"} (${starts.length} deliveries, ${Math.ceil(inputBytes / 1024)} KB of input)`;
+      const refused = await this.#admission.refusal(tenant, what, inputBytes, refusal);
+      throw new AppError(refused.code, refused.message, { field: incoming.length > 1 ? "events" : undefined, details: refused.details });
+    });
     for (const s of starts) {
       if (admittedStatus(results[s.at]!) !== "running") continue;
       background(this.#runs.startClaimed({ id: s.id, tenantId: tenant.id, scriptId: s.script.id, version: s.script.currentVersion, trigger: "event", input: s.input, attempt: 1, timeoutMs: s.script.timeoutMs }, background));
@@ -279,7 +298,8 @@ export class EventService {
         await this.#db.batch([
           this.#db
             .insert(executions)
-            .values({ id: newId("exe"), tenantId: e.tenantId, scriptId: e.scriptId, version: e.version, trigger: "event", status: "queued", input: e.input, attempt: e.attempt + 1, createdBy: e.createdBy, eventId: e.eventId, retryOf: e.id, notBefore })
+            // A retry takes its failed attempt's place: no budget refuses it, or the event would be lost.
+            .values({ id: newId("exe"), tenantId: e.tenantId, scriptId: e.scriptId, version: e.version, trigger: "event", status: "queued", input: e.input, inputBytes: utf8Bytes(e.input ?? ""), attempt: e.attempt + 1, createdBy: e.createdBy, eventId: e.eventId, retryOf: e.id, notBefore })
             .onConflictDoNothing(),
           done,
         ]);
@@ -297,39 +317,5 @@ export class EventService {
     }
     if (retried > 0) background(this.#runs.drain(background));
     return failed.length;
-  }
-
-  async deadLetters(principal: Principal) {
-    requirePermission(principal, "executions.read");
-    return this.#db
-      .select({ d: deadLetters, scriptName: scripts.name, type: events.type })
-      .from(deadLetters)
-      .leftJoin(scripts, eq(scripts.id, deadLetters.scriptId))
-      .leftJoin(events, and(eq(events.tenantId, deadLetters.tenantId), eq(events.id, deadLetters.eventId)))
-      .where(eq(deadLetters.tenantId, principal.tenant.id))
-      .orderBy(desc(deadLetters.createdAt))
-      .limit(500)
-      .then((rows) => rows.map((r) => ({ ...r.d, scriptName: r.scriptName, eventType: r.type })));
-  }
-
-  /** Delivers a dead-lettered event again, as a fresh delivery with its own retries. */
-  async replay(principal: Principal, id: string, background: Background) {
-    requirePermission(principal, "scripts.execute");
-    const [row] = await this.#db
-      .select({ d: deadLetters, script: scripts, last: executions })
-      .from(deadLetters)
-      .innerJoin(scripts, eq(scripts.id, deadLetters.scriptId))
-      .innerJoin(executions, eq(executions.id, deadLetters.executionId))
-      .where(and(eq(deadLetters.id, id), eq(deadLetters.tenantId, principal.tenant.id)));
-    if (!row) throw notFound("dead letter");
-    if (row.script.deletedAt) throw new AppError("CONFLICT", "the script of this dead letter was deleted");
-    const executionId = newId("exe");
-    const script: Script = row.script;
-    await this.#db.batch([
-      this.#db.insert(executions).values({ id: executionId, tenantId: row.d.tenantId, scriptId: script.id, version: script.currentVersion, trigger: "event", status: "queued", input: row.last.input, attempt: 1, createdBy: authorOf(principal), eventId: row.d.eventId }),
-      this.#db.update(deadLetters).set({ replayedAt: new Date().toISOString(), replayExecutionId: executionId }).where(eq(deadLetters.id, id)),
-    ]);
-    background(this.#runs.drain(background));
-    return { id, executionId };
   }
 }

@@ -5,7 +5,8 @@ import type { Database, Statement } from "../../db/open-remote.ts";
 import { executionLogs, executions, executionStatuses, scripts, triggers, type Execution, type ExecutionStatus, type Trigger } from "../../db/schema.ts";
 import type { ExecutionDetail, ExecutionStats, ExecutionSummary, Page } from "../../protocol/api.ts";
 import { invalid, notFound } from "../../protocol/errors.ts";
-import { defaultLostRunGraceMs, type RunResult } from "../../protocol/run.ts";
+import { defaultLostRunGraceMs, utf8Bytes, type RunResult } from "../../protocol/run.ts";
+import { utcDay } from "./budgets.ts";
 import type { Principal } from "./principal.ts";
 import { isoTime } from "./validate.ts";
 
@@ -20,6 +21,27 @@ export interface NewExecution {
   rerunOf?: string;
   /** The script's timeout: the run's deadline once it starts. */
   timeoutMs: number;
+}
+
+/**
+ * The writes that record an outcome. `record`'s last statement changes one row exactly when the
+ * outcome was recorded (a claim of the freed slot may follow it, see `Admission.claimAfter`);
+ * `logs` may go after that.
+ */
+export interface OutcomeWrites {
+  record: Statement[];
+  logs: Statement[];
+}
+
+/** About what a stored log line costs besides its message: level, time, keys. */
+const logLineOverheadBytes = 48;
+
+/** The bytes an outcome adds to its record, besides the input already stored. */
+function outcomeBytes(result: RunResult, outbound: string | null): number {
+  let bytes = utf8Bytes(result.output ?? "") + utf8Bytes(result.error?.message ?? "") + utf8Bytes(result.error?.stack ?? "");
+  bytes += utf8Bytes(outbound ?? "") + utf8Bytes(result.progress?.message ?? "");
+  for (const line of result.logs) bytes += utf8Bytes(line.message) + logLineOverheadBytes;
+  return bytes;
 }
 
 export interface ExecutionFilters {
@@ -82,9 +104,11 @@ export class ExecutionService {
 
   /**
    * Records the outcome and the log lines together (history never shows one without the
-   * other), and only on a run still running: a run already closed as lost stays closed.
+   * other), and only on a run still running: a run already closed as lost stays closed. The
+   * record's bytes (input included) count against its tenant's history budget for the day.
    */
-  finishStatements(id: string, result: RunResult): Statement[] {
+  finishStatements(id: string, result: RunResult): OutcomeWrites {
+    const outbound = result.outbound && result.outbound.length > 0 ? JSON.stringify(result.outbound) : null;
     const update: Statement = {
       sql: `UPDATE executions SET status = ?, output = ?, error_code = ?, error_message = ?, error_stack = ?, started_at = ?, finished_at = ?,
         duration_ms = ?, outbound = ?, progress_percent = ?, progress_message = ? WHERE id = ? AND status = 'running'`,
@@ -97,22 +121,30 @@ export class ExecutionService {
         result.startedAt,
         result.finishedAt,
         result.durationMs,
-        result.outbound && result.outbound.length > 0 ? JSON.stringify(result.outbound) : null,
+        outbound,
         result.progress?.percent ?? null,
         result.progress?.message ?? null,
         id,
       ],
     };
-    const statements = [update];
+    // Counted only when the update above recorded the outcome (changes() is its row count); this
+    // upsert then changes one row too, which is what a claim after it looks at.
+    const counted: Statement = {
+      sql: `INSERT INTO history_days (tenant_id, day, bytes)
+        SELECT tenant_id, ?1, ?2 + coalesce(input_bytes, octet_length(input), 0) FROM executions WHERE id = ?3 AND changes() = 1
+        ON CONFLICT (tenant_id, day) DO UPDATE SET bytes = bytes + excluded.bytes`,
+      params: [utcDay(), outcomeBytes(result, outbound), id],
+    };
+    const logs: Statement[] = [];
     // Chunks keep each statement's parameter count well under SQLite's limit.
     for (let first = 0; first < result.logs.length; first += 100) {
       const chunk = result.logs.slice(first, first + 100);
-      statements.push({
+      logs.push({
         sql: `INSERT INTO execution_logs (execution_id, seq, level, message, at) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?)").join(", ")}`,
         params: chunk.flatMap((l, i) => [id, first + i, l.level, l.message, l.at]),
       });
     }
-    return statements;
+    return { record: [update, counted], logs };
   }
 
   /**

@@ -1,7 +1,8 @@
 // Retention: execution history, logs and dead letters older than the tenant's retentionDays
 // (30 by default) are deleted in small batches, so a sweep never holds the database for long,
-// and so are expired sessions and sign-in failures that no longer count. Versions are never
-// deleted. The job is shared by every host: a compare-and-set on its row decides who sweeps.
+// and so are expired sessions, sign-in failures and budget counters that no longer count.
+// Versions are never deleted. The job is shared by every host: a compare-and-set on its row
+// decides who sweeps.
 import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Database } from "../../db/open-remote.ts";
 import { maintenance, sessions, signInFailures } from "../../db/schema.ts";
@@ -48,6 +49,9 @@ export class RetentionService {
     await this.#db.run(sql`DELETE FROM dead_letters WHERE id IN (SELECT d.id FROM dead_letters d JOIN tenants t ON t.id = d.tenant_id
       WHERE d.created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || t.retention_days || ' days') LIMIT ${batch})`);
     await this.#db.run(sql`DELETE FROM alert_deliveries WHERE status != 'pending' AND created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-30 days')`);
+    // Only today's history counts against a budget; a week is kept for a look back.
+    await this.#db.run(sql`DELETE FROM history_days WHERE day < date('now', '-7 days')`);
+    await this.#db.run(sql`DELETE FROM runner_waits WHERE until < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day')`);
     const signIns = await this.#sweepSignIns(now);
     // A full batch means more to do: continue on the next tick; else rest until tomorrow.
     const next = ids.length === batch || signIns.full ? now : now + 24 * 3600_000;

@@ -1,8 +1,8 @@
-// Starting scripts: admit the execution under the concurrency quotas, hand it to a runner,
-// record the outcome, then start whatever was waiting for the slot.
+// Starting scripts: admit the execution under the concurrency quotas and budgets, hand it to a
+// runner, record the outcome, then start whatever was waiting for the slot.
 import type { ExecutionDetail } from "../../protocol/api.ts";
 import { AppError, invalid } from "../../protocol/errors.ts";
-import type { RunJob, RunResult } from "../../protocol/run.ts";
+import { utf8Bytes, type RunJob, type RunResult } from "../../protocol/run.ts";
 import type { Script, Trigger } from "../../db/schema.ts";
 import type { Runner } from "../platform/runner.ts";
 import type { Admission, Claimed } from "./admission.ts";
@@ -104,14 +104,17 @@ export class RunService {
     });
     if (l.mode === "async") {
       const admitted = await this.#admission.admitOrQueue(record);
+      if (!admitted) throw await this.#admission.refusal(l.tenant, "this run", utf8Bytes(l.input));
       if (admitted.status === "running") background(this.#execute(job(admitted.id), background));
       return { mode: "async", id: admitted.id, status: admitted.status };
     }
     const id = await this.#admission.admitNow(record);
     if (!id) {
       const usage = await this.#admission.usage(l.tenant.id);
-      throw new AppError("RATE_LIMITED", `tenant ${l.tenant.slug} is running ${usage.running} executions, its limit is ${usage.limit} (or the platform is at capacity); retry shortly or run it async`, {
-        details: { retryAfterSeconds: 1, ...usage },
+      if (usage.historyBytesToday >= usage.budgets.maxHistoryBytesPerDay) throw await this.#admission.refusal(l.tenant, "this run", 0, "history");
+      const { running, queued, limit } = usage;
+      throw new AppError("RATE_LIMITED", `tenant ${l.tenant.slug} is running ${running} executions, its limit is ${limit} (or the platform is at capacity); retry shortly or run it async`, {
+        details: { retryAfterSeconds: 1, running, queued, limit },
       });
     }
     const result = await this.#execute(job(id), background);

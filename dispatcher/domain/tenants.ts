@@ -2,6 +2,7 @@
 import { asc, eq, sql } from "drizzle-orm";
 import type { Database } from "../../db/open-remote.ts";
 import { tenants, type Tenant } from "../../db/schema.ts";
+import type { TenantBudgets, TenantSettings } from "../../protocol/api.ts";
 import { AppError, invalid, notFound } from "../../protocol/errors.ts";
 import { isUniqueViolation } from "./db-errors.ts";
 import { checkAlertRules } from "./alerts.ts";
@@ -17,6 +18,28 @@ const domainRule = {
   patternHint: "must be host names like \"acme.example.com\" (lowercase, no port)",
 };
 
+const budgetFields = ["maxQueued", "maxQueuedBytes", "maxHistoryBytesPerDay"] as const;
+const mb = 1024 * 1024;
+// A byte budget below 1 MB could refuse a single valid input (up to 1 MB) forever.
+const budgetRanges: Record<keyof TenantBudgets, [number, number]> = {
+  maxQueued: [1, 1_000_000],
+  maxQueuedBytes: [mb, 1024 * 1024 * mb],
+  maxHistoryBytesPerDay: [mb, 1024 * 1024 * mb],
+};
+
+/** The budgets a create or update sets: a number, or null for the platform's default. */
+function budgetChanges(body: Body): Partial<Record<keyof TenantBudgets, number | null>> {
+  const changes: Partial<Record<keyof TenantBudgets, number | null>> = {};
+  for (const field of budgetFields) {
+    if (body[field] === null) changes[field] = null;
+    else {
+      const value = optionalInteger(body, field, ...budgetRanges[field]);
+      if (value !== undefined) changes[field] = value;
+    }
+  }
+  return changes;
+}
+
 /** A request's host name as tenants' domains are stored: lowercase, no port, no final dot. */
 function hostName(host: string): string {
   return host.toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
@@ -24,13 +47,16 @@ function hostName(host: string): string {
 
 export class TenantService {
   readonly #db: Database;
+  readonly #budgets: TenantBudgets;
   // Looked up on every endpoint call; rows are shared, so callers never mutate them.
   readonly #byHost = new TtlCache<string, Tenant | undefined>(cacheTtlMs, 10_000);
   readonly #bySlug = new TtlCache<string, Tenant | undefined>(cacheTtlMs, 10_000);
   readonly #byId = new TtlCache<string, Tenant | undefined>(cacheTtlMs, 10_000);
 
-  constructor(db: Database) {
+  /** `budgets`: the platform's defaults, for tenants without their own. */
+  constructor(db: Database, budgets: TenantBudgets) {
     this.#db = db;
+    this.#budgets = budgets;
   }
 
   /** The tenant whose domains include this request host, if any. */
@@ -67,15 +93,16 @@ export class TenantService {
 
   async create(principal: Principal, body: Body): Promise<Tenant> {
     requirePlatformAdmin(principal);
-    onlyKnown(body, ["slug", "name", "domains", "maxConcurrency"]);
+    onlyKnown(body, ["slug", "name", "domains", "maxConcurrency", ...budgetFields]);
     const slug = requiredString(body, "slug", slugRule);
     const name = requiredString(body, "name", { max: 200 });
     const domains = [...new Set(optionalStringList(body, "domains", { ...domainRule, maxItems: 20 }) ?? [])];
     const maxConcurrency = optionalInteger(body, "maxConcurrency", 1, 1000);
+    const budgets = budgetChanges(body);
     await this.#checkDomainsFree(domains);
     const id = newId("ten");
     try {
-      const [row] = await this.#db.insert(tenants).values({ id, slug, name, domains, maxConcurrency }).returning();
+      const [row] = await this.#db.insert(tenants).values({ id, slug, name, domains, maxConcurrency, ...budgets }).returning();
       return row!;
     } catch (e) {
       if (isUniqueViolation(e)) throw new AppError("CONFLICT", `a tenant with slug "${slug}" already exists`, { field: "slug" });
@@ -85,10 +112,11 @@ export class TenantService {
     }
   }
 
-  /** Platform admins change a tenant's name, domains and concurrency limit. */
+  /** Platform admins change a tenant's name, domains, concurrency limit and budgets. */
   async update(principal: Principal, slug: string, body: Body): Promise<Tenant> {
     requirePlatformAdmin(principal);
-    onlyKnown(body, ["name", "domains", "maxConcurrency", "egressAllow", "egressDeny", "retentionDays", "alerts"]);
+    onlyKnown(body, ["name", "domains", "maxConcurrency", "egressAllow", "egressDeny", "retentionDays", "alerts", ...budgetFields]);
+    const budgets = budgetChanges(body);
     const retentionDays = optionalInteger(body, "retentionDays", 1, 3650);
     const alerts = body.alerts === undefined ? undefined : checkAlertRules(body.alerts);
     const hostRule = { max: 253, pattern: /^(\*\.)?[a-z0-9.-]+$/, patternHint: 'must be host names like "api.stripe.com" or "*.example.com"' };
@@ -109,6 +137,7 @@ export class TenantService {
       ...(egressDeny !== undefined ? { egressDeny } : {}),
       ...(retentionDays !== undefined ? { retentionDays } : {}),
       ...(alerts !== undefined ? { alerts } : {}),
+      ...budgets,
     };
     if (Object.keys(changes).length === 0) return tenant;
     try {
@@ -119,11 +148,23 @@ export class TenantService {
     }
   }
 
-  /** A tenant's own settings, changed by its owners and admins: alerts, retention, egress lists. */
-  async settings(principal: Principal): Promise<Pick<Tenant, "alerts" | "retentionDays" | "egressAllow" | "egressDeny">> {
+  /**
+   * A tenant's own settings, changed by its owners and admins: alerts, retention, egress lists;
+   * and its budgets as they apply, which only a platform admin changes.
+   */
+  async settings(principal: Principal): Promise<TenantSettings> {
     requirePermission(principal, "tokens.manage");
     const [row] = await this.#db.select().from(tenants).where(eq(tenants.id, principal.tenant.id));
-    return { alerts: row!.alerts, retentionDays: row!.retentionDays, egressAllow: row!.egressAllow, egressDeny: row!.egressDeny };
+    return { alerts: row!.alerts, retentionDays: row!.retentionDays, egressAllow: row!.egressAllow, egressDeny: row!.egressDeny, budgets: this.budgetsOf(row!) };
+  }
+
+  /** A tenant's budgets as they apply: its own where set, else the platform's defaults. */
+  budgetsOf(tenant: Pick<Tenant, keyof TenantBudgets>): TenantBudgets {
+    return {
+      maxQueued: tenant.maxQueued ?? this.#budgets.maxQueued,
+      maxQueuedBytes: tenant.maxQueuedBytes ?? this.#budgets.maxQueuedBytes,
+      maxHistoryBytesPerDay: tenant.maxHistoryBytesPerDay ?? this.#budgets.maxHistoryBytesPerDay,
+    };
   }
 
   async updateSettings(principal: Principal, body: Body) {

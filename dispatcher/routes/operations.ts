@@ -5,9 +5,9 @@ import { jsonBody } from "./body.ts";
 
 export function operationRoutes(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
-  api.get("/dead-letters", async (c) => c.json({ items: await c.get("services").events.deadLetters(c.get("principal")) }));
+  api.get("/dead-letters", async (c) => c.json({ items: await c.get("services").deadLetters.list(c.get("principal")) }));
   api.post("/dead-letters/:id/replay", async (c) =>
-    c.json(await c.get("services").events.replay(c.get("principal"), c.req.param("id"), (work) => c.executionCtx.waitUntil(work)), 202),
+    c.json(await c.get("services").deadLetters.replay(c.get("principal"), c.req.param("id"), (work) => c.executionCtx.waitUntil(work)), 202),
   );
 
   api.get("/secrets", async (c) => c.json({ items: await c.get("services").vault.list(c.get("principal")) }));
