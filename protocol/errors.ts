@@ -26,6 +26,8 @@ const userCodes = {
 const systemCodes = {
   INTERNAL: 500,
   RUNNER_UNAVAILABLE: 503,
+  /** No runner process could be had for the tenant (all are in use by others): retry shortly. */
+  RUNNER_BUSY: 503,
   DATABASE_UNAVAILABLE: 503,
 } as const;
 

@@ -195,18 +195,45 @@ export class Admission {
 
   /**
    * Records an execution's outcome and claims the next waiting execution in the same
-   * transaction: a finished run hands its slot on without another round trip.
+   * transaction: a finished run hands its slot on without another round trip. `ranFor`: the
+   * tenant whose run just had a runner process, so its queue no longer waits for one.
    */
-  async claimAfter(outcome: OutcomeWrites): Promise<Claimed | undefined> {
-    const results = await this.#writes.run([...outcome.record, this.#claimStatement(true), ...outcome.logs]);
+  async claimAfter(outcome: OutcomeWrites, ranFor?: string): Promise<Claimed | undefined> {
+    const cleared: Statement[] = ranFor === undefined ? [] : [{ sql: "DELETE FROM runner_waits WHERE tenant_id = ?1", params: [ranFor] }];
+    const results = await this.#writes.run([...outcome.record, this.#claimStatement(true), ...cleared, ...outcome.logs]);
     return toClaimed(results[outcome.record.length] as ClaimRow[]);
+  }
+
+  /**
+   * Sends a run that found no runner process back to the queue, where it was (its creation time
+   * keeps its place; its attempt does not count), and holds its tenant's queue: nothing of it is
+   * claimed before `until`, and then one run at a time, the oldest, until one gets a process
+   * (see `claimAfter`). So neither the tick nor finishing runs keep sending the tenant's queue
+   * to be turned away. The slot it held goes to another tenant's waiting run, which is answered.
+   */
+  async requeueUntil(executionId: string, tenantId: string, until: string): Promise<Claimed | undefined> {
+    const results = await this.#writes.run([
+      {
+        sql: "UPDATE executions SET status = 'queued', started_at = NULL, host_id = NULL, not_before = ?2 WHERE id = ?1 AND status = 'running'",
+        params: [executionId, until],
+      },
+      {
+        sql: `INSERT INTO runner_waits (tenant_id, until) SELECT ?1, ?2 WHERE changes() = 1
+          ON CONFLICT (tenant_id) DO UPDATE SET until = excluded.until`,
+        params: [tenantId, until],
+      },
+      this.#claimStatement(true),
+    ]);
+    return toClaimed(results[2] as ClaimRow[]);
   }
 
   // Which tenants have room is decided once per claim, from the tenants with work waiting
   // (found by seeking the status-and-tenant index from one to the next), never per waiting
   // row: a tenant with thousands waiting at its limit must not make other claims slow. When no
   // tenant has room the queue is not read at all.
-  // Tenants past their history budget are not claimed for: their queue waits as it is.
+  // Tenants past their history budget are not claimed for: their queue waits as it is. Nor are
+  // tenants waiting for a runner process, until their wait is over, and then only while nothing
+  // of theirs runs (one run finds out whether a process can be had).
   // `onlyIfFreed`: right after an outcome's writes, claim only if they changed the row (a run
   // already closed as lost freed no slot when its late outcome arrives).
   #claimStatement(onlyIfFreed = false): Statement {
@@ -222,6 +249,8 @@ export class Admission {
             AND (SELECT count(*) FROM executions r WHERE r.status = 'running' AND r.tenant_id = w.tenant_id)
               < coalesce((SELECT max_concurrency FROM tenants t WHERE t.id = w.tenant_id), ?2)
             AND NOT ${historyFull("w.tenant_id", "?5", "?6")}
+            AND NOT EXISTS (SELECT 1 FROM runner_waits rw WHERE rw.tenant_id = w.tenant_id
+              AND (rw.until > ?1 OR EXISTS (SELECT 1 FROM executions r WHERE r.status = 'running' AND r.tenant_id = w.tenant_id)))
         )
         UPDATE executions SET status = 'running', started_at = ?1, host_id = ?4,
           timeout_ms = (SELECT timeout_ms FROM scripts WHERE scripts.id = executions.script_id)

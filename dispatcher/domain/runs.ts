@@ -14,6 +14,15 @@ import { onlyKnown, optionalEnum, optionalInteger, type Body } from "./validate.
 
 export const maxInputBytes = 1024 * 1024;
 
+/**
+ * How long work that found no runner process waits before it is tried again: long enough that
+ * a tenant's queue is not claimed over and over while processes are taken, short enough that it
+ * starts soon after one frees up.
+ */
+export const runnerWaitMs = 1500;
+/** What a sync call that found no runner process is told to wait. */
+const runnerBusyRetryAfterSeconds = 2;
+
 export type StartedRun = { mode: "sync"; id: string; execution: ExecutionDetail | undefined; result: RunResult } | { mode: "async"; id: string; status: "running" | "queued" };
 export type Background = (work: Promise<unknown>) => void;
 
@@ -105,7 +114,7 @@ export class RunService {
     if (l.mode === "async") {
       const admitted = await this.#admission.admitOrQueue(record);
       if (!admitted) throw await this.#admission.refusal(l.tenant, "this run", utf8Bytes(l.input));
-      if (admitted.status === "running") background(this.#execute(job(admitted.id), background));
+      if (admitted.status === "running") background(this.#execute(job(admitted.id), background, "async"));
       return { mode: "async", id: admitted.id, status: admitted.status };
     }
     const id = await this.#admission.admitNow(record);
@@ -117,7 +126,12 @@ export class RunService {
         details: { retryAfterSeconds: 1, running, queued, limit },
       });
     }
-    const result = await this.#execute(job(id), background);
+    const result = await this.#execute(job(id), background, "sync");
+    if (result.error?.code === "RUNNER_BUSY") {
+      throw new AppError("RUNNER_BUSY", `no runner process is free for this run: the platform is at capacity. The run was recorded as interrupted (execution ${id}); retry in a few seconds`, {
+        details: { retryAfterSeconds: runnerBusyRetryAfterSeconds, executionId: id },
+      });
+    }
     const execution = l.withRecord === false ? undefined : await this.#executions.detail(l.tenant.id, id);
     return { mode: "sync", id, execution, result };
   }
@@ -168,10 +182,16 @@ export class RunService {
         sdkVersion: script.sdkVersion,
       },
       background,
+      "async",
     );
   }
 
-  async #execute(job: RunJob, background: Background): Promise<RunResult> {
+  /**
+   * Runs a job already recorded as running. `mode`: what to do when no runner process can be
+   * had: a sync caller is waiting, so the run is recorded (interrupted) for it to answer 503;
+   * async work goes back to the queue to start when a process frees up.
+   */
+  async #execute(job: RunJob, background: Background, mode: "sync" | "async"): Promise<RunResult> {
     let result: RunResult;
     try {
       result = await this.#runner.run(job);
@@ -179,14 +199,22 @@ export class RunService {
       const now = new Date().toISOString();
       result = { status: "interrupted", error: { code: "RUNNER_UNAVAILABLE", message: (e as Error).message }, logs: [], startedAt: now, finishedAt: now, durationMs: 0 };
     }
+    const busy = result.error?.code === "RUNNER_BUSY";
+    if (busy && mode === "async") {
+      const next = await this.#admission.requeueUntil(job.executionId, job.tenantId, new Date(Date.now() + runnerWaitMs).toISOString());
+      console.log(JSON.stringify({ level: "warn", event: "execution.requeued", executionId: job.executionId, tenantId: job.tenantId, reason: "RUNNER_BUSY", waitMs: runnerWaitMs }));
+      if (next) background(this.startClaimed(next, background));
+      return result;
+    }
     // The slot this run held goes to the oldest waiting execution, in the same transaction
     // (shared with other writes of the moment, see GroupCommit).
-    const next = await this.#admission.claimAfter(this.#executions.finishStatements(job.executionId, result));
+    const next = await this.#admission.claimAfter(this.#executions.finishStatements(job.executionId, result), busy ? undefined : job.tenantId);
     console.log(JSON.stringify({ level: "info", event: "execution.finished", executionId: job.executionId, tenantId: job.tenantId, scriptId: job.scriptId, trigger: job.trigger, status: result.status, durationMs: result.durationMs }));
     // One slot freed, one taken: anything else waiting is for slots that are not free (a
     // raised limit is picked up by the next tick's drain).
     if (next) background(this.startClaimed(next, background));
-    if (this.#onFinished) background(this.#onFinished(job, result).catch((e: Error) => console.error(JSON.stringify({ level: "error", event: "alerts.failed", executionId: job.executionId, error: e.message }))));
+    // A run that found no process never ran: nothing about the script to alert on.
+    if (this.#onFinished && !busy) background(this.#onFinished(job, result).catch((e: Error) => console.error(JSON.stringify({ level: "error", event: "alerts.failed", executionId: job.executionId, error: e.message }))));
     return result;
   }
 }
