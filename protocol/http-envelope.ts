@@ -70,3 +70,28 @@ export function decodeBody(e: HttpEnvelope): Uint8Array | null {
   if (e.body === null) return null;
   return e.bodyEncoding === "base64" ? fromBase64(e.body) : (apply(encodeUtf8, utf8Encoder, [e.body]) as Uint8Array);
 }
+
+/**
+ * What an endpoint may serve from a script's answer envelope, or why it may not. The envelope
+ * was made inside the tenant's isolate, so nothing in it is taken as well-formed.
+ */
+export function servable(envelope: ResponseEnvelope): { status: number; headers: Headers; body: Uint8Array | null } | string {
+  const { status } = envelope;
+  if (typeof status !== "number" || !Number.isInteger(status) || status < 200 || status > 599) return "its status is not from 200 to 599";
+  if (!Array.isArray(envelope.headers)) return "its headers are not a list";
+  const headers = new Headers();
+  for (const pair of envelope.headers as unknown[]) {
+    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string" || typeof pair[1] !== "string") return "a header is not a name and a value";
+    try {
+      headers.append(pair[0], pair[1]);
+    } catch {
+      return `the header ${JSON.stringify(pair[0].slice(0, 100))} is not valid HTTP`;
+    }
+  }
+  if (envelope.body !== null && (typeof envelope.body !== "string" || (envelope.bodyEncoding !== "utf8" && envelope.bodyEncoding !== "base64"))) return "its body is not text or base64";
+  try {
+    return { status, headers, body: decodeBody(envelope) };
+  } catch {
+    return "its body is not valid base64";
+  }
+}

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { decodeBody, type ResponseEnvelope } from "../../protocol/http-envelope.ts";
+import { servable, type ResponseEnvelope } from "../../protocol/http-envelope.ts";
 import type { StartedRun } from "../domain/runs.ts";
 import type { AppEnv } from "../types.ts";
 
@@ -31,25 +31,4 @@ export function answerEndpoint(c: Context<AppEnv>, executionId: string, envelope
   headers.set("x-content-type-options", "nosniff");
   headers.set("x-iota-execution-id", executionId);
   return new Response(method === "HEAD" || status === 204 || status === 205 || status === 304 ? null : (body as BodyInit | null), { status, headers });
-}
-
-function servable(envelope: ResponseEnvelope): { status: number; headers: Headers; body: Uint8Array | null } | string {
-  const { status } = envelope;
-  if (typeof status !== "number" || !Number.isInteger(status) || status < 200 || status > 599) return "its status is not from 200 to 599";
-  if (!Array.isArray(envelope.headers)) return "its headers are not a list";
-  const headers = new Headers();
-  for (const pair of envelope.headers as unknown[]) {
-    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string" || typeof pair[1] !== "string") return "a header is not a name and a value";
-    try {
-      headers.append(pair[0], pair[1]);
-    } catch {
-      return `the header ${JSON.stringify(pair[0].slice(0, 100))} is not valid HTTP`;
-    }
-  }
-  if (envelope.body !== null && (typeof envelope.body !== "string" || (envelope.bodyEncoding !== "utf8" && envelope.bodyEncoding !== "base64"))) return "its body is not text or base64";
-  try {
-    return { status, headers, body: decodeBody(envelope) };
-  } catch {
-    return "its body is not valid base64";
-  }
 }
