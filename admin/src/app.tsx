@@ -1,57 +1,34 @@
-// The admin: providers, then sign-in or the signed-in screens. Screens with Monaco load lazily,
-// so signing in and the lists open fast.
-import { createMemo, ErrorBoundary, lazy, Match, Show, Suspense, Switch, type Component } from "solid-js";
-import { Dynamic } from "solid-js/web";
-import { DeadLetters } from "./features/dead-letters/index.tsx";
-import { History } from "./features/history/index.tsx";
-import { ScriptsList } from "./features/scripts/index.tsx";
-import { Secrets } from "./features/secrets/index.tsx";
+// The admin: providers, the router with every address (routes.tsx), and around the screens
+// sign-in or the signed-in frame.
+import { Router, type RouteSectionProps } from "@solidjs/router";
+import { ErrorBoundary, Match, Show, Suspense, Switch, type ParentProps } from "solid-js";
 import { SignIn } from "./features/sign-in/index.tsx";
-import { Link, match, RouterProvider, useRouter } from "./router/index.tsx";
+import { routes } from "./routes.tsx";
 import { SessionProvider, useSession } from "./session/index.tsx";
 import { Shell } from "./shell/index.tsx";
-import { UiProvider, useUi } from "./ui/feedback.tsx";
+import { UiProvider } from "./ui/feedback.tsx";
 import { Empty, Loading } from "./ui/states.tsx";
-
-const ScriptPage = lazy(() => import("./features/editor/index.tsx").then((m) => ({ default: m.ScriptPage })));
-const VersionsPage = lazy(() => import("./features/versions/index.tsx").then((m) => ({ default: m.VersionsPage })));
-const ExecutionPage = lazy(() => import("./features/history/execution.tsx").then((m) => ({ default: m.ExecutionPage })));
-
-export type RouteProps = { params: Record<string, string> };
-
-const routes: [string, Component<RouteProps>][] = [
-  ["/scripts", ScriptsList],
-  ["/scripts/new", ScriptPage],
-  ["/scripts/:id", ScriptPage],
-  ["/scripts/:id/versions", VersionsPage],
-  ["/history", History],
-  ["/history/:id", ExecutionPage],
-  ["/dead-letters", DeadLetters],
-  ["/secrets", Secrets],
-];
 
 export function App() {
   return (
     <UiProvider>
-      <WithRouter />
+      <Router base="/admin" root={Root}>
+        {routes}
+      </Router>
     </UiProvider>
   );
 }
 
-function WithRouter() {
-  const ui = useUi();
-  const confirmLeave = (reason: string) =>
-    ui.confirm({ title: "Leave without saving?", body: reason, confirmLabel: "Discard changes", cancelLabel: "Keep editing", danger: true });
+/** Around every route: the session, then sign-in or the signed-in frame with the screen. */
+function Root(props: RouteSectionProps) {
   return (
-    <RouterProvider confirmLeave={confirmLeave}>
-      <SessionProvider>
-        <Screens />
-      </SessionProvider>
-    </RouterProvider>
+    <SessionProvider>
+      <Screens>{props.children}</Screens>
+    </SessionProvider>
   );
 }
 
-function Screens() {
+function Screens(props: ParentProps) {
   const session = useSession();
   return (
     <Switch>
@@ -65,44 +42,16 @@ function Screens() {
         <SignIn />
       </Match>
       <Match when={session.status() === "signed-in"}>
-        {/* A tenant switch starts every screen afresh. */}
+        {/* A tenant switch starts every screen afresh. The router resets the boundary on navigation. */}
         <Show when={session.me().tenant.slug} keyed>
           <Shell>
-            <Routes />
+            <Suspense fallback={<Loading />}>
+              <ErrorBoundary fallback={(error, reset) => <ScreenError error={error} reset={reset} />}>{props.children}</ErrorBoundary>
+            </Suspense>
           </Shell>
         </Show>
       </Match>
     </Switch>
-  );
-}
-
-function Routes() {
-  const router = useRouter();
-  const path = createMemo(() => router.path());
-  const found = createMemo(() => {
-    const p = path();
-    if (p === "/") {
-      queueMicrotask(() => void router.navigate("/scripts", { replace: true }));
-      return undefined;
-    }
-    for (const [pattern, component] of routes) {
-      const params = match(pattern, p);
-      if (params) return { component, params };
-    }
-    return null;
-  });
-  return (
-    <Suspense fallback={<Loading />}>
-      <Show when={found() !== null} fallback={<NotFound />}>
-        <Show when={found()} keyed>
-          {(f) => (
-            <ErrorBoundary fallback={(error, reset) => <ScreenError error={error} reset={reset} />}>
-              <Dynamic component={f.component} params={f.params} />
-            </ErrorBoundary>
-          )}
-        </Show>
-      </Show>
-    </Suspense>
   );
 }
 
@@ -130,16 +79,6 @@ function ScreenError(props: { error: unknown; reset: () => void }) {
           </button>
         </Empty>
       </Show>
-    </div>
-  );
-}
-
-function NotFound() {
-  return (
-    <div class="page">
-      <Empty icon="alert" title="There is nothing at this address">
-        <Link href="/scripts">Go to your scripts</Link>
-      </Empty>
     </div>
   );
 }

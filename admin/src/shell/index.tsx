@@ -1,8 +1,9 @@
 // The frame around every signed-in screen: navigation, the tenant switcher, the user, and the
 // global keyboard shortcuts.
+import { A, useLocation, useNavigate } from "@solidjs/router";
 import { createResource, createSignal, For, onCleanup, Show, type ParentProps } from "solid-js";
 import { api } from "../api/endpoints.ts";
-import { Link, useRouter } from "../router/index.tsx";
+import { useConfirmLeave } from "../router/leave-guard.ts";
 import { useSession } from "../session/index.tsx";
 import { useUi } from "../ui/feedback.tsx";
 import { modKey } from "../ui/format.ts";
@@ -24,10 +25,20 @@ const typing = (target: EventTarget | null) =>
 
 export function Shell(props: ParentProps) {
   const session = useSession();
-  const router = useRouter();
+  const navigate = useNavigate();
+  const confirmLeave = useConfirmLeave();
   const ui = useUi();
   const [help, setHelp] = createSignal(false);
-  const active = (href: string) => router.path() === href || router.path().startsWith(`${href}/`);
+
+  // The router ignores a link to the address the user is already at; from the navigation that
+  // means "show me this screen again", so the screen starts afresh (a list shows what changed).
+  const location = useLocation();
+  const [visit, setVisit] = createSignal(0);
+  const again = (e: MouseEvent & { currentTarget: HTMLAnchorElement }) => {
+    if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    const to = new URL(e.currentTarget.href);
+    if (to.pathname + to.search === location.pathname + location.search) void confirmLeave().then((ok) => ok && setVisit((n) => n + 1));
+  };
 
   // "g" then a letter goes to a screen; "/" focuses the screen's search; "?" lists shortcuts.
   let pendingG = 0;
@@ -49,7 +60,7 @@ export function Shell(props: ParentProps) {
     const target = nav.find((n) => n.key === e.key);
     if (target && Date.now() - pendingG < 1200) {
       pendingG = 0;
-      void router.navigate(target.href);
+      navigate(target.href);
     }
   };
   document.addEventListener("keydown", onKey);
@@ -57,7 +68,9 @@ export function Shell(props: ParentProps) {
 
   const switchTenant = async (slug: string) => {
     if (slug === session.me().tenant.slug) return;
-    if (!(await router.navigate("/scripts"))) return;
+    // The screen on show belongs to the tenant being left: go to the list, unless that loses work.
+    if (!(await confirmLeave())) return;
+    navigate("/scripts");
     try {
       await session.switchTenant(slug);
       // The next sign-in opens it again; one the user is not a member of cannot be signed into.
@@ -68,27 +81,29 @@ export function Shell(props: ParentProps) {
   };
 
   const signOut = async () => {
-    if (!(await router.navigate("/scripts", { replace: true }))) return;
+    if (!(await confirmLeave())) return;
+    navigate("/scripts", { replace: true });
     await session.signOut().catch(() => undefined);
   };
 
   return (
     <div class="app">
       <aside class="sidebar">
-        <Link href="/scripts" class="brand">
+        <A href="/scripts" class="brand" onClick={again}>
           <span class="brand-mark">ι</span> iota scripts
-        </Link>
+        </A>
         <TenantSwitcher onSwitch={switchTenant} />
         <nav class="nav" aria-label="Main">
           <For each={nav}>
             {(item) => (
-              <Link href={item.href} class="nav-link" classList={{ active: active(item.href) }} aria-current={active(item.href) ? "page" : undefined}>
+              // Active on its screen and the screens below it (/scripts/:id too).
+              <A href={item.href} class="nav-link" onClick={again}>
                 <Icon name={item.icon} />
                 <span>{item.label}</span>
                 <kbd class="nav-key" title={`g then ${item.key}`}>
                   g {item.key}
                 </kbd>
-              </Link>
+              </A>
             )}
           </For>
         </nav>
@@ -113,7 +128,11 @@ export function Shell(props: ParentProps) {
           </button>
         </div>
       </aside>
-      <main class="main">{props.children}</main>
+      <main class="main">
+        <Show when={visit() + 1} keyed>
+          {(_visit) => props.children}
+        </Show>
+      </main>
       <Show when={help()}>
         <Shortcuts onClose={() => setHelp(false)} />
       </Show>

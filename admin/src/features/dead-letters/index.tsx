@@ -1,7 +1,7 @@
 // Event deliveries that failed every attempt. Replay sends one through its script again.
+import { A } from "@solidjs/router";
 import { createResource, Show } from "solid-js";
 import { api } from "../../api/endpoints.ts";
-import { Link } from "../../router/index.tsx";
 import { useSession } from "../../session/index.tsx";
 import { useUi } from "../../ui/feedback.tsx";
 import { ago, when } from "../../ui/format.ts";
@@ -54,15 +54,15 @@ export function DeadLetters() {
           <tr>
             <td class="mono" title={`event ${l.eventId}`}>{l.eventType ?? l.eventId}</td>
             <td>
-              <Link href={`/scripts/${l.scriptId}`} class="mono">
+              <A href={`/scripts/${l.scriptId}`} class="mono">
                 {l.scriptName ?? l.scriptId}
-              </Link>
+              </A>
             </td>
             <td class="num">{l.attempts}</td>
             <td class="cell-sub" title={l.errorMessage ?? ""}>
-              <Link href={`/history/${l.executionId}`}>
+              <A href={`/history/${l.executionId}`}>
                 {l.errorCode ? <span class="mono">{l.errorCode}</span> : null} {l.errorMessage ?? "See the last attempt"}
-              </Link>
+              </A>
             </td>
             <td title={when(l.createdAt)} class="nowrap">{ago(l.createdAt)}</td>
             <td class="num">
@@ -70,9 +70,9 @@ export function DeadLetters() {
                 when={!l.replayedAt}
                 fallback={
                   <Show when={l.replayExecutionId} fallback={<span class="muted">replayed {ago(l.replayedAt)}</span>}>
-                    <Link href={`/history/${l.replayExecutionId}`} class="muted">
+                    <A href={`/history/${l.replayExecutionId}`} class="muted">
                       replayed {ago(l.replayedAt)}
-                    </Link>
+                    </A>
                   </Show>
                 }
               >

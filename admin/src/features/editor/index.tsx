@@ -1,13 +1,13 @@
 // A script: its code in Monaco, its settings beside it, and the Run panel. Saving asks for a
 // message and makes a version; leaving with unsaved changes asks first.
+import { A, useNavigate, useParams } from "@solidjs/router";
 import { createEffect, createMemo, createResource, createSignal, on, onCleanup, Show } from "solid-js";
 import { createStore, reconcile, unwrap } from "solid-js/store";
 import type { ScriptDetail } from "../../../../protocol/api.ts";
-import type { RouteProps } from "../../app.tsx";
 import { ApiError } from "../../api/client.ts";
 import { api } from "../../api/endpoints.ts";
 import { CodeEditor, type Editor } from "../../monaco/code-editor.tsx";
-import { Link, useRouter } from "../../router/index.tsx";
+import { useLeaveGuard } from "../../router/leave-guard.ts";
 import { useSession } from "../../session/index.tsx";
 import { useUi } from "../../ui/feedback.tsx";
 import { ago, modKey, when } from "../../ui/format.ts";
@@ -23,10 +23,12 @@ import { Settings } from "./settings.tsx";
 import { newScriptTemplate } from "./template.ts";
 import "./editor.css";
 
-export function ScriptPage(props: RouteProps) {
-  const [script] = createResource(() => props.params.id, api.script);
+/** /scripts/new, or /scripts/:id (a fresh page per id: see routes.tsx). */
+export function ScriptPage() {
+  const params = useParams<{ id?: string }>();
+  const [script] = createResource(() => params.id, api.script);
   return (
-    <Show when={props.params.id} fallback={<ScriptEditor />}>
+    <Show when={params.id} fallback={<ScriptEditor />}>
       <Show when={ready(script)} fallback={<div class="page">{script.error ? <Failure error={script.error} /> : <Loading />}</div>}>
         {(s) => <ScriptEditor script={s()} />}
       </Show>
@@ -35,7 +37,7 @@ export function ScriptPage(props: RouteProps) {
 }
 
 function ScriptEditor(props: { script?: ScriptDetail }) {
-  const router = useRouter();
+  const navigate = useNavigate();
   const session = useSession();
   const ui = useUi();
   const [saved, setSaved] = createSignal(props.script);
@@ -58,7 +60,7 @@ function ScriptEditor(props: { script?: ScriptDetail }) {
   const errors = () => ({ ...(attempted() ? problems(draft) : {}), ...serverErrors() });
   const title = () => saved()?.name ?? (draft.name.trim() || "New script");
 
-  router.guard(
+  useLeaveGuard(
     () => (dirty() && !leaving ? `Your changes to ${title()} are not saved. If you leave now, they are lost.` : undefined),
     () => clearDraft(saved()?.id),
   );
@@ -122,7 +124,7 @@ function ScriptEditor(props: { script?: ScriptDetail }) {
       setDraft(reconcile(draftOf(result)));
       setAttempted(false);
       ui.toast(codeChanged ? `Saved ${result.name} as version ${result.version}` : `Settings of ${result.name} saved`);
-      if (!current) void router.navigate(`/scripts/${result.id}`, { replace: true });
+      if (!current) navigate(`/scripts/${result.id}`, { replace: true });
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       if (e.code === "SYNTAX_ERROR" || (e.field === "code" && e.status === 422)) {
@@ -158,7 +160,7 @@ function ScriptEditor(props: { script?: ScriptDetail }) {
       await api.deleteScript(current.id);
       leaving = true;
       ui.toast(`${current.name} deleted`);
-      void router.navigate("/scripts");
+      navigate("/scripts");
     } catch (e) {
       ui.toast(`Not deleted: ${(e as Error).message}`, "error");
     }
@@ -190,7 +192,7 @@ function ScriptEditor(props: { script?: ScriptDetail }) {
     <div class="editor-page">
       <header class="editor-head">
         <nav class="crumbs" aria-label="Breadcrumb">
-          <Link href="/scripts">Scripts</Link>
+          <A href="/scripts">Scripts</A>
           <span aria-hidden="true">/</span>
         </nav>
         <h1 class="editor-title mono">{title()}</h1>
@@ -216,13 +218,13 @@ function ScriptEditor(props: { script?: ScriptDetail }) {
         <Show when={saved()}>
           {(s) => (
             <>
-              <Link href={`/scripts/${s().id}/versions`} class="btn btn-ghost">
+              <A href={`/scripts/${s().id}/versions`} class="btn btn-ghost">
                 <Icon name="diff" /> Versions
-              </Link>
+              </A>
               <Show when={session.can("executions.read")}>
-                <Link href={`/history?scriptId=${s().id}`} class="btn btn-ghost">
+                <A href={`/history?scriptId=${s().id}`} class="btn btn-ghost">
                   <Icon name="history" /> History
-                </Link>
+                </A>
               </Show>
               <Show when={session.can("scripts.delete")}>
                 <button type="button" class="btn btn-ghost btn-icon-danger" onClick={remove} title="Delete this script" aria-label="Delete script">

@@ -1,13 +1,12 @@
 // One execution: what went in, what came out, the logs, the error with its stack, and a re-run
 // with the same or an edited input. A run still in progress is followed live.
+import { A, useNavigate, useParams } from "@solidjs/router";
 import { createResource, createSignal, onCleanup, Show } from "solid-js";
 import type { ExecutionDetail } from "../../../../protocol/api.ts";
-import type { RouteProps } from "../../app.tsx";
 import { ApiError } from "../../api/client.ts";
 import { api, type RunAnswer } from "../../api/endpoints.ts";
 import { followExecution } from "../../api/stream.ts";
 import { CodeEditor } from "../../monaco/code-editor.tsx";
-import { Link, useRouter } from "../../router/index.tsx";
 import { useSession } from "../../session/index.tsx";
 import { useUi } from "../../ui/feedback.tsx";
 import { duration, json, person, when } from "../../ui/format.ts";
@@ -22,8 +21,9 @@ import "./history.css";
 
 const running = (e: ExecutionDetail) => e.status === "queued" || e.status === "running";
 
-export function ExecutionPage(props: RouteProps) {
-  const id = props.params.id!;
+/** /history/:id; a fresh page per id (see routes.tsx), so the id is read once. */
+export function ExecutionPage() {
+  const id = useParams<{ id: string }>().id;
   const session = useSession();
   const [execution, { mutate, refetch }] = createResource(() => api.execution(id));
   const [rerunning, setRerunning] = createSignal(false);
@@ -50,7 +50,7 @@ export function ExecutionPage(props: RouteProps) {
             <>
               <header class="page-head">
                 <nav class="crumbs" aria-label="Breadcrumb">
-                  <Link href="/history">History</Link>
+                  <A href="/history">History</A>
                   <span aria-hidden="true">/</span>
                 </nav>
                 <h1 class="page-title mono exec-id">{e().id}</h1>
@@ -109,7 +109,7 @@ export function ExecutionPage(props: RouteProps) {
                 <aside class="card card-body exec-facts">
                   <dl class="facts">
                     <dt>Script</dt>
-                    <dd>{e().scriptName ? <Link href={`/scripts/${e().scriptId}`} class="mono">{e().scriptName}</Link> : <span class="muted">deleted</span>}</dd>
+                    <dd>{e().scriptName ? <A href={`/scripts/${e().scriptId}`} class="mono">{e().scriptName}</A> : <span class="muted">deleted</span>}</dd>
                     <dt>Version</dt>
                     <dd class="mono">v{e().version}</dd>
                     <dt>Trigger</dt>
@@ -129,7 +129,7 @@ export function ExecutionPage(props: RouteProps) {
                     <Show when={e().rerunOf}>
                       <dt>Re-run of</dt>
                       <dd>
-                        <Link href={`/history/${e().rerunOf}`} class="mono">{e().rerunOf}</Link>
+                        <A href={`/history/${e().rerunOf}`} class="mono">{e().rerunOf}</A>
                       </dd>
                     </Show>
                   </dl>
@@ -147,7 +147,7 @@ export function ExecutionPage(props: RouteProps) {
 }
 
 function RerunDialog(props: { execution: ExecutionDetail; onClose: () => void }) {
-  const router = useRouter();
+  const navigate = useNavigate();
   const ui = useUi();
   const [input, setInput] = createSignal(json(props.execution.input ?? null));
   const [mode, setMode] = createSignal<"async" | "sync">("async");
@@ -168,7 +168,7 @@ function RerunDialog(props: { execution: ExecutionDetail; onClose: () => void })
         answer = await api.run(props.execution.scriptId, { ...body, version: props.execution.version });
       }
       props.onClose();
-      void router.navigate(`/history/${answer.id}`);
+      navigate(`/history/${answer.id}`);
     } catch (e) {
       ui.toast(`Not started: ${(e as Error).message}`, "error");
     } finally {

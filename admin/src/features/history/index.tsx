@@ -1,11 +1,13 @@
 // Every execution of the tenant's scripts, newest first: filter by script, status, trigger and
-// time, with charts of the last two weeks above.
+// time, with charts of the last two weeks above. The filters live in the address, so a filtered
+// history can be shared and survives a reload.
+import { A, useNavigate, useSearchParams } from "@solidjs/router";
 import { createEffect, createResource, createSignal, For, on, Show } from "solid-js";
 import type { ExecutionSummary } from "../../../../protocol/api.ts";
 import type { ExecutionStatus, Trigger } from "../../../../db/schema.ts";
 import { ApiError } from "../../api/client.ts";
 import { api, type ExecutionFilters } from "../../api/endpoints.ts";
-import { Link, useRouter } from "../../router/index.tsx";
+import { one } from "../../router/search.ts";
 import { ago, duration, when } from "../../ui/format.ts";
 import { ready } from "../../ui/resource.ts";
 import { Empty, Failure, Loading } from "../../ui/states.tsx";
@@ -18,23 +20,24 @@ const triggers: Trigger[] = ["manual", "scheduled", "http", "event", "embedded"]
 const pageSize = 50;
 
 /** datetime-local text (the user's clock) to an ISO time for the API. */
-const isoOf = (local: string | null) => (local ? new Date(local).toISOString() : undefined);
+const isoOf = (local: string | undefined) => (local ? new Date(local).toISOString() : undefined);
 
 export function History() {
-  const router = useRouter();
-  const q = () => router.query();
+  const [search, setSearch] = useSearchParams();
+  const navigate = useNavigate();
+  const q = (name: "scriptId" | "status" | "trigger" | "since" | "until") => one(search[name]);
   const filters = (): ExecutionFilters => ({
-    scriptId: q().get("scriptId") ?? undefined,
-    status: q().get("status") ?? undefined,
-    trigger: q().get("trigger") ?? undefined,
-    since: isoOf(q().get("since")),
-    until: isoOf(q().get("until")),
+    scriptId: q("scriptId"),
+    status: q("status"),
+    trigger: q("trigger"),
+    since: isoOf(q("since")),
+    until: isoOf(q("until")),
   });
   const key = () => JSON.stringify(filters());
 
   const [scripts] = createResource(() => api.scripts().then((r) => r.items.toSorted((a, b) => a.name.localeCompare(b.name))));
   const [stats] = createResource(
-    () => q().get("scriptId") ?? "",
+    () => q("scriptId") ?? "",
     (scriptId) =>
       api.stats(14, scriptId || undefined).catch((e: unknown) => {
         if (e instanceof ApiError && e.routeMissing) return null;
@@ -64,7 +67,8 @@ export function History() {
   };
   createEffect(on(key, () => void load(false)));
 
-  const set = (name: string, value: string) => router.setQuery({ [name]: value || undefined });
+  // A filter replaces the address rather than adding to history: back leaves the page.
+  const set = (name: string, value: string) => setSearch({ [name]: value || undefined }, { replace: true });
   const filtered = () => Object.values(filters()).some(Boolean);
 
   return (
@@ -82,7 +86,7 @@ export function History() {
         <div class="charts card">
           <Show when={ready(stats)} fallback={<Show when={stats.error} fallback={<Loading label="Drawing the charts…" />}><Failure error={stats.error} /></Show>}>
             {(s) => (
-              <Show when={s().days.some((d) => Object.values(d.counts).some((n) => (n ?? 0) > 0))} fallback={<p class="muted charts-empty">No runs in the last 14 days{q().get("scriptId") ? " for this script" : ""}.</p>}>
+              <Show when={s().days.some((d) => Object.values(d.counts).some((n) => (n ?? 0) > 0))} fallback={<p class="muted charts-empty">No runs in the last 14 days{q("scriptId") ? " for this script" : ""}.</p>}>
                 <RunsChart days={s().days} />
                 <DurationChart days={s().days} />
               </Show>
@@ -92,28 +96,29 @@ export function History() {
       </Show>
 
       <div class="toolbar">
-        <select class="select filter" aria-label="Script" value={q().get("scriptId") ?? ""} onChange={(e) => set("scriptId", e.currentTarget.value)}>
+        <select class="select filter" aria-label="Script" value={q("scriptId") ?? ""} onChange={(e) => set("scriptId", e.currentTarget.value)}>
           <option value="">All scripts</option>
-          <For each={ready(scripts)}>{(s) => <option value={s.id}>{s.name}</option>}</For>
+          {/* Selected as they arrive: the address may name a script before the list has loaded. */}
+          <For each={ready(scripts)}>{(s) => <option value={s.id} selected={s.id === q("scriptId")}>{s.name}</option>}</For>
         </select>
-        <select class="select filter" aria-label="Status" value={q().get("status") ?? ""} onChange={(e) => set("status", e.currentTarget.value)}>
+        <select class="select filter" aria-label="Status" value={q("status") ?? ""} onChange={(e) => set("status", e.currentTarget.value)}>
           <option value="">Any status</option>
           <For each={statuses}>{(s) => <option value={s}>{statusLabel[s]}</option>}</For>
         </select>
-        <select class="select filter" aria-label="Trigger" value={q().get("trigger") ?? ""} onChange={(e) => set("trigger", e.currentTarget.value)}>
+        <select class="select filter" aria-label="Trigger" value={q("trigger") ?? ""} onChange={(e) => set("trigger", e.currentTarget.value)}>
           <option value="">Any trigger</option>
           <For each={triggers}>{(t) => <option value={t}>{t}</option>}</For>
         </select>
         <label class="time-filter">
           <span>From</span>
-          <input class="input" type="datetime-local" aria-label="From" value={q().get("since") ?? ""} onChange={(e) => set("since", e.currentTarget.value)} />
+          <input class="input" type="datetime-local" aria-label="From" value={q("since") ?? ""} onChange={(e) => set("since", e.currentTarget.value)} />
         </label>
         <label class="time-filter">
           <span>To</span>
-          <input class="input" type="datetime-local" aria-label="To" value={q().get("until") ?? ""} onChange={(e) => set("until", e.currentTarget.value)} />
+          <input class="input" type="datetime-local" aria-label="To" value={q("until") ?? ""} onChange={(e) => set("until", e.currentTarget.value)} />
         </label>
         <Show when={filtered()}>
-          <button type="button" class="link-button" onClick={() => void router.navigate("/history", { replace: true })}>
+          <button type="button" class="link-button" onClick={() => navigate("/history", { replace: true })}>
             Clear filters
           </button>
         </Show>
@@ -141,11 +146,11 @@ export function History() {
                 <tbody>
                   <For each={items()}>
                     {(e) => (
-                      <tr class="row-link" onClick={(ev) => !(ev.target as HTMLElement).closest("a") && void router.navigate(`/history/${e.id}`)}>
+                      <tr class="row-link" onClick={(ev) => !(ev.target as HTMLElement).closest("a") && navigate(`/history/${e.id}`)}>
                         <td>
-                          <Link href={`/history/${e.id}`} class="status-link" aria-label={`Execution ${e.id}: ${statusLabel[e.status]}`}>
+                          <A href={`/history/${e.id}`} class="status-link" aria-label={`Execution ${e.id}: ${statusLabel[e.status]}`}>
                             <StatusBadge status={e.status} />
-                          </Link>
+                          </A>
                         </td>
                         <td class="mono">{e.scriptName ?? <span class="muted">deleted script</span>}</td>
                         <td>{e.trigger}{e.attempt > 1 ? <span class="muted"> · attempt {e.attempt}</span> : null}</td>

@@ -1,8 +1,8 @@
 // What a run shows: a progress bar and log lines while it runs, then its outcome.
+import { A } from "@solidjs/router";
 import { createEffect, For, Match, on, Show, Switch } from "solid-js";
 import type { ExecutionDetail } from "../../../../protocol/api.ts";
 import type { LogEntry } from "../../../../protocol/run.ts";
-import { Link } from "../../router/index.tsx";
 import { clock, duration, json } from "../../ui/format.ts";
 import { StatusBadge } from "../../ui/status.tsx";
 import type { RunState } from "./follow.ts";
@@ -64,9 +64,9 @@ export function Outcome(props: { execution: ExecutionDetail }) {
         <span class="muted">{duration(e().durationMs)}</span>
         <span class="muted">v{e().version}</span>
         <span class="spacer" />
-        <Link href={`/history/${e().id}`} class="outcome-link">
+        <A href={`/history/${e().id}`} class="outcome-link">
           Open in history
-        </Link>
+        </A>
       </div>
       <Switch>
         <Match when={e().error}>

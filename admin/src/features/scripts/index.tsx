@@ -1,9 +1,10 @@
 // Every script of the tenant: what kind, whether it is on, its tags, version and last run.
 // Filters live in the address, so a filtered list can be shared and survives a reload.
+import { A, useNavigate, useSearchParams } from "@solidjs/router";
 import { createResource, createSignal, For, Show, onCleanup } from "solid-js";
 import type { ExecutionSummary, ScriptSummary } from "../../../../protocol/api.ts";
 import { api, scriptKinds } from "../../api/endpoints.ts";
-import { Link, useRouter } from "../../router/index.tsx";
+import { one } from "../../router/search.ts";
 import { useSession } from "../../session/index.tsx";
 import { useUi } from "../../ui/feedback.tsx";
 import { ago, when } from "../../ui/format.ts";
@@ -15,13 +16,16 @@ import { useLastRuns } from "./last-runs.ts";
 import "./scripts.css";
 
 export function ScriptsList() {
-  const router = useRouter();
+  const [search, setSearch] = useSearchParams();
+  const navigate = useNavigate();
   const session = useSession();
   const ui = useUi();
   const filters = () => {
-    const q = router.query();
-    return { q: q.get("q") ?? "", kind: q.get("kind") ?? "", enabled: q.get("enabled") ?? "", tag: q.getAll("tag") };
+    const tag = search.tag ?? [];
+    return { q: one(search.q) ?? "", kind: one(search.kind) ?? "", enabled: one(search.enabled) ?? "", tag: typeof tag === "string" ? [tag] : tag };
   };
+  // A filter replaces the address rather than adding to history: back leaves the list.
+  const setQuery = (values: Record<string, string | string[] | undefined>) => setSearch(values, { replace: true });
   const [scripts, { refetch, mutate }] = createResource(filters, (f) => api.scripts(f).then((r) => r.items));
   const lastRuns = useLastRuns(() => ready(scripts), () => session.can("executions.read"));
 
@@ -32,15 +36,10 @@ export function ScriptsList() {
   const onSearch = (value: string) => {
     setText(value);
     clearTimeout(debounce);
-    debounce = setTimeout(() => router.setQuery({ q: value.trim() || undefined }), 200);
+    debounce = setTimeout(() => setQuery({ q: value.trim() || undefined }), 200);
   };
 
-  const setTags = (tags: string[]) => {
-    const params = router.query();
-    params.delete("tag");
-    for (const t of tags) params.append("tag", t);
-    void router.navigate(`/scripts${params.size ? `?${params}` : ""}`, { replace: true });
-  };
+  const setTags = (tags: string[]) => setQuery({ tag: tags });
   const addTag = (tag: string) => !filters().tag.includes(tag) && setTags([...filters().tag, tag]);
   const [tagInput, setTagInput] = createSignal("");
   const tagProblem = () => (tagInput() && !/^[^:\s]+:[^\s]*$/.test(tagInput()) ? 'Write a tag as key:value, like "team:finance"' : undefined);
@@ -68,9 +67,9 @@ export function ScriptsList() {
         </Show>
         <span class="spacer" />
         <Show when={session.can("scripts.write")}>
-          <Link href="/scripts/new" class="btn btn-primary">
+          <A href="/scripts/new" class="btn btn-primary">
             <Icon name="plus" /> New script
-          </Link>
+          </A>
         </Show>
       </header>
 
@@ -82,11 +81,11 @@ export function ScriptsList() {
             <kbd>/</kbd>
           </Show>
         </label>
-        <select class="select filter" aria-label="Kind" value={filters().kind} onChange={(e) => router.setQuery({ kind: e.currentTarget.value || undefined })}>
+        <select class="select filter" aria-label="Kind" value={filters().kind} onChange={(e) => setQuery({ kind: e.currentTarget.value || undefined })}>
           <option value="">All kinds</option>
           <For each={scriptKinds}>{(k) => <option value={k}>{k}</option>}</For>
         </select>
-        <select class="select filter" aria-label="Status" value={filters().enabled} onChange={(e) => router.setQuery({ enabled: e.currentTarget.value || undefined })}>
+        <select class="select filter" aria-label="Status" value={filters().enabled} onChange={(e) => setQuery({ enabled: e.currentTarget.value || undefined })}>
           <option value="">Enabled and disabled</option>
           <option value="true">Enabled only</option>
           <option value="false">Disabled only</option>
@@ -111,7 +110,10 @@ export function ScriptsList() {
           )}
         </For>
         <Show when={filtered()}>
-          <button type="button" class="link-button" onClick={() => void router.navigate("/scripts", { replace: true }).then(() => setText(""))}>
+          <button type="button" class="link-button" onClick={() => {
+              navigate("/scripts", { replace: true });
+              setText("");
+            }}>
             Clear filters
           </button>
         </Show>
@@ -147,11 +149,11 @@ export function ScriptsList() {
                 <tbody>
                   <For each={ready(scripts)}>
                     {(s) => (
-                      <tr class="row-link" onClick={(e) => !(e.target as HTMLElement).closest("a,button,label,input") && void router.navigate(`/scripts/${s.id}`)}>
+                      <tr class="row-link" onClick={(e) => !(e.target as HTMLElement).closest("a,button,label,input") && navigate(`/scripts/${s.id}`)}>
                         <td>
-                          <Link href={`/scripts/${s.id}`} class="cell-title">
+                          <A href={`/scripts/${s.id}`} class="cell-title">
                             {s.name}
-                          </Link>
+                          </A>
                           <Show when={s.description}>
                             <div class="cell-sub" title={s.description}>
                               {s.description}
@@ -205,10 +207,10 @@ function LastRun(props: { id: string; runs: Map<string, ExecutionSummary | null>
     <Show when={props.runs} fallback={<span class="muted" title={props.failed ? "Could not load the latest runs" : undefined}>{props.failed ? "—" : "…"}</span>}>
       <Show when={run()} fallback={<span class="muted">Never run</span>}>
         {(r) => (
-          <Link href={`/history/${r().id}`} class="last-run" title={when(r().createdAt)}>
+          <A href={`/history/${r().id}`} class="last-run" title={when(r().createdAt)}>
             <StatusBadge status={r().status} />
             <span class="muted">{ago(r().createdAt)}</span>
-          </Link>
+          </A>
         )}
       </Show>
     </Show>

@@ -1,11 +1,11 @@
 // A script's versions: who made each and why, any two side by side, and rollback (which adds a
 // version carrying the old code; versions themselves never change).
+import { A, useParams, useSearchParams } from "@solidjs/router";
 import { createMemo, createResource, For, Show } from "solid-js";
 import type { VersionDetail } from "../../../../protocol/api.ts";
-import type { RouteProps } from "../../app.tsx";
 import { api } from "../../api/endpoints.ts";
 import { DiffEditor } from "../../monaco/diff-editor.tsx";
-import { Link, useRouter } from "../../router/index.tsx";
+import { one } from "../../router/search.ts";
 import { useSession } from "../../session/index.tsx";
 import { useUi } from "../../ui/feedback.tsx";
 import { ago, person, when } from "../../ui/format.ts";
@@ -14,9 +14,12 @@ import { ready } from "../../ui/resource.ts";
 import { Failure, Loading } from "../../ui/states.tsx";
 import "./versions.css";
 
-export function VersionsPage(props: RouteProps) {
-  const id = props.params.id!;
-  const router = useRouter();
+/** /scripts/:id/versions?a=1&b=2; a fresh page per id (see routes.tsx), so the id is read once. */
+export function VersionsPage() {
+  const id = useParams<{ id: string }>().id;
+  const [search, setSearch] = useSearchParams();
+  // The pair compared lives in the address; choosing another replaces it rather than adding to history.
+  const compare = (a: number, b: number) => setSearch({ a, b }, { replace: true });
   const session = useSession();
   const ui = useUi();
   const [script, { refetch: refetchScript }] = createResource(() => api.script(id));
@@ -24,7 +27,7 @@ export function VersionsPage(props: RouteProps) {
 
   const latest = () => ready(versions)?.[0]?.number ?? 1;
   const chosen = (key: "a" | "b", fallback: number) => {
-    const n = Number(router.query().get(key));
+    const n = Number(one(search[key]));
     return Number.isInteger(n) && n >= 1 && n <= latest() ? n : fallback;
   };
   const b = () => chosen("b", latest());
@@ -54,7 +57,7 @@ export function VersionsPage(props: RouteProps) {
       ui.toast(`Rolled back: version ${result.version} has the code of version ${n}`);
       refetch();
       refetchScript();
-      router.setQuery({ a: String(current), b: String(result.version) });
+      compare(current, result.version);
     } catch (e) {
       ui.toast(`Not rolled back: ${(e as Error).message}`, "error");
     }
@@ -64,18 +67,18 @@ export function VersionsPage(props: RouteProps) {
     <div class="versions-page">
       <header class="editor-head">
         <nav class="crumbs" aria-label="Breadcrumb">
-          <Link href="/scripts">Scripts</Link>
+          <A href="/scripts">Scripts</A>
           <span aria-hidden="true">/</span>
-          <Link href={`/scripts/${id}`} class="mono">
+          <A href={`/scripts/${id}`} class="mono">
             {ready(script)?.name ?? "…"}
-          </Link>
+          </A>
           <span aria-hidden="true">/</span>
         </nav>
         <h1 class="editor-title">Versions</h1>
         <span class="spacer" />
-        <Link href={`/scripts/${id}`} class="btn">
+        <A href={`/scripts/${id}`} class="btn">
           <Icon name="code" /> Open in editor
-        </Link>
+        </A>
       </header>
       <Show when={!versions.error} fallback={<div class="page"><Failure error={versions.error} retry={refetch} /></div>}>
         <Show when={ready(versions)} fallback={<Loading />}>
@@ -89,8 +92,8 @@ export function VersionsPage(props: RouteProps) {
                 <For each={ready(versions)}>
                   {(v) => (
                     <li class="version" classList={{ selected: v.number === a() || v.number === b() }}>
-                      <input type="radio" name="base" aria-label={`Base: version ${v.number}`} checked={v.number === a()} onChange={() => router.setQuery({ a: String(v.number), b: String(b()) })} />
-                      <input type="radio" name="compare" aria-label={`Compare: version ${v.number}`} checked={v.number === b()} onChange={() => router.setQuery({ a: String(a()), b: String(v.number) })} />
+                      <input type="radio" name="base" aria-label={`Base: version ${v.number}`} checked={v.number === a()} onChange={() => compare(v.number, b())} />
+                      <input type="radio" name="compare" aria-label={`Compare: version ${v.number}`} checked={v.number === b()} onChange={() => compare(a(), v.number)} />
                       <div class="version-text">
                         <div class="version-line">
                           <span class="mono version-number">v{v.number}</span>
