@@ -223,8 +223,11 @@ describe("history budget", () => {
 
     for (const run of kept) expect((await system.api("GET", `/admin/api/executions/${run}`, undefined, { token: t.token })).body.output).toHaveLength(600_000);
 
+    const raisedAt = Date.now();
     await system.api("PATCH", `/admin/api/tenants/${t.slug}`, { maxHistoryBytesPerDay: 64 * mb });
-    expect((await system.waitForExecution(waiting.id, 20_000, t.token)).output).toBe("pong");
+    const delivered = await system.waitForExecution(waiting.id, 20_000, t.token);
+    expect([delivered.status, delivered.output, delivered.attempt]).toEqual(["succeeded", "pong", 1]);
+    expect(Date.parse(delivered.startedAt)).toBeGreaterThanOrEqual(raisedAt);
     expect((await system.run(id, 1, t.token)).body.status).toBe("succeeded");
   });
 });
