@@ -4,7 +4,7 @@
 import { and, eq, isNull, lte, sql } from "drizzle-orm";
 import type { Database } from "../../db/open-remote.ts";
 import { scripts, type Script } from "../../db/schema.ts";
-import { parseCron, nextRuns, isoInZone, upcoming, type UpcomingRun } from "./cron/index.ts";
+import { parseCron, nextRuns, isoInZone, upcoming, type UpcomingRun } from "../../protocol/cron/index.ts";
 import { checkCron, checkTimeZone } from "./script-spec.ts";
 import type { Admission } from "./admission.ts";
 import type { Background, RunService } from "./runs.ts";

@@ -1,7 +1,7 @@
 // What a script's fields may be, checked before anything is stored.
 import { AppError, invalid } from "../../protocol/errors.ts";
 import { scriptKinds } from "../../db/schema.ts";
-import { CronError, isKnownZone, upcoming } from "./cron/index.ts";
+import { CronError, isKnownZone, upcoming } from "../../protocol/cron/index.ts";
 import { checkAlertRules } from "./alerts.ts";
 import type { ScriptCommonFields } from "../../protocol/api.ts";
 import { checkScriptSyntax } from "./syntax.ts";

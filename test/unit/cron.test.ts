@@ -1,6 +1,6 @@
 // Cron schedules in a time zone: the syntax users write, and what DST changes do to a run.
 import { describe, expect, test } from "vitest";
-import { CronError, parseCron, upcoming } from "../../dispatcher/domain/cron/index.ts";
+import { CronError, parseCron, upcoming } from "../../protocol/cron/index.ts";
 
 const at = (iso: string) => Date.parse(iso);
 const runs = (cron: string, zone: string, from: string, count = 5) => upcoming(cron, zone, at(from), count).map((r) => r.at);
