@@ -1,10 +1,9 @@
-// The schedule editor: the cron expression explained field by field as you type, and the next
-// five runs in the script's time zone from the server (which knows about daylight saving).
-import { createResource, createSignal, For, Show, createEffect, onCleanup } from "solid-js";
-import { ApiError } from "../../api/client.ts";
-import { api } from "../../api/endpoints.ts";
-import { ready } from "../../ui/resource.ts";
-import { explainCron } from "./cron.ts";
+// The schedule editor: the cron expression explained field by field as you type, and its next
+// five runs in the script's time zone. Both come from protocol/cron, the module the dispatcher
+// schedules with, so what the editor shows is what the server will do, DST changes included.
+import { createEffect, createMemo, For, Show } from "solid-js";
+import { isKnownZone, upcoming } from "../../../../protocol/cron/index.ts";
+import { explainCron } from "../../../../protocol/cron/explain.ts";
 
 function formatIn(zone: string, iso: string): string {
   try {
@@ -15,32 +14,15 @@ function formatIn(zone: string, iso: string): string {
 }
 
 export function CronPreview(props: { cron: string; timezone: string; onServerError: (field: string | undefined, message: string | undefined) => void }) {
-  const explanation = () => explainCron(props.cron);
-  // Ask the server a moment after typing stops, and only for expressions that read well.
-  const [query, setQuery] = createSignal<{ cron: string; timezone: string }>();
-  createEffect(() => {
-    const next = { cron: props.cron.trim(), timezone: props.timezone.trim() };
-    const ok = !explanation().error && next.timezone;
-    const timer = setTimeout(() => setQuery(ok ? next : undefined), 300);
-    onCleanup(() => clearTimeout(timer));
-  });
-  let controller: AbortController | undefined;
-  const [preview] = createResource(query, async (q) => {
-    controller?.abort();
-    controller = new AbortController();
-    try {
-      const result = await api.schedulePreview(q.cron, q.timezone, controller.signal);
-      props.onServerError(undefined, undefined);
-      return { next: result.next, unavailable: false };
-    } catch (e) {
-      if (e instanceof ApiError && e.routeMissing) return { next: [], unavailable: true };
-      if (e instanceof ApiError && e.status === 422) {
-        props.onServerError(e.field, e.message);
-        return { next: [], unavailable: false, error: e.message };
-      }
-      throw e;
-    }
-  });
+  const explanation = createMemo(() => explainCron(props.cron));
+  // An empty zone is UTC, as on the server.
+  const zone = () => props.timezone.trim() || "UTC";
+  const zoneError = () => (isKnownZone(zone()) ? undefined : `"${zone()}" is not a time zone this browser knows (like "Europe/Berlin")`);
+  // The form shows a zone this browser does not know at the Time zone field.
+  createEffect(() => props.onServerError(zoneError() ? "timezone" : undefined, zoneError()));
+  const next = createMemo(() => (explanation().error || zoneError() ? [] : upcoming(props.cron, zone(), Date.now(), 5)));
+  // A field-by-field table marks the field at fault; an error about the whole shows on its own.
+  const wholeError = () => (explanation().fields.some((f) => f.error) ? undefined : explanation().error);
 
   return (
     <div class="cron-preview">
@@ -62,32 +44,26 @@ export function CronPreview(props: { cron: string; timezone: string; onServerErr
           </tbody>
         </table>
       </Show>
-      <Show when={explanation().fields.length === 0 && explanation().error}>
-        <p class="field-error">{explanation().error}</p>
+      <Show when={wholeError()}>
+        <p class="field-error">{wholeError()}</p>
       </Show>
-      <Show when={!explanation().error}>
+      <Show when={next().length > 0}>
         <div class="next-runs">
           <span class="field-label">Next five runs</span>
-          <Show when={ready(preview) || preview.error} fallback={<span class="muted">Working them out…</span>}>
-            <Show when={!preview.error} fallback={<span class="muted">Could not get the next runs: {(preview.error as Error).message}</span>}>
-              <Show when={!ready(preview)?.unavailable} fallback={<span class="muted">The preview is not available on this server.</span>}>
-                <ol>
-                  <For each={ready(preview)?.next.slice(0, 5)}>
-                    {(n) => (
-                      <li>
-                        {formatIn(props.timezone, n.at)}
-                        <Show when={n.dstChange}>
-                          <span class="badge status-timed_out" title="The clocks change around this run">
-                            DST change
-                          </span>
-                        </Show>
-                      </li>
-                    )}
-                  </For>
-                </ol>
-              </Show>
-            </Show>
-          </Show>
+          <ol>
+            <For each={next()}>
+              {(n) => (
+                <li>
+                  {formatIn(zone(), n.at)}
+                  <Show when={n.dstChange}>
+                    <span class="badge status-timed_out" title="The clocks change around this run">
+                      DST change
+                    </span>
+                  </Show>
+                </li>
+              )}
+            </For>
+          </ol>
         </div>
       </Show>
     </div>

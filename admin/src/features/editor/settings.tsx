@@ -5,7 +5,7 @@ import { scriptKinds } from "../../api/endpoints.ts";
 import { useUi } from "../../ui/feedback.tsx";
 import { Field } from "../../ui/field.tsx";
 import { Icon } from "../../ui/icons.tsx";
-import { explainCron } from "./cron.ts";
+import { explainCron } from "../../../../protocol/cron/explain.ts";
 import { CronPreview } from "./cron-field.tsx";
 import { httpMethods, type Draft } from "./draft.ts";
 
