@@ -33,12 +33,25 @@ function toClaimed(rows: ClaimRow[]): Claimed | undefined {
 }
 
 /**
+ * The platform's cap on running executions, shared fairly: below it anyone may start; at it, a
+ * tenant may still start while it runs less than an equal share of the cap among the tenants
+ * running now. Otherwise a few tenants at their own limits would fill the cap and refuse
+ * everyone else (five tenants at 10 fill the default 50), a shared budget one caller spends for
+ * all. The total can pass the cap by at most one share.
+ */
+function globalRoom(tenant: string, cap: string): string {
+  return `((SELECT count(*) FROM executions WHERE status = 'running') < ${cap}
+    OR (SELECT count(*) FROM executions WHERE status = 'running' AND tenant_id = ${tenant})
+      * (1 + (SELECT count(DISTINCT tenant_id) FROM executions WHERE status = 'running' AND tenant_id <> ${tenant})) < ${cap})`;
+}
+
+/**
  * Room for one more running execution of tenant ?2, where ?11 is the default tenant limit and
  * ?12 the global cap (the parameter numbers of the inserts below).
  */
 const underCaps = `(SELECT count(*) FROM executions WHERE tenant_id = ?2 AND status = 'running')
     < coalesce((SELECT max_concurrency FROM tenants WHERE id = ?2), ?11)
-  AND (SELECT count(*) FROM executions WHERE status = 'running') < ?12`;
+  AND ${globalRoom("?2", "?12")}`;
 
 /** Nothing of tenant ?2 waits already: a new run may not pass what is queued. */
 const nothingWaiting = `NOT EXISTS (SELECT 1 FROM executions WHERE tenant_id = ?2 AND status = 'queued')`;
@@ -248,6 +261,7 @@ export class Admission {
           WHERE w.tenant_id IS NOT NULL
             AND (SELECT count(*) FROM executions r WHERE r.status = 'running' AND r.tenant_id = w.tenant_id)
               < coalesce((SELECT max_concurrency FROM tenants t WHERE t.id = w.tenant_id), ?2)
+            AND ${globalRoom("w.tenant_id", "?3")}
             AND NOT ${historyFull("w.tenant_id", "?5", "?6")}
             AND NOT EXISTS (SELECT 1 FROM runner_waits rw WHERE rw.tenant_id = w.tenant_id
               AND (rw.until > ?1 OR EXISTS (SELECT 1 FROM executions r WHERE r.status = 'running' AND r.tenant_id = w.tenant_id)))
@@ -257,7 +271,6 @@ export class Admission {
         WHERE ${onlyIfFreed ? "changes() = 1" : "1"} AND id = (
           SELECT e.id FROM executions e
           WHERE (SELECT count(*) FROM roomy) > 0
-            AND (SELECT count(*) FROM executions WHERE status = 'running') < ?3
             AND e.status = 'queued' AND (e.not_before IS NULL OR e.not_before <= ?1)
             AND e.tenant_id IN (SELECT tenant_id FROM roomy)
           ORDER BY e.created_at, e.id LIMIT 1)
