@@ -207,17 +207,17 @@ describe("the admin", () => {
     await page().getByRole("heading", { name: /^exe_/ }).waitFor();
   });
 
-  test("explains a schedule field by field, with its next runs from the server", async () => {
+  test("explains a schedule field by field, with its next runs in its zone", async () => {
     await page().goto("/admin/scripts/new");
     await page().getByLabel("Kind").selectOption("scheduled");
     await page().getByLabel("Cron").fill("30 8 * * MON-FRI");
     await page().getByLabel("Time zone").fill("Europe/Berlin");
-    await page().getByText("At 08:30 on Monday to Friday.").waitFor();
+    await page().getByText("At 08:30, Monday through Friday.").waitFor();
     await look(page().locator(".next-runs li")).toHaveCount(5);
     await look(page().locator(".next-runs li").first()).toContainText("08:30");
     await b.screenshot("08-schedule");
     await page().getByLabel("Cron").fill("30 25 * * *");
-    await look(page().locator(".cron-bad")).toContainText("25 is outside 0–23");
+    await look(page().locator(".cron-bad")).toContainText("25 is out of range 0-23");
     await look(page().getByLabel("Cron")).toHaveAttribute("aria-invalid", "true");
     await page().getByRole("link", { name: "Scripts" }).first().click();
     await page().getByRole("dialog", { name: "Leave without saving?" }).getByRole("button", { name: "Discard changes" }).click();
