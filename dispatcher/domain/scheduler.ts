@@ -4,7 +4,7 @@
 import { and, eq, isNull, lte, sql } from "drizzle-orm";
 import type { Database } from "../../db/open-remote.ts";
 import { scripts, type Script } from "../../db/schema.ts";
-import { parseCron, nextRuns, isoInZone, upcoming, type UpcomingRun } from "../../protocol/cron/index.ts";
+import { parseCron, lastRuns, nextRuns, isoInZone, upcoming, type UpcomingRun } from "../../protocol/cron/index.ts";
 import { checkCron, checkTimeZone } from "./script-spec.ts";
 import type { Admission } from "./admission.ts";
 import type { Background, RunService } from "./runs.ts";
@@ -70,8 +70,10 @@ export class Scheduler {
     const c = configOf(script);
     const fields = parseCron(c.cron);
     const from = Date.parse(script.nextRunAt!);
-    // Every slot from the recorded next one up to now: normally one, more after downtime.
-    const slots = [from, ...nextRuns(fields, c.timezone, from, 100_000, now)];
+    // Every slot from the recorded next one up to now: normally one, more after downtime, when
+    // only the last ones are listed (the record says how far back the rest go).
+    const { runs, more } = lastRuns(fields, c.timezone, from, now, maxMissedRecords);
+    const slots = more ? runs : [from, ...runs];
     const latest = slots.at(-1)!;
     const catchUpOrRun = now - latest <= lateAfterMs || c.missedPolicy === "catch_up";
     const missed = catchUpOrRun ? slots.slice(0, -1) : slots;
@@ -85,7 +87,7 @@ export class Scheduler {
       .returning({ id: scripts.id });
     if (moved.length === 0) return 0;
 
-    let recorded = await this.#recordMissed(script, missed);
+    let recorded = await this.#recordMissed(script, missed, more ? from : undefined);
     if (catchUpOrRun) {
       const caughtUp = now - latest > lateAfterMs;
       recorded += await this.#claim(script, latest, caughtUp, background);
@@ -93,16 +95,18 @@ export class Scheduler {
     return recorded;
   }
 
-  async #recordMissed(script: Script, slots: number[]): Promise<number> {
+  /** `earlierFrom`: slots from then on were missed too, but too many to record one by one. */
+  async #recordMissed(script: Script, slots: number[], earlierFrom?: number): Promise<number> {
     if (slots.length === 0) return 0;
     const kept = slots.slice(-maxMissedRecords);
     const dropped = slots.length - kept.length;
     const zone = configOf(script).timezone;
+    const before = earlierFrom !== undefined ? ` (and every earlier slot from ${isoInZone(earlierFrom, zone)} on)` : dropped > 0 ? ` (and ${dropped} earlier slots)` : "";
     const now = new Date().toISOString();
     const rows = kept.map((t, i) => ({
       id: newId("exe"),
       slot: new Date(t).toISOString(),
-      message: `missed: the platform was not running at ${isoInZone(t, zone)}${i === 0 && dropped > 0 ? ` (and ${dropped} earlier slots)` : ""}`,
+      message: `missed: the platform was not running at ${isoInZone(t, zone)}${i === 0 ? before : ""}`,
     }));
     for (let i = 0; i < rows.length; i += 100) {
       const chunk = rows.slice(i, i + 100);

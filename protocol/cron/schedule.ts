@@ -24,6 +24,20 @@ export function nextRuns(cron: ParsedCron, zone: string, after: number, count: n
   return out;
 }
 
+/**
+ * The last `count` run instants after `after` and not after `until`, and whether earlier ones
+ * were left out: after long downtime a per-minute schedule has tens of thousands of slots, and
+ * walking all of them forward costs seconds per script. croner walks back to the earliest of
+ * the last `count`; the list itself is then walked forward, so it follows the DST rule above.
+ */
+export function lastRuns(cron: ParsedCron, zone: string, after: number, until: number, count: number): { runs: number[]; more: boolean } {
+  const back = inZone(cron, zone).previousRuns(count + 1, new Date(until + 1));
+  const inRange = back.map((d) => d.getTime()).filter((t) => t > after && t <= until).sort((a, b) => b - a);
+  if (inRange.length <= count) return { runs: nextRuns(cron, zone, after, count + 1, until), more: false };
+  const runs = nextRuns(cron, zone, inRange[count - 1]! - 1, count + 1, until);
+  return { runs: runs.slice(-count), more: true };
+}
+
 export interface UpcomingRun {
   /** ISO 8601 in the schedule's zone, with its offset. */
   at: string;
