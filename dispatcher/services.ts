@@ -21,6 +21,7 @@ import { ScriptService } from "./domain/scripts.ts";
 import { TenantService } from "./domain/tenants.ts";
 import { TokenService } from "./domain/tokens.ts";
 import { UserService } from "./domain/users.ts";
+import { deviceCookiesFor } from "./domain/device-cookies.ts";
 import type { Env } from "./env.ts";
 import { createRunner } from "./platform/runner.ts";
 
@@ -49,6 +50,11 @@ let cached: { env: Env; services: Services } | undefined;
 export function servicesFor(env: Env): Services {
   if (cached?.env === env) return cached.services;
   const db = openDatabase(env);
+  if (!env.SECRETS_KEY) {
+    // Without it tenant secrets cannot be sealed and browsers cannot be recognised at sign-in,
+    // so a stranger's failed sign-ins lock a username for its owner too.
+    console.warn(JSON.stringify({ level: "warn", event: "config.no_secrets_key", message: "SECRETS_KEY is not set: secrets are unavailable and sign-in locks apply to every browser" }));
+  }
   const maxMemoryMb = Number(env.MAX_MEMORY_MB ?? "256");
   const budgets = budgetDefaults(env);
   const tenants = new TenantService(db, budgets);
@@ -85,7 +91,7 @@ export function servicesFor(env: Env): Services {
     alerts,
     retention: new RetentionService(db),
     sdk: new SdkBackend(db, new LibsqlDataStore(db), new KvStore(db), vault, events),
-    users: new UserService(db),
+    users: new UserService(db, deviceCookiesFor(env.SECRETS_KEY)),
   };
   cached = { env, services };
   return services;

@@ -26,6 +26,8 @@ export interface HostConfig {
   lostRunGraceMs: number;
   publicUrl: string;
   globalConcurrency: number;
+  /** Platform defaults for each tenant's budgets (a platform admin may set a tenant's own). */
+  tenantBudgets: { maxQueued: number; maxQueuedBytes: number; maxHistoryBytesPerDay: number };
   /** Where the dispatcher's V8 inspector listens, for profiling; loopback only. */
   dispatcherInspector: string | undefined;
 }
@@ -73,6 +75,11 @@ export function readConfig(): HostConfig {
     lostRunGraceMs: integer("IOTA_LOST_RUN_GRACE_MS", defaultLostRunGraceMs, 1000, 3600_000),
     publicUrl: process.env.IOTA_PUBLIC_URL || `http://localhost:${process.env.PORT || 8787}`,
     globalConcurrency: integer("GLOBAL_CONCURRENCY", 50, 1, 100_000),
+    tenantBudgets: {
+      maxQueued: integer("TENANT_MAX_QUEUED", 10_000, 1, 10_000_000),
+      maxQueuedBytes: integer("TENANT_MAX_QUEUED_BYTES", 64 * 1024 * 1024, 1024 * 1024, 2 ** 40),
+      maxHistoryBytesPerDay: integer("TENANT_MAX_HISTORY_BYTES_PER_DAY", 256 * 1024 * 1024, 1024 * 1024, 2 ** 44),
+    },
     dispatcherInspector: inspector(process.env.IOTA_INSPECT_DISPATCHER),
   };
 }

@@ -45,9 +45,13 @@ export class UserService {
   readonly #db: Database;
   readonly #failures: FailureCounts;
 
-  constructor(db: Database) {
+  readonly #devices: DeviceCookies | undefined;
+
+  /** `devices` is absent without a SECRETS_KEY: then every client is counted per username. */
+  constructor(db: Database, devices?: DeviceCookies) {
     this.#db = db;
     this.#failures = new FailureCounts(db);
+    this.#devices = devices;
   }
 
   async memberships(userId: string): Promise<Membership[]> {
@@ -62,9 +66,10 @@ export class UserService {
 
   /**
    * Signs in; refuses for a while after repeated failures, counted where a stranger cannot spend
-   * them for the real user (see sign-in-throttle.ts). `devices` is absent without a SECRETS_KEY.
+   * them for the real user (see sign-in-throttle.ts).
    */
-  async signIn(body: Body, client: SignInClient, devices?: DeviceCookies): Promise<SignedIn> {
+  async signIn(body: Body, client: SignInClient): Promise<SignedIn> {
+    const devices = this.#devices;
     onlyKnown(body, ["username", "password", "tenant"]);
     const username = requiredString(body, "username", { max: 100 });
     const password = requiredString(body, "password", { max: 200 });

@@ -4,7 +4,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Me } from "../../protocol/api.ts";
 import { can, permissions } from "../../protocol/roles.ts";
 import type { Principal } from "../domain/principal.ts";
-import { deviceCookiesFor, isDeviceCookieName } from "../domain/device-cookies.ts";
+import { isDeviceCookieName } from "../domain/device-cookies.ts";
 import type { SignedIn } from "../domain/users.ts";
 import { sessionCookie } from "../middleware/auth/index.ts";
 import type { AppEnv } from "../types.ts";
@@ -47,9 +47,7 @@ export function sessionRoutes(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
 
   api.post("/session", async (c) => {
-    // The key comes from the bindings: the service is wired without it (services.ts).
-    const devices = deviceCookiesFor(c.env.SECRETS_KEY);
-    const signedIn = await c.get("services").users.signIn(await jsonBody(c), signInClient(c), devices);
+    const signedIn = await c.get("services").users.signIn(await jsonBody(c), signInClient(c));
     startSession(c, signedIn);
     return c.json(await describe(c, signedIn.principal, signedIn.csrfToken));
   });
