@@ -161,7 +161,9 @@ describe("retention of sign-in state", () => {
   });
 });
 
-const sleeper = `export default async () => { await new Promise((r) => setTimeout(r, 8_000)); return "awake"; }`;
+// Long enough to outlast opening a hundred streams one by one on a loaded machine: a stream of a
+// run that ended gives its slot back, which would let the 101st in.
+const sleeper = `export default async () => { await new Promise((r) => setTimeout(r, 25_000)); return "awake"; }`;
 
 async function startSleeping(token: string): Promise<string> {
   const id = await system.script({ name: `sleeper-${Math.random().toString(36).slice(2, 8)}`, code: sleeper }, token);

@@ -1,15 +1,25 @@
 // What survives the host stopping: everything stored, after a clean stop or a kill -9.
+import { createServer, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { System } from "../support/system.ts";
 
 let system: System;
+// A loopback gate a script waits at until the test opens it: a run that must still be going
+// after a slow step (a host restart) waits for the test, not for a guess at how long it takes.
+let gate: Server;
+const waitingAtGate: ServerResponse[] = [];
 
 beforeAll(async () => {
+  gate = createServer((_req, res) => void waitingAtGate.push(res));
+  await new Promise<void>((resolve) => gate.listen(0, "127.0.0.1", resolve));
   // Runs left "running" by a crashed dispatcher are closed 2 s past their deadline here.
-  system = await System.start({ env: { IOTA_LOST_RUN_GRACE_MS: "2000" } });
+  system = await System.start({ env: { IOTA_LOST_RUN_GRACE_MS: "2000", IOTA_EGRESS_ALLOW: `127.0.0.1:${(gate.address() as AddressInfo).port}` } });
 });
 afterAll(async () => {
   await system?.destroy();
+  gate?.closeAllConnections();
+  gate?.close();
 });
 
 describe("a restart of the host", () => {
@@ -57,11 +67,15 @@ describe("a restart of the host", () => {
   test("a host restarting on a shared database closes only its own runs, not another host's", async () => {
     const other = await System.start({ dataDir: system.dataDir, token: system.token });
     try {
-      const id = await system.script({ name: "keeps-going", code: "export default async () => { await new Promise((r) => setTimeout(r, 3000)); return 'finished'; }" });
+      const port = (gate.address() as AddressInfo).port;
+      const id = await system.script({ name: "keeps-going", code: `export default async () => { await (await fetch("http://127.0.0.1:${port}/hold")).text(); return 'finished'; }` });
       const started = await system.api("POST", `/admin/api/scripts/${id}/runs`, { mode: "async" });
       expect(started.body.status).toBe("running");
+      for (let i = 0; i < 200 && waitingAtGate.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(waitingAtGate).toHaveLength(1);
       await other.restart();
       expect((await system.api("GET", `/admin/api/executions/${started.body.id}`)).body.status).toBe("running");
+      for (const res of waitingAtGate.splice(0)) res.end("open");
       expect(await system.waitForExecution(started.body.id, 20_000)).toMatchObject({ status: "succeeded", output: "finished" });
     } finally {
       await other.stop();
