@@ -15,6 +15,11 @@ import type { Statement, StatementBatch } from "../../db/proxy-protocol.ts";
  * subscribers) is written on its own, so it never holds small ones back behind it for long.
  */
 const maxStatementsPerWrite = 2000;
+/**
+ * Nor more than this many bytes of parameters: a write of large values (a 1 MB input) costs its
+ * time in copying and parsing, and twenty of them shared would hold a small write back seconds.
+ */
+const maxBytesPerWrite = 256 * 1024;
 /** Far beyond any healthy write, even the largest group a request may make. */
 const stalledAfterMs = 60_000;
 const checkEveryMs = 1000;
@@ -23,6 +28,8 @@ type Outcome = { results: unknown[][][] } | { alone: true } | { lost: true };
 
 interface Waiting {
   statements: Statement[];
+  /** About how many bytes its parameters hold. */
+  bytes: number;
   done: Promise<Outcome>;
   settle(outcome: Outcome): void;
   /** Resolved when this request is to make the next write. */
@@ -96,11 +103,12 @@ export class GroupCommit {
 
   /**
    * The next write: the oldest group, and when it is small every other waiting group that still
-   * fits, in order, stepping over big ones. A big group goes alone, and after one the small
-   * groups go first: they wait behind at most one big write, however many a busy tenant queues.
+   * fits, in order, stepping over big ones. A big group (many statements, or large values) goes
+   * alone, and after one the small groups go first: they wait behind at most one big write,
+   * however many a busy tenant queues.
    */
   #take(): Waiting[] {
-    const big = (w: Waiting) => w.statements.length > maxStatementsPerWrite;
+    const big = (w: Waiting) => w.statements.length > maxStatementsPerWrite || w.bytes > maxBytesPerWrite;
     // After a big write, small groups go next even if another big one is older.
     const first = this.#lastWasBig ? this.#queue.findIndex((w) => !big(w)) : 0;
     const [head] = this.#queue.splice(first === -1 ? 0 : first, 1);
@@ -109,11 +117,13 @@ export class GroupCommit {
     const batch = [head];
     if (this.#lastWasBig) return batch;
     let room = maxStatementsPerWrite - head.statements.length;
+    let roomBytes = maxBytesPerWrite - head.bytes;
     for (let i = 0; i < this.#queue.length && room > 0; ) {
       const next = this.#queue[i]!;
-      if (next.statements.length <= room) {
+      if (next.statements.length <= room && next.bytes <= roomBytes) {
         batch.push(next);
         room -= next.statements.length;
+        roomBytes -= next.bytes;
         this.#queue.splice(i, 1);
       } else {
         i++;
@@ -143,6 +153,7 @@ function entry(statements: Statement[]): Waiting {
   const done = new Promise<Outcome>((resolve) => (settle = resolve));
   const waiting: Waiting = {
     statements,
+    bytes: paramBytes(statements),
     done,
     settle,
     lead: Promise.resolve(),
@@ -153,4 +164,10 @@ function entry(statements: Statement[]): Waiting {
   };
   waiting.renewLead();
   return waiting;
+}
+
+function paramBytes(statements: Statement[]): number {
+  let bytes = 0;
+  for (const { params } of statements) for (const p of params) bytes += typeof p === "string" ? p.length : 8;
+  return bytes;
 }

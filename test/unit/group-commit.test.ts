@@ -62,6 +62,22 @@ describe("GroupCommit", () => {
     expect(db.writes[2]!.statements.map((s) => s.sql)).toEqual(["small1", "small2"]);
   });
 
+  test("groups holding large values go alone too, so a flood of 1 MB inputs never holds a small write for long", async () => {
+    const db = heldWrites();
+    const commit = new GroupCommit(db.write);
+    const large = (name: string) => commit.run([{ sql: name, params: ["x".repeat(1024 * 1024)] }]);
+    const first = commit.run([stmt("first")]);
+    await tick();
+    const waiting = [large("a"), large("b"), large("c"), commit.run([stmt("small1")]), commit.run([stmt("small2")])];
+    await tick();
+    for (let i = 0; i < 5; i++) {
+      db.writes[i]!.release();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await Promise.all([first, ...waiting]);
+    expect(db.writes.map((w) => w.statements.map((s) => s.sql))).toEqual([["first"], ["a"], ["small1", "small2"], ["b"], ["c"]]);
+  });
+
   test("when the shared write fails, each group is written alone and only the bad one fails", async () => {
     const write = async (statements: Statement[]) => {
       if (statements.some((s) => s.sql === "bad")) throw new Error("UNIQUE constraint failed");
