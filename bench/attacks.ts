@@ -20,7 +20,7 @@ const offHeapMb = 384;
 const chunks = offHeapMb / 16;
 const hold = "await new Promise((r) => setTimeout(r, 500));";
 
-export const attackClasses: AttackClass[] = [
+const allAttackClasses: AttackClass[] = [
   { name: "loop", timeoutMs: 1000, code: "export default () => { for (;;) {} }" },
   {
     name: "background: waitUntil",
@@ -186,3 +186,8 @@ export async function attack(system: System, attackers: Attacker[], o: AttackOpt
   };
   await Promise.all(attackers.flatMap((a, t) => Array.from({ length: o.workersPerTenant }, (_, w) => worker(a, t * 3 + w))));
 }
+
+// BENCH_ATTACKS=loop,heap bomb (names as above) runs only those classes, to see which one costs
+// the neighbour what.
+const only = process.env.BENCH_ATTACKS?.split(",").map((n) => n.trim()).filter(Boolean);
+export const attackClasses: AttackClass[] = only ? allAttackClasses.filter((c) => only.includes(c.name)) : allAttackClasses;
