@@ -62,7 +62,7 @@ export function readConfig(): HostConfig {
     port: integer("PORT", 8787, 1, 65535),
     bindAddress: process.env.BIND_ADDRESS || "127.0.0.1",
     dataDir: resolve(process.env.DATA_DIR || "./data"),
-    memoryHeadroomMb: integer("RUNNER_MEMORY_HEADROOM_MB", 16, 8, 4096),
+    memoryHeadroomMb: integer("RUNNER_MEMORY_HEADROOM_MB", 8, 4, 4096),
     containment: process.env.IOTA_CONTAINMENT || undefined,
     bootstrapToken: process.env.IOTA_BOOTSTRAP_TOKEN || undefined,
     bootstrapPassword: process.env.IOTA_BOOTSTRAP_PASSWORD || undefined,
