@@ -5,32 +5,12 @@
 import { and, desc, eq, gt, lte, sql } from "drizzle-orm";
 import type { Database } from "../../db/open-remote.ts";
 import { alertDeliveries, alertState, executions, scripts, tenants, type AlertRule, type Script } from "../../db/schema.ts";
-import { invalid } from "../../protocol/errors.ts";
+import { alertEvents, type AlertEvent } from "../../protocol/schemas/alerts.ts";
+import type { ScriptKind } from "../../protocol/schemas/scripts.ts";
 import { newId } from "./secrets.ts";
 import type { ScriptDirectory } from "./script-directory.ts";
-import type { ScriptKind } from "./script-spec.ts";
 
-export type AlertEvent = "failed" | "timed_out" | "interrupted" | "dead_letter";
-const alertEvents: readonly AlertEvent[] = ["failed", "timed_out", "interrupted", "dead_letter"];
-
-/** Checks alert rules from a request body. */
-export function checkAlertRules(value: unknown, field = "alerts"): AlertRule[] {
-  if (!Array.isArray(value) || value.length > 20) throw invalid(field, `${field} must be a list of at most 20 rules like {"on": ["failed"], "email": "ops@example.com"}`);
-  return value.map((rule, i) => {
-    const f = `${field}[${i}]`;
-    if (typeof rule !== "object" || rule === null) throw invalid(f, `${f} must be an object`);
-    const r = rule as Record<string, unknown>;
-    for (const key of Object.keys(r)) if (!["on", "afterSlots", "webhook", "email"].includes(key)) throw invalid(`${f}.${key}`, `${f} has no field "${key}"; use on, afterSlots, webhook, email`);
-    const on = r.on ?? [];
-    if (!Array.isArray(on) || on.some((x) => !alertEvents.includes(x as AlertEvent))) throw invalid(`${f}.on`, `${f}.on must list outcomes among: ${alertEvents.join(", ")}`);
-    if (r.afterSlots !== undefined && (typeof r.afterSlots !== "number" || !Number.isInteger(r.afterSlots) || r.afterSlots < 1 || r.afterSlots > 1000)) throw invalid(`${f}.afterSlots`, `${f}.afterSlots must be a whole number from 1 to 1000`);
-    if (r.webhook !== undefined && (typeof r.webhook !== "string" || !/^https?:\/\/\S+$/.test(r.webhook))) throw invalid(`${f}.webhook`, `${f}.webhook must be an http(s) URL`);
-    if (r.email !== undefined && (typeof r.email !== "string" || !/^[^\s@]+@[^\s@]+$/.test(r.email))) throw invalid(`${f}.email`, `${f}.email must be an email address`);
-    if (!r.webhook && !r.email) throw invalid(f, `${f} needs a channel: webhook, email, or both`);
-    if ((on as unknown[]).length === 0 && r.afterSlots === undefined) throw invalid(`${f}.on`, `${f} alerts on nothing: give "on" or "afterSlots"`);
-    return { on: on as AlertEvent[], ...(r.afterSlots !== undefined ? { afterSlots: r.afterSlots as number } : {}), ...(r.webhook ? { webhook: r.webhook as string } : {}), ...(r.email ? { email: r.email as string } : {}) };
-  });
-}
+export type { AlertEvent };
 
 export interface Outcome {
   executionId: string;
@@ -78,7 +58,7 @@ export class AlertService {
     const scriptId = ref.id;
     const ctx = await this.#context(ref);
     if (!ctx || ctx.rules.length === 0) return;
-    const happened = event ?? (alertEvents.includes(outcome.status as AlertEvent) ? (outcome.status as AlertEvent) : undefined);
+    const happened = event ?? alertEvents.find((e) => e === outcome.status);
     for (const [i, rule] of ctx.rules.entries()) {
       if (happened && rule.on.includes(happened)) await this.#raise(ctx, `${i}:outcome`, rule, outcome, happened);
       if (outcome.status === "succeeded") await this.#resolve(ctx, rule, i, outcome);

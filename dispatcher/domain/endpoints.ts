@@ -1,23 +1,16 @@
 // HTTP-endpoint scripts: which script answers a path and method, and whether the caller may
 // call it (public, an API token of the tenant, or an HMAC signature over the body).
-import type { Script, Tenant } from "../../db/schema.ts";
+import type { Tenant } from "../../db/schema.ts";
 import { AppError } from "../../protocol/errors.ts";
 import type { Principal } from "./principal.ts";
 import { requirePermission } from "./principal.ts";
 import type { ScriptDirectory } from "./script-directory.ts";
+import type { ScriptOf } from "./script-view.ts";
 import type { TokenService } from "./tokens.ts";
 import type { Vault } from "./vault.ts";
 
-export type Match = { script: Script; params: Record<string, string> } | { allow: string[] } | undefined;
-
-interface HttpConfig {
-  path: string;
-  methods: string[];
-  access: "public" | "token" | "hmac";
-  hmacSecret?: string;
-  hmacHeader?: string;
-  hmacScheme?: "sha256-hex" | "stripe";
-}
+type HttpScript = ScriptOf<"http">;
+export type Match = { script: HttpScript; params: Record<string, string> } | { allow: string[] } | undefined;
 
 /** Static segments beat parameters; the most specific path wins. */
 function specificity(path: string): number {
@@ -55,19 +48,19 @@ export class EndpointService {
   async match(tenantId: string, path: string, method: string): Promise<Match> {
     const candidates = (await this.#directory.live(tenantId, "http")).filter((s) => s.enabled);
     const matching = candidates
-      .map((script) => ({ script, params: matchPath((script.config as unknown as HttpConfig).path, path) }))
-      .filter((m): m is { script: Script; params: Record<string, string> } => m.params !== undefined)
-      .sort((a, b) => specificity((b.script.config as unknown as HttpConfig).path) - specificity((a.script.config as unknown as HttpConfig).path));
+      .map((script) => ({ script, params: matchPath(script.config.path, path) }))
+      .filter((m): m is { script: HttpScript; params: Record<string, string> } => m.params !== undefined)
+      .sort((a, b) => specificity(b.script.config.path) - specificity(a.script.config.path));
     if (matching.length === 0) return undefined;
     const wanted = method === "HEAD" ? ["HEAD", "GET"] : [method];
-    const hit = matching.find((m) => (m.script.config as unknown as HttpConfig).methods.some((x) => wanted.includes(x)));
+    const hit = matching.find((m) => m.script.config.methods.some((x) => wanted.includes(x)));
     if (hit) return hit;
-    return { allow: [...new Set(matching.flatMap((m) => (m.script.config as unknown as HttpConfig).methods))].sort() };
+    return { allow: [...new Set(matching.flatMap((m) => m.script.config.methods))].sort() };
   }
 
   /** Refuses a caller the script's access setting does not let in. */
-  async authorise(script: Script, tenant: Tenant, request: Request, readBody: () => Promise<Uint8Array>): Promise<void> {
-    const config = script.config as unknown as HttpConfig;
+  async authorise(script: HttpScript, tenant: Tenant, request: Request, readBody: () => Promise<Uint8Array>): Promise<void> {
+    const config = script.config;
     if (config.access === "public") return;
     if (config.access === "token") {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "");

@@ -8,7 +8,9 @@ import type { Database, Statement } from "../../db/open-remote.ts";
 import type { EventAccepted, EventBatchAccepted } from "../../protocol/api.ts";
 import { utf8Bytes } from "../../protocol/run.ts";
 import { deadLetters, events, executions, scripts, type Script } from "../../db/schema.ts";
-import { AppError, invalid } from "../../protocol/errors.ts";
+import type * as z from "zod";
+import { AppError } from "../../protocol/errors.ts";
+import type { domainEvent, publishBatchRequest, publishEventRequest } from "../../protocol/schemas/events.ts";
 import { admittedStatus, type Admission } from "./admission.ts";
 import { isUniqueViolation } from "./db-errors.ts";
 import type { GroupCommit } from "./group-commit.ts";
@@ -20,9 +22,6 @@ import { newId } from "./secrets.ts";
 import type { ScriptDirectory } from "./script-directory.ts";
 import type { TenantService } from "./tenants.ts";
 import { TtlCache } from "./ttl-cache.ts";
-import { isoTime, onlyKnown, optionalString, requiredString, type Body } from "./validate.ts";
-
-const typePattern = /^[a-z0-9_]+(\.[a-z0-9_]+)*$/;
 
 /** Retry n (1-based) waits about 2 s, doubling, capped at 15 minutes, with ±20% jitter. */
 export function backoffMs(retry: number, random = Math.random): number {
@@ -51,7 +50,6 @@ export function subscribes(patterns: string[], type: string): boolean {
  */
 const maxEventDepth = 10;
 
-const maxBatchEvents = 500;
 const maxDeliveriesPerRequest = 5000;
 const maxDeliveryBytesPerRequest = 64 * 1024 * 1024;
 
@@ -63,26 +61,10 @@ export interface IncomingEvent {
   occurredAt: string;
 }
 
-function parseEvent(body: Body): IncomingEvent {
-  const id = requiredString(body, "id", { max: 200 });
-  // Stored text loses control characters and lone surrogates (SQLite turns the latter into
-  // U+FFFD), so two such ids could collide or never match their stored form.
-  if (/[\u0000-\u001f\u007f]/.test(id) || !id.isWellFormed()) throw invalid("id", "id must be printable text (no control characters or broken Unicode)");
-  const type = requiredString(body, "type", { max: 200, pattern: typePattern, patternHint: 'must be a dotted event type like "payment.processed"' });
-  const occurredRaw = optionalString(body, "occurredAt", { max: 64 });
-  const occurredAt = occurredRaw === undefined ? new Date().toISOString() : isoTime(occurredRaw, "occurredAt");
-  return { id, type, payload: encodeInput(body.payload ?? null, "payload"), occurredAt };
-}
-
-/** Runs `check`, naming the part of a list item at fault as `prefix.field`. */
-function within<T>(prefix: string, check: () => T): T {
-  try {
-    return check();
-  } catch (error) {
-    if (!(error instanceof AppError) || !error.isUserError) throw error;
-    const field = error.field ? `${prefix}.${error.field}` : prefix;
-    throw new AppError(error.code, `${prefix}: ${error.message}`, { field, details: error.details });
-  }
+/** An event as the schema passed it (protocol/schemas/events.ts), its payload encoded; `field` names it in a batch. */
+function incoming(event: z.output<typeof domainEvent>, field = ""): IncomingEvent {
+  const payload = encodeInput(event.payload ?? null, field ? `${field}.payload` : "payload");
+  return { id: event.id, type: event.type, payload, occurredAt: event.occurredAt ?? new Date().toISOString() };
 }
 
 export type Accepted = EventAccepted;
@@ -111,11 +93,10 @@ export class EventService {
   }
 
   /** `POST /api/events` with one event. */
-  async publish(principal: Principal, body: Body, background: Background): Promise<Accepted> {
+  async publish(principal: Principal, body: z.output<typeof publishEventRequest>, background: Background): Promise<Accepted> {
     requirePermission(principal, "scripts.execute");
-    onlyKnown(body, ["id", "type", "payload", "occurredAt", "tenant"]);
-    const tenant = await this.#tenantFor(principal, body);
-    const [accepted] = await this.acceptMany(tenant, [parseEvent(body)], authorOf(principal), background);
+    const tenant = await this.#tenantFor(principal, body.tenant);
+    const [accepted] = await this.acceptMany(tenant, [incoming(body)], authorOf(principal), background);
     return accepted!;
   }
 
@@ -123,26 +104,15 @@ export class EventService {
    * `POST /api/events` with `{events: [...]}`: up to 500 events of one tenant, stored together
    * or not at all (one bad event refuses the batch, naming it), each idempotent on its id.
    */
-  async publishBatch(principal: Principal, body: Body, background: Background): Promise<BatchAccepted> {
+  async publishBatch(principal: Principal, body: z.output<typeof publishBatchRequest>, background: Background): Promise<BatchAccepted> {
     requirePermission(principal, "scripts.execute");
-    onlyKnown(body, ["events", "tenant"]);
-    const tenant = await this.#tenantFor(principal, body);
-    const list = body.events;
-    if (!Array.isArray(list) || list.length === 0 || list.length > maxBatchEvents) throw invalid("events", `events must be a list of 1 to ${maxBatchEvents} events`);
-    const parsed = list.map((item, i) =>
-      within(`events[${i}]`, () => {
-        if (typeof item !== "object" || item === null || Array.isArray(item)) throw new AppError("VALIDATION_FAILED", "must be an event object {id, type, payload?, occurredAt?}");
-        const event = item as Body;
-        onlyKnown(event, ["id", "type", "payload", "occurredAt"]);
-        return parseEvent(event);
-      }),
-    );
+    const tenant = await this.#tenantFor(principal, body.tenant);
+    const parsed = body.events.map((event, i) => incoming(event, `events[${i}]`));
     const events = await this.acceptMany(tenant, parsed, authorOf(principal), background);
     return { accepted: events.filter((e) => !e.duplicate).length, duplicates: events.filter((e) => e.duplicate).length, events };
   }
 
-  async #tenantFor(principal: Principal, body: Body): Promise<{ id: string; slug: string }> {
-    const tenantSlug = optionalString(body, "tenant", { min: 1, max: 63 });
+  async #tenantFor(principal: Principal, tenantSlug: string | undefined): Promise<{ id: string; slug: string }> {
     if (tenantSlug === undefined || tenantSlug === principal.tenant.slug) return principal.tenant;
     if (!principal.platformAdmin) throw new AppError("FORBIDDEN", "only a platform admin may publish for another tenant");
     const row = await this.#tenants.bySlug(tenantSlug, "tenant");
@@ -206,7 +176,7 @@ export class EventService {
         }
         return { id: e.id, type: known.type, duplicate: true, deliveries: known.deliveries };
       }
-      const subscribers = live.filter((s) => subscribes((s.config.events as string[]) ?? [], e.type));
+      const subscribers = live.filter((s) => subscribes(s.config.events, e.type));
       stored.set(e.id, { type: e.type, payload: e.payload, deliveries: subscribers.length, receivedAt });
       statements.push({
         sql: "INSERT INTO events (tenant_id, id, type, payload, occurred_at, received_at, deliveries, depth) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -2,13 +2,14 @@
 // crash in between leaves a row the next start marks as interrupted.
 import { and, asc, desc, eq, gte, isNotNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Database, Statement } from "../../db/open-remote.ts";
-import { executionLogs, executions, executionStatuses, scripts, triggers, type Execution, type ExecutionStatus, type Trigger } from "../../db/schema.ts";
+import { executionLogs, executions, scripts, type Execution, type Trigger } from "../../db/schema.ts";
 import type { ExecutionDetail, ExecutionStats, ExecutionSummary, Page } from "../../protocol/api.ts";
 import { invalid, notFound } from "../../protocol/errors.ts";
 import { defaultLostRunGraceMs, utf8Bytes, type RunResult } from "../../protocol/run.ts";
 import { utcDay } from "./budgets.ts";
 import type { Principal } from "./principal.ts";
-import { isoTime } from "./validate.ts";
+import type * as z from "zod";
+import type { executionFilters, statsQuery } from "../../protocol/schemas/executions.ts";
 
 export interface NewExecution {
   tenantId: string;
@@ -44,15 +45,8 @@ function outcomeBytes(result: RunResult, outbound: string | null): number {
   return bytes;
 }
 
-export interface ExecutionFilters {
-  scriptId?: string;
-  status?: string;
-  trigger?: string;
-  since?: string;
-  until?: string;
-  limit?: string;
-  cursor?: string;
-}
+/** History filters as the schema passed them: times already UTC ISO, `limit` a number. */
+export type ExecutionFilters = z.output<typeof executionFilters>;
 
 const summaryColumns = {
   id: executions.id,
@@ -175,21 +169,11 @@ export class ExecutionService {
   async list(principal: Principal, f: ExecutionFilters): Promise<Page<ExecutionSummary>> {
     const where: SQL[] = [eq(executions.tenantId, principal.tenant.id)];
     if (f.scriptId) where.push(eq(executions.scriptId, f.scriptId));
-    if (f.status) {
-      if (!(executionStatuses as readonly string[]).includes(f.status)) throw invalid("status", `status must be one of: ${executionStatuses.join(", ")}`);
-      where.push(eq(executions.status, f.status as ExecutionStatus));
-    }
-    if (f.trigger) {
-      if (!(triggers as readonly string[]).includes(f.trigger)) throw invalid("trigger", `trigger must be one of: ${triggers.join(", ")}`);
-      where.push(eq(executions.trigger, f.trigger as Trigger));
-    }
-    if (f.since) where.push(gte(executions.createdAt, isoTime(f.since, "since")));
-    if (f.until) where.push(lte(executions.createdAt, isoTime(f.until, "until")));
-    let limit = 50;
-    if (f.limit !== undefined) {
-      limit = Number(f.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw invalid("limit", "limit must be a whole number from 1 to 200");
-    }
+    if (f.status) where.push(eq(executions.status, f.status));
+    if (f.trigger) where.push(eq(executions.trigger, f.trigger));
+    if (f.since) where.push(gte(executions.createdAt, f.since));
+    if (f.until) where.push(lte(executions.createdAt, f.until));
+    const limit = f.limit ?? 50;
     if (f.cursor) {
       const c = decodeCursor(f.cursor);
       where.push(or(lt(executions.createdAt, c.createdAt), and(eq(executions.createdAt, c.createdAt), lt(executions.id, c.id)))!);
@@ -207,12 +191,8 @@ export class ExecutionService {
   }
 
   /** Runs per day by status, and duration percentiles, for the admin's charts. */
-  async stats(principal: Principal, q: { days?: string; scriptId?: string }): Promise<ExecutionStats> {
-    let days = 14;
-    if (q.days !== undefined) {
-      days = Number(q.days);
-      if (!Number.isInteger(days) || days < 1 || days > 90) throw invalid("days", "days must be a whole number from 1 to 90");
-    }
+  async stats(principal: Principal, q: z.output<typeof statsQuery>): Promise<ExecutionStats> {
+    const days = q.days ?? 14;
     const since = new Date(Date.now() - (days - 1) * 86_400_000).toISOString().slice(0, 10);
     const where = [eq(executions.tenantId, principal.tenant.id), gte(executions.createdAt, since)];
     if (q.scriptId) where.push(eq(executions.scriptId, q.scriptId));

@@ -10,7 +10,8 @@ import type { ExecutionService } from "./executions.ts";
 import { authorOf, type Principal } from "./principal.ts";
 import { kindOfTrigger } from "./script-directory.ts";
 import type { ScriptService } from "./scripts.ts";
-import { onlyKnown, optionalEnum, optionalInteger, type Body } from "./validate.ts";
+import type * as z from "zod";
+import type { rerunRequest, runRequest } from "../../protocol/schemas/executions.ts";
 
 export const maxInputBytes = 1024 * 1024;
 
@@ -61,12 +62,13 @@ export class RunService {
     return this.#runner;
   }
 
-  /** A manual run from the API: `{input, mode, version}`. */
-  async start(principal: Principal, scriptId: string, body: Body, background: Background, rerunOf?: string, trigger: Trigger = "manual"): Promise<StartedRun> {
-    onlyKnown(body, ["input", "mode", "version"]);
-    const mode = optionalEnum(body, "mode", ["sync", "async"]) ?? "sync";
+  /** A manual run from the API: `{input, mode, version}`, as the schema passed it. */
+  async start(principal: Principal, scriptId: string, body: z.output<typeof runRequest>, background: Background, rerunOf?: string, trigger: Trigger = "manual"): Promise<StartedRun> {
+    const mode = body.mode ?? "sync";
     const script = await this.#scripts.find(principal, scriptId);
-    const number = optionalInteger(body, "version", 1, script.currentVersion) ?? script.currentVersion;
+    // Which versions exist is known only now.
+    if (body.version !== undefined && body.version > script.currentVersion) throw invalid("version", `version must be from 1 to ${script.currentVersion}`);
+    const number = body.version ?? script.currentVersion;
     const version = await this.#scripts.version(principal, scriptId, number);
     return this.launch(
       { tenant: principal.tenant, script, version, input: encodeInput(body.input), trigger, mode, createdBy: authorOf(principal), rerunOf },
@@ -75,8 +77,7 @@ export class RunService {
   }
 
   /** Runs a past execution's script again, with its input or an edited one. */
-  async rerun(principal: Principal, executionId: string, body: Body, background: Background): Promise<StartedRun> {
-    onlyKnown(body, ["input", "mode", "version"]);
+  async rerun(principal: Principal, executionId: string, body: z.output<typeof rerunRequest>, background: Background): Promise<StartedRun> {
     const past = await this.#executions.get(principal, executionId);
     const input = "input" in body ? body.input : past.input;
     // An HTTP request is replayed as the request it was, so the script gets a Request again.

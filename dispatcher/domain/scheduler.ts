@@ -5,7 +5,7 @@ import { and, eq, isNull, lte, sql } from "drizzle-orm";
 import type { Database } from "../../db/open-remote.ts";
 import { scripts, type Script } from "../../db/schema.ts";
 import { parseCron, lastRuns, nextRuns, isoInZone, upcoming, type UpcomingRun } from "../../protocol/cron/index.ts";
-import { checkCron, checkTimeZone } from "./script-spec.ts";
+import { checkCron, checkTimeZone } from "../../protocol/schemas/schedule.ts";
 import type { Admission } from "./admission.ts";
 import type { Background, RunService } from "./runs.ts";
 import { newId } from "./secrets.ts";

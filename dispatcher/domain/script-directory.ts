@@ -3,8 +3,10 @@
 // embedded script. Kept per isolate (see TtlCache); every script write clears the tenant's entry.
 import { and, eq, isNull } from "drizzle-orm";
 import type { Database } from "../../db/open-remote.ts";
-import { scripts, type Script, type Tenant, type Trigger } from "../../db/schema.ts";
-import { scriptKinds, type ScriptKind } from "./script-spec.ts";
+import { scripts, type Tenant } from "../../db/schema.ts";
+import type { Trigger } from "../../protocol/api.ts";
+import { scriptKinds, type ScriptKind } from "../../protocol/schemas/scripts.ts";
+import { ofKind, typed, type ScriptOf, type TypedScript } from "./script-view.ts";
 import type { TenantService } from "./tenants.ts";
 import { cacheTtlMs, TtlCache } from "./ttl-cache.ts";
 
@@ -16,7 +18,7 @@ export function kindOfTrigger(trigger: Trigger): ScriptKind | undefined {
 export class ScriptDirectory {
   readonly #db: Database;
   readonly #tenants: TenantService;
-  readonly #cache = new TtlCache<string, readonly Script[]>(cacheTtlMs, 10_000);
+  readonly #cache = new TtlCache<string, readonly TypedScript[]>(cacheTtlMs, 10_000);
 
   constructor(db: Database, tenants: TenantService) {
     this.#db = db;
@@ -28,7 +30,7 @@ export class ScriptDirectory {
    * every execution; undefined when it is not there (deleted, or the kind unknown), and the
    * caller reads the database instead.
    */
-  async find(tenantId: string, kind: ScriptKind | undefined, scriptId: string): Promise<{ script: Script; tenant: Tenant } | undefined> {
+  async find(tenantId: string, kind: ScriptKind | undefined, scriptId: string): Promise<{ script: TypedScript; tenant: Tenant } | undefined> {
     if (!kind) return undefined;
     const script = (await this.live(tenantId, kind)).find((s) => s.id === scriptId);
     const tenant = script && (await this.#tenants.findById(tenantId));
@@ -36,13 +38,14 @@ export class ScriptDirectory {
   }
 
   /** The tenant's scripts of this kind that are not deleted, enabled or not. Do not mutate. */
-  live(tenantId: string, kind: ScriptKind): Promise<readonly Script[]> {
-    return this.#cache.get(`${tenantId}:${kind}`, () =>
-      this.#db
+  live<K extends ScriptKind>(tenantId: string, kind: K): Promise<readonly ScriptOf<K>[]> {
+    const rows = this.#cache.get(`${tenantId}:${kind}`, async () =>
+      (await this.#db
         .select()
         .from(scripts)
-        .where(and(eq(scripts.tenantId, tenantId), eq(scripts.kind, kind), isNull(scripts.deletedAt))),
+        .where(and(eq(scripts.tenantId, tenantId), eq(scripts.kind, kind), isNull(scripts.deletedAt)))).map((row) => typed(row)),
     );
+    return rows.then((all) => ofKind(all, kind));
   }
 
   /** Told of every write to a tenant's scripts. */

@@ -1,47 +1,45 @@
 // Scripts and their versions. Every change of code is a new immutable version; everything else
 // about a script (name, tags, limits, trigger settings) is updated in place.
 import { and, desc, eq, isNull, or, sql, type SQL } from "drizzle-orm";
+import type * as z from "zod";
 import type { Database } from "../../db/open-remote.ts";
 import { scripts, scriptVersions, tenants, type Script, type ScriptVersion } from "../../db/schema.ts";
 import { AppError, invalid, notFound } from "../../protocol/errors.ts";
-import type { ScriptDetail, ScriptSummary, VersionDetail, VersionSummary } from "../../protocol/api.ts";
-import { authorOf, type Principal } from "./principal.ts";
+import type { ScriptConfigs, ScriptDetail, ScriptKind, ScriptSummary, VersionDetail, VersionSummary } from "../../protocol/api.ts";
+import { parseOrThrow } from "../../protocol/schemas/problems.ts";
 import {
-  checkCode,
-  checkCommonFields,
-  checkKindConfig,
-  commonFields,
-  kindFields,
-  limits,
-  requireName,
-  scriptKinds,
+  scriptLimits as limits,
   supportedSdkVersions,
-  type ScriptKind,
-} from "./script-spec.ts";
+  updateScriptForms,
+  type createScriptRequest,
+  type rollbackRequest,
+  type scriptFilters,
+  type updateScriptRequest,
+} from "../../protocol/schemas/scripts.ts";
+import { authorOf, type Principal } from "./principal.ts";
 import { newId, sha256Hex } from "./secrets.ts";
 import { isUniqueViolation } from "./db-errors.ts";
 import { nextSlot } from "./scheduler.ts";
+import { settleConfig } from "./script-config.ts";
 import type { ScriptDirectory } from "./script-directory.ts";
-import { onlyKnown, optionalEnum, type Body } from "./validate.ts";
+import { typed, type TypedScript } from "./script-view.ts";
+import { checkScriptSyntax } from "./syntax.ts";
 
-export function toSummary(s: Script): ScriptSummary {
-  return {
-    id: s.id,
-    name: s.name,
-    kind: s.kind,
-    description: s.description,
-    tags: s.tags,
-    enabled: s.enabled,
-    timeoutMs: s.timeoutMs,
-    memoryMb: s.memoryMb,
-    config: s.config,
-    alerts: s.alerts,
-    sdkVersion: s.sdkVersion,
-    version: s.currentVersion,
-    createdBy: s.createdBy,
-    createdAt: s.createdAt,
-    updatedAt: s.updatedAt,
-  };
+type CreateScript = z.output<typeof createScriptRequest>;
+type UpdateScript = z.output<typeof updateScriptRequest>;
+
+/** A script as the API shows it: the row without what only the platform keeps. */
+export function toSummary(s: TypedScript): ScriptSummary {
+  // Destructured rather than listed so `kind` and its `config` stay a pair; a column added to
+  // the table must be dropped here or described in ScriptSummary.
+  const { tenantId: _tenant, currentVersion, nextRunAt: _next, deletedAt: _deleted, ...summary } = s;
+  return { ...summary, version: currentVersion };
+}
+
+/** A changed schedule counts from now: no catching up on the past. */
+function scheduleChanged(before: TypedScript, config: ScriptConfigs[ScriptKind]): boolean {
+  if (before.kind !== "scheduled" || !("cron" in config)) return false;
+  return config.cron !== before.config.cron || config.timezone !== before.config.timezone;
 }
 
 function toVersionDetail(v: ScriptVersion): VersionDetail {
@@ -63,15 +61,18 @@ export class ScriptService {
     this.#directory = directory;
   }
 
-  async create(principal: Principal, body: Body): Promise<ScriptDetail> {
-    const kind = optionalEnum(body, "kind", scriptKinds);
-    if (!kind) throw invalid("kind", `kind is required: one of ${scriptKinds.join(", ")}`);
-    onlyKnown(body, [...commonFields, ...kindFields[kind]]);
-    const name = requireName(body);
-    const fields = checkCommonFields(body, this.#maxMemoryMb);
-    const code = checkCode(body);
-    if (code === undefined) throw invalid("code", "code is required");
-    const config = checkKindConfig(kind, body);
+  /** The largest memory a script may ask for is the deployment's: its runners' largest tier. */
+  #checkMemory(memoryMb: number | undefined): void {
+    if (memoryMb !== undefined && memoryMb > this.#maxMemoryMb) {
+      throw invalid("memoryMb", `memoryMb must be from ${limits.minMemoryMb} to ${this.#maxMemoryMb} (the runners' largest memory tier)`);
+    }
+  }
+
+  async create(principal: Principal, fields: CreateScript): Promise<ScriptDetail> {
+    const { kind, name, code } = fields;
+    this.#checkMemory(fields.memoryMb);
+    checkScriptSyntax(code);
+    const config = settleConfig(kind, fields);
     const id = newId("scr");
     const author = authorOf(principal);
     const sha256 = await sha256Hex(code);
@@ -105,19 +106,12 @@ export class ScriptService {
     return this.get(principal, id);
   }
 
-  async list(principal: Principal, filters: { kind?: string; tags: string[]; q?: string; enabled?: string }): Promise<ScriptSummary[]> {
+  async list(principal: Principal, filters: z.output<typeof scriptFilters>): Promise<ScriptSummary[]> {
     const where: SQL[] = [eq(scripts.tenantId, principal.tenant.id), isNull(scripts.deletedAt)];
-    if (filters.kind !== undefined) {
-      if (!(scriptKinds as readonly string[]).includes(filters.kind)) throw invalid("kind", `kind must be one of: ${scriptKinds.join(", ")}`);
-      where.push(eq(scripts.kind, filters.kind as ScriptKind));
-    }
-    if (filters.enabled !== undefined) {
-      if (filters.enabled !== "true" && filters.enabled !== "false") throw invalid("enabled", "enabled must be true or false");
-      where.push(eq(scripts.enabled, filters.enabled === "true"));
-    }
-    for (const tag of filters.tags) {
+    if (filters.kind !== undefined) where.push(eq(scripts.kind, filters.kind));
+    if (filters.enabled !== undefined) where.push(eq(scripts.enabled, filters.enabled === "true"));
+    for (const tag of filters.tag) {
       const colon = tag.indexOf(":");
-      if (colon <= 0) throw invalid("tag", 'tag filters are "key:value", like "team:finance"');
       const key = tag.slice(0, colon);
       // The key goes into a JSON path as a quoted member name, so no key can change the path.
       const path = `$."${key.replace(/["\\]/g, "")}"`;
@@ -128,24 +122,24 @@ export class ScriptService {
       where.push(or(sql`${scripts.name} LIKE ${pattern} ESCAPE '\\'`, sql`${scripts.description} LIKE ${pattern} ESCAPE '\\'`)!);
     }
     const rows = await this.#db.select().from(scripts).where(and(...where)).orderBy(scripts.name).limit(1000);
-    return rows.map(toSummary);
+    return rows.map((row) => toSummary(typed(row)));
   }
 
   /** A live script of the caller's tenant; another tenant's id is "not found", like a missing one. */
-  async find(principal: Principal, id: string): Promise<Script> {
+  async find(principal: Principal, id: string): Promise<TypedScript> {
     const [row] = await this.#db
       .select()
       .from(scripts)
       .where(and(eq(scripts.id, id), eq(scripts.tenantId, principal.tenant.id), isNull(scripts.deletedAt)));
     if (!row) throw notFound("script");
-    return row;
+    return typed(row);
   }
 
   /**
    * What a queued execution needs to start: its script (even if since deleted or disabled),
    * the version it was recorded with, and the tenant's slug.
    */
-  async forExecution(tenantId: string, scriptId: string, number: number, kind?: ScriptKind): Promise<{ script: Script; version: VersionDetail; tenantSlug: string } | undefined> {
+  async forExecution(tenantId: string, scriptId: string, number: number, kind?: ScriptKind): Promise<{ script: TypedScript; version: VersionDetail; tenantSlug: string } | undefined> {
     // Event deliveries and schedule slots start many times a second: their live script and
     // tenant come from the caches when they can. A script gone from there is read below.
     const cached = await this.#directory.find(tenantId, kind, scriptId);
@@ -157,7 +151,7 @@ export class ScriptService {
       .innerJoin(tenants, eq(tenants.id, scripts.tenantId))
       .where(and(eq(scripts.id, scriptId), eq(scripts.tenantId, tenantId)));
     if (!row) return undefined;
-    return { script: row.script, tenantSlug: row.tenantSlug, version: toVersionDetail(row.version) };
+    return { script: typed(row.script), tenantSlug: row.tenantSlug, version: toVersionDetail(row.version) };
   }
 
   /**
@@ -195,18 +189,19 @@ export class ScriptService {
     return { ...toSummary(script), code: version.code, sha256: version.sha256 };
   }
 
-  async update(principal: Principal, id: string, body: Body): Promise<ScriptDetail> {
+  async update(principal: Principal, id: string, body: UpdateScript): Promise<ScriptDetail> {
     const script = await this.find(principal, id);
     if (body.kind !== undefined && body.kind !== script.kind) throw invalid("kind", "kind cannot be changed; create a new script instead");
-    onlyKnown(body, [...commonFields, ...kindFields[script.kind]]);
-    const fields = checkCommonFields(body, this.#maxMemoryMb);
-    const code = checkCode(body);
-    const config = checkKindConfig(script.kind, body, script.config);
+    // The route took any kind's settings; this script takes its own kind's only.
+    const fields = parseOrThrow(updateScriptForms[script.kind], body);
+    this.#checkMemory(fields.memoryMb);
+    const code = fields.code;
+    if (code !== undefined) checkScriptSyntax(code);
+    const config = settleConfig(script.kind, fields, script.config);
     const now = new Date().toISOString();
     const enabled = fields.enabled ?? script.enabled;
-    const old = script.config as { cron?: string; timezone?: string };
     // A changed schedule, or one switched on again, counts from now: no catching up on the past.
-    const rescheduled = script.kind === "scheduled" && (config.cron !== old.cron || config.timezone !== old.timezone || enabled !== script.enabled);
+    const rescheduled = script.kind === "scheduled" && (scheduleChanged(script, config) || enabled !== script.enabled);
     const changes = {
       ...(rescheduled ? { nextRunAt: enabled ? nextSlot(config, Date.now()) : null } : {}),
       ...(fields.name !== undefined ? { name: fields.name } : {}),
@@ -268,13 +263,11 @@ export class ScriptService {
   }
 
   /** Rollback never rewrites history: it adds a version carrying the old code. */
-  async rollback(principal: Principal, id: string, body: Body): Promise<ScriptDetail> {
-    onlyKnown(body, ["version", "message"]);
+  async rollback(principal: Principal, id: string, body: z.output<typeof rollbackRequest>): Promise<ScriptDetail> {
     const number = body.version;
-    if (typeof number !== "number" || !Number.isInteger(number) || number < 1) throw invalid("version", "version must be a version number (a whole number from 1)");
     const script = await this.find(principal, id);
     const target = await this.version(principal, id, number);
-    const message = typeof body.message === "string" && body.message ? body.message.slice(0, 500) : `rollback to version ${number}`;
+    const message = body.message || `rollback to version ${number}`;
     await this.#addVersion(principal, script, target.code, target.sha256, message, { updatedAt: new Date().toISOString() });
     return this.get(principal, id);
   }

@@ -2,13 +2,14 @@
 import { and, asc, eq, isNull } from "drizzle-orm";
 import type { Database } from "../../db/open-remote.ts";
 import { apiTokens, tenants } from "../../db/schema.ts";
-import { AppError, invalid, notFound } from "../../protocol/errors.ts";
-import { canGrant, isRole, roles } from "../../protocol/roles.ts";
+import type * as z from "zod";
+import { AppError, notFound } from "../../protocol/errors.ts";
+import { canGrant } from "../../protocol/roles.ts";
+import type { createTokenRequest } from "../../protocol/schemas/access.ts";
 import { authorOf, requirePermission, type Principal } from "./principal.ts";
 import { newId, newTokenSecret, sha256Hex } from "./secrets.ts";
 import type { TenantService } from "./tenants.ts";
 import { cacheTtlMs, TtlCache } from "./ttl-cache.ts";
-import { onlyKnown, optionalString, requiredString, type Body } from "./validate.ts";
 
 export class TokenService {
   readonly #db: Database;
@@ -39,13 +40,9 @@ export class TokenService {
     return principal && { ...principal, tenant: { ...principal.tenant } };
   }
 
-  async create(principal: Principal, body: Body) {
+  async create(principal: Principal, body: z.output<typeof createTokenRequest>) {
     requirePermission(principal, "tokens.manage");
-    onlyKnown(body, ["name", "role", "tenant"]);
-    const name = requiredString(body, "name", { max: 100 });
-    const role = body.role;
-    if (!isRole(role)) throw invalid("role", `role is required: one of ${roles.join(", ")}`);
-    const tenantSlug = optionalString(body, "tenant", { min: 1, max: 63 });
+    const { name, role, tenant: tenantSlug } = body;
     let tenant = principal.tenant;
     if (tenantSlug !== undefined && tenantSlug !== principal.tenant.slug) {
       if (!principal.platformAdmin) throw new AppError("FORBIDDEN", "only a platform admin may create tokens for another tenant");

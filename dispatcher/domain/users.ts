@@ -3,8 +3,10 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import type { Database } from "../../db/open-remote.ts";
 import { memberships, sessions, tenants, users } from "../../db/schema.ts";
+import type * as z from "zod";
 import { AppError, invalid, notFound } from "../../protocol/errors.ts";
-import { isRole, roles, type Role } from "../../protocol/roles.ts";
+import type { Role } from "../../protocol/roles.ts";
+import type { addUserRequest, signInRequest, tenantChoice } from "../../protocol/schemas/access.ts";
 import { isUniqueViolation } from "./db-errors.ts";
 import type { DeviceCookies, IssuedDeviceCookie } from "./device-cookies.ts";
 import { joinCodeHours, joinCodeVerifies, makeJoinCode, readJoinCode } from "./join-codes.ts";
@@ -12,7 +14,6 @@ import { decoyHash, hashPassword, verifyPassword, weakPasswordReason } from "./p
 import { requirePermission, type Principal } from "./principal.ts";
 import { newId, newTokenSecret, sha256Hex } from "./secrets.ts";
 import { FailureCounts, signInKeys } from "./sign-in-throttle.ts";
-import { onlyKnown, optionalString, requiredString, type Body } from "./validate.ts";
 
 const sessionHours = 12;
 
@@ -68,12 +69,9 @@ export class UserService {
    * Signs in; refuses for a while after repeated failures, counted where a stranger cannot spend
    * them for the real user (see sign-in-throttle.ts).
    */
-  async signIn(body: Body, client: SignInClient): Promise<SignedIn> {
+  async signIn(body: z.output<typeof signInRequest>, client: SignInClient): Promise<SignedIn> {
     const devices = this.#devices;
-    onlyKnown(body, ["username", "password", "tenant"]);
-    const username = requiredString(body, "username", { max: 100 });
-    const password = requiredString(body, "password", { max: 200 });
-    const tenantSlug = optionalString(body, "tenant", { min: 1, max: 63 });
+    const { username, password, tenant: tenantSlug } = body;
     const device = await devices?.recognise(client.deviceCookies, username);
     const keys = signInKeys({ username, device, address: client.address });
     await this.#failures.attempt(keys, "too many failed sign-ins");
@@ -137,9 +135,8 @@ export class UserService {
   }
 
   /** Moves a session to another tenant the user belongs to. */
-  async switchTenant(cookie: string, principal: Principal, body: Body): Promise<SignedIn> {
-    onlyKnown(body, ["tenant"]);
-    const slug = requiredString(body, "tenant", { max: 63 });
+  async switchTenant(cookie: string, principal: Principal, body: z.output<typeof tenantChoice>): Promise<SignedIn> {
+    const slug = body.tenant;
     if (!principal.userId) throw new AppError("BAD_REQUEST", "only a signed-in user has a session to switch");
     const member = await this.memberships(principal.userId);
     if (!member.some((m) => m.slug === slug)) throw invalid("tenant", `you are not a member of tenant "${slug}"`);
@@ -171,18 +168,12 @@ export class UserService {
    * tenant (10 per 15 minutes, then one a minute), so it cannot be used to sweep a list of names.
    * Platform admins see every user anyway and may still add one by username.
    */
-  async add(principal: Principal, body: Body) {
+  async add(principal: Principal, body: z.output<typeof addUserRequest>) {
     requirePermission(principal, "users.manage");
-    onlyKnown(body, ["username", "password", "role", "joinCode"]);
-    const role = body.role;
-    if (!isRole(role)) throw invalid("role", `role is required: one of ${roles.join(", ")}`);
-    const joinCode = optionalString(body, "joinCode", { min: 1, max: 1000 });
-    if (joinCode !== undefined) {
-      if (body.username !== undefined || body.password !== undefined) throw invalid("joinCode", "send a joinCode with only the role: the code names its user");
-      return this.#addMember(principal, await this.#redeem(joinCode, principal.tenant.slug), role);
-    }
-    const username = requiredString(body, "username", { max: 100, pattern: /^[A-Za-z0-9][A-Za-z0-9_.@-]*$/, patternHint: 'must use letters, digits, "_", ".", "@" and "-"' });
-    const password = optionalString(body, "password", { max: 200 });
+    const { role, joinCode, password } = body;
+    // The schema holds a join code apart from a username and password, and requires one of the two.
+    if (joinCode !== undefined) return this.#addMember(principal, await this.#redeem(joinCode, principal.tenant.slug), role);
+    const username = body.username!;
     if (password === undefined) {
       const [user] = principal.platformAdmin ? await this.#db.select().from(users).where(eq(users.username, username)) : [];
       if (user) return this.#addMember(principal, user, role);
@@ -204,9 +195,8 @@ export class UserService {
   }
 
   /** A join code for a tenant the signed-in user wants to join; its owner adds them with it. */
-  async joinCode(principal: Principal, body: Body): Promise<{ joinCode: string; tenant: string; expiresAt: string }> {
-    onlyKnown(body, ["tenant"]);
-    const tenant = requiredString(body, "tenant", { max: 63 });
+  async joinCode(principal: Principal, body: z.output<typeof tenantChoice>): Promise<{ joinCode: string; tenant: string; expiresAt: string }> {
+    const tenant = body.tenant;
     if (!principal.userId) throw new AppError("BAD_REQUEST", "only a signed-in user can make a join code: an API token belongs to a tenant, not a person");
     const [user] = await this.#db.select().from(users).where(eq(users.id, principal.userId));
     if (!user) throw notFound("user");

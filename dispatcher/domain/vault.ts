@@ -3,12 +3,12 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Database } from "../../db/open-remote.ts";
 import { secrets } from "../../db/schema.ts";
-import { AppError, invalid, notFound } from "../../protocol/errors.ts";
+import type * as z from "zod";
+import { AppError, notFound } from "../../protocol/errors.ts";
+import type { secretValueRequest } from "../../protocol/schemas/secrets.ts";
 import { fromBase64, toBase64 } from "../../protocol/http-envelope.ts";
 import { authorOf, requirePermission, type Principal } from "./principal.ts";
-import { onlyKnown, type Body } from "./validate.ts";
 
-const namePattern = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const maxValueBytes = 64 * 1024;
 
 export class Vault {
@@ -34,11 +34,9 @@ export class Vault {
       .orderBy(asc(secrets.name));
   }
 
-  async put(principal: Principal, name: string, body: Body): Promise<{ name: string; updatedAt: string }> {
+  /** `name` and `body` as the route checked them (protocol/schemas/secrets.ts). */
+  async put(principal: Principal, name: string, body: z.output<typeof secretValueRequest>): Promise<{ name: string; updatedAt: string }> {
     requirePermission(principal, "secrets.manage");
-    if (!namePattern.test(name)) throw invalid("name", 'secret names are 1-64 letters, digits and "_", not starting with a digit, like STRIPE_KEY');
-    onlyKnown(body, ["value"]);
-    if (typeof body.value !== "string" || body.value.length === 0) throw invalid("value", "value is required: a non-empty string");
     const plain = new TextEncoder().encode(body.value);
     if (plain.byteLength > maxValueBytes) throw new AppError("PAYLOAD_TOO_LARGE", `value is larger than ${maxValueBytes} bytes`, { field: "value" });
     const iv = crypto.getRandomValues(new Uint8Array(12));

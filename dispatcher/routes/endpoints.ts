@@ -7,8 +7,11 @@ import { encodeBody, strippedRequestHeaders, type RequestEnvelope } from "../../
 import type { RunResult } from "../../protocol/run.ts";
 import { encodeInput } from "../domain/runs.ts";
 import { authenticate } from "../middleware/auth/index.ts";
+import { requires } from "./guards.ts";
 import type { AppEnv } from "../types.ts";
-import { asObject, readBodyCapped, readJsonBody } from "../domain/validate.ts";
+import { publishFormOf } from "../../protocol/schemas/events.ts";
+import { readBodyCapped, readJsonBody } from "./body.ts";
+import { json } from "./validate.ts";
 import { answerEndpoint } from "./run-answer.ts";
 
 const maxEndpointBody = 1024 * 1024;
@@ -93,8 +96,8 @@ export function publicRoutes(): Hono<AppEnv> {
     return c.body(result.output ?? "null", 200, { "content-type": "application/json" });
   });
 
-  app.post("/api/events", authenticate(), async (c) => {
-    const body = asObject(await readJsonBody(c.req.raw, maxEventsBody));
+  app.post("/api/events", authenticate(), requires("scripts.execute"), json(publishFormOf, maxEventsBody), async (c) => {
+    const body = c.req.valid("json");
     const background = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
     if ("events" in body) {
       const batch = await c.get("services").events.publishBatch(c.get("principal"), body, background);

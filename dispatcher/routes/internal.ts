@@ -5,7 +5,7 @@ import { AppError } from "../../protocol/errors.ts";
 import type { AppEnv } from "../types.ts";
 import { tick } from "../tick.ts";
 import type { SdkCaller } from "../domain/sdk-backend.ts";
-import { readJsonBody } from "../domain/validate.ts";
+import { readJsonBody } from "./body.ts";
 import { noteLeftoverWork } from "../domain/execution-notes.ts";
 
 export function internalRoutes(): Hono<AppEnv> {

@@ -8,7 +8,8 @@ import { isDeviceCookieName } from "../domain/device-cookies.ts";
 import type { SignedIn } from "../domain/users.ts";
 import { sessionCookie } from "../middleware/auth/index.ts";
 import type { AppEnv } from "../types.ts";
-import { jsonBody } from "./body.ts";
+import { signInRequest, tenantChoice } from "../../protocol/schemas/access.ts";
+import { json } from "./validate.ts";
 
 async function describe(c: Context<AppEnv>, p: Principal, csrfToken?: string): Promise<Me> {
   const tenants = p.userId
@@ -46,8 +47,8 @@ function signInClient(c: Context<AppEnv>) {
 export function sessionRoutes(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
 
-  api.post("/session", async (c) => {
-    const signedIn = await c.get("services").users.signIn(await jsonBody(c), signInClient(c));
+  api.post("/session", json(signInRequest), async (c) => {
+    const signedIn = await c.get("services").users.signIn(c.req.valid("json"), signInClient(c));
     startSession(c, signedIn);
     return c.json(await describe(c, signedIn.principal, signedIn.csrfToken));
   });
@@ -59,14 +60,14 @@ export function sessionRoutes(): Hono<AppEnv> {
     return c.body(null, 204);
   });
 
-  api.post("/session/tenant", async (c) => {
-    const signedIn = await c.get("services").users.switchTenant(getCookie(c, sessionCookie) ?? "", c.get("principal"), await jsonBody(c));
+  api.post("/session/tenant", json(tenantChoice), async (c) => {
+    const signedIn = await c.get("services").users.switchTenant(getCookie(c, sessionCookie) ?? "", c.get("principal"), c.req.valid("json"));
     startSession(c, signedIn);
     return c.json(await describe(c, signedIn.principal, signedIn.csrfToken));
   });
 
   api.get("/me", async (c) => c.json(await describe(c, c.get("principal"), c.get("csrfToken"))));
   // A signed-in user agrees to join another tenant: its owner adds them with this code.
-  api.post("/me/join-code", async (c) => c.json(await c.get("services").users.joinCode(c.get("principal"), await jsonBody(c))));
+  api.post("/me/join-code", json(tenantChoice), async (c) => c.json(await c.get("services").users.joinCode(c.get("principal"), c.req.valid("json"))));
   return api;
 }

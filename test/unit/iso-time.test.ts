@@ -1,7 +1,7 @@
 // The one parser for times in query parameters: ISO 8601 (as RFC 3339 profiles it) and nothing
 // that merely looks like a date to Date.parse.
 import { describe, expect, test } from "vitest";
-import { isoTime } from "../../dispatcher/domain/validate.ts";
+import { isoTime } from "../../protocol/schemas/time.ts";
 
 describe("isoTime", () => {
   test.each([

@@ -1,6 +1,6 @@
 // Field kinds of business entities: how a script's value is checked, stored and shown.
 import { invalid } from "../../../protocol/errors.ts";
-import { isoTime } from "../validate.ts";
+import { isoTime } from "../../../protocol/schemas/time.ts";
 
 export type FieldKind = "text" | "email" | "phone" | "date" | "period" | "money" | "currency" | "ref" | { enum: readonly string[] };
 
