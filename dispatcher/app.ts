@@ -8,6 +8,7 @@ import { executionRoutes } from "./routes/executions.ts";
 import { internalRoutes } from "./routes/internal.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { publicRoutes } from "./routes/endpoints.ts";
+import { openApiRoutes } from "./routes/openapi.ts";
 import { operationRoutes } from "./routes/operations.ts";
 import { scriptRoutes } from "./routes/scripts.ts";
 import { sessionRoutes } from "./routes/session.ts";
@@ -27,6 +28,8 @@ export function createApp(): Hono<AppEnv> {
     c.header("x-request-id", c.get("requestId"));
   });
   app.route("/", healthRoutes());
+  // Public, like the health checks: before the management API's credentials are asked for.
+  app.route("/", openApiRoutes());
 
   const auth = authenticate();
   app.use("/admin/api/*", (c, next) => (publicCalls.has(`${c.req.method} ${c.req.path}`) ? next() : auth(c, next)));

@@ -151,7 +151,7 @@ export const rollbackRequest = closed({
 /** `/admin/api/scripts/:id/versions/:n`. */
 export const versionParams = z.object({
   id: z.string(),
-  n: z.coerce.number<string>({ error: versionNumber }).pipe(wholeNumber(1, Number.MAX_SAFE_INTEGER, versionNumber)).meta({ example: "2" }),
+  n: z.coerce.number<string>({ error: versionNumber }).pipe(wholeNumber(1, Number.MAX_SAFE_INTEGER, versionNumber)).meta({ example: 2 }),
 });
 
 /** `GET /admin/api/scripts?kind=&tag=team:finance&q=&enabled=`. */
