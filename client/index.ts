@@ -4,8 +4,14 @@
 //   const iota = createIotaClient({ baseUrl: "http://localhost:8787", token: process.env.IOTA_TOKEN! });
 //   const { value } = await iota.invoke<{ price: number }>("pricing-rule", { sku: "A-1", qty: 3 });
 //   await iota.publishEvent({ id: crypto.randomUUID(), type: "payment.processed", payload: { amount: 42 } });
+//
+// Its types come from the API's schemas (protocol/schemas), the same the server validates with
+// and the OpenAPI document (GET /admin/api/openapi.json) is generated from; services in other
+// languages generate their client from that document.
+import type * as z from "zod";
 import type { EventAccepted, EventBatchAccepted } from "../protocol/api.ts";
 import type { ErrorBody } from "../protocol/errors.ts";
+import type { domainEvent, publishEventRequest } from "../protocol/schemas/events.ts";
 
 export interface IotaClientOptions {
   baseUrl: string;
@@ -19,15 +25,13 @@ export interface Invoked<T> {
   executionId: string;
 }
 
-export interface DomainEvent {
-  /** The publisher's own id: publishing the same id again delivers nothing twice. */
-  id: string;
-  type: string;
-  payload?: unknown;
-  occurredAt?: string;
-  /** For platform admin tokens: the tenant the event belongs to. */
-  tenant?: string;
-}
+/**
+ * `{id, type, payload?, occurredAt?, tenant?}`: `id` is the publisher's own (publishing it again
+ * delivers nothing twice); `tenant` is for platform admin tokens only.
+ */
+export type DomainEvent = z.input<typeof publishEventRequest>;
+/** An event of a batch; the batch names the tenant. */
+export type BatchEvent = z.input<typeof domainEvent>;
 
 export type PublishedEvent = EventAccepted;
 export type PublishedBatch = EventBatchAccepted;
@@ -78,7 +82,7 @@ export function createIotaClient(options: IotaClientOptions) {
      * Hands up to 500 events of one tenant to the platform in one request, stored together or not
      * at all; far cheaper than one call each for bursts (an import, a nightly sync).
      */
-    async publishEvents(events: Omit<DomainEvent, "tenant">[], tenant?: string): Promise<PublishedBatch> {
+    async publishEvents(events: BatchEvent[], tenant?: string): Promise<PublishedBatch> {
       return (await (await call("/api/events", { events, ...(tenant ? { tenant } : {}) })).json()) as PublishedBatch;
     },
   };
