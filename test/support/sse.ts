@@ -1,4 +1,6 @@
-// Reads a server-sent event stream to its end, noting when each event arrived.
+// Reads a server-sent event stream to its end, noting when each event arrived. The parsing is
+// the product's own (protocol/sse.ts), as the admin reads the stream.
+import { serverSentEvents } from "../../protocol/sse.ts";
 
 export interface SseEvent {
   event: string;
@@ -8,17 +10,6 @@ export interface SseEvent {
 
 export async function readSse(response: Response): Promise<SseEvent[]> {
   const events: SseEvent[] = [];
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let split;
-    while ((split = buffer.indexOf("\n\n")) >= 0) {
-      const block = buffer.slice(0, split);
-      buffer = buffer.slice(split + 2);
-      const data = block.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
-      if (data) events.push({ event: /^event: (.*)$/m.exec(block)?.[1] ?? "message", data: JSON.parse(data), at: Date.now() });
-    }
-  }
+  for await (const { event, data } of serverSentEvents(response.body!)) events.push({ event, data: JSON.parse(data), at: Date.now() });
   return events;
 }

@@ -1,10 +1,11 @@
 // The management API, one typed function per call. Request and response types come from
-// protocol/api.ts; only the query filters are the admin's own.
+// protocol/api.ts, inferred from the schemas the server validates with.
 import type {
   CreateScriptRequest,
   DeadLetter,
   DeadLetterReplay,
   ExecutionDetail,
+  ExecutionFilters as ApiExecutionFilters,
   ExecutionStats,
   ExecutionSummary,
   Me,
@@ -16,6 +17,7 @@ import type {
   SchedulePreview,
   ScriptKind,
   ScriptDetail,
+  ScriptFilters as ApiScriptFilters,
   ScriptSummary,
   SecretSummary,
   SecretValueRequest,
@@ -31,22 +33,10 @@ import { request, requestText, withQuery, type Query } from "./client.ts";
 /** The kinds in the order the admin offers them. */
 export const scriptKinds: readonly ScriptKind[] = ["manual", "scheduled", "http", "event", "embedded"];
 
-export interface ScriptFilters {
-  kind?: string;
-  tag?: string[];
-  q?: string;
-  enabled?: string;
-}
-
-export interface ExecutionFilters {
-  scriptId?: string;
-  status?: string;
-  trigger?: string;
-  since?: string;
-  until?: string;
-  limit?: number;
-  cursor?: string;
-}
+/** The API's filters as the admin's addresses hold them, as text; the server checks the values. */
+type AsText<Filters> = { [K in keyof Filters]?: Filters[K] | string };
+export type ScriptFilters = AsText<ApiScriptFilters>;
+export type ExecutionFilters = AsText<ApiExecutionFilters>;
 
 /** A sync run answers with the finished execution, an async one with its id. */
 export type RunAnswer = ExecutionDetail | RunAccepted;

@@ -4,6 +4,7 @@
 // header a platform admin's calls carry in a tenant they are not a member of.
 import type { ExecutionDetail } from "../../../protocol/api.ts";
 import type { LogEntry, Progress } from "../../../protocol/run.ts";
+import { serverSentEvents } from "../../../protocol/sse.ts";
 import { apiBase, tenantHeaders } from "./client.ts";
 import { api } from "./endpoints.ts";
 
@@ -41,24 +42,13 @@ export function followExecution(id: string, listener: ExecutionListener): () => 
       signal: aborter.signal,
     });
     if (!response.ok || !response.body) throw new Error(`the live stream answered ${response.status}`);
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = "";
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error("the live stream ended before the execution did");
-      buffer += value.replace(/\r\n?/g, "\n");
-      let split: number;
-      while ((split = buffer.indexOf("\n\n")) >= 0) {
-        const block = buffer.slice(0, split).split("\n");
-        buffer = buffer.slice(split + 2);
-        const event = block.find((l) => l.startsWith("event:"))?.slice(6).trim() ?? "message";
-        const data = block.filter((l) => l.startsWith("data:")).map((l) => l.slice(l.startsWith("data: ") ? 6 : 5)).join("\n");
-        if (data && handle(event, data)) {
-          aborter.abort();
-          return;
-        }
+    for await (const { event, data } of serverSentEvents(response.body)) {
+      if (handle(event, data)) {
+        aborter.abort();
+        return;
       }
     }
+    throw new Error("the live stream ended before the execution did");
   }
 
   async function poll(): Promise<void> {
