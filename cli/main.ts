@@ -2,18 +2,21 @@
 // turns any failure into one plain line (never a stack) and an exit code CI can act on.
 import { parseArgs } from "node:util";
 import type { Command } from "./command.ts";
+import { diff } from "./commands/diff.ts";
 import { events } from "./commands/events.ts";
 import { history } from "./commands/history.ts";
 import { init } from "./commands/init.ts";
 import { invoke } from "./commands/invoke.ts";
 import { login } from "./commands/login.ts";
 import { logs } from "./commands/logs.ts";
+import { pull } from "./commands/pull.ts";
+import { push } from "./commands/push.ts";
 import { run } from "./commands/run.ts";
 import { CliError, exitCodes, usage, type ExitCode } from "./errors.ts";
 import { Output } from "./output.ts";
 import { version } from "./version.ts";
 
-const commands: Command[] = [login, init, run, logs, invoke, events, history];
+const commands: Command[] = [login, init, pull, diff, push, run, logs, invoke, events, history];
 
 const overview = () => `iota ${version}: keep an iota-scripts tenant's scripts in git, run them, follow them.
 
