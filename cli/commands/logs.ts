@@ -7,7 +7,7 @@ import { CliError, exitCodes } from "../errors.ts";
 import { finished, logLine, outcome, succeeded } from "../executions.ts";
 import type { Output } from "../output.ts";
 import { session } from "../remote.ts";
-import { serverEvents } from "../sse.ts";
+import { serverSentEvents } from "../../protocol/sse.ts";
 
 export const logs: Command = {
   name: "logs",
@@ -34,7 +34,7 @@ or was interrupted. With --json and --follow, one JSON object per event ({event,
 
 async function follow(api: Api, path: string, out: Output): Promise<ExecutionDetail> {
   const response = await api.open(`${path}/stream`, "text/event-stream");
-  for await (const { event, data } of serverEvents(response.body!)) {
+  for await (const { event, data } of serverSentEvents(response.body!)) {
     const parsed = JSON.parse(data);
     if (out.json) out.line(JSON.stringify({ event, data: parsed }));
     else if (event === "log") out.line(logLine(parsed));
