@@ -12,6 +12,8 @@ import { Secrets } from "./features/secrets/index.tsx";
 const ScriptPage = lazy(() => import("./features/editor/index.tsx").then((m) => ({ default: m.ScriptPage })));
 const VersionsPage = lazy(() => import("./features/versions/index.tsx").then((m) => ({ default: m.VersionsPage })));
 const ExecutionPage = lazy(() => import("./features/history/execution.tsx").then((m) => ({ default: m.ExecutionPage })));
+// Swagger UI is as large as Monaco: only this page loads it.
+const ApiReference = lazy(() => import("./features/api-reference/index.tsx").then((m) => ({ default: m.ApiReference })));
 
 /**
  * A fresh screen for each :id. The router keeps a screen when only its params change; ours
@@ -40,6 +42,7 @@ export const routes: RouteDefinition[] = [
   { path: "/history/:id", component: perId(ExecutionPage) },
   { path: "/dead-letters", component: DeadLetters },
   { path: "/secrets", component: Secrets },
+  { path: "/api-reference", component: ApiReference },
   // Anything else, /admin/settings included until it exists.
   { path: "*", component: NotFound },
 ];

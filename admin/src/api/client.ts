@@ -79,6 +79,12 @@ export function tenantHeaders(): Record<string, string> {
   return actingTenant ? { "x-iota-tenant": actingTenant } : {};
 }
 
+/** The headers a call with this method carries besides its body's: the tenant, and the session's CSRF token on writes. */
+export function callHeaders(method: string): Record<string, string> {
+  const write = method !== "GET" && method !== "HEAD";
+  return { ...tenantHeaders(), ...(write && csrfToken ? { "x-csrf-token": csrfToken } : {}) };
+}
+
 /** Called when the server says the session is gone (401), to send the user to sign in. */
 export function onSessionLost(handler: () => void): void {
   onUnauthenticated = handler;
@@ -117,9 +123,8 @@ export function request<T>(method: string, path: string, body?: unknown, options
 }
 
 async function send<T>(method: string, path: string, body: unknown, options: RequestOptions): Promise<T> {
-  const headers: Record<string, string> = { accept: "application/json", ...tenantHeaders() };
+  const headers: Record<string, string> = { accept: "application/json", ...callHeaders(method) };
   if (body !== undefined) headers["content-type"] = "application/json";
-  if (method !== "GET" && method !== "HEAD" && csrfToken) headers["x-csrf-token"] = csrfToken;
   let response: Response;
   try {
     response = await fetch(`${apiBase}${path}`, {

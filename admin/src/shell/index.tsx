@@ -18,6 +18,7 @@ const nav: { href: string; label: string; icon: IconName; key: string }[] = [
   { href: "/history", label: "History", icon: "history", key: "h" },
   { href: "/dead-letters", label: "Dead letters", icon: "inbox", key: "d" },
   { href: "/secrets", label: "Secrets", icon: "key", key: "k" },
+  { href: "/api-reference", label: "API reference", icon: "book", key: "a" },
 ];
 
 const typing = (target: EventTarget | null) =>

@@ -22,6 +22,7 @@ const paths = {
   external: "M9.5 2.5h4v4M13.5 2.5 7.5 8.5M12 9.5v4H2.5V4h4",
   trash: "M2.5 4.5h11M6 4.5V2.5h4v2M4 4.5l.7 9h6.6l.7-9",
   tenant: "M2.5 13.5V4l5-2 5 2v9.5M6 13.5v-3h3v3M5 6.5h.01M8 6.5h.01M11 6.5h.01",
+  book: "M8 4.5C6.5 3.2 4.5 2.8 2.5 3v9.5c2-.2 4 .2 5.5 1.5 1.5-1.3 3.5-1.7 5.5-1.5V3c-2-.2-4 .2-5.5 1.5zM8 4.5V14",
 } as const;
 
 export type IconName = keyof typeof paths;
