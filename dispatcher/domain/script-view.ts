@@ -1,7 +1,7 @@
 // A script row with its config typed by its kind. The database types the config column as any
 // JSON object; every write of it went through its kind's schema (protocol/schemas), so a row of
 // kind K holds K's config. This is the one place that says so to the compiler.
-import type { Script, scriptKinds as storedKinds } from "../../db/schema.ts";
+import type { Script } from "../../db/schema.ts";
 import type { ScriptConfigs, ScriptKind } from "../../protocol/api.ts";
 
 /** A script of kind K; of several kinds, one of them (a union), so `kind` tells its `config`. */
@@ -16,8 +16,3 @@ export function typed(row: Script): TypedScript {
 export function ofKind<K extends ScriptKind>(rows: readonly TypedScript[], _kind: K): readonly ScriptOf<K>[] {
   return rows as readonly ScriptOf<K>[];
 }
-
-// db/schema.ts spells the kinds itself; the compiler holds the two lists to the same kinds.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const kindsAgree: Same<(typeof storedKinds)[number], ScriptKind> = true;
-void kindsAgree;

@@ -5,6 +5,7 @@ import { and, asc, eq } from "drizzle-orm";
 import type { Database } from "../../db/open-remote.ts";
 import { memberships, users } from "../../db/schema.ts";
 import { AppError, invalid } from "../../protocol/errors.ts";
+import { eventType } from "../../protocol/schemas/events.ts";
 import { entities } from "./data/entities.ts";
 import type { DataStore, ListQuery } from "./data/store.ts";
 import type { EventService } from "./events.ts";
@@ -79,8 +80,9 @@ export class SdkBackend {
       return (await vault.reveal(c.tenantId, name)) ?? null;
     });
     this.#handlers.set("events.publish", async (c, [type, payload], bg) => {
-      if (typeof type !== "string" || !/^[a-z0-9_]+(\.[a-z0-9_]+)*$/.test(type)) throw invalid("type", 'events.publish(type, payload): type must be like "order.shipped"');
-      const accepted = await publish(c, await depthOf(c), type, payload, bg);
+      const checked = eventType.safeParse(type);
+      if (!checked.success) throw invalid("type", 'events.publish(type, payload): type must be like "order.shipped"');
+      const accepted = await publish(c, await depthOf(c), checked.data, payload, bg);
       return { id: accepted.id, deliveries: accepted.deliveries };
     });
   }

@@ -8,6 +8,14 @@ export const maxBatchEvents = 500;
 
 const tenantSlug = z.string().min(1).max(63).meta({ description: "Platform admin tokens only: the tenant the events belong to." });
 
+/** A dotted event type, as platform services and scripts publish it. */
+export const eventType = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[a-z0-9_]+(\.[a-z0-9_]+)*$/, { error: 'must be a dotted event type like "payment.processed"' })
+  .meta({ example: "payment.processed" });
+
 const eventFields = {
   id: z
     .string()
@@ -17,12 +25,7 @@ const eventFields = {
     // U+FFFD), so two such ids could collide or never match their stored form.
     .refine((id) => !/[\u0000-\u001f\u007f]/.test(id) && id.isWellFormed(), { error: "must be printable text (no control characters or broken Unicode)" })
     .meta({ description: "The publisher's own id: publishing it again delivers nothing twice.", example: "pay_2026_000123" }),
-  type: z
-    .string()
-    .min(1)
-    .max(200)
-    .regex(/^[a-z0-9_]+(\.[a-z0-9_]+)*$/, { error: 'must be a dotted event type like "payment.processed"' })
-    .meta({ example: "payment.processed" }),
+  type: eventType,
   payload: z.unknown().optional().meta({ description: "Any JSON, up to 1 MB." }),
   occurredAt: isoTimeInput.optional().meta({ description: "When it happened; when it was received if left out." }),
 };

@@ -8,8 +8,8 @@ import { Icon } from "../../ui/icons.tsx";
 import { Modal } from "../../ui/modal.tsx";
 import { ResourceTable } from "../../ui/resource-table.tsx";
 import { Empty } from "../../ui/states.tsx";
+import { secretName } from "../../../../protocol/schemas/secrets.ts";
 
-const namePattern = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 export function Secrets() {
   const session = useSession();
@@ -90,7 +90,7 @@ function SecretDialog(props: { target: { name: string; isNew: boolean }; onClose
   const [name, setName] = createSignal(props.target.name);
   const [value, setValue] = createSignal("");
   const [busy, setBusy] = createSignal(false);
-  const nameProblem = () => (name() && !namePattern.test(name()) ? "Letters, digits and _, up to 64, not starting with a digit: STRIPE_KEY" : undefined);
+  const nameProblem = () => (name() && !secretName.safeParse(name()).success ? "Letters, digits and _, up to 64, not starting with a digit: STRIPE_KEY" : undefined);
   const submit = async (e: SubmitEvent) => {
     e.preventDefault();
     if (!name() || nameProblem() || !value()) return;
