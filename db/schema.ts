@@ -1,5 +1,8 @@
 // The one schema: tables, and the row types the dispatcher, host and admin share.
 import { sql } from "drizzle-orm";
+import { executionStatuses, scriptKinds, triggers, type ExecutionStatus, type ScriptKind, type Trigger } from "../protocol/lists.ts";
+import type { AlertRule } from "../protocol/schemas/alerts.ts";
+import type { ScriptConfigs } from "../protocol/schemas/script-settings.ts";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
@@ -28,14 +31,7 @@ export const tenants = sqliteTable("tenants", {
   createdAt: text("created_at").notNull().default(now),
 });
 
-export interface AlertRule {
-  /** Outcomes that raise this alert. */
-  on: ("failed" | "timed_out" | "interrupted" | "dead_letter")[];
-  /** Scheduled scripts: also alert when this many slots in a row did not succeed. */
-  afterSlots?: number;
-  webhook?: string;
-  email?: string;
-}
+export type { AlertRule };
 
 export const apiTokens = sqliteTable(
   "api_tokens",
@@ -54,7 +50,7 @@ export const apiTokens = sqliteTable(
 );
 
 /** The kinds of script: the one list the database, the dispatcher's checks and the API share. */
-export const scriptKinds = ["scheduled", "http", "event", "manual", "embedded"] as const;
+export { scriptKinds };
 
 export const scripts = sqliteTable(
   "scripts",
@@ -69,7 +65,8 @@ export const scripts = sqliteTable(
     timeoutMs: integer("timeout_ms").notNull(),
     memoryMb: integer("memory_mb").notNull(),
     // Trigger settings of the script's kind (cron, path, events...), validated by the domain.
-    config: text("config", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+    /** The kind's settings, as its schema in protocol/schemas/script-settings.ts stores them. */
+    config: text("config", { mode: "json" }).$type<ScriptConfigs[ScriptKind]>().notNull().default({}),
     currentVersion: integer("current_version").notNull(),
     /** The SDK version the script is written against; a newer platform keeps it working. */
     sdkVersion: text("sdk_version").notNull().default("1"),
@@ -105,22 +102,7 @@ export const scriptVersions = sqliteTable(
   (t) => [primaryKey({ columns: [t.scriptId, t.number] })],
 );
 
-export const executionStatuses = [
-  "queued",
-  "running",
-  "succeeded",
-  "failed",
-  "timed_out",
-  "cancelled",
-  "interrupted",
-  // A schedule slot that did not run: its previous run was still going, or the platform was down.
-  "skipped",
-  "missed",
-] as const;
-export type ExecutionStatus = (typeof executionStatuses)[number];
-
-export const triggers = ["manual", "embedded", "http", "event", "scheduled"] as const;
-export type Trigger = (typeof triggers)[number];
+export { executionStatuses, triggers, type ExecutionStatus, type Trigger };
 
 export const executions = sqliteTable(
   "executions",

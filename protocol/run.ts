@@ -1,6 +1,6 @@
 // What crosses the dispatcher -> host -> runner boundary for one execution. Plain data only:
 // errors travel as `{ code, message, stack }`, never as thrown objects.
-import type { Trigger } from "../db/schema.ts";
+import type { Trigger } from "./lists.ts";
 import type { ResponseEnvelope } from "./http-envelope.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";

@@ -9,30 +9,20 @@ import { checkCron, checkTimeZone } from "../../protocol/schemas/schedule.ts";
 import type { Admission } from "./admission.ts";
 import type { Background, RunService } from "./runs.ts";
 import { newId } from "./secrets.ts";
+import { typed, type ScriptOf } from "./script-view.ts";
+import type { ScheduledConfig } from "../../protocol/schemas/script-settings.ts";
 
 /** A slot processed later than this after its time counts as missed (the platform was down). */
 export const lateAfterMs = 60_000;
 const maxMissedRecords = 1000;
 
-interface ScheduleConfig {
-  cron: string;
-  timezone: string;
-  missedPolicy: "catch_up" | "skip";
-}
-
-function configOf(script: Pick<Script, "config">): ScheduleConfig {
-  return script.config as unknown as ScheduleConfig;
-}
-
 /** The next slot strictly after `after`, as UTC ISO, or null if the schedule never runs again. */
-export function nextSlot(config: Record<string, unknown>, after: number): string | null {
-  const c = config as unknown as ScheduleConfig;
+export function nextSlot(c: ScheduledConfig, after: number): string | null {
   const [t] = nextRuns(parseCron(c.cron), c.timezone, after, 1);
   return t === undefined ? null : new Date(t).toISOString();
 }
 
-export function upcomingFor(config: Record<string, unknown>, from: number, count = 5): UpcomingRun[] {
-  const c = config as unknown as ScheduleConfig;
+export function upcomingFor(c: ScheduledConfig, from: number, count = 5): UpcomingRun[] {
   return upcoming(c.cron, c.timezone, from, count);
 }
 
@@ -66,8 +56,11 @@ export class Scheduler {
     return recorded;
   }
 
-  async #fire(script: Script, now: number, background: Background): Promise<number> {
-    const c = configOf(script);
+  async #fire(row: Script, now: number, background: Background): Promise<number> {
+    const script = typed(row);
+    // Selected by kind above; the check is what tells the compiler its config.
+    if (script.kind !== "scheduled") return 0;
+    const c = script.config;
     const fields = parseCron(c.cron);
     const from = Date.parse(script.nextRunAt!);
     // Every slot from the recorded next one up to now: normally one, more after downtime, when
@@ -96,11 +89,11 @@ export class Scheduler {
   }
 
   /** `earlierFrom`: slots from then on were missed too, but too many to record one by one. */
-  async #recordMissed(script: Script, slots: number[], earlierFrom?: number): Promise<number> {
+  async #recordMissed(script: ScriptOf<"scheduled">, slots: number[], earlierFrom?: number): Promise<number> {
     if (slots.length === 0) return 0;
     const kept = slots.slice(-maxMissedRecords);
     const dropped = slots.length - kept.length;
-    const zone = configOf(script).timezone;
+    const zone = script.config.timezone;
     const before = earlierFrom !== undefined ? ` (and every earlier slot from ${isoInZone(earlierFrom, zone)} on)` : dropped > 0 ? ` (and ${dropped} earlier slots)` : "";
     const now = new Date().toISOString();
     const rows = kept.map((t, i) => ({
@@ -121,8 +114,8 @@ export class Scheduler {
     return rows.length;
   }
 
-  async #claim(script: Script, slot: number, caughtUp: boolean, background: Background): Promise<number> {
-    const zone = configOf(script).timezone;
+  async #claim(script: ScriptOf<"scheduled">, slot: number, caughtUp: boolean, background: Background): Promise<number> {
+    const zone = script.config.timezone;
     const input = JSON.stringify({ scheduledFor: isoInZone(slot, zone), ...(caughtUp ? { caughtUp: true } : {}) });
     const claimed = await this.#admission.admitSlot({
       tenantId: script.tenantId,

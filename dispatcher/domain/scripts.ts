@@ -72,7 +72,8 @@ export class ScriptService {
     const { kind, name, code } = fields;
     this.#checkMemory(fields.memoryMb);
     checkScriptSyntax(code);
-    const config = settleConfig(kind, fields);
+    const settled = settleConfig(kind, fields);
+    const config = settled.config;
     const id = newId("scr");
     const author = authorOf(principal);
     const sha256 = await sha256Hex(code);
@@ -91,7 +92,7 @@ export class ScriptService {
           config,
           alerts: fields.alerts ?? null,
           sdkVersion: fields.sdkVersion ?? supportedSdkVersions.at(-1)!,
-          nextRunAt: kind === "scheduled" && (fields.enabled ?? true) ? nextSlot(config, Date.now()) : null,
+          nextRunAt: settled.kind === "scheduled" && (fields.enabled ?? true) ? nextSlot(settled.config, Date.now()) : null,
           currentVersion: 1,
           createdBy: author,
         }),
@@ -197,13 +198,14 @@ export class ScriptService {
     this.#checkMemory(fields.memoryMb);
     const code = fields.code;
     if (code !== undefined) checkScriptSyntax(code);
-    const config = settleConfig(script.kind, fields, script.config);
+    const settled = settleConfig(script.kind, fields, script.config);
+    const config = settled.config;
     const now = new Date().toISOString();
     const enabled = fields.enabled ?? script.enabled;
     // A changed schedule, or one switched on again, counts from now: no catching up on the past.
     const rescheduled = script.kind === "scheduled" && (scheduleChanged(script, config) || enabled !== script.enabled);
     const changes = {
-      ...(rescheduled ? { nextRunAt: enabled ? nextSlot(config, Date.now()) : null } : {}),
+      ...(rescheduled && settled.kind === "scheduled" ? { nextRunAt: enabled ? nextSlot(settled.config, Date.now()) : null } : {}),
       ...(fields.name !== undefined ? { name: fields.name } : {}),
       ...(fields.description !== undefined ? { description: fields.description } : {}),
       ...(fields.tags !== undefined ? { tags: fields.tags } : {}),

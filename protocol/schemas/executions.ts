@@ -4,11 +4,12 @@ import type { LogEntry, OutboundRecord, Progress } from "../run.ts";
 import { closed, id, instant, wholeNumber } from "./common.ts";
 import { isoTimeInput } from "./time.ts";
 
-export const executionStatuses = ["queued", "running", "succeeded", "failed", "timed_out", "cancelled", "interrupted", "skipped", "missed"] as const;
+import { executionStatuses, triggers } from "../lists.ts";
+
+export { executionStatuses, triggers };
 export const executionStatus = z.enum(executionStatuses).meta({ description: "`skipped` and `missed` are schedule slots that did not run." });
 export type ExecutionStatus = z.infer<typeof executionStatus>;
 
-export const triggers = ["manual", "embedded", "http", "event", "scheduled"] as const;
 export const trigger = z.enum(triggers);
 export type Trigger = z.infer<typeof trigger>;
 

@@ -6,7 +6,9 @@ import { closed, id, instant, patterned, text, utf8Size, wholeNumber } from "./c
 import { configs, settingsChecks, settingsFields } from "./script-settings.ts";
 
 /** The kinds of script, in the order the database lists them. */
-export const scriptKinds = ["scheduled", "http", "event", "manual", "embedded"] as const;
+import { scriptKinds } from "../lists.ts";
+
+export { scriptKinds };
 export const scriptKind = z.enum(scriptKinds);
 export type ScriptKind = z.infer<typeof scriptKind>;
 
