@@ -1,12 +1,14 @@
-// The dispatcher's bindings. Locally the host supplies HOST (database and runners over
-// loopback); deployed, LIBSQL_URL names the database.
+// The dispatcher's bindings. Those wrangler.toml declares (the Cloudflare deployment) are typed by
+// `npm run types:wrangler` into wrangler-env.d.ts, never by hand; the rest are what the host
+// writes into the local workerd config, and secrets. Locally the host supplies HOST (database and
+// runners over loopback); deployed, LIBSQL_URL names the database.
 import type { DatabaseBindings } from "../db/open-remote.ts";
 import type { TenantBudgets } from "../protocol/api.ts";
 import { defaultBudgets } from "./domain/budgets.ts";
 
-export interface Env extends DatabaseBindings {
-  /** The largest memoryMb a script may ask for: the runners' largest memory tier. */
-  MAX_MEMORY_MB?: string;
+// Partial: locally there is no Worker Loader in the dispatcher (runners have their own), and the
+// vars come from the host.
+export interface Env extends DatabaseBindings, Partial<WranglerEnv> {
   /** Concurrent executions per tenant unless the tenant sets its own, and for the platform. */
   TENANT_CONCURRENCY?: string;
   GLOBAL_CONCURRENCY?: string;
@@ -25,11 +27,8 @@ export interface Env extends DatabaseBindings {
   PUBLIC_URL?: string;
   /** "true" behind a proxy that sets X-Forwarded-For / CF-Connecting-IP truthfully. */
   TRUST_PROXY?: string;
-  /** Present when deployed to Cloudflare, where the dispatcher runs scripts itself. */
-  LOADER?: WorkerLoader;
   /** The built admin SPA: a disk service locally, static assets on Cloudflare. */
   ASSETS?: Fetcher;
-  COMPATIBILITY_DATE?: string;
 }
 
 /** The tenant budget defaults this deployment sets, the built-in ones where it sets none. */
