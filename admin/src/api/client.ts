@@ -44,7 +44,7 @@ export function idle(): Promise<void> {
   return new Promise((resolve) => settled.push(resolve));
 }
 
-async function counted<T>(work: () => Promise<T>): Promise<T> {
+export async function counted<T>(work: () => Promise<T>): Promise<T> {
   inFlight++;
   try {
     return await work();
@@ -140,20 +140,28 @@ async function send<T>(method: string, path: string, body: unknown, options: Req
   }
   if (response.status === 204) return undefined as T;
   const text = await response.text();
-  let parsed: unknown = null;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    parsed = null;
-  }
+  const parsed = parseJson(text);
   if (response.ok) return parsed as T;
+  if (response.status === 401 && !options.quiet401) onUnauthenticated?.();
+  throw failureOf(response, parsed);
+}
+
+/** JSON text as a value, or null when it is empty or not JSON. */
+export function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A refused answer as an ApiError: the server's `{error}` when it sent one. */
+export function failureOf(response: Response, parsed: unknown): ApiError {
   const error = (parsed as { error?: ErrorBody } | null)?.error;
   const retryAfter = Number(response.headers.get("retry-after")) || undefined;
-  const failure = new ApiError(
+  return new ApiError(
     response.status,
     error ?? { code: response.status >= 500 ? "INTERNAL" : "BAD_REQUEST", message: `the server answered ${response.status} ${response.statusText}` },
     retryAfter,
   );
-  if (response.status === 401 && !options.quiet401) onUnauthenticated?.();
-  throw failure;
 }

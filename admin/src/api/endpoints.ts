@@ -28,7 +28,20 @@ import type {
   VersionDetail,
   VersionSummary,
 } from "../../../protocol/api.ts";
+import type * as z from "zod";
+import type { createdToken, joinCode, member, memberSummary, tokenSummary } from "../../../protocol/schemas/access.ts";
+import type { scheduleAnswer } from "../../../protocol/schemas/schedule.ts";
+import type { CreateTokenRequest, AddUserRequest, Tenant, TenantSettings, TenantUsage, UpdateSettingsRequest, UpdateTenantRequest } from "../../../protocol/api.ts";
 import { request, requestText, withQuery, type Query } from "./client.ts";
+import { rememberScript } from "./script-store.ts";
+
+// Answers protocol/api.ts does not name yet, inferred from the same schemas.
+export type TokenSummary = z.output<typeof tokenSummary>;
+export type CreatedToken = z.output<typeof createdToken>;
+export type MemberSummary = z.output<typeof memberSummary>;
+export type Member = z.output<typeof member>;
+export type JoinCode = z.output<typeof joinCode>;
+export type ScheduleAnswer = z.output<typeof scheduleAnswer>;
 
 /** The kinds in the order the admin offers them. */
 export const scriptKinds: readonly ScriptKind[] = ["manual", "scheduled", "http", "event", "embedded"];
@@ -52,14 +65,16 @@ export const api = {
   tenants: () => request<{ items: TenantListItem[] }>("GET", "/tenants"),
 
   scripts: (filters: ScriptFilters = {}) => request<{ items: ScriptSummary[] }>("GET", withQuery("/scripts", filters as Query)),
-  script: (id: string) => request<ScriptDetail>("GET", `/scripts/${encodeURIComponent(id)}`),
-  createScript: (fields: CreateScriptRequest) => request<ScriptDetail>("POST", "/scripts", fields),
-  updateScript: (id: string, fields: UpdateScriptRequest) => request<ScriptDetail>("PATCH", `/scripts/${encodeURIComponent(id)}`, fields),
+  // What these answer is the script as saved: the store tells the screens that show it.
+  script: (id: string) => request<ScriptDetail>("GET", `/scripts/${encodeURIComponent(id)}`).then(rememberScript),
+  createScript: (fields: CreateScriptRequest) => request<ScriptDetail>("POST", "/scripts", fields).then(rememberScript),
+  updateScript: (id: string, fields: UpdateScriptRequest) => request<ScriptDetail>("PATCH", `/scripts/${encodeURIComponent(id)}`, fields).then(rememberScript),
   deleteScript: (id: string) => request<void>("DELETE", `/scripts/${encodeURIComponent(id)}`),
   versions: (id: string) => request<{ items: VersionSummary[] }>("GET", `/scripts/${encodeURIComponent(id)}/versions`),
   version: (id: string, n: number) => request<VersionDetail>("GET", `/scripts/${encodeURIComponent(id)}/versions/${n}`),
   rollback: (id: string, version: number, message?: string) =>
-    request<ScriptDetail>("POST", `/scripts/${encodeURIComponent(id)}/rollback`, (message ? { version, message } : { version }) satisfies RollbackRequest),
+    request<ScriptDetail>("POST", `/scripts/${encodeURIComponent(id)}/rollback`, (message ? { version, message } : { version }) satisfies RollbackRequest).then(rememberScript),
+  schedule: (id: string) => request<ScheduleAnswer>("GET", `/scripts/${encodeURIComponent(id)}/schedule`),
   run: (id: string, body: RunRequest) => request<RunAnswer>("POST", `/scripts/${encodeURIComponent(id)}/runs`, body),
 
   executions: (filters: ExecutionFilters = {}) => request<Page<ExecutionSummary>>("GET", withQuery("/executions", filters as Query)),
@@ -77,4 +92,20 @@ export const api = {
   secrets: () => request<{ items: SecretSummary[] }>("GET", "/secrets"),
   setSecret: (name: string, value: string) => request<unknown>("PUT", `/secrets/${encodeURIComponent(name)}`, { value } satisfies SecretValueRequest),
   deleteSecret: (name: string) => request<void>("DELETE", `/secrets/${encodeURIComponent(name)}`),
+
+  settings: () => request<TenantSettings>("GET", "/settings"),
+  updateSettings: (body: UpdateSettingsRequest) => request<TenantSettings>("PATCH", "/settings", body),
+  /** Platform admins only: a tenant's name, domains, limits and budgets. */
+  updateTenant: (slug: string, body: UpdateTenantRequest) => request<Tenant>("PATCH", `/tenants/${encodeURIComponent(slug)}`, body),
+  usage: () => request<TenantUsage>("GET", "/usage"),
+
+  tokens: () => request<{ items: TokenSummary[] }>("GET", "/tokens"),
+  createToken: (body: CreateTokenRequest) => request<CreatedToken>("POST", "/tokens", body),
+  revokeToken: (id: string) => request<void>("DELETE", `/tokens/${encodeURIComponent(id)}`),
+
+  users: () => request<{ items: MemberSummary[] }>("GET", "/users"),
+  addUser: (body: AddUserRequest) => request<Member>("POST", "/users", body),
+  removeUser: (id: string) => request<void>("DELETE", `/users/${encodeURIComponent(id)}`),
+  /** A code that lets another tenant's owner add me. */
+  joinCode: (tenant: string) => request<JoinCode>("POST", "/me/join-code", { tenant }),
 };
