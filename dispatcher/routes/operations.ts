@@ -1,5 +1,6 @@
 // Dead letters and secrets.
 import { Hono } from "hono";
+import { replayRequest } from "../../protocol/schemas/executions.ts";
 import { secretParams, secretValueRequest } from "../../protocol/schemas/secrets.ts";
 import type { AppEnv } from "../types.ts";
 import { requires } from "./guards.ts";
@@ -8,8 +9,10 @@ import { json, params } from "./validate.ts";
 export function operationRoutes(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
   api.get("/dead-letters", requires("executions.read"), async (c) => c.json({ items: await c.get("services").deadLetters.list(c.get("principal")) }));
-  api.post("/dead-letters/:id/replay", requires("scripts.execute"), async (c) =>
-    c.json(await c.get("services").deadLetters.replay(c.get("principal"), c.req.param("id"), (work) => c.executionCtx.waitUntil(work)), 202),
+  api.get("/dead-letters/:id", requires("executions.read"), async (c) => c.json(await c.get("services").deadLetters.get(c.get("principal"), c.req.param("id"))));
+  // No body (or `{}`) replays the event as it was; `{payload}` replays it edited.
+  api.post("/dead-letters/:id/replay", requires("scripts.execute"), json(replayRequest), async (c) =>
+    c.json(await c.get("services").deadLetters.replay(c.get("principal"), c.req.param("id"), c.req.valid("json"), (work) => c.executionCtx.waitUntil(work)), 202),
   );
 
   api.get("/secrets", requires("scripts.read"), async (c) => c.json({ items: await c.get("services").vault.list(c.get("principal")) }));

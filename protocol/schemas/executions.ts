@@ -117,6 +117,9 @@ export const deadLetter = z
     scriptName: z.string().nullable(),
     eventId: z.string(),
     eventType: z.string().nullable(),
+    payload: z.unknown().meta({ description: "The event's payload as its last attempt was given it. In the list, `null` when it is over 64 KB (`payloadBytes` says how big): read `GET /admin/api/dead-letters/{id}` for it." }),
+    payloadBytes: z.int().meta({ description: "The payload's size as JSON (UTF-8 bytes)." }),
+    occurredAt: instant.nullable().meta({ description: "When the event happened, as published." }),
     attempts: z.int(),
     executionId: id("exe").meta({ description: "The last failed attempt, for its logs and error." }),
     errorCode: z.string().nullable(),
@@ -127,4 +130,19 @@ export const deadLetter = z
   })
   .meta({ id: "DeadLetter" });
 
-export const deadLetterReplay = z.object({ id: id("dlq"), executionId: id("exe") }).meta({ id: "DeadLetterReplay" });
+/**
+ * `POST /admin/api/dead-letters/:id/replay`: no body replays the event as its last attempt had
+ * it; `payload` replays it with this payload instead (same id, type and time).
+ */
+export const replayRequest = closed({
+  payload: z.unknown().optional().meta({ description: "An edited payload: any JSON, up to 1 MB, checked like a published event's." }),
+}).meta({ id: "ReplayRequest" });
+
+export const deadLetterReplay = z
+  .object({
+    id: id("dlq"),
+    executionId: id("exe").meta({ description: "The new delivery." }),
+    status: z.enum(["queued", "running"]).meta({ description: "The new delivery's status: follow it at `GET /admin/api/executions/{executionId}`." }),
+    edited: z.boolean().meta({ description: "It carries an edited payload." }),
+  })
+  .meta({ id: "DeadLetterReplay" });

@@ -1,7 +1,7 @@
 // Execution history, live streams, re-runs, statistics, dead letters and secrets.
 import * as z from "zod";
 import { id, itemsOf } from "../../schemas/common.ts";
-import { deadLetter, deadLetterReplay, executionDetail, executionFilters, executionStats, executionSummary, pageOf, rerunRequest, runAccepted, statsQuery } from "../../schemas/executions.ts";
+import { deadLetter, deadLetterReplay, executionDetail, executionFilters, executionStats, executionSummary, pageOf, replayRequest, rerunRequest, runAccepted, statsQuery } from "../../schemas/executions.ts";
 import { secretParams, secretSummary, secretValueRequest, secretWritten } from "../../schemas/secrets.ts";
 import { deadLetterExample, executionExample, executionSummaryExample, sseExample } from "../examples.ts";
 import { body, json, route } from "../operation.ts";
@@ -53,14 +53,25 @@ export const executionRoutes = [
     tag: "Executions",
     who: "executions.read",
     summary: "Event deliveries that failed every attempt",
+    description: "Each with its event (id, type, time and payload as its last attempt had it) and the last error. A payload over 64 KB is left out of the list (`payload` null, `payloadBytes` its size): read the dead letter itself.",
     answers: [json(200, "The newest 500.", itemsOf(deadLetter), { items: [deadLetterExample] })],
+  }),
+  route("get", "/admin/api/dead-letters/{id}", "getDeadLetter", {
+    tag: "Executions",
+    who: "executions.read",
+    summary: "A dead letter with its event's whole payload, to preview or edit before a replay",
+    params: z.object({ id: id("dlq") }),
+    answers: [json(200, "The dead letter.", deadLetter, deadLetterExample)],
   }),
   route("post", "/admin/api/dead-letters/{id}/replay", "replayDeadLetter", {
     tag: "Executions",
     who: "scripts.execute",
     summary: "Deliver a dead-lettered event again, as a fresh delivery with its own retries",
+    description:
+      "Without a body, the event is delivered as its last attempt had it. With `{payload}`, it is delivered with that payload instead (same event id, type and time), checked like a published event's (any JSON, up to 1 MB); the stored event is not changed.",
     params: z.object({ id: id("dlq") }),
-    answers: [json(202, "The new delivery.", deadLetterReplay, { id: "dlq_01jq3v2k7c9x8m", executionId: "exe_01jq3v2k7c9x9n" })],
+    body: body(replayRequest, { payload: { amount: "42.00", currency: "EUR" } }),
+    answers: [json(202, "The new delivery.", deadLetterReplay, { id: "dlq_01jq3v2k7c9x8m", executionId: "exe_01jq3v2k7c9x9n", status: "running", edited: true })],
     errors: { 409: "The dead letter's script was deleted.", 413: "It would pass the tenant's `maxQueuedBytes`.", 429: "The tenant's queue is full." },
   }),
   route("get", "/admin/api/secrets", "listSecrets", {
