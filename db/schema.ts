@@ -197,6 +197,36 @@ export const runnerWaits = sqliteTable("runner_waits", {
   until: text("until").notNull(),
 });
 
+/**
+ * Drafts tried on a script's recent real inputs in shadow mode (POST /admin/api/scripts/:id/try),
+ * recorded apart from the history. While one runs it holds `slots` of its tenant's concurrency
+ * limit, which admission counts beside running executions, until `heldUntil` at the latest (a
+ * dispatcher that died mid-trial holds nothing after that).
+ */
+export const shadowTrials = sqliteTable(
+  "shadow_trials",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    scriptId: text("script_id").notNull().references(() => scripts.id),
+    /** sha256 of the draft's code as it ran. */
+    codeHash: text("code_hash").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: text("created_at").notNull().default(now),
+    finishedAt: text("finished_at"),
+    slots: integer("slots").notNull().default(0),
+    heldUntil: text("held_until"),
+    /** The trial's answer as JSON, once finished. */
+    result: text("result"),
+  },
+  (t) => [
+    index("shadow_trials_script").on(t.tenantId, t.scriptId, t.createdAt),
+    // Admission sums the slots a tenant's trials hold: only rows holding some are indexed.
+    index("shadow_trials_holding").on(t.tenantId, t.heldUntil, t.slots).where(sql`slots > 0`),
+    index("shadow_trials_created").on(t.createdAt),
+  ],
+);
+
 /** Domain events accepted from the platform, stored before they are acknowledged. */
 export const events = sqliteTable(
   "events",
@@ -341,3 +371,4 @@ export type Script = typeof scripts.$inferSelect;
 export type ScriptVersion = typeof scriptVersions.$inferSelect;
 export type Execution = typeof executions.$inferSelect;
 export type ExecutionLog = typeof executionLogs.$inferSelect;
+export type ShadowTrial = typeof shadowTrials.$inferSelect;
