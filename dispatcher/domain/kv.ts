@@ -10,13 +10,26 @@ export const kvCaps = { maxKeyChars: 512, maxValueBytes: 128 * 1024, maxKeysPerT
 // short, and two keys would collide), and the others cannot be shown or typed back reliably.
 const unusableInKeys = /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-function checkKey(key: unknown, field = "key"): string {
+export function checkKey(key: unknown, field = "key"): string {
   if (typeof key !== "string" || key.length === 0 || key.length > kvCaps.maxKeyChars) throw invalid(field, `kv keys are strings of 1-${kvCaps.maxKeyChars} characters`);
   if (unusableInKeys.test(key)) {
     const shown = JSON.stringify(key.length > 80 ? `${key.slice(0, 80)}…` : key);
     throw invalid(field, `kv key ${shown} contains a control character or a lone surrogate; keys are printable text`);
   }
   return key;
+}
+
+/** A put's key, value and options as the store takes them, or the refusal a put would answer. */
+export function checkPut(key: unknown, value: unknown, options: unknown): { key: string; json: string; ttl: number | undefined } {
+  const k = checkKey(key);
+  const json = JSON.stringify(value);
+  if (json === undefined) throw invalid("value", "kv values must be JSON-serialisable");
+  if (new TextEncoder().encode(json).byteLength > kvCaps.maxValueBytes) throw new AppError("PAYLOAD_TOO_LARGE", `kv values are at most ${kvCaps.maxValueBytes} bytes as JSON`, { field: "value" });
+  const ttl = (options as { ttlSeconds?: unknown } | undefined)?.ttlSeconds;
+  if (ttl !== undefined && (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl < 1 || ttl > kvCaps.maxTtlSeconds)) {
+    throw invalid("ttlSeconds", `ttlSeconds must be a whole number from 1 to ${kvCaps.maxTtlSeconds}`);
+  }
+  return { key: k, json, ttl };
 }
 
 export class KvStore {
@@ -36,14 +49,7 @@ export class KvStore {
   }
 
   async put(tenantId: string, key: unknown, value: unknown, options: unknown): Promise<void> {
-    const k = checkKey(key);
-    const json = JSON.stringify(value);
-    if (json === undefined) throw invalid("value", "kv values must be JSON-serialisable");
-    if (new TextEncoder().encode(json).byteLength > kvCaps.maxValueBytes) throw new AppError("PAYLOAD_TOO_LARGE", `kv values are at most ${kvCaps.maxValueBytes} bytes as JSON`, { field: "value" });
-    const ttl = (options as { ttlSeconds?: unknown } | undefined)?.ttlSeconds;
-    if (ttl !== undefined && (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl < 1 || ttl > kvCaps.maxTtlSeconds)) {
-      throw invalid("ttlSeconds", `ttlSeconds must be a whole number from 1 to ${kvCaps.maxTtlSeconds}`);
-    }
+    const { key: k, json, ttl } = checkPut(key, value, options);
     const now = new Date();
     const expiresAt = ttl === undefined ? null : new Date(now.getTime() + ttl * 1000).toISOString();
     // The cap is checked in the statement that writes, so concurrent puts cannot pass it together.

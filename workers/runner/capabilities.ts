@@ -3,6 +3,7 @@
 // entrypoints' props, set here, so no script can name another tenant.
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { utf8Bytes } from "../../protocol/run.ts";
+import { captureFetch, keepEffect, noteSecret, type ShadowRecord } from "./shadow.ts";
 
 export interface RunnerEnv {
   LOADER: WorkerLoader;
@@ -21,6 +22,20 @@ export interface RunnerEnv {
 export interface TenantProps {
   tenantId: string;
   tenantSlug: string;
+  /**
+   * Set by this runner for the isolate of a shadow job (a draft being tried): its SDK writes and
+   * fetches are captured, not made. Props are the platform's; nothing in the isolate changes them.
+   */
+  shadow?: boolean;
+}
+
+interface Running {
+  key: string;
+  tenantId: string;
+  scriptId: string;
+  scriptName: string;
+  /** A shadow execution's captured effects; absent for a live one. */
+  shadow?: ShadowRecord;
 }
 
 /**
@@ -29,19 +44,23 @@ export interface TenantProps {
  * call, because a script can reach these entrypoints itself (`import { env } from
  * "cloudflare:workers"`) and would otherwise speak as any execution of its tenant.
  */
-export const runningExecutions = new Map<string, { key: string; tenantId: string; scriptId: string; scriptName: string }>();
+export const runningExecutions = new Map<string, Running>();
 
 function runningAs(props: TenantProps, executionId: unknown, key: unknown) {
   const running = typeof executionId === "string" ? runningExecutions.get(executionId) : undefined;
   if (!running || typeof key !== "string" || key !== running.key || running.tenantId !== props.tenantId) return undefined;
-  return { executionId: executionId as string, scriptId: running.scriptId, scriptName: running.scriptName };
+  // A shadow execution acts only through a shadow isolate's capabilities, and a live one only
+  // through a live isolate's: neither can borrow the other's.
+  if ((props.shadow === true) !== (running.shadow !== undefined)) return undefined;
+  return { executionId: executionId as string, scriptId: running.scriptId, scriptName: running.scriptName, shadow: running.shadow };
 }
 
 export class Sdk extends WorkerEntrypoint<RunnerEnv, TenantProps> {
   async call(executionId: string, key: string, method: string, args: unknown[]): Promise<unknown> {
-    const caller = runningAs(this.ctx.props, executionId, key);
-    if (!caller) return { ok: false, error: { code: "FORBIDDEN", message: "SDK calls are made through ctx, by an execution still running" } };
-    const body = JSON.stringify({ caller: { ...this.ctx.props, ...caller }, method, args });
+    const running = runningAs(this.ctx.props, executionId, key);
+    if (!running) return { ok: false, error: { code: "FORBIDDEN", message: "SDK calls are made through ctx, by an execution still running" } };
+    const { shadow: record, ...caller } = running;
+    const body = JSON.stringify({ caller: { ...this.ctx.props, ...caller, shadow: this.ctx.props.shadow === true }, method, args });
     if (body.length > (2 * 1024 * 1024) / 3 && utf8Bytes(body) > 2 * 1024 * 1024) return { ok: false, error: { code: "PAYLOAD_TOO_LARGE", message: "an SDK call's arguments are at most 2 MB as JSON" } };
     const response = await this.env.DISPATCHER.fetch("http://dispatcher/internal/sdk", {
       method: "POST",
@@ -49,7 +68,14 @@ export class Sdk extends WorkerEntrypoint<RunnerEnv, TenantProps> {
       body,
     });
     if (!response.ok) return { ok: false, error: { code: "SDK_UNAVAILABLE", message: `the platform could not answer (${response.status}); try again` } };
-    return response.json();
+    const answer = (await response.json()) as { ok: boolean; value?: unknown; captured?: boolean };
+    if (!record) return answer;
+    // The backend says which calls of a shadow caller it captured; the list is kept here, out of
+    // the script's reach, and the script gets only the answer.
+    const { captured, ...toScript } = answer;
+    if (captured) keepEffect(record, { call: method, args, answered: answer.value });
+    else if (method === "secrets.get" && answer.ok) noteSecret(record, answer.value);
+    return toScript;
   }
 }
 
@@ -68,10 +94,20 @@ export class Egress extends WorkerEntrypoint<RunnerEnv, TenantProps> {
     }
     const headers = new Headers();
     for (const [name, value] of request.headers) if (!name.toLowerCase().startsWith("x-iota-")) headers.append(name, value);
+    // A draft being tried never reaches the network: its request is recorded and answered here.
+    if (caller.shadow || this.ctx.props.shadow) return caller.shadow ? captureFetch(caller.shadow, request, headers) : refusedForShadow(request);
     headers.set("x-iota-execution", caller.executionId);
     headers.set("x-iota-tenant", this.ctx.props.tenantId);
     headers.set("x-iota-target", request.url);
     headers.set("x-iota-egress-secret", this.env.EGRESS_SECRET);
     return this.env.EGRESS.fetch("http://egress/", { method: request.method, headers, body: request.body, redirect: "manual" });
   }
+}
+
+/** Cannot happen (runningAs pairs shadow props with shadow executions), and still refused. */
+function refusedForShadow(request: Request): Response {
+  return Response.json(
+    { error: { code: "FORBIDDEN", message: `fetch to ${request.url} refused: a draft being tried never reaches the network` } },
+    { status: 403, headers: { "x-iota-egress-refused": "1" } },
+  );
 }

@@ -1,6 +1,7 @@
 // Runs one job in the tenant's isolate through the Worker Loader. Used by a runner shard
 // locally, and usable by the dispatcher itself where the platform enforces CPU limits.
-import type { RunJob, RunResult } from "../../protocol/run.ts";
+import type { RunResult } from "../../protocol/run.ts";
+import type { ShadowJob } from "../../protocol/shadow.ts";
 import type { HarnessJob, HarnessResult } from "../sandbox/job.ts";
 
 export interface ExecuteOptions {
@@ -9,8 +10,11 @@ export interface ExecuteOptions {
   compatibilityDate: string;
   /** The key this job's harness proves its SDK calls and fetches with (see runningExecutions). */
   capabilityKey?: string;
-  /** What the tenant's isolate may reach; nothing (no SDK, no network) when absent. */
-  capabilities?: (tenant: { tenantId: string; tenantSlug: string }) => { env: Record<string, unknown>; globalOutbound: Fetcher | null };
+  /**
+   * What the tenant's isolate may reach; nothing (no SDK, no network) when absent. `shadow`: the
+   * isolate runs a draft being tried, whose capabilities capture writes instead of making them.
+   */
+  capabilities?: (tenant: { tenantId: string; tenantSlug: string; shadow: boolean }) => { env: Record<string, unknown>; globalOutbound: Fetcher | null };
 }
 
 // No node compatibility layer: scripts get web standards only. `nodejs_als` gives the harness
@@ -20,13 +24,16 @@ const harnessAnswerMs = 250;
 
 type HarnessStub = { run(job: HarnessJob): Promise<HarnessResult> };
 
-export async function execute(loader: WorkerLoader, job: RunJob, options: ExecuteOptions): Promise<RunResult> {
+export async function execute(loader: WorkerLoader, job: ShadowJob, options: ExecuteOptions): Promise<RunResult> {
   const started = Date.now();
   const deadline = started + job.timeoutMs;
+  const shadow = job.shadow === true;
   // Keyed by tenant and code hash: a new version gets a new isolate, and two tenants never
-  // share one even when their code is identical.
-  const worker = loader.get(`${job.tenantId}:${job.codeHash}`, () => {
-    const caps = options.capabilities?.({ tenantId: job.tenantId, tenantSlug: job.tenantSlug }) ?? { env: {}, globalOutbound: null };
+  // share one even when their code is identical. A shadow run gets an isolate of its own even
+  // for the live code: its capabilities are made once per isolate, and a live run must never
+  // share module state with a draft.
+  const worker = loader.get(`${job.tenantId}:${job.codeHash}${shadow ? ":shadow" : ""}`, () => {
+    const caps = options.capabilities?.({ tenantId: job.tenantId, tenantSlug: job.tenantSlug, shadow }) ?? { env: {}, globalOutbound: null };
     return {
       compatibilityDate: options.compatibilityDate,
       compatibilityFlags: sandboxFlags,
@@ -37,7 +44,7 @@ export async function execute(loader: WorkerLoader, job: RunJob, options: Execut
     };
   });
   const harness = worker.getEntrypoint() as unknown as HarnessStub;
-  const { code: _code, codeHash: _hash, memoryMb: _memory, ...rest } = job;
+  const { code: _code, codeHash: _hash, memoryMb: _memory, shadow: _shadow, ...rest } = job;
   const harnessJob: HarnessJob = { ...rest, logKey: job.logKey ?? "", capabilityKey: options.capabilityKey ?? "", marker: options.marker, deadline: new Date(deadline).toISOString() };
 
   // The harness answers a script that is still awaiting at its deadline itself, with its logs;

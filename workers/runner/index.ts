@@ -1,9 +1,11 @@
 // A runner's entry worker: the host posts one job per request and gets its result. Each runner
 // is its own workerd process, so the host can kill it without touching the others.
 import harnessSource from "virtual:harness-source";
-import { runCaps, type RunJob } from "../../protocol/run.ts";
+import { runCaps } from "../../protocol/run.ts";
+import type { ShadowJob, ShadowRunResult } from "../../protocol/shadow.ts";
 import { runningExecutions, type RunnerEnv } from "./capabilities.ts";
 import { execute } from "./execute.ts";
+import { newShadowRecord } from "./shadow.ts";
 
 export { Egress, Sdk } from "./capabilities.ts";
 
@@ -22,10 +24,12 @@ export default {
     // The port is on loopback, where any local user could reach it: only the host, which wrote
     // this process's config, knows the secret.
     if (!sameSecret(request.headers.get("x-iota-runner-secret"), env.RUNNER_SECRET)) return new Response("forbidden", { status: 403 });
-    const job = (await request.json()) as RunJob;
+    const job = (await request.json()) as ShadowJob;
     const exports = (ctx as unknown as { exports: Record<string, (o: { props: unknown }) => Fetcher> }).exports;
     const key = crypto.randomUUID();
-    runningExecutions.set(job.executionId, { key, tenantId: job.tenantId, scriptId: job.scriptId, scriptName: job.scriptName });
+    // A shadow job (a draft tried on recent inputs) keeps what it captured here, outside its isolate.
+    const shadow = job.shadow === true ? newShadowRecord() : undefined;
+    runningExecutions.set(job.executionId, { key, tenantId: job.tenantId, scriptId: job.scriptId, scriptName: job.scriptName, ...(shadow ? { shadow } : {}) });
     let timedOut = false;
     try {
       const result = await execute(env.LOADER, job, {
@@ -39,7 +43,8 @@ export default {
         }),
       });
       timedOut = result.status === "timed_out";
-      return Response.json(result);
+      const answer: ShadowRunResult = shadow ? { ...result, captured: shadow.captured, capturedDropped: shadow.dropped } : result;
+      return Response.json(answer);
     } finally {
       // An execution that ended is no one's to act as: its key stops working at once. Only a
       // timed-out one, told of its deadline through ctx.signal, may still clean up through the

@@ -29,7 +29,8 @@ function columns(entity: EntitySpec): Record<string, SQLiteColumn> {
   return entity.table as unknown as Record<string, SQLiteColumn>;
 }
 
-function show(entity: EntitySpec, stored: Record<string, unknown>): Row {
+/** A stored row as scripts see it. */
+export function show(entity: EntitySpec, stored: Record<string, unknown>): Row {
   const out: Record<string, unknown> = { id: stored.id };
   for (const [field, spec] of Object.entries(entity.fields)) out[field] = fromColumn(spec, stored[spec.column]);
   out.createdAt = stored.createdAt;
@@ -38,7 +39,7 @@ function show(entity: EntitySpec, stored: Record<string, unknown>): Row {
 }
 
 /** Checks a script's values; unknown fields are refused so that a typo is never silently lost. */
-function toColumns(entity: EntitySpec, data: Record<string, unknown>, creating: boolean): Record<string, unknown> {
+export function toColumns(entity: EntitySpec, data: Record<string, unknown>, creating: boolean): Record<string, unknown> {
   if (typeof data !== "object" || data === null || Array.isArray(data)) throw invalid("data", `${entity.name}: pass an object of fields`);
   const out: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(data)) {
