@@ -4,8 +4,11 @@ import type { CreateScriptRequest, ScriptDetail, ScriptKind, UpdateScriptRequest
 import { apiMessages, issueField, sentence } from "../../../../protocol/schemas/problems.ts";
 import { httpMethods, type HttpAccess, type HttpMethod, type MissedPolicy } from "../../../../protocol/schemas/script-settings.ts";
 import { createScriptRequest } from "../../../../protocol/schemas/scripts.ts";
+import { ruleDraftOf, ruleOf, ruleProblem, type RuleDraft } from "../alerts/rules.ts";
 
 export { httpMethods };
+
+export type HmacScheme = "sha256-hex" | "stripe";
 
 export interface Draft {
   name: string;
@@ -21,13 +24,39 @@ export interface Draft {
   path: string;
   methods: HttpMethod[];
   access: HttpAccess;
+  /** The name of the tenant secret that signs requests (its value is set apart, write-only). */
+  hmacSecret: string;
+  hmacScheme: HmacScheme;
+  /** Empty: the scheme's usual header (x-signature, stripe-signature). */
+  hmacHeader: string;
   events: string;
   maxAttempts: string;
+  /** false: the script follows its tenant's alert rules. */
+  ownAlerts: boolean;
+  alerts: RuleDraft[];
 }
+
+/**
+ * What a new script starts with besides the blank defaults: the settings of the template chosen
+ * on "New script" (see features/templates), keyed so its unsaved edits are kept apart.
+ */
+let start: { key: string; settings: Partial<Draft> } = { key: "blank", settings: {} };
+
+export function startNewScriptWith(key: string, settings: Partial<Draft>): void {
+  start = { key, settings };
+}
+
+/** Which starting point a new script's draft belongs to. */
+export const startingPointKey = () => start.key;
 
 const localZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 
+/** A saved script as the form shows it; without one, a new script at its starting point. */
 export function draftOf(script?: ScriptDetail): Draft {
+  return script ? fromScript(script) : { ...fromScript(undefined), ...start.settings };
+}
+
+function fromScript(script: ScriptDetail | undefined): Draft {
   const scheduled = script?.kind === "scheduled" ? script.config : undefined;
   const http = script?.kind === "http" ? script.config : undefined;
   const event = script?.kind === "event" ? script.config : undefined;
@@ -45,10 +74,18 @@ export function draftOf(script?: ScriptDetail): Draft {
     path: http?.path ?? "",
     methods: [...(http?.methods ?? ["POST"])],
     access: http?.access ?? "token",
+    hmacSecret: http?.hmacSecret ?? "",
+    hmacScheme: http?.hmacScheme ?? "sha256-hex",
+    hmacHeader: http?.hmacHeader ?? "",
     events: event?.events.join(", ") ?? "",
     maxAttempts: String(event?.maxAttempts ?? 5),
+    ownAlerts: !!script?.alerts,
+    alerts: (script?.alerts ?? []).map(ruleDraftOf),
   };
 }
+
+/** A draft kept by an older admin lacks the fields added since: they take their defaults. */
+export const completeDraft = (stored: Partial<Draft>): Draft => ({ ...fromScript(undefined), ...stored });
 
 const splitList = (text: string) => text.split(/[\s,]+/).filter(Boolean);
 
@@ -57,8 +94,10 @@ function kindFields(d: Draft) {
   switch (d.kind) {
     case "scheduled":
       return { kind: d.kind, cron: d.cron.trim(), timezone: d.timezone.trim(), missedPolicy: d.missedPolicy };
-    case "http":
-      return { kind: d.kind, path: d.path.trim(), methods: d.methods, access: d.access };
+    case "http": {
+      const signed = d.access === "hmac" ? { ...(d.hmacSecret.trim() ? { hmacSecret: d.hmacSecret.trim() } : {}), hmacScheme: d.hmacScheme, ...(d.hmacHeader.trim() ? { hmacHeader: d.hmacHeader.trim() } : {}) } : {};
+      return { kind: d.kind, path: d.path.trim(), methods: d.methods, access: d.access, ...signed };
+    }
     case "event":
       return { kind: d.kind, events: splitList(d.events), maxAttempts: Number(d.maxAttempts) };
     default:
@@ -74,6 +113,7 @@ function commonFields(d: Draft) {
     enabled: d.enabled,
     timeoutMs: Number(d.timeoutMs),
     memoryMb: Number(d.memoryMb),
+    alerts: d.ownAlerts ? d.alerts.map(ruleOf) : null,
   };
 }
 
@@ -114,6 +154,10 @@ export function problems(d: Draft): Record<string, string> {
   for (const issue of result.error?.issues ?? []) {
     const field = issueField(issue);
     if (field !== "code") out[formField(field)] ??= sentence(field, issue.message);
+  }
+  if (d.ownAlerts) {
+    const bad = d.alerts.map(ruleProblem).findIndex(Boolean);
+    if (bad >= 0) out.alerts = `Alert rule ${bad + 1}: ${ruleProblem(d.alerts[bad]!)}`;
   }
   const keys = d.tags.map((t) => t.key.trim()).filter(Boolean);
   if (new Set(keys).size !== keys.length) out.tags ??= "Each tag key may appear once.";

@@ -1,6 +1,6 @@
 // Unsaved edits kept in this tab's sessionStorage as you type, so a reload, an expired session
 // or a crash does not lose them. They belong to the version they were made on.
-import type { Draft } from "./draft.ts";
+import { completeDraft, startingPointKey, type Draft } from "./draft.ts";
 
 interface Stored {
   version: number;
@@ -8,12 +8,13 @@ interface Stored {
   draft: Draft;
 }
 
-const key = (scriptId: string | undefined) => `iota.draft.${scriptId ?? "new"}`;
+// A new script's edits belong to the template it started from: choosing another starts afresh.
+const key = (scriptId: string | undefined) => `iota.draft.${scriptId ?? `new.${startingPointKey()}`}`;
 
 export function loadDraft(scriptId: string | undefined, version: number): Stored | undefined {
   try {
     const stored = JSON.parse(sessionStorage.getItem(key(scriptId)) ?? "null") as Stored | null;
-    return stored && stored.version === version ? stored : undefined;
+    return stored && stored.version === version ? { ...stored, draft: completeDraft(stored.draft) } : undefined;
   } catch {
     return undefined;
   }

@@ -1,21 +1,19 @@
 // Beside the code: the script's name and kind, its trigger settings, limits and tags.
+import { useParams } from "@solidjs/router";
 import { For, Index, Match, Show, Switch } from "solid-js";
 import type { SetStoreFunction } from "solid-js/store";
 import { scriptKinds } from "../../api/endpoints.ts";
+import { endpointUrl } from "../../api/public.ts";
+import { useSession } from "../../session/index.tsx";
 import { useUi } from "../../ui/feedback.tsx";
 import { Field } from "../../ui/field.tsx";
 import { Icon } from "../../ui/icons.tsx";
 import { explainCron } from "../../../../protocol/cron/explain.ts";
+import { AlertSettings } from "./alert-settings.tsx";
 import { CronPreview } from "./cron-field.tsx";
 import { httpMethods, type Draft } from "./draft.ts";
-
-const zones = (() => {
-  try {
-    return Intl.supportedValuesOf("timeZone");
-  } catch {
-    return ["UTC"];
-  }
-})();
+import { HmacSettings } from "./hmac-settings.tsx";
+import { TimeZoneSelect } from "./time-zone-select.tsx";
 
 const kindHelp: Record<Draft["kind"], string> = {
   manual: "Runs when someone presses Run or calls the runs API.",
@@ -36,9 +34,14 @@ export interface SettingsProps {
 
 export function Settings(props: SettingsProps) {
   const ui = useUi();
+  const session = useSession();
+  // A saved script has an id in the address; its kind is fixed (the API refuses another).
+  const params = useParams();
+  const saved = () => !!params.id;
   const d = () => props.draft;
   const set = props.setDraft;
-  const url = () => `${location.origin}/api/scripts${d().path.trim()}`;
+  // The tenant-domain form (/api/scripts/...) answers only on a domain the tenant owns; this one answers everywhere.
+  const url = () => endpointUrl(session.me().tenant.slug, d().path.trim());
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(url());
@@ -54,9 +57,9 @@ export function Settings(props: SettingsProps) {
         <Field label="Name" error={props.errors.name}>
           {(id, desc) => <input id={id} class="input mono" value={d().name} aria-invalid={!!props.errors.name} aria-describedby={desc} placeholder="invoice-check" onInput={(e) => set("name", e.currentTarget.value)} />}
         </Field>
-        <Field label="Kind" hint={kindHelp[d().kind]} error={props.errors.kind}>
+        <Field label="Kind" hint={saved() ? `${kindHelp[d().kind]} A saved script keeps its kind: for another, create a new script.` : kindHelp[d().kind]} error={props.errors.kind}>
           {(id, desc) => (
-            <select id={id} class="select" value={d().kind} aria-describedby={desc} onChange={(e) => set("kind", e.currentTarget.value as Draft["kind"])}>
+            <select id={id} class="select" value={d().kind} aria-describedby={desc} disabled={saved()} onChange={(e) => set("kind", e.currentTarget.value as Draft["kind"])}>
               <For each={scriptKinds}>{(k) => <option value={k}>{k}</option>}</For>
             </select>
           )}
@@ -79,14 +82,7 @@ export function Settings(props: SettingsProps) {
               {(id, desc) => <input id={id} class="input mono" value={d().cron} aria-invalid={!!props.errors.cron || !!explainCron(d().cron).error} aria-describedby={desc} spellcheck={false} onInput={(e) => set("cron", e.currentTarget.value)} />}
             </Field>
             <Field label="Time zone" error={props.errors.timezone}>
-              {(id, desc) => (
-                <>
-                  <input id={id} class="input" list="time-zones" value={d().timezone} aria-invalid={!!props.errors.timezone} aria-describedby={desc} onInput={(e) => set("timezone", e.currentTarget.value)} />
-                  <datalist id="time-zones">
-                    <For each={zones}>{(z) => <option value={z} />}</For>
-                  </datalist>
-                </>
-              )}
+              {(id, desc) => <TimeZoneSelect id={id} value={d().timezone} describedBy={desc} invalid={!!props.errors.timezone} onChange={(zone) => set("timezone", zone)} />}
             </Field>
             <CronPreview cron={d().cron} timezone={d().timezone} onServerError={props.onPreviewError} />
             <Field label="After downtime" hint={d().missedPolicy === "catch_up" ? "Runs missed while the platform was down run once it is back." : "Runs missed while the platform was down are skipped."}>
@@ -144,6 +140,9 @@ export function Settings(props: SettingsProps) {
                 </select>
               )}
             </Field>
+            <Show when={d().access === "hmac"}>
+              <HmacSettings draft={d()} setDraft={set} errors={props.errors} readOnly={props.readOnly} />
+            </Show>
           </section>
         </Match>
         <Match when={d().kind === "event"}>
@@ -168,6 +167,8 @@ export function Settings(props: SettingsProps) {
           {(id, desc) => <input id={id} class="input" type="number" min="16" value={d().memoryMb} aria-describedby={desc} onInput={(e) => set("memoryMb", e.currentTarget.value)} />}
         </Field>
       </section>
+
+      <AlertSettings draft={d()} setDraft={set} error={props.errors.alerts} readOnly={props.readOnly} />
 
       <section class="settings-section">
         <h3 class="settings-title">Tags</h3>

@@ -9,6 +9,7 @@ import { Modal } from "../../ui/modal.tsx";
 import { ResourceTable } from "../../ui/resource-table.tsx";
 import { Empty } from "../../ui/states.tsx";
 import { secretName } from "../../../../protocol/schemas/secrets.ts";
+import { rememberTyped } from "./typed-values.ts";
 
 
 export function Secrets() {
@@ -97,6 +98,7 @@ function SecretDialog(props: { target: { name: string; isNew: boolean }; onClose
     setBusy(true);
     try {
       await api.setSecret(name(), value());
+      rememberTyped(name(), value());
       ui.toast(`${name()} saved`);
       props.onSaved();
       props.onClose();
