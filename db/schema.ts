@@ -1,6 +1,6 @@
 // The one schema: tables, and the row types the dispatcher, host and admin share.
 import { sql } from "drizzle-orm";
-import { executionStatuses, scriptKinds, triggers, type ExecutionStatus, type ScriptKind, type Trigger } from "../protocol/lists.ts";
+import { executionStatuses, scriptKinds, scriptLanguages, triggers, type ExecutionStatus, type ScriptKind, type Trigger } from "../protocol/lists.ts";
 import type { AlertRule } from "../protocol/schemas/alerts.ts";
 import type { ScriptConfigs } from "../protocol/schemas/script-settings.ts";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
@@ -59,6 +59,8 @@ export const scripts = sqliteTable(
     tenantId: text("tenant_id").notNull().references(() => tenants.id),
     name: text("name").notNull(),
     kind: text("kind", { enum: scriptKinds }).notNull(),
+    /** The current version's language (each version keeps its own). */
+    language: text("language", { enum: scriptLanguages }).notNull().default("js"),
     description: text("description").notNull().default(""),
     tags: text("tags", { mode: "json" }).$type<Record<string, string>>().notNull().default({}),
     enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
@@ -93,8 +95,12 @@ export const scriptVersions = sqliteTable(
     scriptId: text("script_id").notNull().references(() => scripts.id),
     tenantId: text("tenant_id").notNull().references(() => tenants.id),
     number: integer("number").notNull(),
+    /** The source as its author wrote it (TypeScript or JavaScript). */
     code: text("code").notNull(),
     sha256: text("sha256").notNull(),
+    language: text("language", { enum: scriptLanguages }).notNull().default("js"),
+    /** What runs when it is not `code` itself: TypeScript with its types blanked out, stripped once at save. */
+    compiled: text("compiled"),
     author: text("author").notNull(),
     message: text("message").notNull().default(""),
     createdAt: text("created_at").notNull().default(now),

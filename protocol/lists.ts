@@ -4,6 +4,10 @@
 export const scriptKinds = ["scheduled", "http", "event", "manual", "embedded"] as const;
 export type ScriptKind = (typeof scriptKinds)[number];
 
+/** What a script is written in: TypeScript's types are stripped at save. */
+export const scriptLanguages = ["js", "ts"] as const;
+export type ScriptLanguage = (typeof scriptLanguages)[number];
+
 export const executionStatuses = [
   "queued",
   "running",

@@ -69,7 +69,8 @@ export class RunService {
     // Which versions exist is known only now.
     if (body.version !== undefined && body.version > script.currentVersion) throw invalid("version", `version must be from 1 to ${script.currentVersion}`);
     const number = body.version ?? script.currentVersion;
-    const version = await this.#scripts.version(principal, scriptId, number);
+    // What runs: a TypeScript version's stripped JavaScript, never its source.
+    const version = await this.#scripts.immutableVersion(principal.tenant.id, scriptId, number);
     return this.launch(
       { tenant: principal.tenant, script, version, input: encodeInput(body.input), trigger, mode, createdBy: authorOf(principal), rerunOf },
       background,

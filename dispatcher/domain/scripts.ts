@@ -6,6 +6,7 @@ import type { Database } from "../../db/open-remote.ts";
 import { scripts, scriptVersions, tenants, type Script, type ScriptVersion } from "../../db/schema.ts";
 import { AppError, invalid, notFound } from "../../protocol/errors.ts";
 import type { ScriptConfigs, ScriptDetail, ScriptKind, ScriptSummary, VersionDetail, VersionSummary } from "../../protocol/api.ts";
+import type { ScriptLanguage } from "../../protocol/lists.ts";
 import { parseOrThrow } from "../../protocol/schemas/problems.ts";
 import {
   scriptLimits as limits,
@@ -23,7 +24,7 @@ import { nextSlot } from "./scheduler.ts";
 import { settleConfig } from "./script-config.ts";
 import type { ScriptDirectory } from "./script-directory.ts";
 import { typed, type TypedScript } from "./script-view.ts";
-import { checkScriptSyntax } from "./syntax.ts";
+import { compileScript } from "./typescript/index.ts";
 
 type CreateScript = z.output<typeof createScriptRequest>;
 type UpdateScript = z.output<typeof updateScriptRequest>;
@@ -43,10 +44,33 @@ function scheduleChanged(before: TypedScript, config: ScriptConfigs[ScriptKind])
 }
 
 function toVersionDetail(v: ScriptVersion): VersionDetail {
-  return { scriptId: v.scriptId, number: v.number, code: v.code, sha256: v.sha256, author: v.author, createdAt: v.createdAt, message: v.message };
+  return { scriptId: v.scriptId, number: v.number, code: v.code, sha256: v.sha256, language: v.language, author: v.author, createdAt: v.createdAt, message: v.message };
 }
 
-const versionCache = new Map<string, VersionDetail>();
+/**
+ * A version as a runner loads it: `code` is what runs (a TypeScript version's stripped
+ * JavaScript, never its source) and `sha256` keys the runner's isolate for that code.
+ */
+export interface RunnableVersion {
+  number: number;
+  code: string;
+  sha256: string;
+}
+
+export function toRunnable(v: Pick<ScriptVersion, "number" | "code" | "sha256" | "language" | "compiled">): RunnableVersion {
+  // The same source as JavaScript and as TypeScript may run differently (`a < b > (c)`).
+  return v.compiled === null ? { number: v.number, code: v.code, sha256: v.sha256 } : { number: v.number, code: v.compiled, sha256: `${v.language}:${v.sha256}` };
+}
+
+/** What a new version stores: its source, its language and, for TypeScript, what runs. */
+interface NewCode {
+  code: string;
+  sha256: string;
+  language: ScriptLanguage;
+  compiled: string | null;
+}
+
+const versionCache = new Map<string, RunnableVersion>();
 const maxCachedChars = 16 * 1024 * 1024;
 let cachedChars = 0;
 
@@ -70,8 +94,9 @@ export class ScriptService {
 
   async create(principal: Principal, fields: CreateScript): Promise<ScriptDetail> {
     const { kind, name, code } = fields;
+    const language = fields.language ?? "js";
     this.#checkMemory(fields.memoryMb);
-    checkScriptSyntax(code);
+    const compiled = await compileScript(code, language);
     const settled = settleConfig(kind, fields);
     const config = settled.config;
     const id = newId("scr");
@@ -84,6 +109,7 @@ export class ScriptService {
           tenantId: principal.tenant.id,
           name,
           kind,
+          language,
           description: fields.description ?? "",
           tags: fields.tags ?? {},
           enabled: fields.enabled ?? true,
@@ -96,7 +122,7 @@ export class ScriptService {
           currentVersion: 1,
           createdBy: author,
         }),
-        this.#db.insert(scriptVersions).values({ scriptId: id, tenantId: principal.tenant.id, number: 1, code, sha256, author, message: fields.message ?? "created" }),
+        this.#db.insert(scriptVersions).values({ scriptId: id, tenantId: principal.tenant.id, number: 1, code, sha256, language, compiled, author, message: fields.message ?? "created" }),
       ]);
     } catch (e) {
       if (isUniqueViolation(e)) throw new AppError("CONFLICT", `a script named "${name}" already exists`, { field: "name" });
@@ -140,7 +166,7 @@ export class ScriptService {
    * What a queued execution needs to start: its script (even if since deleted or disabled),
    * the version it was recorded with, and the tenant's slug.
    */
-  async forExecution(tenantId: string, scriptId: string, number: number, kind?: ScriptKind): Promise<{ script: TypedScript; version: VersionDetail; tenantSlug: string } | undefined> {
+  async forExecution(tenantId: string, scriptId: string, number: number, kind?: ScriptKind): Promise<{ script: TypedScript; version: RunnableVersion; tenantSlug: string } | undefined> {
     // Event deliveries and schedule slots start many times a second: their live script and
     // tenant come from the caches when they can. A script gone from there is read below.
     const cached = await this.#directory.find(tenantId, kind, scriptId);
@@ -152,14 +178,14 @@ export class ScriptService {
       .innerJoin(tenants, eq(tenants.id, scripts.tenantId))
       .where(and(eq(scripts.id, scriptId), eq(scripts.tenantId, tenantId)));
     if (!row) return undefined;
-    return { script: typed(row.script), tenantSlug: row.tenantSlug, version: toVersionDetail(row.version) };
+    return { script: typed(row.script), tenantSlug: row.tenantSlug, version: toRunnable(row.version) };
   }
 
   /**
    * A version's code for running it. Versions never change (the database refuses it), so this
    * isolate keeps the most recently used ones instead of reading them for every call.
    */
-  async immutableVersion(tenantId: string, scriptId: string, number: number): Promise<VersionDetail> {
+  async immutableVersion(tenantId: string, scriptId: string, number: number): Promise<RunnableVersion> {
     const key = `${tenantId}:${scriptId}:${number}`;
     const hit = versionCache.get(key);
     if (hit) {
@@ -172,7 +198,7 @@ export class ScriptService {
       .from(scriptVersions)
       .where(and(eq(scriptVersions.scriptId, scriptId), eq(scriptVersions.tenantId, tenantId), eq(scriptVersions.number, number)));
     if (!row) throw notFound(`version ${number}`);
-    const version = toVersionDetail(row);
+    const version = toRunnable(row);
     versionCache.set(key, version);
     cachedChars += version.code.length;
     // Bounded by the code it holds, oldest use first out.
@@ -196,8 +222,8 @@ export class ScriptService {
     // The route took any kind's settings; this script takes its own kind's only.
     const fields = parseOrThrow(updateScriptForms[script.kind], body);
     this.#checkMemory(fields.memoryMb);
-    const code = fields.code;
-    if (code !== undefined) checkScriptSyntax(code);
+    const current = await this.version(principal, id, script.currentVersion);
+    const next = await this.#newCode(current, fields.code, fields.language);
     const settled = settleConfig(script.kind, fields, script.config);
     const config = settled.config;
     const now = new Date().toISOString();
@@ -217,11 +243,9 @@ export class ScriptService {
       config,
       updatedAt: now,
     };
-    const current = await this.version(principal, id, script.currentVersion);
-    const sha256 = code === undefined ? current.sha256 : await sha256Hex(code);
     try {
-      if (code !== undefined && sha256 !== current.sha256) {
-        await this.#addVersion(principal, script, code, sha256, fields.message ?? "", changes);
+      if (next) {
+        await this.#addVersion(principal, script, next, fields.message ?? "", changes);
       } else {
         await this.#db.update(scripts).set(changes).where(and(eq(scripts.id, id), eq(scripts.tenantId, principal.tenant.id)));
       }
@@ -249,7 +273,7 @@ export class ScriptService {
   async versions(principal: Principal, id: string): Promise<VersionSummary[]> {
     await this.find(principal, id);
     return this.#db
-      .select({ number: scriptVersions.number, sha256: scriptVersions.sha256, author: scriptVersions.author, createdAt: scriptVersions.createdAt, message: scriptVersions.message })
+      .select({ number: scriptVersions.number, sha256: scriptVersions.sha256, language: scriptVersions.language, author: scriptVersions.author, createdAt: scriptVersions.createdAt, message: scriptVersions.message })
       .from(scriptVersions)
       .where(and(eq(scriptVersions.scriptId, id), eq(scriptVersions.tenantId, principal.tenant.id)))
       .orderBy(desc(scriptVersions.number));
@@ -264,40 +288,61 @@ export class ScriptService {
     return toVersionDetail(row);
   }
 
-  /** Rollback never rewrites history: it adds a version carrying the old code. */
+  /**
+   * Rollback never rewrites history: it adds a version carrying the old code, in its language,
+   * with what was stripped from it then (it was checked when it was saved).
+   */
   async rollback(principal: Principal, id: string, body: z.output<typeof rollbackRequest>): Promise<ScriptDetail> {
     const number = body.version;
     const script = await this.find(principal, id);
-    const target = await this.version(principal, id, number);
+    const [target] = await this.#db
+      .select({ code: scriptVersions.code, sha256: scriptVersions.sha256, language: scriptVersions.language, compiled: scriptVersions.compiled })
+      .from(scriptVersions)
+      .where(and(eq(scriptVersions.scriptId, id), eq(scriptVersions.tenantId, principal.tenant.id), eq(scriptVersions.number, number)));
+    if (!target) throw notFound(`version ${number}`);
     const message = body.message || `rollback to version ${number}`;
-    await this.#addVersion(principal, script, target.code, target.sha256, message, { updatedAt: new Date().toISOString() });
+    await this.#addVersion(principal, script, target, message, { updatedAt: new Date().toISOString() });
     return this.get(principal, id);
+  }
+
+  /**
+   * What a new version would store, or undefined when neither the source nor its language
+   * changes (then no version is made). Checked (and stripped) before anything is written.
+   */
+  async #newCode(current: VersionDetail, code: string | undefined, language: ScriptLanguage | undefined): Promise<NewCode | undefined> {
+    const source = code ?? current.code;
+    const lang = language ?? current.language;
+    const sha256 = code === undefined ? current.sha256 : await sha256Hex(code);
+    if (sha256 === current.sha256 && lang === current.language) return undefined;
+    return { code: source, sha256, language: lang, compiled: await compileScript(source, lang) };
   }
 
   // The version row and the script's pointer move in one transaction; the number is computed
   // inside it, so two concurrent saves get two numbers, never one.
-  async #addVersion(principal: Principal, script: Script, code: string, sha256: string, message: string, changes: Partial<Script>): Promise<void> {
+  async #addVersion(principal: Principal, script: Script, next: NewCode, message: string, changes: Partial<Script>): Promise<void> {
     try {
-      await this.#addVersionRows(principal, script, code, sha256, message, changes);
+      await this.#addVersionRows(principal, script, next, message, changes);
     } finally {
       this.#directory.changed(principal.tenant.id);
     }
   }
 
-  async #addVersionRows(principal: Principal, script: Script, code: string, sha256: string, message: string, changes: Partial<Script>): Promise<void> {
+  async #addVersionRows(principal: Principal, script: Script, next: NewCode, message: string, changes: Partial<Script>): Promise<void> {
     await this.#db.batch([
       this.#db.insert(scriptVersions).values({
         scriptId: script.id,
         tenantId: principal.tenant.id,
         number: sql`(SELECT current_version + 1 FROM scripts WHERE id = ${script.id})`,
-        code,
-        sha256,
+        code: next.code,
+        sha256: next.sha256,
+        language: next.language,
+        compiled: next.compiled,
         author: authorOf(principal),
         message,
       }),
       this.#db
         .update(scripts)
-        .set({ ...changes, currentVersion: sql`${scripts.currentVersion} + 1` })
+        .set({ ...changes, language: next.language, currentVersion: sql`${scripts.currentVersion} + 1` })
         .where(and(eq(scripts.id, script.id), eq(scripts.tenantId, principal.tenant.id))),
     ]);
   }

@@ -30,3 +30,11 @@ function isDefaultExport(node: Node): boolean {
   const specifiers = (node as Node & { specifiers: { exported: { name?: string; value?: string } }[] }).specifiers;
   return specifiers.some((s) => (s.exported.name ?? s.exported.value) === "default");
 }
+
+/** The 1-based line and column of `offset`, counting line breaks as JavaScript does. */
+export function positionAt(code: string, offset: number): { line: number; column: number } {
+  const before = code.slice(0, offset);
+  const breaks = before.match(/\r\n?|[\n\u2028\u2029]/g);
+  const lineStart = Math.max(before.lastIndexOf("\n"), before.lastIndexOf("\r"), before.lastIndexOf("\u2028"), before.lastIndexOf("\u2029")) + 1;
+  return { line: (breaks?.length ?? 0) + 1, column: offset - lineStart + 1 };
+}

@@ -6,11 +6,17 @@ import { closed, id, instant, patterned, text, utf8Size, wholeNumber } from "./c
 import { configs, settingsChecks, settingsFields } from "./script-settings.ts";
 
 /** The kinds of script, in the order the database lists them. */
-import { scriptKinds } from "../lists.ts";
+import { scriptKinds, scriptLanguages } from "../lists.ts";
 
-export { scriptKinds };
+export { scriptKinds, scriptLanguages };
 export const scriptKind = z.enum(scriptKinds);
 export type ScriptKind = z.infer<typeof scriptKind>;
+export const scriptLanguage = z.enum(scriptLanguages, { error: "must be js or ts" }).meta({
+  description:
+    "`js` (the default) or `ts`: TypeScript's types are stripped at save, keeping every line and column; enums, namespaces and parameter properties are refused (422, with the line and column). Type errors are not checked here (the admin's editor and `iota push` show them).",
+  example: "ts",
+});
+export type ScriptLanguage = z.infer<typeof scriptLanguage>;
 
 /** SDK versions this platform runs; the newest is the default for new scripts. */
 export const supportedSdkVersions = ["1"] as const;
@@ -45,7 +51,10 @@ export const scriptCode = z
       ctx.addIssue({ code: "custom", message: `is larger than the ${scriptLimits.maxCodeBytes}-byte cap`, params: { code: "PAYLOAD_TOO_LARGE" }, input: code });
     }
   })
-  .meta({ description: "An ES module whose default export is `async function (input, ctx)`.", example: "export default async (input, ctx) => ({ total: input.qty * 10 });" });
+  .meta({
+    description: "An ES module whose default export is `async function (input, ctx)`; TypeScript when `language` is `ts`.",
+    example: "export default async (input, ctx) => ({ total: input.qty * 10 });",
+  });
 
 /** What every script has besides its code; all may be left out of an update. */
 const commonFields = {
@@ -63,6 +72,7 @@ const commonFields = {
   message: text(500).optional().meta({ description: "Kept with the version this request makes." }),
   alerts: alertRules.nullable().optional().meta({ description: "The script's own alert rules; null inherits its tenant's." }),
   sdkVersion: z.enum(supportedSdkVersions).optional(),
+  language: scriptLanguage.optional(),
 };
 
 const kindHint = { error: (issue: z.core.$ZodRawIssue) => (issue.code === "invalid_union" ? `${(issue.input as { kind?: unknown })?.kind === undefined ? "is required:" : "must be"} one of ${scriptKinds.join(", ")}` : undefined) };
@@ -102,7 +112,7 @@ export const updateScriptForms = {
 export const updateScriptRequest = closed({
   kind: scriptKind.optional().meta({ description: "Cannot change; sending another kind is refused." }),
   ...z.object(commonFields).partial().shape,
-  code: scriptCode.optional().meta({ description: "A changed module makes a new version." }),
+  code: scriptCode.optional().meta({ description: "A changed module (or `language`) makes a new version." }),
   ...z.object({ ...settingsFields.scheduled, ...settingsFields.http, ...settingsFields.event }).partial().shape,
 }).meta({ id: "UpdateScriptRequest" });
 
@@ -116,6 +126,7 @@ const summaryFields = {
   memoryMb: z.int(),
   alerts: z.array(alertRule).nullable().meta({ description: "The script's own alert rules; null when it inherits its tenant's." }),
   sdkVersion: z.string(),
+  language: scriptLanguage.meta({ description: "The current version's language." }),
   version: z.int().meta({ description: "The current version's number." }),
   createdBy: z.string(),
   createdAt: instant,
@@ -138,7 +149,7 @@ const detailFields = z.object({ code: z.string(), sha256: z.string().meta({ desc
 export const scriptDetail = z.intersection(scriptSummary, detailFields).meta({ id: "ScriptDetail" });
 
 export const versionSummary = z
-  .object({ number: z.int(), sha256: z.string(), author: z.string(), createdAt: instant, message: z.string() })
+  .object({ number: z.int(), sha256: z.string(), language: scriptLanguage, author: z.string(), createdAt: instant, message: z.string() })
   .meta({ id: "VersionSummary" });
 export const versionDetail = versionSummary.extend({ scriptId: z.string(), code: z.string() }).meta({ id: "VersionDetail" });
 
