@@ -1,5 +1,6 @@
 // The host's loopback API for the dispatcher: SQL against the embedded libSQL file, and the
-// runner gateway. Every call carries the per-start secret; nothing else may use it.
+// runner gateway (run, cancel, live state, stats). Every call carries the per-start secret;
+// nothing else may use it.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { timingSafeEqual } from "node:crypto";
 import type { LocalSqlEngine } from "../db/local-engine.ts";
@@ -49,6 +50,10 @@ export function startInternalServer(deps: InternalServerDeps): Promise<{ server:
       }
     },
     "/stats": async () => ({ ...deps.runners.stats(), egressRefusals: egressCounters.refusals }),
+    "/cancel": async (body) => {
+      const { executionId, by } = body as { executionId: string; by: string };
+      return { cancelled: deps.runners.cancel(String(executionId), String(by)) };
+    },
     "/live": async (body) => {
       const { executionId, after } = body as { executionId: string; after: number };
       return deps.runners.live(executionId, after);

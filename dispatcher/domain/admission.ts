@@ -12,6 +12,7 @@ import type { AppError } from "../../protocol/errors.ts";
 import { budgetError, historyFull, queueFullArms, refusalFrom, utcDay, type Refusal } from "./budgets.ts";
 import type { NewExecution, OutcomeWrites } from "./executions.ts";
 import { newId } from "./secrets.ts";
+import { shadowSlotsHeld } from "./shadow/slots.ts";
 
 export interface Caps {
   tenantDefault: number;
@@ -47,9 +48,10 @@ function globalRoom(tenant: string, cap: string): string {
 
 /**
  * Room for one more running execution of tenant ?2, where ?11 is the default tenant limit and
- * ?12 the global cap (the parameter numbers of the inserts below).
+ * ?12 the global cap (the parameter numbers of the inserts below). A draft being tried holds
+ * slots of the tenant's limit too, while its shadow runs run.
  */
-const underCaps = `(SELECT count(*) FROM executions WHERE tenant_id = ?2 AND status = 'running')
+const underCaps = `(SELECT count(*) FROM executions WHERE tenant_id = ?2 AND status = 'running') + ${shadowSlotsHeld("?2")}
     < coalesce((SELECT max_concurrency FROM tenants WHERE id = ?2), ?11)
   AND ${globalRoom("?2", "?12")}`;
 
@@ -87,6 +89,11 @@ export class Admission {
 
   get caps(): Caps {
     return this.#caps;
+  }
+
+  /** The host whose runners run what this dispatcher starts; null where there is none. */
+  get hostId(): string | null {
+    return this.#hostId;
   }
 
   /**
@@ -259,7 +266,7 @@ export class Admission {
         roomy(tenant_id) AS (
           SELECT w.tenant_id FROM waiting w
           WHERE w.tenant_id IS NOT NULL
-            AND (SELECT count(*) FROM executions r WHERE r.status = 'running' AND r.tenant_id = w.tenant_id)
+            AND (SELECT count(*) FROM executions r WHERE r.status = 'running' AND r.tenant_id = w.tenant_id) + ${shadowSlotsHeld("w.tenant_id")}
               < coalesce((SELECT max_concurrency FROM tenants t WHERE t.id = w.tenant_id), ?2)
             AND ${globalRoom("w.tenant_id", "?3")}
             AND NOT ${historyFull("w.tenant_id", "?5", "?6")}
@@ -285,7 +292,8 @@ export class Admission {
     type Row = [number, number, number, number, number | null, number | null, number | null, number | null];
     const [row] = await this.#db.values<Row>(sql`
       SELECT
-        (SELECT count(*) FROM executions WHERE tenant_id = ${tenantId} AND status = 'running'),
+        (SELECT count(*) FROM executions WHERE tenant_id = ${tenantId} AND status = 'running') + (SELECT coalesce(sum(slots), 0) FROM shadow_trials
+          WHERE tenant_id = ${tenantId} AND slots > 0 AND held_until > strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
         q.n, q.bytes,
         coalesce((SELECT bytes FROM history_days WHERE tenant_id = ${tenantId} AND day = ${utcDay()}), 0),
         t.max_concurrency, t.max_queued, t.max_queued_bytes, t.max_history_bytes_per_day

@@ -45,6 +45,20 @@ function outcomeBytes(result: RunResult, outbound: string | null): number {
   return bytes;
 }
 
+/**
+ * Counts an execution's record against its tenant's history budget for the day, only when the
+ * statement before it recorded the outcome (changes() is its row count); this upsert then
+ * changes one row too, which is what a claim after it looks at.
+ */
+function countedAfter(id: string, outcomeBytes: number): Statement {
+  return {
+    sql: `INSERT INTO history_days (tenant_id, day, bytes)
+      SELECT tenant_id, ?1, ?2 + coalesce(input_bytes, octet_length(input), 0) FROM executions WHERE id = ?3 AND changes() = 1
+      ON CONFLICT (tenant_id, day) DO UPDATE SET bytes = bytes + excluded.bytes`,
+    params: [utcDay(), outcomeBytes, id],
+  };
+}
+
 /** History filters as the schema passed them: times already UTC ISO, `limit` a number. */
 export type ExecutionFilters = z.output<typeof executionFilters>;
 
@@ -121,14 +135,7 @@ export class ExecutionService {
         id,
       ],
     };
-    // Counted only when the update above recorded the outcome (changes() is its row count); this
-    // upsert then changes one row too, which is what a claim after it looks at.
-    const counted: Statement = {
-      sql: `INSERT INTO history_days (tenant_id, day, bytes)
-        SELECT tenant_id, ?1, ?2 + coalesce(input_bytes, octet_length(input), 0) FROM executions WHERE id = ?3 AND changes() = 1
-        ON CONFLICT (tenant_id, day) DO UPDATE SET bytes = bytes + excluded.bytes`,
-      params: [utcDay(), outcomeBytes(result, outbound), id],
-    };
+    const counted = countedAfter(id, outcomeBytes(result, outbound));
     const logs: Statement[] = [];
     // Chunks keep each statement's parameter count well under SQLite's limit.
     for (let first = 0; first < result.logs.length; first += 100) {
@@ -139,6 +146,22 @@ export class ExecutionService {
       });
     }
     return { record: [update, counted], logs };
+  }
+
+  /**
+   * Closes an execution as cancelled by `message`'s author, if it is still `from` (queued, or
+   * running with no runner left that knows it). Its record keeps what it has; a running one's
+   * duration counts to now. Like an outcome, it counts against the day's history budget.
+   */
+  cancelStatements(id: string, from: "queued" | "running", message: string): OutcomeWrites {
+    const now = new Date().toISOString();
+    const update: Statement = {
+      sql: `UPDATE executions SET status = 'cancelled', error_code = 'CANCELLED', error_message = ?1, finished_at = ?2,
+          duration_ms = CASE WHEN started_at IS NULL THEN NULL ELSE CAST(round((julianday(?2) - julianday(started_at)) * 86400000) AS INTEGER) END
+        WHERE id = ?3 AND status = ?4`,
+      params: [message, now, id, from],
+    };
+    return { record: [update, countedAfter(id, utf8Bytes(message))], logs: [] };
   }
 
   /**
@@ -220,6 +243,16 @@ export class ExecutionService {
       result.days.push({ day: d, counts: dayCounts, p50Ms: pick(0.5), p95Ms: pick(0.95) });
     }
     return result;
+  }
+
+  /** Where an execution stands, and which host runs it, without its record. */
+  async whereIs(tenantId: string, id: string): Promise<{ status: Execution["status"]; hostId: string | null }> {
+    const [row] = await this.#db
+      .select({ status: executions.status, hostId: executions.hostId })
+      .from(executions)
+      .where(and(eq(executions.id, id), eq(executions.tenantId, tenantId)));
+    if (!row) throw notFound("execution");
+    return row;
   }
 
   async get(principal: Principal, id: string): Promise<ExecutionDetail> {

@@ -6,6 +6,7 @@ import { utf8Bytes, type RunJob, type RunResult } from "../../protocol/run.ts";
 import type { Script, Trigger } from "../../db/schema.ts";
 import type { Runner } from "../platform/runner.ts";
 import type { Admission, Claimed } from "./admission.ts";
+import { Cancellation } from "./cancel.ts";
 import type { ExecutionService } from "./executions.ts";
 import { authorOf, type Principal } from "./principal.ts";
 import { kindOfTrigger } from "./script-directory.ts";
@@ -49,6 +50,7 @@ export class RunService {
   readonly #runner: Runner;
 
   readonly #onFinished: ((job: RunJob, result: RunResult) => Promise<void>) | undefined;
+  readonly #cancellation: Cancellation;
 
   constructor(scripts: ScriptService, executions: ExecutionService, admission: Admission, runner: Runner, onFinished?: (job: RunJob, result: RunResult) => Promise<void>) {
     this.#scripts = scripts;
@@ -56,6 +58,12 @@ export class RunService {
     this.#admission = admission;
     this.#runner = runner;
     this.#onFinished = onFinished;
+    this.#cancellation = new Cancellation(executions, admission, runner, (claimed, background) => this.startClaimed(claimed, background));
+  }
+
+  /** Cancels a queued or running execution (see cancel.ts); answers its record. */
+  cancel(principal: Principal, executionId: string, background: Background): Promise<ExecutionDetail> {
+    return this.#cancellation.cancel(principal, executionId, background);
   }
 
   get runner(): Runner {

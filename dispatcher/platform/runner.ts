@@ -12,6 +12,11 @@ export interface Runner {
   live(executionId: string, after: number): Promise<LiveState>;
   /** The runner processes and penalised tenants, for operators; empty where not applicable. */
   stats(): Promise<RunnerStats>;
+  /**
+   * Stops a running execution for `by` (who cancelled it): true when a runner has it and will
+   * end it as cancelled. Absent where running executions cannot be stopped from outside.
+   */
+  cancel?(executionId: string, by: string): Promise<boolean>;
 }
 
 export interface RunnerStats {
@@ -62,5 +67,6 @@ export function createRunner(env: Env): Runner {
     run: (job) => call<RunResult>("/run", job),
     live: (executionId, after) => call<LiveState>("/live", { executionId, after }),
     stats: () => call<RunnerStats>("/stats", {}),
+    cancel: (executionId, by) => call<{ cancelled: boolean }>("/cancel", { executionId, by }).then((r) => r.cancelled),
   };
 }

@@ -1,4 +1,4 @@
-// Execution history: search, detail, live stream, re-run and statistics.
+// Execution history: search, detail, live stream, re-run, cancel and statistics.
 import { Hono } from "hono";
 import { executionFilters, rerunRequest, statsQuery } from "../../protocol/schemas/executions.ts";
 import type { AppEnv } from "../types.ts";
@@ -22,6 +22,9 @@ export function executionRoutes(): Hono<AppEnv> {
     const started = await c.get("services").runs.rerun(c.get("principal"), c.req.param("id"), c.req.valid("json"), (work) => c.executionCtx.waitUntil(work));
     return answerRun(c, started);
   });
+  api.post("/executions/:id/cancel", requires("scripts.execute"), async (c) =>
+    c.json(await c.get("services").runs.cancel(c.get("principal"), c.req.param("id"), (work) => c.executionCtx.waitUntil(work))),
+  );
   api.get("/stats/executions", requires("executions.read"), query(statsQuery), async (c) => c.json(await c.get("services").executions.stats(c.get("principal"), c.req.valid("query"))));
   return api;
 }

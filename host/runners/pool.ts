@@ -10,6 +10,7 @@ import type { Containment } from "../containment/index.ts";
 import type { HostLog } from "../log.ts";
 import { Placement } from "./placement.ts";
 import { RunnerShard, type Incident, type RunnerLinks } from "./shard.ts";
+import { cancelledError, ended } from "./verdicts.ts";
 
 export interface RunnerPoolOptions {
   tiersMb: number[];
@@ -47,6 +48,8 @@ export class RunnerPool {
   readonly #assigned = new Map<string, Assigned>();
   readonly #spares = new Map<number, { shard: RunnerShard; started: Promise<void> }>();
   readonly #all = new Set<RunnerShard>();
+  /** Runs waiting for their process to start, with who cancelled them if someone did. */
+  readonly #starting = new Map<string, { cancelledBy?: string }>();
   readonly #sampler: ReturnType<typeof setInterval>;
   #serial = 0;
   #stopping = false;
@@ -80,13 +83,29 @@ export class RunnerPool {
     assigned.pending++;
     assigned.lastUsed = Date.now();
     assigned.shard.penalise(this.#placement.isPenalised(job.tenantId));
+    const starting: { cancelledBy?: string } = {};
+    this.#starting.set(job.executionId, starting);
     try {
-      await assigned.started;
+      try {
+        await assigned.started;
+      } finally {
+        this.#starting.delete(job.executionId);
+      }
+      if (starting.cancelledBy !== undefined) return ended(Date.now(), "cancelled", cancelledError({ started: false, cancelledBy: starting.cancelledBy }));
       return await assigned.shard.run(job);
     } finally {
       assigned.pending--;
       assigned.lastUsed = Date.now();
     }
+  }
+
+  /** Cancels an execution this host runs, for `by` (see RunnerShard.cancel): false when it has none such. */
+  cancel(executionId: string, by: string): boolean {
+    for (const shard of this.#all) if (shard.cancel(executionId, by)) return true;
+    // Still waiting for its process to start: it will not be started.
+    const starting = this.#starting.get(executionId);
+    if (starting) starting.cancelledBy ??= by;
+    return starting !== undefined;
   }
 
   recordOutbound(executionId: string, tenantId: string, record: OutboundRecord): void {

@@ -13,7 +13,7 @@ import { postJson } from "../http-client.ts";
 import type { HostLog } from "../log.ts";
 import { WorkerdProcess } from "../workerd-process.ts";
 import { writeRunnerConfig } from "../workerd-config.ts";
-import { attribute, ended, type Cause, type InFlight } from "./verdicts.ts";
+import { attribute, cancelledError, ended, type Cause, type InFlight } from "./verdicts.ts";
 import { readRunnerLine } from "./stdout.ts";
 
 /** Where a runner's capabilities lead: the dispatcher (SDK calls) and the egress proxy. */
@@ -58,6 +58,8 @@ const maxStartsPerRun = 3;
 export class RunnerShard {
   readonly #o: ShardOptions;
   readonly #inflight = new Map<string, InFlight>();
+  /** Every execution in `run()`, in flight or between starts, with who cancelled it if someone did. */
+  readonly #runs = new Map<string, { cancelledBy?: string }>();
   readonly #secret = randomBytes(24).toString("hex");
   #port = 0;
   #process: WorkerdProcess | undefined;
@@ -116,18 +118,45 @@ export class RunnerShard {
   async run(job: RunJob): Promise<RunResult> {
     const startedAt = Date.now();
     const deadline = startedAt + job.timeoutMs;
-    for (let start = 1; ; start++) {
-      const outcome = await this.#runOnce(job, startedAt, deadline);
-      if (outcome !== "again") return outcome;
-      // It never got the process (held by work an earlier execution left, or killed for another
-      // execution's memory): it is innocent, so it runs again on the fresh process, in its time.
-      if (start >= maxStartsPerRun || deadline - Date.now() < 100) {
-        return ended(startedAt, "interrupted", { code: "RUNNER_CRASHED", message: "interrupted: the runner was held by work another execution of this tenant left running, and was stopped" });
+    const run: { cancelledBy?: string } = {};
+    this.#runs.set(job.executionId, run);
+    try {
+      for (let start = 1; ; start++) {
+        if (run.cancelledBy !== undefined) return ended(startedAt, "cancelled", cancelledError({ started: false, cancelledBy: run.cancelledBy }));
+        const outcome = await this.#runOnce(job, startedAt, deadline, run);
+        if (outcome !== "again") return outcome;
+        // It never got the process (held by work an earlier execution left, or killed for another
+        // execution's memory): it is innocent, so it runs again on the fresh process, in its time.
+        if (start >= maxStartsPerRun || deadline - Date.now() < 100) {
+          return ended(startedAt, "interrupted", { code: "RUNNER_CRASHED", message: "interrupted: the runner was held by work another execution of this tenant left running, and was stopped" });
+        }
       }
+    } finally {
+      this.#runs.delete(job.executionId);
     }
   }
 
-  async #runOnce(job: RunJob, firstStart: number, deadline: number): Promise<RunResult | "again"> {
+  /**
+   * Cancels an execution running here, for `by`: false when it does not run here. Its harness
+   * aborts its signal and answers; one that cannot (its script holds the process) is stopped
+   * like a timed-out one after the same grace, without penalising its tenant.
+   */
+  cancel(executionId: string, by: string): boolean {
+    const run = this.#runs.get(executionId);
+    if (!run) return false;
+    run.cancelledBy ??= by;
+    const entry = this.#inflight.get(executionId);
+    if (!entry || entry.cancelledBy !== undefined) return true;
+    entry.cancelledBy = run.cancelledBy;
+    this.#o.log.info("runner.cancel", { shard: this.name, tenantId: this.owner, executionId, by: entry.cancelledBy });
+    postJson(this.#port, "/cancel", { executionId }, { "x-iota-runner-secret": this.#secret }).catch(() => undefined);
+    setTimeout(() => {
+      if (this.#inflight.get(executionId) === entry) this.#kill("cancel", executionId);
+    }, this.#o.killGraceMs).unref();
+    return true;
+  }
+
+  async #runOnce(job: RunJob, firstStart: number, deadline: number, run: { cancelledBy?: string }): Promise<RunResult | "again"> {
     const ready = await Promise.race([this.#up.then(() => true, () => false), sleep(10_000).then(() => false)]);
     if (!ready || this.#stopping) return unavailable("no runner is available right now; try again shortly");
 
@@ -137,6 +166,8 @@ export class RunnerShard {
     const attempt: RunJob = { ...job, timeoutMs: remaining, logKey: randomBytes(9).toString("base64url") };
     const entry: InFlight = { job: attempt, logs: [], outbound: [], progress: null, startedAt: firstStart, started: false, deadline, settle };
     this.#inflight.set(job.executionId, entry);
+    // Cancelled while it waited for the process: told as soon as it is there.
+    if (run.cancelledBy !== undefined) this.cancel(job.executionId, run.cancelledBy);
     const watchdog = setTimeout(() => this.#kill("timeout", job.executionId), remaining + this.#o.killGraceMs);
     try {
       const call = postJson<RunResult>(this.#port, "/run", attempt, { "x-iota-runner-secret": this.#secret }).then(
@@ -150,9 +181,9 @@ export class RunnerShard {
         if (result.status === "timed_out" && result.logs.length === 0) {
           // The runner gave up on a script that awaits; its lines came through stdout.
           await sleep(20);
-          return { ...result, logs: entry.logs, progress: entry.progress, outbound: entry.outbound };
+          return asCancelled(entry, { ...result, logs: entry.logs, progress: entry.progress, outbound: entry.outbound });
         }
-        return { ...result, outbound: entry.outbound };
+        return asCancelled(entry, { ...result, outbound: entry.outbound });
       }
       // The call failed: most often because the process died, and the exit handler will
       // deliver the verdict. If it does not, the runner itself misbehaved.
@@ -213,11 +244,12 @@ export class RunnerShard {
     this.#lastEnded = executionId;
   }
 
-  #kill(cause: "timeout" | "background" | "memory", executionId?: string): void {
+  #kill(cause: Exclude<Cause, "crash">, executionId?: string): void {
     if (this.#killed) return;
     this.#killed = { cause, executionId };
     const reason = {
       timeout: "deadline passed while the script held the runner",
+      cancel: "the script was cancelled and still held the runner after its grace",
       background: "the runner kept a core busy with no execution running: work a script left behind",
       memory: "the runner went past its memory limit",
     }[cause];
@@ -267,7 +299,8 @@ export class RunnerShard {
     for (const [entry, outcome] of attribute(victims, cause, killed?.executionId, this.#o.heapMb)) entry.settle(outcome);
     this.#o.onIncident({
       cause,
-      culprit: cause === "crash" ? undefined : this.owner,
+      // Nobody misbehaved when a cancelled script had to be stopped: its tenant is not penalised.
+      culprit: cause === "crash" || cause === "cancel" ? undefined : this.owner,
       lastEnded: cause === "background" ? this.#lastEnded : undefined,
     });
     if (this.#stopping) return;
@@ -276,6 +309,16 @@ export class RunnerShard {
     this.#up = this.#spawn();
     this.#up.catch((error: Error) => this.#o.log.error("runner.restart_failed", { shard: this.name, error: error.message }));
   }
+}
+
+/**
+ * The outcome of a run someone cancelled, whatever the runner answered: once the cancel was
+ * taken, the run ends cancelled (keeping its logs), even if it finished in the same moment.
+ */
+function asCancelled(entry: InFlight, result: RunResult): RunResult {
+  if (entry.cancelledBy === undefined) return result;
+  const { output: _output, response: _response, ...kept } = result;
+  return { ...kept, status: "cancelled", error: cancelledError(entry) };
 }
 
 function unavailable(message: string): RunResult {

@@ -1,11 +1,11 @@
 // What each execution in a runner process is told when the process dies, by cause. One tenant
 // per process, so the question is never which tenant but which of its executions: the one that
-// held the process past its deadline, the one (if alone) that took too much memory, or none of
-// them. An execution that never got the process (the harness never said it started) is always
-// innocent and runs again.
+// held the process past its deadline (or after it was cancelled), the one (if alone) that took
+// too much memory, or none of them. An execution that never got the process (the harness never
+// said it started) is always innocent and runs again.
 import type { LogEntry, OutboundRecord, Progress, RunError, RunJob, RunResult } from "../../protocol/run.ts";
 
-export type Cause = "timeout" | "memory" | "background" | "crash";
+export type Cause = "timeout" | "memory" | "background" | "crash" | "cancel";
 
 export interface InFlight {
   job: RunJob;
@@ -17,7 +17,14 @@ export interface InFlight {
   /** The harness began running the script (its start line reached us). */
   started: boolean;
   deadline: number;
+  /** Who cancelled it, once someone did: whatever happens next, it ends cancelled. */
+  cancelledBy?: string;
   settle(result: RunResult | "again"): void;
+}
+
+/** What a cancelled execution's record says. */
+export function cancelledError(entry: Pick<InFlight, "started" | "cancelledBy">): RunError {
+  return { code: "CANCELLED", message: `cancelled by ${entry.cancelledBy ?? "someone"} ${entry.started ? "while it ran" : "before it started"}` };
 }
 
 export function attribute(victims: InFlight[], cause: Cause, killedFor: string | undefined, limitMb: number): [InFlight, RunResult | "again"][] {
@@ -25,6 +32,7 @@ export function attribute(victims: InFlight[], cause: Cause, killedFor: string |
   const running = victims.filter((v) => v.started);
   return victims.map((entry): [InFlight, RunResult | "again"] => {
     const out = (status: RunResult["status"], error: RunError) => ended(entry.startedAt, status, error, entry);
+    if (entry.cancelledBy !== undefined) return [entry, out("cancelled", cancelledError(entry))];
     if (entry.job.executionId === killedFor) {
       return [entry, entry.started
         ? out("timed_out", { code: "TIMEOUT", message: `the script ran past its ${entry.job.timeoutMs} ms timeout and was stopped` })
@@ -44,6 +52,8 @@ export function attribute(victims: InFlight[], cause: Cause, killedFor: string |
         return [entry, out("interrupted", { code: "RUNNER_CRASHED", message: "interrupted: the runner was stopped for work an earlier execution of this tenant left running" })];
       case "crash":
         return [entry, out("interrupted", { code: "RUNNER_CRASHED", message: "interrupted: the runner process exited unexpectedly" })];
+      case "cancel":
+        return [entry, out("interrupted", { code: "RUNNER_CRASHED", message: "interrupted: another execution of this tenant was cancelled and still held its runner, which had to be stopped" })];
     }
   });
 }

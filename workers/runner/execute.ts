@@ -22,11 +22,10 @@ export interface ExecuteOptions {
 const sandboxFlags = ["no_nodejs_compat", "no_nodejs_compat_v2", "nodejs_als"];
 const harnessAnswerMs = 250;
 
-type HarnessStub = { run(job: HarnessJob): Promise<HarnessResult> };
+type HarnessStub = { run(job: HarnessJob): Promise<HarnessResult>; cancel(executionId: string, key: string): Promise<boolean> };
 
-export async function execute(loader: WorkerLoader, job: ShadowJob, options: ExecuteOptions): Promise<RunResult> {
-  const started = Date.now();
-  const deadline = started + job.timeoutMs;
+/** The harness of the job's isolate, loaded if it is not. */
+function harnessFor(loader: WorkerLoader, job: ShadowJob, options: ExecuteOptions): HarnessStub {
   const shadow = job.shadow === true;
   // Keyed by tenant and code hash: a new version gets a new isolate, and two tenants never
   // share one even when their code is identical. A shadow run gets an isolate of its own even
@@ -43,7 +42,21 @@ export async function execute(loader: WorkerLoader, job: ShadowJob, options: Exe
       globalOutbound: caps.globalOutbound,
     };
   });
-  const harness = worker.getEntrypoint() as unknown as HarnessStub;
+  return worker.getEntrypoint() as unknown as HarnessStub;
+}
+
+/**
+ * Asks the harness running `job` to cancel it: its signal aborts and it answers CANCELLED.
+ * Called from a request of its own, since a stub works only in the request that made it.
+ */
+export function cancelExecution(loader: WorkerLoader, job: ShadowJob, options: ExecuteOptions): Promise<boolean> {
+  return harnessFor(loader, job, options).cancel(job.executionId, options.capabilityKey ?? "");
+}
+
+export async function execute(loader: WorkerLoader, job: ShadowJob, options: ExecuteOptions): Promise<RunResult> {
+  const started = Date.now();
+  const deadline = started + job.timeoutMs;
+  const harness = harnessFor(loader, job, options);
   const { code: _code, codeHash: _hash, memoryMb: _memory, shadow: _shadow, ...rest } = job;
   const harnessJob: HarnessJob = { ...rest, logKey: job.logKey ?? "", capabilityKey: options.capabilityKey ?? "", marker: options.marker, deadline: new Date(deadline).toISOString() };
 
@@ -75,7 +88,7 @@ export async function execute(loader: WorkerLoader, job: ShadowJob, options: Exe
     return { status: "timed_out", error: timeoutError, logs: outcome.logs, progress: outcome.progress, ...times };
   }
   return {
-    status: outcome.ok ? "succeeded" : "failed",
+    status: outcome.ok ? "succeeded" : outcome.error?.code === "CANCELLED" ? "cancelled" : "failed",
     ...(outcome.output !== undefined ? { output: outcome.output } : {}),
     ...(outcome.response ? { response: outcome.response } : {}),
     ...(outcome.error ? { error: outcome.error } : {}),

@@ -134,22 +134,44 @@ async function runScript(sink: Sink, signal: AbortSignal): Promise<Outcome> {
   }
 }
 
+// The executions running in this isolate, by id, with their key: a runner's cancel names one
+// (see Harness.cancel), and the execution's own timer acts on it, so that the abort runs in that
+// execution's request and store (an abort handler's ctx calls are its own), as the deadline's does.
+const cancellable = new Map<string, { key: string; cancelled: boolean }>();
+const cancelCheckMs = 25;
+
 async function runExecution(sink: Sink): Promise<HarnessResult> {
   const controller = new PlatformAbortController();
   let deadlineTimer: number | undefined;
+  let cancelTimer: number | undefined;
   // Set here, inside the execution's store, so an abort handler's ctx calls are its own.
+  const stop = (reason: string) => controller.abort(new PlatformError(reason));
   const deadline = new PlatformPromise<"deadline">((resolve) => {
     deadlineTimer = setTimer(() => {
-      controller.abort(new PlatformError("deadline exceeded"));
+      stop("deadline exceeded");
       setTimer(() => resolve("deadline"), reactToAbortMs);
     }, parseTime(sink.job.deadline) - now());
   });
-  const settled = await race([runScript(sink, controller.signal), deadline] as const);
-  if (settled === "deadline") {
+  const state = { key: sink.job.capabilityKey, cancelled: false };
+  cancellable.set(sink.job.executionId, state);
+  const cancelled = new PlatformPromise<"cancelled">((resolve) => {
+    const check = () => {
+      if (!state.cancelled) return void (cancelTimer = setTimer(check, cancelCheckMs));
+      stop("cancelled");
+      setTimer(() => resolve("cancelled"), reactToAbortMs);
+    };
+    cancelTimer = setTimer(check, cancelCheckMs);
+  });
+  const settled = await race([runScript(sink, controller.signal), deadline, cancelled] as const);
+  cancellable.delete(sink.job.executionId);
+  clearTimer(cancelTimer);
+  if (settled === "deadline" || settled === "cancelled") {
+    clearTimer(deadlineTimer);
     // Its abort handler may still clean up through ctx for a moment (the runner keeps its
     // capabilities as long).
     closeAfterGrace(sink);
-    return { ok: false, error: { code: "TIMEOUT", message: "deadline exceeded" }, logs: recordedLogs(sink), progress: sink.progress };
+    const error = settled === "deadline" ? ({ code: "TIMEOUT", message: "deadline exceeded" } as const) : ({ code: "CANCELLED", message: "cancelled" } as const);
+    return { ok: false, error, logs: recordedLogs(sink), progress: sink.progress };
   }
   clearTimer(deadlineTimer);
   closeSink(sink);
@@ -163,6 +185,14 @@ class Harness extends WorkerEntrypoint {
   async run(job: HarnessJob): Promise<HarnessResult> {
     const sink = openSink(job);
     return runInSink(sink, () => runExecution(sink));
+  }
+
+  /** Cancels an execution running here: its signal aborts with "cancelled". The key proves the caller is its runner. */
+  async cancel(executionId: string, key: string): Promise<boolean> {
+    const running = cancellable.get(executionId);
+    if (!running || running.key !== key || !key) return false;
+    running.cancelled = true;
+    return true;
   }
 }
 

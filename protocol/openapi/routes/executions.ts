@@ -42,6 +42,16 @@ export const executionRoutes = [
     answers: [json(200, "The finished execution (sync).", executionDetail, { ...executionExample, rerunOf: "exe_01jq3v2k7c9x7k" }), json(202, "Accepted (async).", runAccepted, { id: "exe_01jq3v2k7c9x8m", status: "running" })],
     errors: { 429: "The tenant is at its concurrency limit or a budget.", 503: "No runner process is free." },
   }),
+  route("post", "/admin/api/executions/{id}/cancel", "cancelExecution", {
+    tag: "Executions",
+    who: "scripts.execute",
+    summary: "Cancel a queued or running execution",
+    description:
+      "A queued execution is closed at once, freeing its place in the queue. A running one is stopped: its `ctx.signal` aborts (reason: an Error `cancelled`), it gets the same 1 s cleanup grace as a timed-out run, and a runner it still holds is then stopped like a timed-out run's (the tenant is not penalised; other executions stopped with it are `interrupted`). The answer comes once it has ended: `cancelled`, code `CANCELLED`, naming who cancelled, with the logs it wrote. A cancelled event delivery is not retried.",
+    params: execution,
+    answers: [json(200, "The cancelled execution.", executionDetail, { ...executionExample, status: "cancelled", errorCode: "CANCELLED", output: null, error: { code: "CANCELLED", message: "cancelled by dana (usr_01jq3v2k7c9x8m) while it ran", stack: null } })],
+    errors: { 409: "It has already finished (`details.status` says how), or it runs where this server cannot stop it." },
+  }),
   route("get", "/admin/api/stats/executions", "getExecutionStats", {
     tag: "Executions",
     who: "executions.read",
