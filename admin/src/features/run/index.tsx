@@ -1,77 +1,88 @@
-// The Run panel beside the editor: a JSON input, sync or async, and the run as it happens.
-import { createSignal, Show } from "solid-js";
-import { api } from "../../api/endpoints.ts";
-import { CodeEditor } from "../../monaco/code-editor.tsx";
+// The Run panel beside the editor, per kind: a manual or scheduled script runs with a JSON
+// input, an HTTP script is sent a request at its real URL, an event script a test event, an
+// embedded one is called as a service calls it. Below, the run as it happens. "How to call it"
+// shows what its callers send, ready to copy.
+import { createMemo, createSignal, Match, Show, Switch } from "solid-js";
+import { savedScript } from "../../api/script-store.ts";
+import { Loading } from "../../ui/states.tsx";
+import { CallIt, ofKind } from "../call/index.tsx";
+import { EmbeddedRun } from "./embedded-run.tsx";
+import { EventRun } from "./event-run.tsx";
 import { createRun } from "./follow.ts";
+import { HttpRun } from "./http-run.tsx";
+import { ManualRun } from "./manual-run.tsx";
 import { RunView } from "./output.tsx";
-import { modKey } from "../../ui/format.ts";
-import { Icon } from "../../ui/icons.tsx";
 
-const inputKey = (scriptId: string) => `iota.runInput.${scriptId}`;
-
-export function parseInput(text: string): { value?: unknown; error?: string } {
-  if (!text.trim()) return { value: null };
-  try {
-    return { value: JSON.parse(text) };
-  } catch (e) {
-    return { error: `The input is not valid JSON: ${(e as Error).message}` };
-  }
-}
+export { parseInput } from "./json-input.tsx";
 
 export interface RunPanelApi {
   run(): void;
 }
 
 export function RunPanel(props: { scriptId: string; version: number; note?: string; canRun: boolean; ref?: (api: RunPanelApi) => void }) {
-  const [input, setInput] = createSignal(sessionStorage.getItem(inputKey(props.scriptId)) ?? "{\n  \n}\n");
-  const [mode, setMode] = createSignal<"async" | "sync">("async");
+  const [view, setView] = createSignal<"try" | "call">("try");
   const run = createRun();
-  const parsed = () => parseInput(input());
   const busy = () => run.state.phase === "starting" || run.state.phase === "running";
-
-  const go = () => {
-    if (busy() || !props.canRun || parsed().error) return;
-    sessionStorage.setItem(inputKey(props.scriptId), input());
-    void run.start(() => api.run(props.scriptId, { input: parsed().value, mode: mode() }));
+  const script = () => savedScript(props.scriptId);
+  // The form starts afresh when what it is built from changes (a new path, other methods, a new
+  // version), not on every save of a description or a tag.
+  const formKey = createMemo(() => {
+    const s = script();
+    return s && JSON.stringify([s.kind, s.config, s.version, s.name]);
+  });
+  let go = () => {};
+  props.ref?.({
+    run: () => {
+      setView("try");
+      go();
+    },
+  });
+  const form = {
+    get canRun() {
+      return props.canRun;
+    },
+    get busy() {
+      return busy();
+    },
+    start: (call: Parameters<typeof run.start>[0]) => void run.start(call),
+    register: (fn: () => void) => (go = fn),
   };
-  props.ref?.({ run: go });
 
   return (
     <div class="run-panel">
-      <div class="field">
-        <span class="field-label">Input (JSON)</span>
-        <div class="json-input">
-          <CodeEditor
-            value={input()}
-            language="json"
-            path={`inputs/${props.scriptId}.json`}
-            label="Run input, JSON"
-            onChange={setInput}
-            options={{ lineNumbers: "off", folding: false, glyphMargin: false, lineDecorationsWidth: 8, scrollbar: { verticalScrollbarSize: 8 } }}
-          />
-        </div>
-        <Show when={parsed().error}>
-          <span class="field-error">{parsed().error}</span>
-        </Show>
-      </div>
-      <div class="run-controls">
-        <div class="segmented" role="group" aria-label="Mode">
-          <button type="button" aria-pressed={mode() === "async"} onClick={() => setMode("async")} title="Start it and watch the logs stream">
-            Async
-          </button>
-          <button type="button" aria-pressed={mode() === "sync"} onClick={() => setMode("sync")} title="Wait for the result in one request">
-            Sync
-          </button>
-        </div>
-        <span class="spacer" />
-        <button type="button" class="btn btn-primary" onClick={go} disabled={busy() || !props.canRun || !!parsed().error} title={`Run (${modKey}Enter)`}>
-          <Icon name="play" /> {busy() ? "Running…" : `Run v${props.version}`}
+      <div class="segmented" role="group" aria-label="Run panel">
+        <button type="button" aria-pressed={view() === "try"} onClick={() => setView("try")}>
+          Try it
+        </button>
+        <button type="button" aria-pressed={view() === "call"} onClick={() => setView("call")}>
+          How to call it
         </button>
       </div>
-      <Show when={props.note}>
-        <p class="run-note">{props.note}</p>
+      <Show when={script()} fallback={<Loading />}>
+        {(s) => (
+          <>
+            <div class="run-try" hidden={view() !== "try"}>
+              {/* A fresh form when the saved settings change (a new path, other methods). */}
+              <Show when={formKey()} keyed>
+                {(_key) => (
+                  <Switch fallback={<ManualRun script={s()} {...form} />}>
+                    <Match when={ofKind(s(), "http")}>{(h) => <HttpRun script={h()} {...form} />}</Match>
+                    <Match when={ofKind(s(), "event")}>{(e) => <EventRun script={e()} {...form} />}</Match>
+                    <Match when={ofKind(s(), "embedded")}>{(e) => <EmbeddedRun script={e()} {...form} />}</Match>
+                  </Switch>
+                )}
+              </Show>
+              <Show when={props.note}>
+                <p class="run-note">{props.note}</p>
+              </Show>
+              <RunView state={run.state} />
+            </div>
+            <div hidden={view() !== "call"}>
+              <CallIt script={s()} />
+            </div>
+          </>
+        )}
       </Show>
-      <RunView state={run.state} />
     </div>
   );
 }

@@ -1,38 +1,51 @@
 // What a run shows: a progress bar and log lines while it runs, then its outcome.
 import { A } from "@solidjs/router";
-import { createEffect, For, Match, on, Show, Switch } from "solid-js";
+import { createEffect, createSignal, For, Match, on, Show, Switch } from "solid-js";
 import type { ExecutionDetail } from "../../../../protocol/api.ts";
 import type { LogEntry } from "../../../../protocol/run.ts";
 import { clock, duration, json } from "../../ui/format.ts";
 import { StatusBadge } from "../../ui/status.tsx";
 import type { RunState } from "./follow.ts";
+import { asHttpMessage, HttpMessageView } from "./http-message.tsx";
 import "./run.css";
 
 export function LogLines(props: { logs: LogEntry[]; live?: boolean; empty?: string }) {
   let box!: HTMLDivElement;
-  // Keep the newest line in view while it runs, unless the user scrolled up to read.
+  // Follows new lines while the reader is at the bottom; scrolling up to read stops that, and
+  // scrolling back down (or the button) starts it again.
+  const [following, setFollowing] = createSignal(true);
+  const atBottom = () => box.scrollHeight - box.scrollTop - box.clientHeight < 8;
+  const toBottom = () => {
+    box.scrollTop = box.scrollHeight;
+    setFollowing(true);
+  };
   createEffect(
     on(
       () => props.logs.length,
       () => {
-        if (!props.live || !box) return;
-        const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 60;
-        if (nearBottom) queueMicrotask(() => (box.scrollTop = box.scrollHeight));
+        if (box && following()) box.scrollTop = box.scrollHeight;
       },
     ),
   );
   return (
-    <div class="logs" ref={box} role="log" aria-live={props.live ? "polite" : "off"} aria-label="Log lines">
-      <Show when={props.logs.length > 0} fallback={<div class="logs-empty">{props.empty ?? "No log lines."}</div>}>
-        <For each={props.logs}>
-          {(line) => (
-            <div class={`log log-${line.level}`}>
-              <time class="log-time">{clock(line.at)}</time>
-              <span class="log-level">{line.level}</span>
-              <span class="log-message">{line.message}</span>
-            </div>
-          )}
-        </For>
+    <div class="logs-frame">
+      <div class="logs" ref={box} role="log" aria-live={props.live ? "polite" : "off"} aria-label="Log lines" tabIndex={0} onScroll={() => setFollowing(atBottom())}>
+        <Show when={props.logs.length > 0} fallback={<div class="logs-empty">{props.empty ?? "No log lines."}</div>}>
+          <For each={props.logs}>
+            {(line) => (
+              <div class={`log log-${line.level}`}>
+                <time class="log-time">{clock(line.at)}</time>
+                <span class="log-level">{line.level}</span>
+                <span class="log-message">{line.message}</span>
+              </div>
+            )}
+          </For>
+        </Show>
+      </div>
+      <Show when={props.live && !following()}>
+        <button type="button" class="btn btn-small logs-follow" onClick={toBottom}>
+          ↓ Follow new lines
+        </button>
       </Show>
     </div>
   );
@@ -77,6 +90,9 @@ export function Outcome(props: { execution: ExecutionDetail }) {
               {err().stack ? `\n\n${err().stack}` : ""}
             </pre>
           )}
+        </Match>
+        <Match when={e().status === "succeeded" && e().trigger === "http" && asHttpMessage(e().output)}>
+          {(response) => <HttpMessageView message={response()} label="Response recorded" />}
         </Match>
         <Match when={e().status === "succeeded"}>
           <pre class="block" aria-label="Output">
