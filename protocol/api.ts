@@ -12,6 +12,7 @@ import type {
   executionStats,
   executionSummary,
   pageOf,
+  replayRequest,
   rerunRequest,
   runAccepted,
   runRequest,
@@ -27,6 +28,7 @@ export type { ExecutionFilters, ExecutionStatus, Trigger } from "./schemas/execu
 export type { HttpAccess, HttpMethod, MissedPolicy, ScriptConfigs, ScheduledConfig, HttpConfig, EventConfig } from "./schemas/script-settings.ts";
 export type { ScriptFilters, ScriptKind } from "./schemas/scripts.ts";
 export type { Tenant, TenantBudgets, TenantUsage } from "./schemas/tenants.ts";
+export type { TenantUsageReport, UsagePeriod, UsageReport } from "./schemas/usage.ts";
 
 export type ScriptSummary = z.output<typeof scriptSummary>;
 export type ScriptDetail = z.output<typeof scriptDetail>;
@@ -59,6 +61,7 @@ export type UpdateScriptRequest = z.input<typeof updateScriptRequest>;
 export type RollbackRequest = z.input<typeof rollbackRequest>;
 export type RunRequest = z.input<typeof runRequest>;
 export type RerunRequest = z.input<typeof rerunRequest>;
+export type ReplayRequest = z.input<typeof replayRequest>;
 export type SecretValueRequest = z.input<typeof secretValueRequest>;
 export type DomainEvent = z.input<typeof domainEvent>;
 

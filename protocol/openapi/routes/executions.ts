@@ -3,11 +3,27 @@ import * as z from "zod";
 import { id, itemsOf } from "../../schemas/common.ts";
 import { deadLetter, deadLetterReplay, executionDetail, executionFilters, executionStats, executionSummary, pageOf, replayRequest, rerunRequest, runAccepted, statsQuery } from "../../schemas/executions.ts";
 import { secretParams, secretSummary, secretValueRequest, secretWritten } from "../../schemas/secrets.ts";
-import { deadLetterExample, executionExample, executionSummaryExample, sseExample } from "../examples.ts";
+import { usageReport, usageReportQuery } from "../../schemas/usage.ts";
+import { deadLetterExample, executionExample, executionSummaryExample, sseExample, usageExample } from "../examples.ts";
 import { body, json, route } from "../operation.ts";
 
 const execution = z.object({ id: id("exe") });
 const at = "2026-11-24T09:30:00.000Z";
+
+const day = (period: string, succeeded: number, failed: number, sum: number) => ({ period, runs: succeeded + failed, counts: { succeeded, failed }, durationMs: { sum, p50: 180, p95: 920 } });
+const usageReportExample = {
+  since: "2026-11-23",
+  until: "2026-11-24",
+  tenants: [
+    {
+      tenant: { id: "ten_01jq3v2k7c9x8m", slug: "acme", name: "Acme Corp" },
+      days: [day("2026-11-23", 40, 1, 9_120), day("2026-11-24", 41, 2, 9_870)],
+      months: [day("2026-11", 81, 3, 18_990)],
+      total: day("2026-11-23/2026-11-24", 81, 3, 18_990),
+      now: usageExample,
+    },
+  ],
+};
 
 export const executionRoutes = [
   route("get", "/admin/api/executions", "listExecutions", {
@@ -83,6 +99,16 @@ export const executionRoutes = [
     body: body(replayRequest, { payload: { amount: "42.00", currency: "EUR" } }),
     answers: [json(202, "The new delivery.", deadLetterReplay, { id: "dlq_01jq3v2k7c9x8m", executionId: "exe_01jq3v2k7c9x9n", status: "running", edited: true })],
     errors: { 409: "The dead letter's script was deleted.", 413: "It would pass the tenant's `maxQueuedBytes`.", 429: "The tenant's queue is full." },
+  }),
+  route("get", "/admin/api/usage/report", "getUsageReport", {
+    tag: "Tenants",
+    who: "any credential",
+    summary: "Usage per tenant: runs per day and month by status, durations, and where it stands against its quota and budgets",
+    description:
+      "Any role reads its own tenant's report; a platform admin may ask for another tenant's (`tenant`) or every tenant's (`all=true`). Counts are of executions created in each UTC day; durations are wall-clock times of the runs that finished (sum, p50, p95).",
+    query: usageReportQuery,
+    answers: [json(200, "The report, one entry per tenant.", usageReport, usageReportExample)],
+    errors: { 403: "`tenant` or `all` asked for by someone who is not a platform admin." },
   }),
   route("get", "/admin/api/secrets", "listSecrets", {
     tag: "Secrets",

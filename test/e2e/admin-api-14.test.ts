@@ -1,0 +1,127 @@
+// The API the admin's daily-use screens stand on: dead letters that show their event and replay
+// it edited, a usage report per tenant, endpoints two scripts cannot both claim, HMAC refusals
+// that say which, alert links and webhooks checked at save, time zones stored canonical.
+import { createHmac } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { waitFor } from "../support/gates.ts";
+import { startRecordingServer } from "../support/recording-server.ts";
+import { System } from "../support/system.ts";
+
+let system: System;
+let hooks: Awaited<ReturnType<typeof startRecordingServer>>;
+
+beforeAll(async () => {
+  hooks = await startRecordingServer();
+  system = await System.start({ env: { IOTA_EGRESS_ALLOW: `127.0.0.1:${hooks.port}` } });
+});
+afterAll(async () => {
+  await system?.destroy();
+  await hooks?.close();
+});
+
+const deadLetters = async (token: string) => (await system.api("GET", "/admin/api/dead-letters", undefined, { token })).body.items as Record<string, any>[];
+
+describe("dead letters", () => {
+  test("show their event's id, type, time and payload with the last error, and replay it as it was or edited", async () => {
+    const t = await system.tenant("letters");
+    const id = await system.script(
+      { name: "needs-qty", kind: "event", events: ["order.placed"], maxAttempts: 1, code: "export default (e) => { if (!e.payload.qty) throw new Error('qty must be positive'); return e.payload.qty * 10; }" },
+      t.token,
+    );
+    const occurredAt = "2026-11-24T09:30:00.000Z";
+    expect((await system.api("POST", "/api/events", { id: "ord-1", type: "order.placed", payload: { qty: 0, sku: "A-1" }, occurredAt }, { token: t.token })).status).toBe(202);
+    const [letter] = await waitFor(() => deadLetters(t.token), (items) => items.length === 1);
+    expect(letter).toMatchObject({
+      scriptId: id,
+      eventId: "ord-1",
+      eventType: "order.placed",
+      occurredAt,
+      payload: { qty: 0, sku: "A-1" },
+      payloadBytes: JSON.stringify({ qty: 0, sku: "A-1" }).length,
+      attempts: 1,
+      errorCode: "SCRIPT_ERROR",
+      errorMessage: "Error: qty must be positive",
+    });
+    expect((await system.api("GET", `/admin/api/dead-letters/${letter!.id}`, undefined, { token: t.token })).body).toEqual(letter);
+
+    const edited = await system.api("POST", `/admin/api/dead-letters/${letter!.id}/replay`, { payload: { qty: 2, sku: "A-1" } }, { token: t.token });
+    expect(edited.status).toBe(202);
+    expect(edited.body).toMatchObject({ id: letter!.id, edited: true });
+    const fixed = await system.waitForExecution(edited.body.executionId, 20_000, t.token);
+    expect(fixed).toMatchObject({ status: "succeeded", output: 20, trigger: "event", input: { id: "ord-1", type: "order.placed", occurredAt, payload: { qty: 2, sku: "A-1" } } });
+
+    // No body: the event as it was, as before.
+    const asItWas = await system.api("POST", `/admin/api/dead-letters/${letter!.id}/replay`, undefined, { token: t.token });
+    expect(asItWas.status).toBe(202);
+    expect(asItWas.body.edited).toBe(false);
+    expect((await system.waitForExecution(asItWas.body.executionId, 20_000, t.token)).input.payload).toEqual({ qty: 0, sku: "A-1" });
+  });
+
+  test("an edited payload is checked like a published one; a payload too big to list is read one by one", async () => {
+    const t = await system.tenant("letters-big");
+    await system.script({ name: "always-fails", kind: "event", events: ["blob.saved"], maxAttempts: 1, code: "export default () => { throw new Error('no'); }" }, t.token);
+    const blob = "x".repeat(70 * 1024);
+    await system.api("POST", "/api/events", { id: "blob-1", type: "blob.saved", payload: { blob } }, { token: t.token });
+    const [letter] = await waitFor(() => deadLetters(t.token), (items) => items.length === 1);
+    expect(letter).toMatchObject({ eventId: "blob-1", payload: null, payloadBytes: JSON.stringify({ blob }).length });
+    expect((await system.api("GET", `/admin/api/dead-letters/${letter!.id}`, undefined, { token: t.token })).body.payload).toEqual({ blob });
+
+    const tooBig = await system.api("POST", `/admin/api/dead-letters/${letter!.id}/replay`, { payload: "y".repeat(1024 * 1024) }, { token: t.token });
+    expect([tooBig.status, tooBig.body.error.field]).toEqual([422, "payload"]);
+    const typo = await system.api("POST", `/admin/api/dead-letters/${letter!.id}/replay`, { paylod: {} }, { token: t.token });
+    expect([typo.status, typo.body.error.field]).toEqual([422, "paylod"]);
+    expect((await deadLetters(t.token))[0]!.replayedAt).toBeNull();
+  });
+});
+
+describe("the usage report", () => {
+  test("any role reads its own tenant's runs per day and month by status, durations, and where it stands now", async () => {
+    const t = await system.tenant("usage-a");
+    const viewer = (await system.api("POST", "/admin/api/tokens", { name: "usage-a-viewer", role: "viewer", tenant: t.slug })).body.token as string;
+    const ok = await system.script({ name: "ok", code: "export default (n) => n" }, t.token);
+    const bad = await system.script({ name: "bad", code: "export default () => { throw new Error('no'); }" }, t.token);
+    for (const n of [1, 2, 3]) expect((await system.run(ok, n, t.token)).body.status).toBe("succeeded");
+    expect((await system.run(bad, null, t.token)).body.status).toBe("failed");
+
+    const r = await system.api("GET", "/admin/api/usage/report?days=7", undefined, { token: viewer });
+    expect(r.status).toBe(200);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(r.body.until).toBe(today);
+    expect(r.body.tenants).toHaveLength(1);
+    const [report] = r.body.tenants;
+    expect(report.tenant).toMatchObject({ slug: "usage-a", name: "usage-a inc." });
+    expect(report.days).toHaveLength(7);
+    expect(report.days[0].period).toBe(r.body.since);
+    const day = report.days.at(-1);
+    expect(day).toMatchObject({ period: today, runs: 4, counts: { succeeded: 3, failed: 1 } });
+    expect(report.days.slice(0, -1).every((d: { runs: number }) => d.runs === 0)).toBe(true);
+    expect(report.months.at(-1)).toMatchObject({ period: today.slice(0, 7), runs: 4, counts: { succeeded: 3, failed: 1 } });
+    expect(report.total).toMatchObject({ period: `${r.body.since}/${today}`, runs: 4 });
+
+    // Durations as the history records them: the sum, and the percentiles picked as the stats do.
+    const durations = ((await system.api("GET", "/admin/api/executions", undefined, { token: t.token })).body.items as { durationMs: number }[]).map((e) => e.durationMs).sort((a, b) => a - b);
+    const pick = (p: number) => durations[Math.min(durations.length - 1, Math.floor(p * durations.length))];
+    expect(day.durationMs).toEqual({ sum: durations.reduce((a, b) => a + b, 0), p50: pick(0.5), p95: pick(0.95) });
+    expect(report.total.durationMs).toEqual(day.durationMs);
+    expect(report.now).toMatchObject({ running: 0, queued: 0, limit: 10, queuedBytes: 0, budgets: { maxQueued: 10_000 } });
+    expect(report.now.historyBytesToday).toBeGreaterThan(0);
+
+    expect((await system.api("GET", "/admin/api/usage/report?all=true", undefined, { token: viewer })).status).toBe(403);
+    expect((await system.api("GET", "/admin/api/usage/report?tenant=default", undefined, { token: viewer })).status).toBe(403);
+    expect((await system.api("GET", "/admin/api/usage/report?tenant=usage-a", undefined, { token: viewer })).status).toBe(200);
+    expect((await system.api("GET", "/admin/api/usage/report?days=400", undefined, { token: viewer })).body.error.field).toBe("days");
+  });
+
+  test("a platform admin reads another tenant's, or every tenant's", async () => {
+    const t = await system.tenant("usage-b");
+    await system.run(await system.script({ name: "one", code: "export default () => 1" }, t.token), null, t.token);
+    const one = await system.api("GET", "/admin/api/usage/report?tenant=usage-b&days=1");
+    expect(one.body.tenants.map((x: { tenant: { slug: string } }) => x.tenant.slug)).toEqual(["usage-b"]);
+    expect(one.body.tenants[0].days).toEqual([expect.objectContaining({ runs: 1, counts: { succeeded: 1 } })]);
+    const all = await system.api("GET", "/admin/api/usage/report?all=true&days=1");
+    const slugs = all.body.tenants.map((x: { tenant: { slug: string } }) => x.tenant.slug);
+    expect(slugs).toEqual(expect.arrayContaining(["default", "usage-b"]));
+    expect(all.body.tenants.find((x: { tenant: { slug: string } }) => x.tenant.slug === "usage-b").total.runs).toBe(1);
+    expect((await system.api("GET", "/admin/api/usage/report?tenant=nobody")).status).toBe(422);
+  });
+});
