@@ -3,6 +3,7 @@
 import type { ScriptDetail, ScriptSummary } from "../protocol/api.ts";
 import type { Api } from "./api.ts";
 import { failed } from "./errors.ts";
+import { extensionOf, extensionOfPath } from "./languages.ts";
 import { committedVersions } from "./git.ts";
 import type { Output } from "./output.ts";
 import { shown, type LocalScript, type Lock, type Project } from "./project.ts";
@@ -36,7 +37,8 @@ export async function compare(api: Api, project: Project, local: Map<string, Loc
       local: script,
       settings,
       remote: detail,
-      codeChanged: detail ? detail.code !== script.code : true,
+      // A file renamed from .js to .ts (or back) changes the script's language: a new version too.
+      codeChanged: detail ? detail.code !== script.code || extensionOf(detail) !== extensionOfPath(script.codePath) : true,
       settingsChanged: detail ? changedSettings(settings, settingsOf(detail)) : Object.keys(settings),
     });
     progress.tick(script.name);

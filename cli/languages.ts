@@ -1,17 +1,21 @@
-// Which file a script's code is kept in. Every script is JavaScript today; TypeScript scripts are
-// coming (issue 16), and this is the one place that learns how the server tells them apart.
+// Which file a script's code is kept in, and what a push says about it: `.ts` for a TypeScript
+// script (`language: "ts"` on the server), `.js` otherwise. The one place that maps the two.
+import type { ScriptLanguage } from "../protocol/lists.ts";
+
 export const codeExtensions = ["js", "ts"] as const;
 export type CodeExtension = (typeof codeExtensions)[number];
 
-/** `.ts` for a script the server marks as TypeScript (a field not in the API yet), `.js` otherwise. */
-export function extensionOf(script: object): CodeExtension {
-  return (script as { language?: unknown }).language === "typescript" ? "ts" : "js";
+/** The file extension of a script the server describes. */
+export function extensionOf(script: { language?: ScriptLanguage }): CodeExtension {
+  return script.language === "ts" ? "ts" : "js";
 }
 
-/**
- * What a push sends for a code file: the source as it is. A `.ts` file will also say it is
- * TypeScript (and `iota push` type-check it first) once the server takes TypeScript.
- */
-export function codeFields(_extension: CodeExtension, code: string): Record<string, unknown> {
-  return { code };
+/** The extension of a local code file. */
+export function extensionOfPath(path: string): CodeExtension {
+  return path.endsWith(".ts") ? "ts" : "js";
+}
+
+/** What a push sends for a code file: the source as it is, in the language its extension says. */
+export function codeFields(extension: CodeExtension, code: string): { code: string; language: ScriptLanguage } {
+  return { code, language: extension };
 }

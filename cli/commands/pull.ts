@@ -29,8 +29,8 @@ export const pull: Command = {
   summary: "fetch the tenant's scripts into scripts/",
   help: `iota pull [NAME...] [--force]
 
-Writes each script (or only those named) as scripts/<name>.js and its settings as
-scripts/<name>.json, and records the versions pulled in iota.lock.json (commit it). Scripts
+Writes each script (or only those named) as scripts/<name>.js (.ts for a TypeScript script)
+and its settings as scripts/<name>.json, and records the versions pulled in iota.lock.json (commit it). Scripts
 deleted on the server are removed here. Local edits not pushed yet are kept: the pull refuses
 to overwrite them.
 

@@ -7,10 +7,11 @@ import { flag, text, type Command } from "../command.ts";
 import { compare, conflictOf, differs, type Comparison } from "../compare.ts";
 import { CliError, exitCodes } from "../errors.ts";
 import { lastCommitSubject } from "../git.ts";
-import { codeFields, type CodeExtension } from "../languages.ts";
+import { codeFields, extensionOfPath } from "../languages.ts";
 import { readLocalScripts, readLock, sha256, shown, writeLock, type Lock, type Project } from "../project.ts";
 import { session } from "../remote.ts";
 import { createFields, requestFields } from "../settings.ts";
+import { checkBeforePush } from "../typecheck.ts";
 
 type Action = "create" | "update" | "unchanged" | "conflict";
 
@@ -30,12 +31,14 @@ export const push: Command = {
 
 Creates the scripts in scripts/ the server does not have and updates those that differ: a
 changed module makes a new version carrying the message. Refuses (exit 1, nothing written)
-when a script changed on the server since your last pull.
+when a script changed on the server since your last pull, or when a TypeScript script (.ts)
+it would send has a type error against the server's SDK types (listed as file:line:col).
 
   -m, --message MSG  the versions' message (default: the last git commit's subject)
   --dry-run          show what would change, change nothing
-  --force            overwrite changes made on the server`,
-  options: { message: { type: "string", short: "m" }, "dry-run": { type: "boolean" }, force: { type: "boolean" } },
+  --force            overwrite changes made on the server
+  --no-typecheck     send .ts scripts without checking their types`,
+  options: { message: { type: "string", short: "m" }, "dry-run": { type: "boolean" }, force: { type: "boolean" }, "no-typecheck": { type: "boolean" } },
   args: { min: 0, max: Infinity },
   async run(invocation) {
     const { positionals, values, out } = invocation;
@@ -83,6 +86,11 @@ when a script changed on the server since your last pull.
       return exitCodes.failed;
     }
 
+    // Nothing is sent while a TypeScript script it would send has a type error.
+    const sending = steps.filter((s) => (s.action === "create" || s.action === "update") && s.comparison.codeChanged);
+    const typescript = new Map(sending.filter((s) => extensionOfPath(s.comparison.local.codePath) === "ts").map((s) => [s.comparison.local.codePath, s.comparison.local.code]));
+    if (!flag(values, "no-typecheck")) await checkBeforePush(api, project, typescript, out);
+
     if (!dryRun) {
       const work = steps.filter((s) => s.action === "create" || s.action === "update");
       const progress = out.progress(work.length, "pushing");
@@ -105,7 +113,7 @@ when a script changed on the server since your last pull.
 
 async function send(api: Api, step: Step, message: string | undefined, project: Project): Promise<ScriptDetail> {
   const { comparison: c } = step;
-  const extension = c.local.codePath.slice(c.local.codePath.lastIndexOf(".") + 1) as CodeExtension;
+  const extension = extensionOfPath(c.local.codePath);
   const withMessage = message ? { message } : {};
   try {
     if (!c.remote) return await api.post<ScriptDetail>("/admin/api/scripts", { name: c.name, ...createFields(c.settings), ...codeFields(extension, c.local.code), ...withMessage });

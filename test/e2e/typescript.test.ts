@@ -1,7 +1,16 @@
 // TypeScript scripts over the API: types stripped at save with every line and column kept, what
 // cannot be stripped refused where it stands, the TypeScript kept as the version's code.
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { System } from "../support/system.ts";
+
+const exec = promisify(execFile);
+const bin = fileURLToPath(new URL("../../cli/bin.js", import.meta.url));
 
 // Interfaces, generics, `as`, `!`, a type-only import and an optional parameter: all blanked.
 const pricing = `import type { ScriptContext } from "iota:sdk";
@@ -128,5 +137,82 @@ describe("versions across languages", () => {
     expect(r.body.error).toMatchObject({ code: "SYNTAX_ERROR", details: { line: 1, column: 37 } });
     const unchanged = await system.api("GET", `/admin/api/scripts/${id}`);
     expect(unchanged.body).toMatchObject({ version: 1, language: "ts" });
+  });
+});
+
+describe("iota with TypeScript scripts", () => {
+  let repo: string;
+  let tenant: { slug: string; token: string };
+  let id: string;
+  const quote = `import type { ScriptContext } from "iota:sdk";
+
+export default async function (input: { qty: number }, ctx: ScriptContext): Promise<{ total: number }> {
+  ctx.log.info("quoting " + input.qty);
+  return { total: input.qty * 2 };
+}
+`;
+
+  /** The CLI as CI runs it: credentials from the environment, in the repository. */
+  async function iota(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("IOTA_"))), HOME: repo, XDG_CONFIG_HOME: join(repo, ".config"), IOTA_URL: system.baseUrl, IOTA_TOKEN: tenant.token, NO_COLOR: "1" };
+    try {
+      const { stdout, stderr } = await exec(process.execPath, [bin, ...args], { cwd: repo, env });
+      return { code: 0, stdout, stderr };
+    } catch (e) {
+      const failed = e as { code: number; stdout: string; stderr: string };
+      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    }
+  }
+
+  beforeAll(async () => {
+    tenant = await system.tenant("ts-cli");
+    id = await system.script({ name: "quote", language: "ts", code: quote }, tenant.token);
+    repo = await mkdtemp(join(tmpdir(), "iota-ts-repo-"));
+    await exec("git", ["init", "--quiet", "--initial-branch=main"], { cwd: repo });
+    expect((await iota("init")).code).toBe(0);
+  });
+  afterAll(async () => {
+    if (repo) await rm(repo, { recursive: true, force: true });
+  });
+
+  test("pull writes a TypeScript script as a .ts file", async () => {
+    const r = await iota("pull");
+    expect(r.code, r.stderr).toBe(0);
+    expect((await readdir(join(repo, "scripts"))).sort()).toEqual(["quote.json", "quote.ts"]);
+    expect(await readFile(join(repo, "scripts/quote.ts"), "utf8")).toBe(quote);
+  });
+
+  test("push refuses a type error with its file, line and column, and pushes once it is fixed", async () => {
+    const path = join(repo, "scripts/quote.ts");
+    await writeFile(path, quote.replace("return { total: input.qty * 2 };", "const total: string = input.qty * 2;\n  return { total };"));
+    const refused = await iota("push", "-m", "Quote as text");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/scripts\/quote\.ts:5:9 error TS2322: Type 'number' is not assignable to type 'string'/);
+    expect(refused.stderr).toMatch(/scripts\/quote\.ts:6:12 error TS2322/);
+    expect((await system.api("GET", `/admin/api/scripts/${id}`, undefined, { token: tenant.token })).body.version).toBe(1);
+
+    // --no-typecheck sends it anyway: the server strips types and does not check them.
+    const unchecked = await iota("push", "--no-typecheck", "--json", "-m", "Quote as text, unchecked");
+    expect(unchecked.code, unchecked.stderr).toBe(0);
+    expect(JSON.parse(unchecked.stdout).scripts[0]).toMatchObject({ name: "quote", action: "update", version: 2 });
+
+    await writeFile(path, quote.replace("input.qty * 2", "input.qty * 3"));
+    const pushed = await iota("push", "--json", "-m", "Triple it");
+    expect(pushed.code, pushed.stderr).toBe(0);
+    expect(JSON.parse(pushed.stdout).scripts[0]).toMatchObject({ name: "quote", action: "update", version: 3 });
+    const script = await system.api("GET", `/admin/api/scripts/${id}`, undefined, { token: tenant.token });
+    expect(script.body).toMatchObject({ language: "ts", version: 3, code: quote.replace("input.qty * 2", "input.qty * 3") });
+    expect((await system.run(id, { qty: 5 }, tenant.token)).body.output).toEqual({ total: 15 });
+  });
+
+  test("a new .ts file is created as a TypeScript script", async () => {
+    await writeFile(join(repo, "scripts/double.ts"), `export default async (input: { n: number }): Promise<number> => input.n * 2;\n`);
+    await writeFile(join(repo, "scripts/double.json"), `{ "kind": "manual" }\n`);
+    const r = await iota("push", "--json", "-m", "Add double");
+    expect(r.code, r.stderr).toBe(0);
+    const created = JSON.parse(r.stdout).scripts.find((s: { name: string }) => s.name === "double");
+    expect(created).toMatchObject({ action: "create", version: 1 });
+    const script = await system.api("GET", `/admin/api/scripts/${created.id}`, undefined, { token: tenant.token });
+    expect(script.body.language).toBe("ts");
   });
 });
