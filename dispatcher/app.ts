@@ -12,6 +12,7 @@ import { openApiRoutes } from "./routes/openapi.ts";
 import { operationRoutes } from "./routes/operations.ts";
 import { scriptRoutes } from "./routes/scripts.ts";
 import { sessionRoutes } from "./routes/session.ts";
+import { trialRoutes } from "./routes/trials.ts";
 import { newId } from "./domain/secrets.ts";
 import { servicesFor } from "./services.ts";
 import type { AppEnv } from "./types.ts";
@@ -33,7 +34,7 @@ export function createApp(): Hono<AppEnv> {
 
   const auth = authenticate();
   app.use("/admin/api/*", (c, next) => (publicCalls.has(`${c.req.method} ${c.req.path}`) ? next() : auth(c, next)));
-  for (const routes of [sessionRoutes(), accessRoutes(), scriptRoutes(), executionRoutes(), operationRoutes()]) app.route("/admin/api", routes);
+  for (const routes of [sessionRoutes(), accessRoutes(), scriptRoutes(), trialRoutes(), executionRoutes(), operationRoutes()]) app.route("/admin/api", routes);
   app.route("/", publicRoutes());
 
   app.route("/internal", internalRoutes());

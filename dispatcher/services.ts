@@ -20,6 +20,7 @@ import { kindOfTrigger, ScriptDirectory } from "./domain/script-directory.ts";
 import { ScriptService } from "./domain/scripts.ts";
 import { TenantService } from "./domain/tenants.ts";
 import { TokenService } from "./domain/tokens.ts";
+import { TrialService } from "./domain/shadow/trials.ts";
 import { UserService } from "./domain/users.ts";
 import { deviceCookiesFor } from "./domain/device-cookies.ts";
 import type { Env } from "./env.ts";
@@ -43,6 +44,7 @@ export interface Services {
   sdk: SdkBackend;
   alerts: AlertService;
   retention: RetentionService;
+  trials: TrialService;
 }
 
 let cached: { env: Env; services: Services } | undefined;
@@ -90,6 +92,7 @@ export function servicesFor(env: Env): Services {
     deadLetters: new DeadLetterService(db, admission, writes, runs),
     alerts,
     retention: new RetentionService(db),
+    trials: new TrialService(db, scripts, admission, runs.runner),
     sdk: new SdkBackend(db, new LibsqlDataStore(db), new KvStore(db), vault, events),
     users: new UserService(db, deviceCookiesFor(env.SECRETS_KEY)),
   };

@@ -1,6 +1,6 @@
-// Retention: execution history, logs and dead letters older than the tenant's retentionDays
-// (30 by default) are deleted in small batches, so a sweep never holds the database for long,
-// and so are expired sessions, sign-in failures and budget counters that no longer count.
+// Retention: execution history, logs, dead letters and drafts' trials older than the tenant's
+// retentionDays (30 by default) are deleted in small batches, so a sweep never holds the database
+// for long, and so are expired sessions, sign-in failures and budget counters that no longer count.
 // Versions are never deleted. The job is shared by every host: a compare-and-set on its row
 // decides who sweeps.
 import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
@@ -46,6 +46,10 @@ export class RetentionService {
         this.#db.run(sql`DELETE FROM executions WHERE id IN (${list})`),
       ]);
     }
+    // Trials of drafts are kept like the history they were tried on (none still holding slots).
+    await this.#db.run(sql`DELETE FROM shadow_trials WHERE id IN (SELECT s.id FROM shadow_trials s JOIN tenants t ON t.id = s.tenant_id
+      WHERE s.created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || t.retention_days || ' days')
+        AND (s.slots = 0 OR s.held_until < strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) LIMIT ${batch})`);
     await this.#db.run(sql`DELETE FROM dead_letters WHERE id IN (SELECT d.id FROM dead_letters d JOIN tenants t ON t.id = d.tenant_id
       WHERE d.created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || t.retention_days || ' days') LIMIT ${batch})`);
     await this.#db.run(sql`DELETE FROM alert_deliveries WHERE status != 'pending' AND created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-30 days')`);

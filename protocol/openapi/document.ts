@@ -9,9 +9,10 @@ import { executionRoutes } from "./routes/executions.ts";
 import { publicRoutes } from "./routes/public.ts";
 import { scriptRoutes } from "./routes/scripts.ts";
 import { sessionRoutes } from "./routes/session.ts";
+import { trialRoutes } from "./routes/trials.ts";
 
 /** Every route the API serves, described. */
-export const routes: readonly Route[] = [...sessionRoutes, ...accessRoutes, ...scriptRoutes, ...executionRoutes, ...publicRoutes];
+export const routes: readonly Route[] = [...sessionRoutes, ...accessRoutes, ...scriptRoutes, ...trialRoutes, ...executionRoutes, ...publicRoutes];
 
 const description = `Run JavaScript inside the IOTA SDK platform, one tenant per company.
 
