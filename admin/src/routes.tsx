@@ -8,6 +8,7 @@ import { History } from "./features/history/index.tsx";
 import { NotFound } from "./features/not-found/index.tsx";
 import { ScriptsList } from "./features/scripts/index.tsx";
 import { Secrets } from "./features/secrets/index.tsx";
+import { NewScriptPage } from "./features/templates/index.tsx";
 
 const ScriptPage = lazy(() => import("./features/editor/index.tsx").then((m) => ({ default: m.ScriptPage })));
 const VersionsPage = lazy(() => import("./features/versions/index.tsx").then((m) => ({ default: m.VersionsPage })));
@@ -35,7 +36,7 @@ function perId(Page: Component & { preload?: () => Promise<unknown> }): Componen
 export const routes: RouteDefinition[] = [
   { path: "/", component: () => <Navigate href="/scripts" /> },
   { path: "/scripts", component: ScriptsList },
-  { path: "/scripts/new", component: ScriptPage },
+  { path: "/scripts/new", component: NewScriptPage },
   { path: "/scripts/:id", component: perId(ScriptPage) },
   { path: "/scripts/:id/versions", component: perId(VersionsPage) },
   { path: "/history", component: History },

@@ -7,13 +7,14 @@ import { invoke } from "../../api/public.ts";
 import { modKey } from "../../ui/format.ts";
 import { Icon } from "../../ui/icons.tsx";
 import { JsonInput, parseInput } from "./json-input.tsx";
+import { sampleInputFor } from "../templates/catalog.ts";
 import type { KindFormProps } from "./kind-form.ts";
 
 type EmbeddedScript = Extract<ScriptDetail, { kind: "embedded" }>;
 
 export function EmbeddedRun(props: KindFormProps<EmbeddedScript>) {
   const key = `iota.runInput.${props.script.id}`;
-  const [input, setText] = createSignal(sessionStorage.getItem(key) ?? "{\n  \n}\n");
+  const [input, setText] = createSignal(sessionStorage.getItem(key) ?? sampleInputFor(props.script.tags) ?? "{\n  \n}\n");
   const setInput = (text: string) => {
     setText(text);
     sessionStorage.setItem(key, text);

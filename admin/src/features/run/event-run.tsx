@@ -8,6 +8,7 @@ import { publishEvent } from "../../api/public.ts";
 import { modKey } from "../../ui/format.ts";
 import { Icon } from "../../ui/icons.tsx";
 import { JsonInput, parseInput } from "./json-input.tsx";
+import { sampleInputFor } from "../templates/catalog.ts";
 import type { KindFormProps } from "./kind-form.ts";
 
 type EventScript = Extract<ScriptDetail, { kind: "event" }>;
@@ -32,7 +33,7 @@ export function EventRun(props: KindFormProps<EventScript>) {
   const [type, setType] = createSignal(types()[0] ?? "");
   const [id, setId] = createSignal(newId());
   const payloadKey = `iota.eventPayload.${props.script.id}`;
-  const [payload, setText] = createSignal(sessionStorage.getItem(payloadKey) ?? '{\n  "example": true\n}\n');
+  const [payload, setText] = createSignal(sessionStorage.getItem(payloadKey) ?? sampleInputFor(props.script.tags) ?? '{\n  "example": true\n}\n');
   const setPayload = (text: string) => {
     setText(text);
     sessionStorage.setItem(payloadKey, text);

@@ -12,6 +12,7 @@ import { fillPath, pathParams } from "../call/path.ts";
 import { signatureFor, signatureHeaderOf } from "../call/signature.ts";
 import { typedValue } from "../secrets/typed-values.ts";
 import { HttpMessageView } from "./http-message.tsx";
+import { sampleInputFor } from "../templates/catalog.ts";
 import type { KindFormProps } from "./kind-form.ts";
 
 type HttpScript = Extract<ScriptDetail, { kind: "http" }>;
@@ -26,7 +27,7 @@ interface RequestDraft {
 const storageKey = (id: string) => `iota.httpRequest.${id}`;
 
 function initial(script: HttpScript): RequestDraft {
-  const fresh: RequestDraft = { method: script.config.methods[0] ?? "POST", params: {}, headers: [["content-type", "application/json"]], body: '{\n  "hello": "world"\n}' };
+  const fresh: RequestDraft = { method: script.config.methods[0] ?? "POST", params: {}, headers: [["content-type", "application/json"]], body: sampleInputFor(script.tags) ?? '{\n  "hello": "world"\n}\n' };
   try {
     const kept = JSON.parse(sessionStorage.getItem(storageKey(script.id)) ?? "null") as RequestDraft | null;
     // A method the endpoint no longer takes goes back to one it does.

@@ -6,13 +6,14 @@ import { useUi } from "../../ui/feedback.tsx";
 import { modKey } from "../../ui/format.ts";
 import { Icon } from "../../ui/icons.tsx";
 import { JsonInput, parseInput } from "./json-input.tsx";
+import { sampleInputFor } from "../templates/catalog.ts";
 import type { KindFormProps } from "./kind-form.ts";
 
 const inputKey = (scriptId: string) => `iota.runInput.${scriptId}`;
 
 export function ManualRun(props: KindFormProps) {
   const ui = useUi();
-  const [input, setText] = createSignal(sessionStorage.getItem(inputKey(props.script.id)) ?? "{\n  \n}\n");
+  const [input, setText] = createSignal(sessionStorage.getItem(inputKey(props.script.id)) ?? sampleInputFor(props.script.tags) ?? "{\n  \n}\n");
   // Kept as typed: a save of the script starts the form afresh from here.
   const setInput = (text: string) => {
     setText(text);

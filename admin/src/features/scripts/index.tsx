@@ -12,6 +12,7 @@ import { Icon } from "../../ui/icons.tsx";
 import { ready } from "../../ui/resource.ts";
 import { Empty, Failure, Loading } from "../../ui/states.tsx";
 import { KindBadge, StatusBadge } from "../../ui/status.tsx";
+import { NewScriptDialog, TemplateCards } from "../templates/index.tsx";
 import { useLastRuns } from "./last-runs.ts";
 import "./scripts.css";
 
@@ -57,6 +58,7 @@ export function ScriptsList() {
   };
 
   const filtered = () => filters().q || filters().kind || filters().enabled || filters().tag.length > 0;
+  const [choosing, setChoosing] = createSignal(false);
 
   return (
     <div class="page">
@@ -67,9 +69,9 @@ export function ScriptsList() {
         </Show>
         <span class="spacer" />
         <Show when={session.can("scripts.write")}>
-          <A href="/scripts/new" class="btn btn-primary">
+          <button type="button" class="btn btn-primary" onClick={() => setChoosing(true)}>
             <Icon name="plus" /> New script
-          </A>
+          </button>
         </Show>
       </header>
 
@@ -127,9 +129,16 @@ export function ScriptsList() {
           <Show
             when={ready(scripts)!.length > 0}
             fallback={
-              <Empty icon="code" title={filtered() ? "No script matches these filters" : "No scripts yet"}>
-                {filtered() ? "Try fewer filters or another search." : "A script is a small JavaScript module the platform runs on a schedule, on an event, over HTTP or by hand."}
-              </Empty>
+              <>
+                <Empty icon="code" title={filtered() ? "No script matches these filters" : "No scripts yet"}>
+                  {filtered() ? "Try fewer filters or another search." : "A script is a small JavaScript module the platform runs on a schedule, on an event, over HTTP or by hand."}
+                </Empty>
+                <Show when={!filtered() && session.can("scripts.write")}>
+                  <div class="empty-templates">
+                    <TemplateCards />
+                  </div>
+                </Show>
+              </>
             }
           >
             <div class="table-wrap">
@@ -197,6 +206,9 @@ export function ScriptsList() {
           </Show>
         </Show>
       </div>
+      <Show when={choosing()}>
+        <NewScriptDialog onClose={() => setChoosing(false)} />
+      </Show>
     </div>
   );
 }
