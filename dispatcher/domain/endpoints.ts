@@ -71,10 +71,9 @@ export class EndpointService {
     }
     const secret = config.hmacSecret ? await this.#vault.reveal(tenant.id, config.hmacSecret) : undefined;
     if (!secret) throw new AppError("FORBIDDEN", "this endpoint's signing secret is not set up");
-    const header = request.headers.get(config.hmacHeader ?? (config.hmacScheme === "stripe" ? "stripe-signature" : "x-signature")) ?? "";
-    if (!(await verifySignature(config.hmacScheme ?? "sha256-hex", secret, header, await readBody()))) {
-      throw new AppError("UNAUTHENTICATED", "the request's signature does not match its body");
-    }
+    const headerName = config.hmacHeader ?? (config.hmacScheme === "stripe" ? "stripe-signature" : "x-signature");
+    const problem = await signatureProblem(config.hmacScheme ?? "sha256-hex", secret, headerName, request.headers.get(headerName), await readBody());
+    if (problem) throw new AppError("UNAUTHENTICATED", problem);
   }
 }
 
@@ -90,19 +89,34 @@ function sameText(a: string, b: string): boolean {
   return diff === 0;
 }
 
+/** How each scheme signs, for the messages that say a signature is missing or malformed. */
+const howSigned = {
+  "sha256-hex": "the hex HMAC-SHA256 of the body with the endpoint's secret (optionally prefixed sha256=)",
+  stripe: 't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the endpoint\'s secret>',
+};
+const maxSignatureAgeSeconds = 300;
+
 /**
- * `sha256-hex`: the header is the hex HMAC-SHA256 of the body, optionally prefixed `sha256=`
- * (GitHub's form). `stripe`: `t=<unix seconds>,v1=<hex>` over `<t>.<body>`, at most five
- * minutes old, so a captured request cannot be replayed later.
+ * Why a signed endpoint refuses a request, or undefined when its signature is good: the header
+ * missing, malformed, too old, or not matching. `sha256-hex`: the header is the hex HMAC-SHA256
+ * of the body, optionally prefixed `sha256=` (GitHub's form). `stripe`: `t=<unix seconds>,v1=<hex>`
+ * over `<t>.<body>`, at most five minutes from now, so a captured request cannot be replayed later.
  */
-export async function verifySignature(scheme: "sha256-hex" | "stripe", secret: string, header: string, body: Uint8Array, now = Date.now()): Promise<boolean> {
+export async function signatureProblem(scheme: "sha256-hex" | "stripe", secret: string, headerName: string, header: string | null, body: Uint8Array, now = Date.now()): Promise<string | undefined> {
+  if (header === null || header.trim() === "") return `the request has no ${headerName} header: this endpoint takes requests signed with ${howSigned[scheme]}`;
   if (scheme === "sha256-hex") {
     const given = header.trim().replace(/^sha256=/i, "").toLowerCase();
-    return given.length > 0 && sameText(given, await hmacHex(secret, body));
+    if (given.length > 0 && sameText(given, await hmacHex(secret, body))) return undefined;
+    return `the ${headerName} signature does not match the request's body: sign the exact bytes sent with the endpoint's secret`;
   }
   const parts = Object.fromEntries(header.split(",").map((p) => p.trim().split("=", 2) as [string, string]));
   const t = Number(parts.t);
-  if (!Number.isInteger(t) || Math.abs(now / 1000 - t) > 300 || !parts.v1) return false;
+  if (!Number.isInteger(t) || !parts.v1) return `the ${headerName} header must be ${howSigned.stripe}`;
+  const skew = Math.round(now / 1000 - t);
+  if (Math.abs(skew) > maxSignatureAgeSeconds) {
+    return `the ${headerName} timestamp t=${t} is ${Math.abs(skew)} s ${skew > 0 ? "old" : "ahead of this server's clock"}; a signature is accepted for ${maxSignatureAgeSeconds / 60} minutes: sign each request when it is sent`;
+  }
   const signed = new Uint8Array([...new TextEncoder().encode(`${t}.`), ...body]);
-  return sameText(parts.v1.toLowerCase(), await hmacHex(secret, signed));
+  if (sameText(parts.v1.toLowerCase(), await hmacHex(secret, signed))) return undefined;
+  return `the ${headerName} signature does not match its timestamp and the request's body: sign "<t>.<body>" with the endpoint's secret`;
 }

@@ -20,6 +20,7 @@ import {
 import { authorOf, type Principal } from "./principal.ts";
 import { newId, sha256Hex } from "./secrets.ts";
 import { isUniqueViolation } from "./db-errors.ts";
+import { checkEndpointClaim } from "./endpoint-claims.ts";
 import { nextSlot } from "./scheduler.ts";
 import { settleConfig } from "./script-config.ts";
 import type { ScriptDirectory } from "./script-directory.ts";
@@ -98,6 +99,7 @@ export class ScriptService {
     this.#checkMemory(fields.memoryMb);
     const compiled = await compileScript(code, language);
     const settled = settleConfig(kind, fields);
+    await checkEndpointClaim(this.#directory, principal.tenant.id, undefined, fields.enabled ?? true, settled);
     const config = settled.config;
     const id = newId("scr");
     const author = authorOf(principal);
@@ -228,6 +230,7 @@ export class ScriptService {
     const config = settled.config;
     const now = new Date().toISOString();
     const enabled = fields.enabled ?? script.enabled;
+    await checkEndpointClaim(this.#directory, principal.tenant.id, id, enabled, settled);
     // A changed schedule, or one switched on again, counts from now: no catching up on the past.
     const rescheduled = script.kind === "scheduled" && (scheduleChanged(script, config) || enabled !== script.enabled);
     const changes = {

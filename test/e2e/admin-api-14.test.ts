@@ -125,3 +125,68 @@ describe("the usage report", () => {
     expect((await system.api("GET", "/admin/api/usage/report?tenant=nobody")).status).toBe(422);
   });
 });
+
+describe("endpoints", () => {
+  const http = (name: string, path: string, methods: string[], extra: Record<string, unknown> = {}) => ({ name, kind: "http", path, methods, access: "public", code: `export default () => "${name}"`, ...extra });
+  const create = (token: string, fields: Record<string, unknown>) => system.api("POST", "/admin/api/scripts", fields, { token });
+
+  test("two enabled scripts of a tenant may not claim the same route and method: create, update and enable answer 409 naming the other", async () => {
+    const t = await system.tenant("claims");
+    const orders = await create(t.token, http("orders", "/orders/:id", ["GET", "POST"]));
+    expect(orders.status).toBe(201);
+
+    const clash = await create(t.token, http("orders-v2", "/orders/:key/", ["POST", "PUT"]));
+    expect(clash.status).toBe(409);
+    expect(clash.body.error).toMatchObject({ code: "CONFLICT", field: "path", details: { scriptId: orders.body.id, scriptName: "orders", methods: ["POST"] } });
+    expect(clash.body.error.message).toBe('script "orders" already answers POST /orders/:id (the same route as /orders/:key/): change the path or methods, or disable one of them');
+
+    // Other methods on the same route, or the same ones on another route, claim nothing of it.
+    expect((await create(t.token, http("orders-put", "/orders/:key", ["PUT"]))).status).toBe(201);
+    expect((await create(t.token, http("order-items", "/orders/:id/items", ["GET", "POST"]))).status).toBe(201);
+    const putToo = await system.api("PATCH", `/admin/api/scripts/${orders.body.id}`, { methods: ["GET", "POST", "PUT"] }, { token: t.token });
+    expect([putToo.status, putToo.body.error.details.scriptName, putToo.body.error.details.methods]).toEqual([409, "orders-put", ["PUT"]]);
+
+    // A disabled script claims nothing until it is enabled.
+    const spare = await create(t.token, http("orders-spare", "/orders/:id", ["GET"], { enabled: false }));
+    expect(spare.status).toBe(201);
+    const enable = await system.api("PATCH", `/admin/api/scripts/${spare.body.id}`, { enabled: true }, { token: t.token });
+    expect([enable.status, enable.body.error.details.scriptName]).toEqual([409, "orders"]);
+    expect((await system.api("PATCH", `/admin/api/scripts/${orders.body.id}`, { enabled: false }, { token: t.token })).status).toBe(200);
+    expect((await system.api("PATCH", `/admin/api/scripts/${spare.body.id}`, { enabled: true }, { token: t.token })).status).toBe(200);
+    expect((await system.api("GET", "/api/tenants/claims/scripts/orders/7")).body).toBe("orders-spare");
+    // A script keeps its own claim when saved again.
+    expect((await system.api("PATCH", `/admin/api/scripts/${spare.body.id}`, { description: "the one that answers" }, { token: t.token })).status).toBe(200);
+
+    // Another tenant's routes are its own.
+    const other = await system.tenant("claims-other");
+    expect((await create(other.token, http("orders", "/orders/:id", ["GET", "POST"]))).status).toBe(201);
+  });
+
+  test("a signed endpoint's 401 says whether the signature is missing, wrong, malformed or too old", async () => {
+    const t = await system.tenant("signed");
+    await system.api("PUT", "/admin/api/secrets/HOOK_SECRET", { value: "whsec_test" }, { token: t.token });
+    await create(t.token, { ...http("plain", "/hooks/plain", ["POST"]), access: "hmac", hmacSecret: "HOOK_SECRET" });
+    await create(t.token, { ...http("stripe", "/hooks/stripe", ["POST"]), access: "hmac", hmacSecret: "HOOK_SECRET", hmacScheme: "stripe" });
+    const body = JSON.stringify({ event: "paid" });
+    const post = async (path: string, headers: Record<string, string>) => {
+      const r = await fetch(`${system.baseUrl}/api/tenants/signed/scripts${path}`, { method: "POST", body, headers });
+      return { status: r.status, message: ((await r.json()) as { error?: { message: string } }).error?.message };
+    };
+    const hex = (data: string) => createHmac("sha256", "whsec_test").update(data).digest("hex");
+
+    expect(await post("/hooks/plain", {})).toEqual({ status: 401, message: expect.stringMatching(/^the request has no x-signature header: this endpoint takes requests signed with the hex HMAC-SHA256 of the body/) });
+    expect(await post("/hooks/plain", { "x-signature": hex("something else") })).toEqual({ status: 401, message: expect.stringMatching(/^the x-signature signature does not match the request's body/) });
+    expect((await post("/hooks/plain", { "x-signature": `sha256=${hex(body)}` })).status).toBe(200);
+
+    const now = Math.floor(Date.now() / 1000);
+    expect(await post("/hooks/stripe", {})).toEqual({ status: 401, message: expect.stringContaining("the request has no stripe-signature header") });
+    expect(await post("/hooks/stripe", { "stripe-signature": "v1=abc" })).toEqual({ status: 401, message: expect.stringMatching(/^the stripe-signature header must be t=<unix seconds>,v1=/) });
+    const old = now - 600;
+    expect(await post("/hooks/stripe", { "stripe-signature": `t=${old},v1=${hex(`${old}.${body}`)}` })).toEqual({
+      status: 401,
+      message: expect.stringMatching(/^the stripe-signature timestamp t=\d+ is \d+ s old; a signature is accepted for 5 minutes/),
+    });
+    expect(await post("/hooks/stripe", { "stripe-signature": `t=${now},v1=${hex(`${now}.other`)}` })).toEqual({ status: 401, message: expect.stringMatching(/^the stripe-signature signature does not match its timestamp/) });
+    expect((await post("/hooks/stripe", { "stripe-signature": `t=${now},v1=${hex(`${now}.${body}`)}` })).status).toBe(200);
+  });
+});
