@@ -5,18 +5,15 @@ import * as z from "zod";
 import type { CapturedEffect } from "../shadow.ts";
 import { closed, id, instant, wholeNumber } from "./common.ts";
 import { executionDetail, executionStatus, trigger } from "./executions.ts";
-import { scriptCode } from "./scripts.ts";
+import { scriptCode, scriptLanguage } from "./scripts.ts";
 
 export const trialLimits = { defaultLast: 50, maxLast: 100 } as const;
-
-/** As a script's `language`: `js`, or `ts` (types stripped before it runs). */
-const draftLanguage = z.enum(["js", "ts"], { error: "must be js or ts" });
 
 /** `POST /admin/api/scripts/:id/try`. */
 export const tryRequest = closed({
   code: scriptCode,
   last: wholeNumber(1, trialLimits.maxLast).optional().meta({ description: `How many of the script's latest finished executions to replay; default ${trialLimits.defaultLast}.` }),
-  language: draftLanguage.optional().meta({ description: "The draft's language; the script's own when left out." }),
+  language: scriptLanguage.optional().meta({ description: "The draft's language, `js` or `ts` (its types stripped as at save); the script's own when left out." }),
 }).meta({ id: "TryRequest" });
 
 export const verdict = z.enum(["same", "different", "failed", "fixed"]).meta({

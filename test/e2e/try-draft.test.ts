@@ -88,6 +88,10 @@ describe("a draft tried on recent runs", () => {
     const back = await system.api("GET", `/admin/api/scripts/${id}/trials/${r.body.id}`, undefined, { token: t.token });
     expect(back.status).toBe(200);
     expect(back.body).toEqual(r.body);
+    // A TypeScript draft runs with its types stripped, as it would once saved.
+    const typed = await tryDraft(t.token, id, "type Order = { qty: number };\nexport default async (input: Order): Promise<{ total: number }> => {\n  if (input.qty < 0) throw new Error('negative quantity');\n  return { total: input.qty * 10 };\n};", { language: "ts" });
+    expect(typed.status).toBe(200);
+    expect(typed.body.summary).toMatchObject({ total: 4, same: 4 });
     // `last` takes the newest runs only.
     const one = await tryDraft(t.token, id, pricing, { last: 1 });
     expect(one.body.runs.map((x: { executionId: string }) => x.executionId)).toEqual([executions.at(-1)]);
