@@ -10,6 +10,7 @@ import type {
   ExecutionSummary,
   Me,
   Page,
+  ReplayRequest,
   RerunRequest,
   RollbackRequest,
   RunAccepted,
@@ -25,6 +26,7 @@ import type {
   SwitchTenantRequest,
   TenantListItem,
   UpdateScriptRequest,
+  UsageReport,
   VersionDetail,
   VersionSummary,
 } from "../../../protocol/api.ts";
@@ -80,6 +82,8 @@ export const api = {
   executions: (filters: ExecutionFilters = {}) => request<Page<ExecutionSummary>>("GET", withQuery("/executions", filters as Query)),
   execution: (id: string) => request<ExecutionDetail>("GET", `/executions/${encodeURIComponent(id)}`),
   rerun: (id: string, body: RerunRequest) => request<RunAnswer>("POST", `/executions/${encodeURIComponent(id)}/rerun`, body),
+  /** Answers once it has ended (cancelled); 409 when it had already finished. */
+  cancel: (id: string) => request<ExecutionDetail>("POST", `/executions/${encodeURIComponent(id)}/cancel`),
   stats: (days: number, scriptId?: string) => request<ExecutionStats>("GET", withQuery("/stats/executions", { days, scriptId })),
   schedulePreview: (cron: string, timezone: string, signal?: AbortSignal) =>
     request<SchedulePreview>("GET", withQuery("/schedule/preview", { cron, timezone }), undefined, { signal }),
@@ -88,7 +92,9 @@ export const api = {
   sdkTypes: () => requestText("/sdk/types"),
 
   deadLetters: () => request<{ items: DeadLetter[] }>("GET", "/dead-letters"),
-  replayDeadLetter: (id: string) => request<DeadLetterReplay>("POST", `/dead-letters/${encodeURIComponent(id)}/replay`),
+  deadLetter: (id: string) => request<DeadLetter>("GET", `/dead-letters/${encodeURIComponent(id)}`),
+  /** As it was, or with an edited payload. */
+  replayDeadLetter: (id: string, body: ReplayRequest = {}) => request<DeadLetterReplay>("POST", `/dead-letters/${encodeURIComponent(id)}/replay`, body),
   secrets: () => request<{ items: SecretSummary[] }>("GET", "/secrets"),
   setSecret: (name: string, value: string) => request<unknown>("PUT", `/secrets/${encodeURIComponent(name)}`, { value } satisfies SecretValueRequest),
   deleteSecret: (name: string) => request<void>("DELETE", `/secrets/${encodeURIComponent(name)}`),
@@ -98,6 +104,8 @@ export const api = {
   /** Platform admins only: a tenant's name, domains, limits and budgets. */
   updateTenant: (slug: string, body: UpdateTenantRequest) => request<Tenant>("PATCH", `/tenants/${encodeURIComponent(slug)}`, body),
   usage: () => request<TenantUsage>("GET", "/usage"),
+  /** Runs per day and month by status, durations, and where it stands now; a platform admin's for any or every tenant. */
+  usageReport: (query: { days?: number; tenant?: string; all?: boolean }) => request<UsageReport>("GET", withQuery("/usage/report", query)),
 
   tokens: () => request<{ items: TokenSummary[] }>("GET", "/tokens"),
   createToken: (body: CreateTokenRequest) => request<CreatedToken>("POST", "/tokens", body),

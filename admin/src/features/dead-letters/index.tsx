@@ -1,28 +1,24 @@
-// Event deliveries that failed every attempt. Replay sends one through its script again.
-import { A } from "@solidjs/router";
-import { createResource, Show } from "solid-js";
+// Event deliveries that failed every attempt: which event (id, type, payload), which script,
+// why. Replay shows the event first and sends it again, as it was or with an edited payload.
+import { A, useNavigate } from "@solidjs/router";
+import { createResource, createSignal, Show } from "solid-js";
+import type { DeadLetter } from "../../../../protocol/api.ts";
 import { api } from "../../api/endpoints.ts";
 import { useSession } from "../../session/index.tsx";
-import { useUi } from "../../ui/feedback.tsx";
 import { ago, when } from "../../ui/format.ts";
 import { Icon } from "../../ui/icons.tsx";
 import { ResourceTable } from "../../ui/resource-table.tsx";
 import { Empty } from "../../ui/states.tsx";
+import { ReplayDialog } from "./replay.tsx";
+import "./dead-letters.css";
+
+const preview = (l: DeadLetter) => (l.payload === null && l.payloadBytes > 4 ? `${Math.round(l.payloadBytes / 1024)} KB payload` : JSON.stringify(l.payload));
 
 export function DeadLetters() {
   const session = useSession();
-  const ui = useUi();
+  const navigate = useNavigate();
   const [letters, { refetch }] = createResource(() => api.deadLetters().then((r) => r.items));
-
-  const replay = async (id: string, script: string) => {
-    try {
-      await api.replayDeadLetter(id);
-      ui.toast(`Replayed: a new delivery to ${script} started`);
-      refetch();
-    } catch (e) {
-      ui.toast(`Not replayed: ${(e as Error).message}`, "error");
-    }
-  };
+  const [replaying, setReplaying] = createSignal<DeadLetter>();
 
   return (
     <div class="page">
@@ -52,7 +48,15 @@ export function DeadLetters() {
       >
         {(l) => (
           <tr>
-            <td class="mono" title={`event ${l.eventId}`}>{l.eventType ?? l.eventId}</td>
+            <td>
+              <span class="mono cell-title">{l.eventType ?? "—"}</span>
+              <div class="cell-sub mono" title={`event id ${l.eventId}`}>
+                {l.eventId}
+              </div>
+              <span class="payload-preview" title={preview(l)}>
+                {preview(l)}
+              </span>
+            </td>
             <td>
               <A href={`/scripts/${l.scriptId}`} class="mono">
                 {l.scriptName ?? l.scriptId}
@@ -64,7 +68,9 @@ export function DeadLetters() {
                 {l.errorCode ? <span class="mono">{l.errorCode}</span> : null} {l.errorMessage ?? "See the last attempt"}
               </A>
             </td>
-            <td title={when(l.createdAt)} class="nowrap">{ago(l.createdAt)}</td>
+            <td title={when(l.createdAt)} class="nowrap">
+              {ago(l.createdAt)}
+            </td>
             <td class="num">
               <Show
                 when={!l.replayedAt}
@@ -77,8 +83,8 @@ export function DeadLetters() {
                 }
               >
                 <Show when={session.can("scripts.execute")}>
-                  <button type="button" class="btn btn-small" onClick={() => void replay(l.id, l.scriptName ?? l.scriptId)}>
-                    <Icon name="refresh" /> Replay
+                  <button type="button" class="btn btn-small" onClick={() => setReplaying(l)} aria-label={`Replay ${l.eventId}`}>
+                    <Icon name="refresh" /> Replay…
                   </button>
                 </Show>
               </Show>
@@ -86,6 +92,19 @@ export function DeadLetters() {
           </tr>
         )}
       </ResourceTable>
+      <Show when={replaying()} keyed>
+        {(letter) => (
+          <ReplayDialog
+            letter={letter}
+            onClose={() => setReplaying(undefined)}
+            onReplayed={(executionId) => {
+              setReplaying(undefined);
+              refetch();
+              navigate(`/history/${executionId}`);
+            }}
+          />
+        )}
+      </Show>
     </div>
   );
 }

@@ -16,7 +16,10 @@ import { ready } from "../../ui/resource.ts";
 import { Failure, Loading } from "../../ui/states.tsx";
 import { StatusBadge } from "../../ui/status.tsx";
 import { parseInput } from "../run/index.tsx";
+import { asHttpMessage, HttpMessageView } from "../run/http-message.tsx";
 import { LogLines, ProgressBar } from "../run/output.tsx";
+import { CancelButton } from "./cancel.tsx";
+import { OutboundRequests } from "./outbound.tsx";
 import "./history.css";
 
 const running = (e: ExecutionDetail) => e.status === "queued" || e.status === "running";
@@ -56,6 +59,9 @@ export function ExecutionPage() {
                 <h1 class="page-title mono exec-id">{e().id}</h1>
                 <StatusBadge status={e().status} />
                 <span class="spacer" />
+                <Show when={session.can("scripts.execute") && running(e())}>
+                  <CancelButton id={e().id} status={e().status} script={e().scriptName} onDone={(ended) => (ended ? mutate(ended) : void refetch())} />
+                </Show>
                 <Show when={session.can("scripts.execute")}>
                   <button type="button" class="btn btn-primary" onClick={() => setRerunning(true)}>
                     <Icon name="refresh" /> Re-run
@@ -91,20 +97,30 @@ export function ExecutionPage() {
                   </section>
                   <div class="io">
                     <section class="card">
-                      <h2 class="card-head">Input</h2>
+                      <h2 class="card-head">{e().trigger === "http" ? "Request" : "Input"}</h2>
                       <div class="card-body">
-                        <pre class="block" aria-label="Input">{json(e().input)}</pre>
+                        <Show when={e().trigger === "http" && asHttpMessage(e().input)} fallback={<pre class="block" aria-label="Input">{json(e().input)}</pre>}>
+                          {(request) => <HttpMessageView message={request()} label="Request recorded" />}
+                        </Show>
                       </div>
                     </section>
                     <section class="card">
-                      <h2 class="card-head">Output</h2>
+                      <h2 class="card-head">{e().trigger === "http" ? "Response" : "Output"}</h2>
                       <div class="card-body">
                         <Show when={e().status === "succeeded"} fallback={<p class="muted">{running(e()) ? "Not finished yet." : "No output: the run did not succeed."}</p>}>
-                          <pre class="block" aria-label="Output">{json(e().output)}</pre>
+                          <Show when={e().trigger === "http" && asHttpMessage(e().output)} fallback={<pre class="block" aria-label="Output">{json(e().output)}</pre>}>
+                            {(response) => <HttpMessageView message={response()} label="Response recorded" />}
+                          </Show>
                         </Show>
                       </div>
                     </section>
                   </div>
+                  <section class="card">
+                    <h2 class="card-head">
+                      Outbound requests <span class="muted">{e().outbound.length}</span>
+                    </h2>
+                    <OutboundRequests requests={e().outbound} />
+                  </section>
                 </div>
                 <aside class="card card-body exec-facts">
                   <dl class="facts">

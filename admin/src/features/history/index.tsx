@@ -12,6 +12,8 @@ import { ago, duration, when } from "../../ui/format.ts";
 import { ready } from "../../ui/resource.ts";
 import { Empty, Failure, Loading } from "../../ui/states.tsx";
 import { StatusBadge, statusLabel } from "../../ui/status.tsx";
+import { useSession } from "../../session/index.tsx";
+import { CancelButton } from "./cancel.tsx";
 import { DurationChart, RunsChart } from "./charts.tsx";
 import "./history.css";
 
@@ -25,6 +27,7 @@ const isoOf = (local: string | undefined) => (local ? new Date(local).toISOStrin
 export function History() {
   const [search, setSearch] = useSearchParams();
   const navigate = useNavigate();
+  const session = useSession();
   const q = (name: "scriptId" | "status" | "trigger" | "since" | "until") => one(search[name]);
   const filters = (): ExecutionFilters => ({
     scriptId: q("scriptId"),
@@ -141,12 +144,13 @@ export function History() {
                     <th>Started</th>
                     <th class="num">Duration</th>
                     <th>Error</th>
+                    <th />
                   </tr>
                 </thead>
                 <tbody>
                   <For each={items()}>
                     {(e) => (
-                      <tr class="row-link" onClick={(ev) => !(ev.target as HTMLElement).closest("a") && navigate(`/history/${e.id}`)}>
+                      <tr class="row-link" onClick={(ev) => !(ev.target as HTMLElement).closest("a,button") && navigate(`/history/${e.id}`)}>
                         <td>
                           <A href={`/history/${e.id}`} class="status-link" aria-label={`Execution ${e.id}: ${statusLabel[e.status]}`}>
                             <StatusBadge status={e.status} />
@@ -157,7 +161,16 @@ export function History() {
                         <td class="num mono">v{e.version}</td>
                         <td title={when(e.createdAt)} class="nowrap">{ago(e.createdAt)}</td>
                         <td class="num">{duration(e.durationMs)}</td>
-                        <td class="mono muted">{e.errorCode ?? ""}</td>
+                        <td class="error-cell">
+                          <Show when={e.errorCode}>
+                            <span class="error-code">{e.errorCode}</span>
+                          </Show>
+                        </td>
+                        <td class="num">
+                          <Show when={(e.status === "queued" || e.status === "running") && session.can("scripts.execute")}>
+                            <CancelButton id={e.id} status={e.status} script={e.scriptName} small onDone={() => void load(false)} />
+                          </Show>
+                        </td>
                       </tr>
                     )}
                   </For>

@@ -6,6 +6,7 @@ import { createMemo, createSignal, Match, Show, Switch } from "solid-js";
 import { savedScript } from "../../api/script-store.ts";
 import { Loading } from "../../ui/states.tsx";
 import { CallIt, ofKind } from "../call/index.tsx";
+import { CancelButton } from "../history/cancel.tsx";
 import { EmbeddedRun } from "./embedded-run.tsx";
 import { EventRun } from "./event-run.tsx";
 import { createRun } from "./follow.ts";
@@ -74,6 +75,15 @@ export function RunPanel(props: { scriptId: string; version: number; note?: stri
               </Show>
               <Show when={props.note}>
                 <p class="run-note">{props.note}</p>
+              </Show>
+              <Show when={busy() && props.canRun && run.state.executionId}>
+                {(id) => (
+                  <div class="run-controls">
+                    <span class="muted run-how mono">{id()}</span>
+                    <span class="spacer" />
+                    <CancelButton id={id()} status={run.state.phase === "running" ? "running" : "queued"} script={s().name} small />
+                  </div>
+                )}
               </Show>
               <RunView state={run.state} />
             </div>
