@@ -3,6 +3,8 @@
 //
 //   const iota = createIotaClient({ baseUrl: "http://localhost:8787", token: process.env.IOTA_TOKEN! });
 //   const { value } = await iota.invoke<{ price: number }>("pricing-rule", { sku: "A-1", qty: 3 });
+//   // A checkout that must not wait: past 150 ms, the fallback (the execution still runs and is recorded).
+//   const quote = await iota.invoke("pricing-rule", { sku: "A-1", qty: 3 }, { budgetMs: 150, fallback: { price: 10 } });
 //   await iota.publishEvent({ id: crypto.randomUUID(), type: "payment.processed", payload: { amount: 42 } });
 //
 // Its types come from the API's schemas (protocol/schemas), the same the server validates with
@@ -21,8 +23,18 @@ export interface IotaClientOptions {
 }
 
 export interface Invoked<T> {
+  /** The script's return value, or the fallback when `fallback` is true. */
   value: T;
+  /** True when the budget passed first: `value` is the fallback, and the execution goes on. */
+  fallback: boolean;
   executionId: string;
+}
+
+export interface InvokeOptions<T> {
+  /** How long to wait for the script, in milliseconds (the server's clock, from the request's arrival). */
+  budgetMs?: number;
+  /** What to answer past `budgetMs` (default null); JSON-serialisable, at most 8 KB as JSON. */
+  fallback?: T;
 }
 
 /**
@@ -55,10 +67,10 @@ export function createIotaClient(options: IotaClientOptions) {
   const doFetch = options.fetch ?? fetch;
   const base = options.baseUrl.replace(/\/+$/, "");
 
-  async function call(path: string, body: unknown): Promise<Response> {
+  async function call(path: string, body: unknown, extraHeaders: Record<string, string> = {}): Promise<Response> {
     const response = await doFetch(`${base}${path}`, {
       method: "POST",
-      headers: { authorization: `Bearer ${options.token}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${options.token}`, "content-type": "application/json", ...extraHeaders },
       body: JSON.stringify(body ?? null),
     });
     if (!response.ok) {
@@ -69,10 +81,24 @@ export function createIotaClient(options: IotaClientOptions) {
   }
 
   return {
-    /** Runs the tenant's embedded script (by name or id) with `input` and answers its return value. */
-    async invoke<T = unknown>(script: string, input?: unknown): Promise<Invoked<T>> {
-      const response = await call(`/api/invoke/${encodeURIComponent(script)}`, input);
-      return { value: (await response.json()) as T, executionId: response.headers.get("x-iota-execution-id") ?? "" };
+    /**
+     * Runs the tenant's embedded script (by name or id) with `input` and answers its return value.
+     * With `budgetMs`, answers `fallback` once the budget passes (`fallback: true`). A script that
+     * refuses its input (throws an error with a 4xx `status`) rejects with that status and the
+     * code `SCRIPT_REJECTED`.
+     */
+    async invoke<T = unknown>(script: string, input?: unknown, invokeOptions: InvokeOptions<T> = {}): Promise<Invoked<T>> {
+      const headers: Record<string, string> = {};
+      if (invokeOptions.budgetMs !== undefined) {
+        headers["x-iota-budget-ms"] = String(invokeOptions.budgetMs);
+        headers["x-iota-fallback"] = JSON.stringify(invokeOptions.fallback ?? null);
+      }
+      const response = await call(`/api/invoke/${encodeURIComponent(script)}`, input, headers);
+      return {
+        value: (await response.json()) as T,
+        fallback: response.headers.get("x-iota-fallback") === "true",
+        executionId: response.headers.get("x-iota-execution-id") ?? "",
+      };
     },
     /** Hands a domain event to the platform; it is stored before this resolves. */
     async publishEvent(event: DomainEvent): Promise<PublishedEvent> {

@@ -32,4 +32,4 @@ export const systemCodes = {
 } as const;
 
 /** What a caller of a script's endpoint or embedded call hears when the script did not succeed. */
-export const scriptFailureCodes = ["SCRIPT_ERROR", "TIMEOUT", "INTERRUPTED"] as const;
+export const scriptFailureCodes = ["SCRIPT_ERROR", "SCRIPT_REJECTED", "TIMEOUT", "INTERRUPTED"] as const;

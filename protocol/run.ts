@@ -54,6 +54,8 @@ export interface RunError {
   code: RunErrorCode;
   message: string;
   stack?: string;
+  /** A thrown error's own `status` from 400 to 499: the script refuses its caller (an embedded call answers it). */
+  status?: number;
 }
 
 export interface Progress {

@@ -41,6 +41,8 @@ export interface Launch {
   rerunOf?: string;
   /** Sync runs: read the stored record back for the answer (false when the result is enough). */
   withRecord?: boolean;
+  /** Sync runs: told the execution's id once it is recorded, before it runs (a caller may answer before it ends). */
+  onAdmitted?: (id: string) => void;
 }
 
 export class RunService {
@@ -136,6 +138,7 @@ export class RunService {
         details: { retryAfterSeconds: 1, running, queued, limit },
       });
     }
+    l.onAdmitted?.(id);
     const result = await this.#execute(job(id), background, "sync");
     if (result.error?.code === "RUNNER_BUSY") {
       throw new AppError("RUNNER_BUSY", `no runner process is free for this run: the platform is at capacity. The run was recorded as interrupted (execution ${id}); retry in a few seconds`, {

@@ -10,6 +10,9 @@ import { authenticate } from "../middleware/auth/index.ts";
 import { requires } from "./guards.ts";
 import type { AppEnv } from "../types.ts";
 import { publishFormOf } from "../../protocol/schemas/events.ts";
+import { invokeHeaders } from "../../protocol/schemas/invoke.ts";
+import { parseOrThrow } from "../../protocol/schemas/problems.ts";
+import type { Budget } from "../domain/embedded.ts";
 import { readBodyCapped, readJsonBody } from "./body.ts";
 import { json } from "./validate.ts";
 import { answerEndpoint } from "./run-answer.ts";
@@ -33,6 +36,9 @@ function failure(c: Context<AppEnv>, executionId: string, result: RunResult, wit
     interrupted: [503, "INTERRUPTED", "the script was interrupted; try again"],
     cancelled: [503, "INTERRUPTED", "the script was interrupted; try again"],
   };
+  // An embedded script refuses its caller by throwing an error with a 4xx `status`.
+  const rejected = withMessage && result.status === "failed" ? result.error?.status : undefined;
+  if (rejected) return c.json({ error: { code: "SCRIPT_REJECTED", message: result.error!.message.replace(/^[A-Za-z]*Error: /, "") } }, rejected as 400);
   const [status, code, message] = byStatus[result.status] ?? [500, "SCRIPT_ERROR", "the script failed"];
   const detail = withMessage && result.error?.message ? `: ${result.error.message}` : "";
   return c.json({ error: { code, message: `${message}${detail} (execution ${executionId})` } }, status as 500);
@@ -81,16 +87,40 @@ async function endpoint(c: Context<AppEnv>, tenantSlug: string | undefined, rest
   return answerEndpoint(c, id, result.response, method);
 }
 
+/** `X-Iota-Budget-Ms` and `X-Iota-Fallback` (JSON), checked before the body is read. */
+function budgetOf(headers: Headers): Budget | undefined {
+  const fields = parseOrThrow(invokeHeaders, { "x-iota-budget-ms": headers.get("x-iota-budget-ms") ?? undefined, "x-iota-fallback": headers.get("x-iota-fallback") ?? undefined }, "the headers");
+  const ms = fields["x-iota-budget-ms"];
+  const fallback = fields["x-iota-fallback"];
+  if (ms === undefined) {
+    if (fallback !== undefined) throw new AppError("VALIDATION_FAILED", "X-Iota-Fallback is answered past a budget: send X-Iota-Budget-Ms too", { field: "x-iota-fallback" });
+    return undefined;
+  }
+  if (fallback === undefined) return { ms, fallback: "null" };
+  try {
+    // Answered as the caller sent it, once known to be JSON.
+    JSON.parse(fallback);
+  } catch {
+    throw new AppError("VALIDATION_FAILED", "x-iota-fallback must be JSON, like {\"discount\":0} or null", { field: "x-iota-fallback" });
+  }
+  return { ms, fallback };
+}
+
 export function publicRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.all("/api/scripts/*", (c) => endpoint(c, undefined, c.req.path.slice("/api/scripts/".length)));
   app.all("/api/tenants/:tenant/scripts/*", (c) => endpoint(c, c.req.param("tenant"), c.req.path.replace(/^\/api\/tenants\/[^/]+\/scripts\/?/, "")));
 
   app.post("/api/invoke/:script", authenticate(), async (c) => {
+    const budget = budgetOf(c.req.raw.headers);
     const input = await readJsonBody(c.req.raw, maxEndpointBody + 1024, null);
-    const started = await c.get("services").embedded.invoke(c.get("principal"), c.req.param("script"), input, (work) => c.executionCtx.waitUntil(work));
-    if (started.mode !== "sync") throw new AppError("INTERNAL", "an embedded call must be sync");
-    const { id, result } = started;
+    const invoked = await c.get("services").embedded.invoke(c.get("principal"), c.req.param("script"), input, (work) => c.executionCtx.waitUntil(work), budget);
+    if (invoked.answer === "fallback") {
+      c.header("x-iota-execution-id", invoked.id);
+      c.header("x-iota-fallback", "true");
+      return c.body(invoked.fallback, 200, { "content-type": "application/json" });
+    }
+    const { id, result } = invoked.started;
     if (result.status !== "succeeded") return failure(c, id, result, true);
     c.header("x-iota-execution-id", id);
     return c.body(result.output ?? "null", 200, { "content-type": "application/json" });

@@ -27,6 +27,8 @@ export interface RouteSpec {
   tag: string;
   params?: Params;
   query?: Params;
+  /** Request headers the route reads besides credentials. */
+  headers?: Params;
   body?: { schema: Json; example: unknown };
   answers: Answer[];
   /** Errors beside the ones every route of its kind can answer, by status: what they mean (or a shared response). */
@@ -135,7 +137,7 @@ export function route(method: Method, path: string, id: string, spec: RouteSpec)
     requestParams: {
       ...(spec.params ? { path: spec.params } : {}),
       ...(spec.query ? { query: spec.query } : {}),
-      ...(authenticated && inAdminApi ? { header: tenantHeader } : {}),
+      ...(authenticated && inAdminApi ? { header: spec.headers ? tenantHeader.extend(spec.headers.shape) : tenantHeader } : spec.headers ? { header: spec.headers } : {}),
     },
     ...(spec.body ? { requestBody: { required: true, content: { "application/json": { schema: spec.body.schema, example: spec.body.example } } } } : {}),
     responses,

@@ -34,6 +34,7 @@ import { toRequest, toResponse } from "./http.ts";
 import type { HarnessJob, HarnessResult } from "./job.ts";
 import { lockdown } from "./lockdown.ts";
 import { encodeOutput } from "./output.ts";
+import { rejectionStatus } from "./rejection.ts";
 import type { SdkStub } from "./sdk-client.ts";
 import { closeAfterGrace, closeSink, currentSink, ended, mask, openSink, record, recordedLogs, runInSink, type Sink } from "./sink.ts";
 
@@ -90,7 +91,7 @@ function toRunError(thrown: unknown, secrets: readonly string[]): RunError {
   try {
     error =
       thrown instanceof PlatformError
-        ? { code: "SCRIPT_ERROR", message: `${toText(thrown.name)}: ${toText(thrown.message)}`, stack: cleanStack(toText(thrown.stack ?? "")) }
+        ? { code: "SCRIPT_ERROR", message: `${toText(thrown.name)}: ${toText(thrown.message)}`, stack: cleanStack(toText(thrown.stack ?? "")), ...rejectionStatus(thrown) }
         : { code: "SCRIPT_ERROR", message: `Uncaught ${formatLogArgs([thrown])}` };
   } catch {
     error = { code: "SCRIPT_ERROR", message: "Uncaught exception (it could not be described)" };

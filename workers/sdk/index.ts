@@ -196,3 +196,14 @@ export type HttpHandler = (request: Request, ctx: ScriptContext) => Response | u
  * JSON-serialisable; it becomes the execution's output. A thrown error fails the execution.
  */
 export type ScriptHandler<Input = unknown, Output = unknown> = (input: Input, ctx: ScriptContext) => Output | Promise<Output>;
+
+/**
+ * What an embedded script throws to refuse its caller's input with a 4xx instead of failing:
+ * an `Error` with a `status` from 400 to 499. The caller gets that status and
+ * `{error: {code: "SCRIPT_REJECTED", message}}`; the execution is recorded as failed.
+ *
+ *     throw Object.assign(new Error(`unknown sku ${input.sku}`), { status: 404 }) satisfies ScriptRejection;
+ */
+export interface ScriptRejection extends Error {
+  status: number;
+}

@@ -3,6 +3,7 @@
 import * as z from "zod";
 import { eventAccepted, eventBatchAccepted, publishRequest } from "../../schemas/events.ts";
 import { liveness, readiness } from "../../schemas/health.ts";
+import { invokeHeaders } from "../../schemas/invoke.ts";
 import { httpMethods } from "../../schemas/script-settings.ts";
 import { body, json, route, sharedError, type Method, type RouteSpec } from "../operation.ts";
 
@@ -52,12 +53,19 @@ export const publicRoutes = [
     tag: "Public",
     who: "scripts.execute",
     summary: "Call an embedded script with an input and use its return value",
-    description: "The body (any JSON, up to 1 MB) is the script's input; the answer is its return value. `X-Iota-Execution-Id` names the execution. A script's failure answers its message, never its stack.",
+    description:
+      "The body (any JSON, up to 1 MB) is the script's input; the answer is its return value. `X-Iota-Execution-Id` names the execution. A script's failure answers its message, never its stack; a script that throws an error with a numeric `status` from 400 to 499 (`throw Object.assign(new Error(\"unknown sku\"), { status: 404 })`) answers that status with `SCRIPT_REJECTED` and its message. With `X-Iota-Budget-Ms`, a caller that cannot wait gets `X-Iota-Fallback` past the budget, marked by the answer's header `X-Iota-Fallback: true`; the execution goes on and is recorded.",
     params: z.object({ script: z.string().meta({ description: "The embedded script's name or id.", example: "pricing-rule" }) }),
+    headers: invokeHeaders,
     body: body(z.unknown().meta({ description: "The input: any JSON." }), { sku: "A-1", qty: 12 }),
-    answers: [json(200, "The script's return value.", z.unknown().meta({ description: "Any JSON." }), { unit: 10, discount: 0.1, total: 108 })],
+    answers: [
+      json(200, "The script's return value; or, past `X-Iota-Budget-Ms`, the fallback (`X-Iota-Fallback: true`).", z.unknown().meta({ description: "Any JSON." }), { unit: 10, discount: 0.1, total: 108 }),
+    ],
     errors: {
+      400: "The script refused the input: it threw an error with `status` 400 (each 4xx a script throws is answered as it is, code `SCRIPT_REJECTED`).",
+      404: "No enabled embedded script of that name or id; or the script threw an error with `status` 404 (`SCRIPT_REJECTED`).",
       409: "The embedded script is disabled.",
+      422: "A bad `X-Iota-Budget-Ms` or `X-Iota-Fallback` (the field names the header); or the script threw an error with `status` 422 (`SCRIPT_REJECTED`).",
       429: "The tenant is at its concurrency limit; `Retry-After` says when to retry.",
       500: "The script failed: its message, and the execution to look up.",
       503: endpointErrors[503],
