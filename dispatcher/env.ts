@@ -25,6 +25,8 @@ export interface Env extends DatabaseBindings, Partial<WranglerEnv> {
   HOST_ID?: string;
   /** Where people reach this install, for links in alerts (e.g. https://scripts.example.com). */
   PUBLIC_URL?: string;
+  /** IOTA_EGRESS_ALLOW: endpoints the operator opened despite the address policy (alert webhooks to them may be saved). */
+  EGRESS_ALLOW?: string;
   /** "true" behind a proxy that sets X-Forwarded-For / CF-Connecting-IP truthfully. */
   TRUST_PROXY?: string;
   /** The built admin SPA: a disk service locally, static assets on Cloudflare. */

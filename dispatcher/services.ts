@@ -14,6 +14,7 @@ import { Vault } from "./domain/vault.ts";
 import { LibsqlDataStore } from "./domain/data/store.ts";
 import { KvStore } from "./domain/kv.ts";
 import { SdkBackend } from "./domain/sdk-backend.ts";
+import { allowOperatorEgress } from "./domain/alert-targets.ts";
 import { AlertService } from "./domain/alerts.ts";
 import { RetentionService } from "./domain/retention.ts";
 import { kindOfTrigger, ScriptDirectory } from "./domain/script-directory.ts";
@@ -57,6 +58,7 @@ export function servicesFor(env: Env): Services {
     // so a stranger's failed sign-ins lock a username for its owner too.
     console.warn(JSON.stringify({ level: "warn", event: "config.no_secrets_key", message: "SECRETS_KEY is not set: secrets are unavailable and sign-in locks apply to every browser" }));
   }
+  allowOperatorEgress(env.EGRESS_ALLOW);
   const maxMemoryMb = Number(env.MAX_MEMORY_MB ?? "256");
   const budgets = budgetDefaults(env);
   const tenants = new TenantService(db, budgets);

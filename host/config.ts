@@ -24,6 +24,9 @@ export interface HostConfig {
   alertWindowMs: number;
   /** How long past its deadline a run still marked running is closed as lost. */
   lostRunGraceMs: number;
+  /** Where the dispatcher answers, as `npm start` prints it: http://BIND_ADDRESS:PORT. */
+  listenUrl: string;
+  /** Where people reach this install, for links in alerts: IOTA_PUBLIC_URL, else `listenUrl`. */
   publicUrl: string;
   globalConcurrency: number;
   /** Platform defaults for each tenant's budgets (a platform admin may set a tenant's own). */
@@ -57,10 +60,22 @@ function inspector(raw: string | undefined): string | undefined {
   return raw;
 }
 
+function publicUrl(raw: string | undefined, fallback: string): string {
+  if (!raw) return fallback;
+  const url = URL.parse(raw);
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) throw new Error(`IOTA_PUBLIC_URL must be an http(s) URL like https://scripts.example.com, got ${JSON.stringify(raw)}`);
+  return raw.replace(/\/+$/, "");
+}
+
 export function readConfig(): HostConfig {
+  const port = integer("PORT", 8787, 1, 65535);
+  const bindAddress = process.env.BIND_ADDRESS || "127.0.0.1";
+  // One address for the banner and the links alerts send, so a link opens what was printed.
+  const listenUrl = `http://${bindAddress}:${port}`;
   return {
-    port: integer("PORT", 8787, 1, 65535),
-    bindAddress: process.env.BIND_ADDRESS || "127.0.0.1",
+    port,
+    bindAddress,
+    listenUrl,
     dataDir: resolve(process.env.DATA_DIR || "./data"),
     memoryHeadroomMb: integer("RUNNER_MEMORY_HEADROOM_MB", 8, 4, 4096),
     containment: process.env.IOTA_CONTAINMENT || undefined,
@@ -73,7 +88,7 @@ export function readConfig(): HostConfig {
     tenantConcurrency: integer("TENANT_CONCURRENCY", 10, 1, 10_000),
     alertWindowMs: integer("IOTA_ALERT_WINDOW_MS", 15 * 60_000, 1000, 24 * 3600_000),
     lostRunGraceMs: integer("IOTA_LOST_RUN_GRACE_MS", defaultLostRunGraceMs, 1000, 3600_000),
-    publicUrl: process.env.IOTA_PUBLIC_URL || `http://localhost:${process.env.PORT || 8787}`,
+    publicUrl: publicUrl(process.env.IOTA_PUBLIC_URL, listenUrl),
     globalConcurrency: integer("GLOBAL_CONCURRENCY", 50, 1, 100_000),
     tenantBudgets: {
       maxQueued: integer("TENANT_MAX_QUEUED", 10_000, 1, 10_000_000),

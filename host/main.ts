@@ -91,6 +91,7 @@ async function main(): Promise<void> {
       LOST_RUN_GRACE_MS: String(config.lostRunGraceMs),
       HOST_ID: hostId,
       PUBLIC_URL: config.publicUrl,
+      EGRESS_ALLOW: process.env.IOTA_EGRESS_ALLOW ?? "",
       TRUST_PROXY: process.env.IOTA_TRUST_PROXY === "true" ? "true" : "false",
     },
   });
@@ -141,7 +142,7 @@ async function main(): Promise<void> {
   stopTicker = startTicker(`http://${local}/internal/tick`, secret, log);
   const stopAlerts = startAlertSender({ db, log, egressPort: egress.port, egressSecret });
   stopSenders = stopAlerts;
-  const base = `http://${config.bindAddress}:${config.port}`;
+  const base = config.listenUrl;
   log.info("host.ready", { url: base, dataDir: config.dataDir, runners: runners.stats() });
   process.stdout.write(`iota-scripts is up\n  admin:    ${base}/admin/\n  API:      ${base}/admin/api\n  scripts:  ${base}/api/scripts/\n  data:     ${config.dataDir}\n  limits:   ${containment.describe()}\n`);
   if (boot.generatedToken) {

@@ -104,7 +104,7 @@ export class AlertService {
       .returning({ key: alertState.ruleKey });
     if (open.length === 0) return;
     const subject = `[iota-scripts] ${ctx.tenantSlug}/${ctx.script.name}: resolved`;
-    const body = `Resolved: ${ctx.tenantSlug}/${ctx.script.name} succeeded again (version ${o.version}, trigger ${o.trigger}).\n${this.#adminUrl}/admin/executions/${o.executionId}`;
+    const body = `Resolved: ${ctx.tenantSlug}/${ctx.script.name} succeeded again (version ${o.version}, trigger ${o.trigger}).\n${this.#adminUrl}/admin/history/${o.executionId}`;
     await this.#db.batch(this.#deliveries(ctx.script, rule, o.executionId, subject, body) as [never]);
   }
 
@@ -122,7 +122,7 @@ export class AlertService {
         .returning({ key: alertState.ruleKey });
       if (!ctx || !rule || claimed.length === 0) continue;
       const subject = `[iota-scripts] ${ctx.tenantSlug}/${ctx.script.name}: ${state.held} more failure${state.held === 1 ? "" : "s"}`;
-      const body = `${ctx.tenantSlug}/${ctx.script.name} failed ${state.held} more time${state.held === 1 ? "" : "s"} in the last ${Math.round(this.#windowMs / 60_000)} minutes.\nLatest error: ${state.lastError ?? "(none)"}\n${this.#adminUrl}/admin/executions/${state.lastExecutionId}`;
+      const body = `${ctx.tenantSlug}/${ctx.script.name} failed ${state.held} more time${state.held === 1 ? "" : "s"} in the last ${Math.round(this.#windowMs / 60_000)} minutes.\nLatest error: ${state.lastError ?? "(none)"}\n${this.#adminUrl}/admin/history/${state.lastExecutionId}`;
       await this.#db.batch(this.#deliveries(ctx.script, rule, state.lastExecutionId, subject, body) as [never]);
     }
     return due.length;
@@ -136,7 +136,7 @@ export class AlertService {
       `Trigger: ${o.trigger}`,
       `Status: ${o.status}`,
       `Error: ${o.errorMessage ?? "(none)"}`,
-      `Execution: ${this.#adminUrl}/admin/executions/${o.executionId}`,
+      `Execution: ${this.#adminUrl}/admin/history/${o.executionId}`,
     ].join("\n");
   }
 

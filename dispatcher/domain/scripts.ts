@@ -20,6 +20,7 @@ import {
 import { authorOf, type Principal } from "./principal.ts";
 import { newId, sha256Hex } from "./secrets.ts";
 import { isUniqueViolation } from "./db-errors.ts";
+import { checkAlertWebhooks } from "./alert-targets.ts";
 import { checkEndpointClaim } from "./endpoint-claims.ts";
 import { nextSlot } from "./scheduler.ts";
 import { settleConfig } from "./script-config.ts";
@@ -100,6 +101,7 @@ export class ScriptService {
     const compiled = await compileScript(code, language);
     const settled = settleConfig(kind, fields);
     await checkEndpointClaim(this.#directory, principal.tenant.id, undefined, fields.enabled ?? true, settled);
+    checkAlertWebhooks(fields.alerts);
     const config = settled.config;
     const id = newId("scr");
     const author = authorOf(principal);
@@ -231,6 +233,7 @@ export class ScriptService {
     const now = new Date().toISOString();
     const enabled = fields.enabled ?? script.enabled;
     await checkEndpointClaim(this.#directory, principal.tenant.id, id, enabled, settled);
+    checkAlertWebhooks(fields.alerts);
     // A changed schedule, or one switched on again, counts from now: no catching up on the past.
     const rescheduled = script.kind === "scheduled" && (scheduleChanged(script, config) || enabled !== script.enabled);
     const changes = {

@@ -6,6 +6,7 @@ import { tenants, type Tenant } from "../../db/schema.ts";
 import type { TenantBudgets, TenantSettings } from "../../protocol/api.ts";
 import { AppError, invalid, notFound } from "../../protocol/errors.ts";
 import { domainName, tenantSlug, type createTenantRequest, type updateSettingsRequest, type updateTenantRequest } from "../../protocol/schemas/tenants.ts";
+import { checkAlertWebhooks } from "./alert-targets.ts";
 import { isUniqueViolation } from "./db-errors.ts";
 import { requirePermission, requirePlatformAdmin, type Principal } from "./principal.ts";
 import { newId } from "./secrets.ts";
@@ -87,6 +88,7 @@ export class TenantService {
       throw notFound("tenant");
     });
     if (changes.domains) await this.#checkDomainsFree(changes.domains, tenant.id);
+    checkAlertWebhooks(changes.alerts);
     if (Object.values(changes).every((value) => value === undefined)) return tenant;
     try {
       const [row] = await this.#db.update(tenants).set(changes).where(eq(tenants.id, tenant.id)).returning();

@@ -190,3 +190,48 @@ describe("endpoints", () => {
     expect((await post("/hooks/stripe", { "stripe-signature": `t=${now},v1=${hex(`${now}.${body}`)}` })).status).toBe(200);
   });
 });
+
+describe("alerts", () => {
+  const failing = "export default () => { throw new Error('the export API said 500'); }";
+
+  test("an alert links to the execution's page at the address npm start printed", async () => {
+    const t = await system.tenant("linked");
+    const id = await system.script({ name: "nightly", code: failing, alerts: [{ on: ["failed"], webhook: `http://127.0.0.1:${hooks.port}/linked` }] }, t.token);
+    const run = await system.run(id, null, t.token);
+    const hook = await waitFor(async () => hooks.requests.find((r) => r.url === "/linked"), (r) => r !== undefined);
+    const link = `${system.baseUrl}/admin/history/${run.body.id}`;
+    expect(JSON.parse(hook!.body).text).toContain(link);
+    expect(system.output).toContain(`admin:    ${system.baseUrl}/admin/`);
+  });
+
+  test("a webhook the egress policy refuses is refused at save, naming the rule, however its address is spelled", async () => {
+    const t = await system.tenant("hooked");
+    const rule = (webhook: string) => [{ on: ["failed"], email: "ops@hooked.test" }, { on: ["failed"], webhook }];
+    for (const [webhook, reason] of [
+      ["http://127.0.0.1:9/x", "a loopback address"],
+      ["http://0x7f.1/x", "a loopback address"],
+      ["http://2130706433/x", "a loopback address"],
+      ["http://[::ffff:127.0.0.1]/x", "an IPv4-mapped form of 127.0.0.1"],
+      ["http://169.254.169.254/latest/meta-data", "a link-local/cloud-metadata address"],
+      ["https://10.1.2.3/hook", "a private address"],
+      ["http://[fe80::1]/", "a link-local address"],
+      ["http://LOCALHOST:8080/", "a loopback name"],
+      ["http://api.localhost/", "a loopback name"],
+    ]) {
+      const r = await system.api("POST", "/admin/api/scripts", { name: "refused", kind: "manual", code: failing, alerts: rule(webhook!) }, { token: t.token });
+      expect([webhook, r.status, r.body.error.field]).toEqual([webhook, 422, "alerts[1].webhook"]);
+      expect(r.body.error.message).toContain(reason);
+    }
+    // A name is checked when an alert is sent; an endpoint the operator opened may be saved.
+    expect((await system.api("POST", "/admin/api/scripts", { name: "by-name", kind: "manual", code: failing, alerts: rule("https://hooks.example.com/alerts") }, { token: t.token })).status).toBe(201);
+    expect((await system.api("POST", "/admin/api/scripts", { name: "opened", kind: "manual", code: failing, alerts: rule(`http://127.0.0.1:${hooks.port}/ok`) }, { token: t.token })).status).toBe(201);
+
+    const id = (await system.api("GET", "/admin/api/scripts?q=by-name", undefined, { token: t.token })).body.items[0].id;
+    const patched = await system.api("PATCH", `/admin/api/scripts/${id}`, { alerts: rule("http://192.168.1.20/") }, { token: t.token });
+    expect([patched.status, patched.body.error.field]).toEqual([422, "alerts[1].webhook"]);
+    const settings = await system.api("PATCH", "/admin/api/settings", { alerts: [{ on: ["failed"], webhook: "http://[::1]:8080/" }] }, { token: t.token });
+    expect([settings.status, settings.body.error.field]).toEqual([422, "alerts[0].webhook"]);
+    const tenant = await system.api("PATCH", `/admin/api/tenants/${t.slug}`, { alerts: [{ on: ["failed"], webhook: "http://0.0.0.0/" }] });
+    expect([tenant.status, tenant.body.error.field]).toEqual([422, "alerts[0].webhook"]);
+  });
+});

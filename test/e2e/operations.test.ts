@@ -82,7 +82,7 @@ describe("failure alerts", () => {
     const mail = mails[0]!;
     expect(mail.to).toBe("ops@alerted.test");
     expect(mail.raw).toContain("Subject: [iota-scripts] alerted/nightly-export: failed");
-    for (const part of ["Tenant: alerted", "Script: nightly-export (version 1)", "Trigger: manual", "Status: failed", "export API said 500", `https://scripts.example.test/admin/executions/${first.body.id}`]) {
+    for (const part of ["Tenant: alerted", "Script: nightly-export (version 1)", "Trigger: manual", "Status: failed", "export API said 500", `https://scripts.example.test/admin/history/${first.body.id}`]) {
       expect(mail.raw).toContain(part);
     }
     expect(webhookTexts()[0]).toContain("alerted/nightly-export: failed");
