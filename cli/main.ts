@@ -12,11 +12,12 @@ import { logs } from "./commands/logs.ts";
 import { pull } from "./commands/pull.ts";
 import { push } from "./commands/push.ts";
 import { run } from "./commands/run.ts";
+import { tryDraft } from "./commands/try.ts";
 import { CliError, exitCodes, usage, type ExitCode } from "./errors.ts";
 import { Output } from "./output.ts";
 import { version } from "./version.ts";
 
-const commands: Command[] = [login, init, pull, diff, push, run, logs, invoke, events, history];
+const commands: Command[] = [login, init, pull, diff, push, tryDraft, run, logs, invoke, events, history];
 
 const overview = () => `iota ${version}: keep an iota-scripts tenant's scripts in git, run them, follow them.
 
