@@ -19,12 +19,25 @@ export const cronExpression = z
   })
   .meta({ description: "5 fields (minute hour day-of-month month day-of-week) or a macro like `@daily`.", example: "0 2 * * *" });
 
+/**
+ * A zone as Intl names it: `europe/berlin` is stored `Europe/Berlin`, `Etc/UTC` is `UTC`, so one
+ * zone has one spelling wherever it is shown or compared.
+ */
+export function canonicalZone(zone: string): string {
+  try {
+    return new Intl.DateTimeFormat("en-US", { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return zone; // not a zone: the check before this one says so
+  }
+}
+
 export const timeZone = z
   .string()
   .min(1)
   .max(64)
   .refine(isKnownZone, { error: (issue) => `"${String(issue.input)}" is not a known IANA time zone (like "Europe/Berlin")` })
-  .meta({ description: "An IANA time zone; UTC when left out.", example: "Europe/Berlin" });
+  .overwrite(canonicalZone)
+  .meta({ description: "An IANA time zone, stored as Intl spells it (`europe/berlin` becomes `Europe/Berlin`); UTC when left out.", example: "Europe/Berlin" });
 
 /** A schedule must run at least once in the next eight years: "0 0 31 2 *" never does. */
 export function mustRun(config: { cron: string; timezone?: string | undefined }, ctx: z.RefinementCtx): void {

@@ -235,3 +235,14 @@ describe("alerts", () => {
     expect([tenant.status, tenant.body.error.field]).toEqual([422, "alerts[0].webhook"]);
   });
 });
+
+describe("schedules", () => {
+  test("a time zone is stored as Intl names it, however it was typed", async () => {
+    const t = await system.tenant("zones");
+    const created = await system.api("POST", "/admin/api/scripts", { name: "nightly", kind: "scheduled", cron: "0 2 * * *", timezone: "europe/berlin", code: "export default () => 1" }, { token: t.token });
+    expect(created.body.config.timezone).toBe("Europe/Berlin");
+    const patched = await system.api("PATCH", `/admin/api/scripts/${created.body.id}`, { timezone: "ASIA/TOKYO" }, { token: t.token });
+    expect(patched.body.config.timezone).toBe("Asia/Tokyo");
+    expect((await system.api("GET", `/admin/api/scripts/${created.body.id}/schedule`, undefined, { token: t.token })).body.timezone).toBe("Asia/Tokyo");
+  });
+});
