@@ -246,3 +246,12 @@ describe("schedules", () => {
     expect((await system.api("GET", `/admin/api/scripts/${created.body.id}/schedule`, undefined, { token: t.token })).body.timezone).toBe("Asia/Tokyo");
   });
 });
+
+describe("the SDK's types", () => {
+  test("say what event and scheduled scripts receive, for the editor", async () => {
+    const types = (await system.api("GET", "/admin/api/sdk/types")).body as string;
+    for (const part of ["interface EventInput<Payload = unknown>", "readonly occurredAt: string;", "interface ScheduledInput", "readonly scheduledFor: string;", "readonly caughtUp?: boolean;", "type EventHandler<", "type ScheduledHandler<", "type HttpHandler = (request: Request"]) {
+      expect(types).toContain(part);
+    }
+  });
+});

@@ -21,7 +21,11 @@ export interface ScriptContext {
   readonly attempt: number;
   /** When the platform will stop this execution (ISO 8601). */
   readonly deadline: string;
-  /** Aborted when the deadline passes: pass it to long waits to stop early. */
+  /**
+   * Aborted when the deadline passes (`reason.message` "deadline exceeded") or when someone
+   * cancels the execution ("cancelled"): pass it to long waits to stop early. Either way the
+   * script then has 1 s to clean up through ctx.
+   */
   readonly signal: AbortSignal;
   /** Structured log lines, kept in the execution's history (`console.*` is captured too). */
   readonly log: ScriptLogger;
@@ -190,6 +194,32 @@ export interface ScriptSdk {
  * with a `Response`, or with any JSON value (sent as `200 application/json`).
  */
 export type HttpHandler = (request: Request, ctx: ScriptContext) => Response | unknown | Promise<Response | unknown>;
+
+/** What an `event` script receives: one event, as it was published. */
+export interface EventInput<Payload = unknown> {
+  /** The publisher's id: the same on every attempt and replay of this delivery. */
+  readonly id: string;
+  /** The dotted type, like "payment.processed". */
+  readonly type: string;
+  /** Any JSON, as published (or as edited for a replay of a dead letter); null when none was sent. */
+  readonly payload: Payload;
+  /** When it happened (ISO 8601): as its publisher said, else when the platform received it. */
+  readonly occurredAt: string;
+}
+
+/** What a `scheduled` script receives. */
+export interface ScheduledInput {
+  /** The slot this run is for: ISO 8601 in the script's time zone, like "2026-03-29T03:00:00+02:00". */
+  readonly scheduledFor: string;
+  /** True for the one run of the latest slot missed while the platform was down (`missedPolicy: "catch_up"`). */
+  readonly caughtUp?: boolean;
+}
+
+/** An `event` script: `export default (async (event, ctx) => { ... }) satisfies EventHandler<{ amount: string }>`. */
+export type EventHandler<Payload = unknown, Output = unknown> = (event: EventInput<Payload>, ctx: ScriptContext) => Output | Promise<Output>;
+
+/** A `scheduled` script. */
+export type ScheduledHandler<Output = unknown> = (input: ScheduledInput, ctx: ScriptContext) => Output | Promise<Output>;
 
 /**
  * A script is an ES module whose default export is this function. Its return value must be
