@@ -186,6 +186,19 @@ describe("a draft tried on recent runs", () => {
 });
 
 describe("shadow runs and the platform", () => {
+  test("load in an isolate of their own: the live code's module state is never the draft's, even for the same code", async () => {
+    const t = await newTenant();
+    const counter = "let runs = 0;\nexport default async () => ++runs;";
+    const { id } = await scriptWithRuns(t.token, counter, [null, null]);
+    const r = await tryDraft(t.token, id, counter);
+    expect(r.status).toBe(200);
+    // The draft counted its own runs from nothing, whatever the live isolate had counted.
+    expect(r.body.runs.map((run: { draft: { output: number } }) => run.draft.output).sort()).toEqual([1, 2]);
+    // And the live isolate goes on from its own two runs, untouched by the draft's.
+    expect((await system.run(id, null, t.token)).body.output).toBe(3);
+  });
+
+
   test("are not history and do not alert: the live run that fails afterwards is the one alerted", async () => {
     const t = await newTenant();
     const alerted = [{ on: ["failed"], webhook: `http://127.0.0.1:${alerts.port}/${t.slug}` }];
