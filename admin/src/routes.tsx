@@ -3,12 +3,20 @@
 // link to one starts loading it.
 import { Navigate, useParams, type RouteDefinition } from "@solidjs/router";
 import { lazy, Show, type Component } from "solid-js";
+import type { Permission } from "../../protocol/roles.ts";
+import { Alerts } from "./features/alerts/index.tsx";
 import { DeadLetters } from "./features/dead-letters/index.tsx";
 import { History } from "./features/history/index.tsx";
 import { NotFound } from "./features/not-found/index.tsx";
 import { ScriptsList } from "./features/scripts/index.tsx";
 import { Secrets } from "./features/secrets/index.tsx";
 import { NewScriptPage } from "./features/templates/index.tsx";
+import { TenantSettingsPage } from "./features/tenant-settings/index.tsx";
+import { Tokens } from "./features/tokens/index.tsx";
+import { Usage } from "./features/usage/index.tsx";
+import { Users } from "./features/users/index.tsx";
+import { Forbidden } from "./features/not-found/forbidden.tsx";
+import { useSession } from "./session/index.tsx";
 
 const ScriptPage = lazy(() => import("./features/editor/index.tsx").then((m) => ({ default: m.ScriptPage })));
 const VersionsPage = lazy(() => import("./features/versions/index.tsx").then((m) => ({ default: m.VersionsPage })));
@@ -33,6 +41,21 @@ function perId(Page: Component & { preload?: () => Promise<unknown> }): Componen
   return Object.assign(Keyed, { preload: Page.preload });
 }
 
+/**
+ * A screen for those whose role holds the permission; others are told so instead of meeting
+ * the API's refusal (the navigation does not offer it to them either).
+ */
+function only(permission: Permission, what: string, Page: Component): Component {
+  return () => {
+    const session = useSession();
+    return (
+      <Show when={session.can(permission)} fallback={<Forbidden what={what} />}>
+        <Page />
+      </Show>
+    );
+  };
+}
+
 export const routes: RouteDefinition[] = [
   { path: "/", component: () => <Navigate href="/scripts" /> },
   { path: "/scripts", component: ScriptsList },
@@ -43,7 +66,12 @@ export const routes: RouteDefinition[] = [
   { path: "/history/:id", component: perId(ExecutionPage) },
   { path: "/dead-letters", component: DeadLetters },
   { path: "/secrets", component: Secrets },
+  { path: "/alerts", component: only("tokens.manage", "manage alerts", Alerts) },
+  { path: "/usage", component: Usage },
+  { path: "/tokens", component: only("tokens.manage", "manage API tokens", Tokens) },
+  { path: "/users", component: only("users.manage", "manage users", Users) },
+  { path: "/settings", component: only("tokens.manage", "change the tenant's settings", TenantSettingsPage) },
   { path: "/api-reference", component: ApiReference },
-  // Anything else, /admin/settings included until it exists.
+  // Anything else.
   { path: "*", component: NotFound },
 ];

@@ -11,14 +11,32 @@ import { ready } from "../ui/resource.ts";
 import { Icon, type IconName } from "../ui/icons.tsx";
 import { Modal } from "../ui/modal.tsx";
 import { rememberTenant } from "../features/sign-in/index.tsx";
+import { JoinCodeDialog } from "../features/users/join-code.tsx";
+import type { Permission } from "../../../protocol/roles.ts";
 import "./shell.css";
 
-const nav: { href: string; label: string; icon: IconName; key: string }[] = [
+interface NavItem {
+  href: string;
+  label: string;
+  icon: IconName;
+  key: string;
+  /** Shown only to roles that may use the screen (the API refuses the others anyway). */
+  needs?: Permission;
+  /** Starts a group in the navigation. */
+  group?: string;
+}
+
+const nav: NavItem[] = [
   { href: "/scripts", label: "Scripts", icon: "code", key: "s" },
-  { href: "/history", label: "History", icon: "history", key: "h" },
-  { href: "/dead-letters", label: "Dead letters", icon: "inbox", key: "d" },
-  { href: "/secrets", label: "Secrets", icon: "key", key: "k" },
-  { href: "/api-reference", label: "API reference", icon: "book", key: "a" },
+  { href: "/history", label: "History", icon: "history", key: "h", needs: "executions.read" },
+  { href: "/dead-letters", label: "Dead letters", icon: "inbox", key: "d", needs: "executions.read" },
+  { href: "/usage", label: "Usage", icon: "chart", key: "u" },
+  { href: "/secrets", label: "Secrets", icon: "key", key: "k", needs: "scripts.read", group: "Tenant" },
+  { href: "/alerts", label: "Alerts", icon: "bell", key: "l", needs: "tokens.manage" },
+  { href: "/tokens", label: "API tokens", icon: "token", key: "t", needs: "tokens.manage" },
+  { href: "/users", label: "Users", icon: "users", key: "m", needs: "users.manage" },
+  { href: "/settings", label: "Settings", icon: "settings", key: "e", needs: "tokens.manage" },
+  { href: "/api-reference", label: "API reference", icon: "book", key: "a", group: "Help" },
 ];
 
 const typing = (target: EventTarget | null) =>
@@ -30,6 +48,8 @@ export function Shell(props: ParentProps) {
   const confirmLeave = useConfirmLeave();
   const ui = useUi();
   const [help, setHelp] = createSignal(false);
+  const [joining, setJoining] = createSignal(false);
+  const mine = () => nav.filter((n) => !n.needs || session.can(n.needs));
 
   // The router ignores a link to the address the user is already at; from the navigation that
   // means "show me this screen again", so the screen starts afresh (a list shows what changed).
@@ -58,7 +78,7 @@ export function Shell(props: ParentProps) {
       pendingG = Date.now();
       return;
     }
-    const target = nav.find((n) => n.key === e.key);
+    const target = mine().find((n) => n.key === e.key);
     if (target && Date.now() - pendingG < 1200) {
       pendingG = 0;
       navigate(target.href);
@@ -95,16 +115,21 @@ export function Shell(props: ParentProps) {
         </A>
         <TenantSwitcher onSwitch={switchTenant} />
         <nav class="nav" aria-label="Main">
-          <For each={nav}>
+          <For each={mine()}>
             {(item) => (
-              // Active on its screen and the screens below it (/scripts/:id too).
-              <A href={item.href} class="nav-link" onClick={again}>
-                <Icon name={item.icon} />
-                <span>{item.label}</span>
-                <kbd class="nav-key" title={`g then ${item.key}`}>
-                  g {item.key}
-                </kbd>
-              </A>
+              <>
+                <Show when={item.group}>
+                  <span class="nav-group">{item.group}</span>
+                </Show>
+                {/* Active on its screen and the screens below it (/scripts/:id too). */}
+                <A href={item.href} class="nav-link" onClick={again}>
+                  <Icon name={item.icon} />
+                  <span>{item.label}</span>
+                  <kbd class="nav-key" title={`g then ${item.key}`}>
+                    g {item.key}
+                  </kbd>
+                </A>
+              </>
             )}
           </For>
         </nav>
@@ -124,6 +149,9 @@ export function Shell(props: ParentProps) {
           <button type="button" class="btn btn-ghost btn-small" onClick={signOut} title="Sign out">
             <Icon name="logout" /> Sign out
           </button>
+          <button type="button" class="link-button shortcuts-hint" onClick={() => setJoining(true)}>
+            Join another tenant
+          </button>
           <button type="button" class="link-button shortcuts-hint" onClick={() => setHelp(true)}>
             Keyboard shortcuts <kbd>?</kbd>
           </button>
@@ -135,7 +163,10 @@ export function Shell(props: ParentProps) {
         </Show>
       </main>
       <Show when={help()}>
-        <Shortcuts onClose={() => setHelp(false)} />
+        <Shortcuts items={mine()} onClose={() => setHelp(false)} />
+      </Show>
+      <Show when={joining()}>
+        <JoinCodeDialog onClose={() => setJoining(false)} />
       </Show>
     </div>
   );
@@ -215,9 +246,9 @@ function TenantSwitcher(props: { onSwitch: (slug: string) => Promise<void> }) {
   );
 }
 
-function Shortcuts(props: { onClose: () => void }) {
+function Shortcuts(props: { items: NavItem[]; onClose: () => void }) {
   const rows: [string[], string][] = [
-    ...nav.map((n): [string[], string] => [["g", n.key], `Go to ${n.label}`]),
+    ...props.items.map((n): [string[], string] => [["g", n.key], `Go to ${n.label}`]),
     [["/"], "Search the list"],
     [[`${modKey}S`], "Save the script (in the editor)"],
     [[`${modKey}Enter`], "Run the script (in the editor)"],
