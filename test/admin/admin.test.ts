@@ -86,7 +86,8 @@ describe("the admin", () => {
   });
 
   test("creates a script in the editor, with autocomplete from the SDK's types", async () => {
-    await page().getByRole("link", { name: "New script" }).click();
+    await page().getByRole("button", { name: "New script" }).click();
+    await page().getByRole("dialog", { name: "New script" }).getByRole("link", { name: /Blank script/ }).click();
     await codeEditor().waitFor();
     await page().getByLabel("Name").fill("count-slowly");
     await page().getByLabel("Description").fill("Counts to n, slowly, reporting progress");
@@ -211,7 +212,7 @@ describe("the admin", () => {
     await page().goto("/admin/scripts/new");
     await page().getByLabel("Kind").selectOption("scheduled");
     await page().getByLabel("Cron").fill("30 8 * * MON-FRI");
-    await page().getByLabel("Time zone").fill("Europe/Berlin");
+    await page().getByLabel("Time zone").selectOption("Europe/Berlin");
     await page().getByText("At 08:30, Monday through Friday.").waitFor();
     await look(page().locator(".next-runs li")).toHaveCount(5);
     await look(page().locator(".next-runs li").first()).toContainText("08:30");
@@ -303,8 +304,11 @@ describe("the admin", () => {
     const letter = page().locator("tbody tr").filter({ hasText: "stock.low" });
     await look(letter).toContainText("no supplier for A-7");
     await b.screenshot("11-dead-letters");
-    await letter.getByRole("button", { name: "Replay" }).click();
-    await toast("Replayed: a new delivery to stock-watch started").waitFor();
+    await letter.getByRole("button", { name: "Replay stock-1" }).click();
+    await page().getByRole("dialog", { name: "Replay stock.low to stock-watch" }).getByRole("button", { name: "Replay as it was" }).click();
+    await toast("Replayed: a new delivery is").waitFor();
+    await page().getByRole("heading", { name: /^exe_/ }).waitFor();
+    await page().getByRole("link", { name: "Dead letters" }).click();
     await look(letter.first()).toContainText("replayed");
 
     await page().getByRole("link", { name: "Secrets" }).click();
@@ -343,7 +347,7 @@ describe("the admin", () => {
     await page().getByRole("heading", { name: "Sign in" }).waitFor();
     await signIn("vera", "viewer password 9 lives");
     await page().getByRole("heading", { name: "Scripts" }).waitFor();
-    await look(page().getByRole("link", { name: "New script" })).toHaveCount(0);
+    await look(page().getByRole("button", { name: "New script" })).toHaveCount(0);
     await look(page().getByRole("switch", { name: "count-slowly enabled" })).toBeDisabled();
     await page().getByRole("link", { name: "count-slowly" }).click();
     await codeEditor().waitFor();

@@ -1,6 +1,6 @@
 // A real browser on the admin: Chromium driven by playwright-core with a fresh profile, every
 // console error and uncaught exception recorded so a test can fail on them, and screenshots
-// of each screen in test-artifacts/.
+// of each screen in test-artifacts/admin/ (CI keeps the folder).
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -45,13 +45,13 @@ export async function openAdmin(baseUrl: string): Promise<AdminBrowser> {
   context.pages().forEach(watch);
   context.on("page", watch);
   const page = context.pages()[0] ?? (await context.newPage());
-  await mkdir(artifacts, { recursive: true });
+  await mkdir(join(artifacts, "admin"), { recursive: true });
   return {
     context,
     page,
     errors,
     async screenshot(name) {
-      await page.screenshot({ path: join(artifacts, `admin-${name}.png`) });
+      await page.screenshot({ path: join(artifacts, "admin", `${name}.png`) });
     },
     async close() {
       await context.close();

@@ -15,6 +15,7 @@ import { StatusBadge, statusLabel } from "../../ui/status.tsx";
 import { useSession } from "../../session/index.tsx";
 import { CancelButton } from "./cancel.tsx";
 import { DurationChart, RunsChart } from "./charts.tsx";
+import { useErrorMessages } from "./error-messages.ts";
 import "./history.css";
 
 const statuses = Object.keys(statusLabel) as ExecutionStatus[];
@@ -69,6 +70,7 @@ export function History() {
     }
   };
   createEffect(on(key, () => void load(false)));
+  const errorMessage = useErrorMessages(items);
 
   // A filter replaces the address rather than adding to history: back leaves the page.
   const set = (name: string, value: string) => setSearch({ [name]: value || undefined }, { replace: true });
@@ -161,9 +163,10 @@ export function History() {
                         <td class="num mono">v{e.version}</td>
                         <td title={when(e.createdAt)} class="nowrap">{ago(e.createdAt)}</td>
                         <td class="num">{duration(e.durationMs)}</td>
-                        <td class="error-cell">
+                        <td class="error-cell" title={errorMessage(e.id) ?? ""}>
                           <Show when={e.errorCode}>
                             <span class="error-code">{e.errorCode}</span>
+                            <span class="error-message">{errorMessage(e.id) ?? ""}</span>
                           </Show>
                         </td>
                         <td class="num">
