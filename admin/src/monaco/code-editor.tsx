@@ -8,7 +8,7 @@ export type Editor = monaco.editor.IStandaloneCodeEditor;
 export interface CodeEditorProps {
   /** The text; the editor follows it when it changes from outside. */
   value: string;
-  language: "javascript" | "json";
+  language: "javascript" | "typescript" | "json";
   /** The model's path, unique per open document: "scripts/scr_1.js". */
   path: string;
   readOnly?: boolean;

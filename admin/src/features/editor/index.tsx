@@ -4,9 +4,12 @@ import { A, useNavigate, useParams } from "@solidjs/router";
 import { createEffect, createMemo, createResource, createSignal, on, onCleanup, Show } from "solid-js";
 import { createStore, reconcile, unwrap } from "solid-js/store";
 import type { ScriptDetail } from "../../../../protocol/api.ts";
+import type { ScriptLanguage } from "../../../../protocol/lists.ts";
+import { typescriptTemplate } from "../../../../protocol/script-types.ts";
 import { ApiError } from "../../api/client.ts";
 import { api } from "../../api/endpoints.ts";
 import { CodeEditor, type Editor } from "../../monaco/code-editor.tsx";
+import { isTypeError, monaco } from "../../monaco/setup.ts";
 import { useLeaveGuard } from "../../router/leave-guard.ts";
 import { useSession } from "../../session/index.tsx";
 import { useUi } from "../../ui/feedback.tsx";
@@ -42,7 +45,10 @@ function ScriptEditor(props: { script?: ScriptDetail }) {
   const ui = useUi();
   const [saved, setSaved] = createSignal(props.script);
   const savedDraft = createMemo(() => draftOf(saved()));
-  const savedCode = () => saved()?.code ?? newScriptTemplate;
+  // A saved script keeps its language; a new one is chosen with the Language select.
+  const [language, setLanguage] = createSignal<ScriptLanguage>(props.script?.language ?? "js");
+  const templateFor = (l: ScriptLanguage) => (l === "ts" ? typescriptTemplate : newScriptTemplate);
+  const savedCode = () => saved()?.code ?? templateFor(language());
   const restored = loadDraft(props.script?.id, props.script?.version ?? 0);
   const [draft, setDraft] = createStore(restored?.draft ?? draftOf(props.script));
   const [code, setCode] = createSignal(restored?.code ?? savedCode());
@@ -51,6 +57,7 @@ function ScriptEditor(props: { script?: ScriptDetail }) {
   const [saving, setSaving] = createSignal(false);
   const [tab, setTab] = createSignal<"settings" | "run">("settings");
   const [codeError, setCodeError] = createSignal<string>();
+  const [typeProblems, setTypeProblems] = createSignal(0);
   let editor: Editor | undefined;
   let runPanel: RunPanelApi | undefined;
   let leaving = false;
@@ -118,7 +125,9 @@ function ScriptEditor(props: { script?: ScriptDetail }) {
     clearServerErrors(editor);
     try {
       const draftNow = JSON.parse(JSON.stringify(draft)) as typeof draft;
-      const result = current ? await api.updateScript(current.id, updateBody(savedDraft(), draftNow, savedCode(), code(), message)) : await api.createScript(createBody(draftNow, code(), message));
+      const result = current
+        ? await api.updateScript(current.id, updateBody(savedDraft(), draftNow, savedCode(), code(), message))
+        : await api.createScript({ ...createBody(draftNow, code(), message), language: language() });
       clearDraft(current?.id);
       setSaved(result);
       setDraft(reconcile(draftOf(result)));
@@ -144,6 +153,22 @@ function ScriptEditor(props: { script?: ScriptDetail }) {
     } finally {
       setSaving(false);
     }
+  };
+
+  // Type errors are warnings: counted here so the page can say they do not block a save.
+  const countTypeProblems = () => {
+    const model = editor?.getModel();
+    setTypeProblems(model ? monaco.editor.getModelMarkers({ resource: model.uri, owner: "typescript" }).filter(isTypeError).length : 0);
+  };
+  const markersWatch = monaco.editor.onDidChangeMarkers(countTypeProblems);
+  onCleanup(() => markersWatch.dispose());
+
+  /** A new script's language; its starting code follows when it is still the template. */
+  const chooseLanguage = (next: ScriptLanguage) => {
+    const untouched = code() === templateFor(language());
+    setLanguage(next);
+    if (untouched) setCode(templateFor(next));
+    setCodeError(undefined);
   };
 
   const remove = async () => {
@@ -247,21 +272,48 @@ function ScriptEditor(props: { script?: ScriptDetail }) {
               <Icon name="alert" /> {codeError()}
             </div>
           </Show>
-          <CodeEditor
-            value={code()}
-            language="javascript"
-            path={`scripts/${saved()?.id ?? "new"}.js`}
-            label={`Code of ${title()}`}
-            readOnly={!canWrite()}
-            onChange={(v) => {
-              setCode(v);
-              if (codeError()) {
-                setCodeError(undefined);
-                clearServerErrors(editor);
-              }
-            }}
-            onReady={(e) => (editor = e)}
-          />
+          <Show when={!saved() || language() === "ts"}>
+            <div class="code-toolbar" style={{ display: "flex", gap: "12px", "align-items": "center", padding: "6px 14px", "border-bottom": "1px solid var(--border)", "font-size": "13px" }}>
+              <Show when={!saved()} fallback={<span class="badge">TypeScript</span>}>
+                <label style={{ display: "inline-flex", gap: "6px", "align-items": "center" }}>
+                  Language
+                  <select value={language()} onChange={(e) => chooseLanguage(e.currentTarget.value as ScriptLanguage)} disabled={!canWrite()}>
+                    <option value="js">JavaScript</option>
+                    <option value="ts">TypeScript</option>
+                  </select>
+                </label>
+              </Show>
+              <Show when={language() === "ts"}>
+                <span class="muted type-note" role="status">
+                  {typeProblems() > 0
+                    ? `${typeProblems()} type ${typeProblems() === 1 ? "problem" : "problems"} marked in yellow: saving still works (the server strips types without checking them; iota push refuses them).`
+                    : "Checked against the SDK's types as you type; type problems are warnings and never block saving."}
+                </span>
+              </Show>
+            </div>
+          </Show>
+          <Show when={language()} keyed>
+            {(lang) => (
+              <CodeEditor
+                value={code()}
+                language={lang === "ts" ? "typescript" : "javascript"}
+                path={`scripts/${saved()?.id ?? "new"}.${lang}`}
+                label={`Code of ${title()}`}
+                readOnly={!canWrite()}
+                onChange={(v) => {
+                  setCode(v);
+                  if (codeError()) {
+                    setCodeError(undefined);
+                    clearServerErrors(editor);
+                  }
+                }}
+                onReady={(e) => {
+                  editor = e;
+                  countTypeProblems();
+                }}
+              />
+            )}
+          </Show>
         </section>
         <aside class="editor-side">
           <div class="tabs" role="tablist">
