@@ -19,6 +19,7 @@ import { ready } from "../../ui/resource.ts";
 import { Failure, Loading } from "../../ui/states.tsx";
 import { KindBadge } from "../../ui/status.tsx";
 import { RunPanel, type RunPanelApi } from "../run/index.tsx";
+import { TryPanel } from "../try/index.tsx";
 import { createBody, draftOf, formField, problems, sameDraft, updateBody } from "./draft.ts";
 import { clearDraft, loadDraft, storeDraft } from "./local-draft.ts";
 import { clearServerErrors, showServerError } from "./markers.ts";
@@ -56,6 +57,7 @@ function ScriptEditor(props: { script?: ScriptDetail }) {
   const [attempted, setAttempted] = createSignal(false);
   const [saving, setSaving] = createSignal(false);
   const [tab, setTab] = createSignal<"settings" | "run">("settings");
+  const [trying, setTrying] = createSignal(false);
   const [codeError, setCodeError] = createSignal<string>();
   const [typeProblems, setTypeProblems] = createSignal(0);
   let editor: Editor | undefined;
@@ -250,6 +252,14 @@ function ScriptEditor(props: { script?: ScriptDetail }) {
                 <A href={`/history?scriptId=${s().id}`} class="btn btn-ghost">
                   <Icon name="history" /> History
                 </A>
+              </Show>
+              <Show when={canWrite()}>
+                <button type="button" class="btn btn-ghost" onClick={() => setTrying(true)} title="Run this draft, saved or not, on the script's recent real inputs: nothing it writes or sends leaves">
+                  <Icon name="play" /> Try on recent runs
+                </button>
+              </Show>
+              <Show when={trying()}>
+                <TryPanel scriptId={s().id} scriptName={s().name} code={code()} language={language()} onClose={() => setTrying(false)} />
               </Show>
               <Show when={session.can("scripts.delete")}>
                 <button type="button" class="btn btn-ghost btn-icon-danger" onClick={remove} title="Delete this script" aria-label="Delete script">
