@@ -45,8 +45,43 @@ export function buildSdkTypes(outDir: string): string {
   return readFileSync(join(outDir, "sdk", "index.d.ts"), "utf8");
 }
 
+/**
+ * The TypeScript stripper (ts-blank-space with TypeScript's parser) as one ES module for
+ * workerd. TypeScript's package reaches for Node's fs, os and path (its `browser` field maps them
+ * to nothing) and takes any runtime with `process.nextTick` for Node, workerd included: both are
+ * settled here, for this module alone. TypeScript 6 is the last with a JS API, so the alias.
+ */
+async function buildStripper(outfile: string): Promise<void> {
+  await build({
+    entryPoints: [join(root, "dispatcher/domain/typescript/stripper-entry.js")],
+    outfile,
+    bundle: true,
+    minify: true,
+    format: "esm",
+    target: "es2024",
+    platform: "browser",
+    alias: { typescript: join(root, "node_modules/typescript-api") },
+    define: { "process.browser": "true" },
+    legalComments: "none",
+    logLevel: "silent",
+  });
+}
+
+/** Resolves `virtual:ts-stripper` to the stripper built beside the bundles. */
+function stripperModule(file: string): Plugin {
+  return {
+    name: "ts-stripper",
+    setup(b) {
+      b.onResolve({ filter: /^virtual:ts-stripper$/ }, () => ({ path: file }));
+    },
+  };
+}
+
 export async function buildWorkers(outDir = join(root, ".build")): Promise<WorkerBundles> {
   await mkdir(outDir, { recursive: true });
+  // wrangler (Cloudflare deploys) resolves virtual:ts-stripper through an alias to this file.
+  const stripper = join(outDir, "ts-stripper.js");
+  await buildStripper(stripper);
   const harness = await build({ ...common, entryPoints: [join(root, "workers/sandbox/harness.ts")], write: false });
   const harnessSource = harness.outputFiles![0]!.text;
   const texts = { "harness-source": harnessSource, "sdk-types": buildSdkTypes(outDir) };
@@ -56,7 +91,7 @@ export async function buildWorkers(outDir = join(root, ".build")): Promise<Worke
   await writeFile(join(outDir, "harness-source.js"), `export default ${JSON.stringify(harnessSource)};\n`);
   await writeFile(join(outDir, "sdk-types.js"), `export default ${JSON.stringify(texts["sdk-types"])};\n`);
   await Promise.all([
-    build({ ...common, entryPoints: [join(root, "dispatcher/index.ts")], outfile: dispatcher, plugins: [virtualText(texts)] }),
+    build({ ...common, entryPoints: [join(root, "dispatcher/index.ts")], outfile: dispatcher, plugins: [stripperModule(stripper), virtualText(texts)] }),
     build({ ...common, entryPoints: [join(root, "workers/runner/index.ts")], outfile: runner, plugins: [virtualText(texts)] }),
   ]);
   return { dispatcher, runner };

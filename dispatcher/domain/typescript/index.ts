@@ -18,7 +18,7 @@ const instead: Record<string, string> = {
   "assertion-in-logical": "removing this `as`/`satisfies` would regroup the expression around it: wrap it in parentheses, like `(value as T)`",
 };
 
-type Stripper = typeof import("./vendor/stripper.js");
+type Stripper = typeof import("virtual:ts-stripper");
 let stripper: Promise<Stripper> | undefined;
 
 /**
@@ -26,7 +26,7 @@ let stripper: Promise<Stripper> | undefined;
  * TypeScript save an isolate sees, not when the dispatcher starts.
  */
 function loadStripper(): Promise<Stripper> {
-  return (stripper ??= import("./vendor/stripper.js"));
+  return (stripper ??= import("virtual:ts-stripper"));
 }
 
 /**

@@ -1,4 +1,4 @@
-// The entry of the vendored type stripper (see build.js beside it): TypeScript's own parser and
+// The type stripper, bundled at build time into "virtual:ts-stripper" (host/build.ts): TypeScript's own parser and
 // Bloomberg's ts-blank-space, which replaces every type with spaces so the JavaScript left keeps
 // the user's lines and columns. It answers plain data, so nothing of TypeScript's API leaks out.
 import * as ts from "typescript";
@@ -22,7 +22,7 @@ function construct(node) {
   return ts.SyntaxKind[node.kind] ?? "unknown";
 }
 
-/** @param {string} source @returns {import("./stripper.js").Stripped} */
+/** @param {string} source @returns {import("virtual:ts-stripper").Stripped} */
 export function strip(source) {
   const file = ts.createSourceFile("script.ts", source, options, /* setParentNodes */ true, ts.ScriptKind.TS);
   // Internal to TypeScript but stable for years: what its parser found wrong.
