@@ -59,9 +59,15 @@ export function sentence(field: string, message: string): string {
   return /^(must|is|are|has|may|needs|cannot|does)\b/.test(message) ? `${field} ${message}` : `${field}: ${message}`;
 }
 
-/** The field an issue is about: an unknown field names itself, not the object holding it. */
+/**
+ * The field an issue is about: an unknown field names itself, not the object holding it; a value
+ * outside a list of choices names the list that holds it (`alerts[0].on` must list outcomes
+ * among ...), since what the user fixes is that list.
+ */
 export function issueField(issue: Issue): string {
-  return fieldPath(issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]!] : issue.path);
+  if (issue.code === "unrecognized_keys") return fieldPath([...issue.path, issue.keys[0]!]);
+  if (issue.code === "invalid_value" && typeof issue.path.at(-1) === "number") return fieldPath(issue.path.slice(0, -1));
+  return fieldPath(issue.path);
 }
 
 /** The issue to report: an unknown field first (it is most often a typo), else the first one. */
