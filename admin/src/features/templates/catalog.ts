@@ -43,7 +43,7 @@ export const templates: Template[] = [
     settings: { name: "signup-webhook", kind: "http", path: "/webhooks/signup", methods: ["POST"], access: "hmac", hmacSecret: "SIGNUP_WEBHOOK_SECRET", hmacScheme: "sha256-hex", description: "Sign-ups from the website become clients", ...from("signup-webhook") },
     secrets: ["SIGNUP_WEBHOOK_SECRET"],
     tryIt: "Set the secret's value in Settings, then send a signed request from the Run panel.",
-    sampleInput: { firstName: "Ada", lastName: "Lovelace", email: "ada@example.com", source: "pricing-page" },
+    sampleInput: { firstName: "Ada", lastName: "Lovelace", email: "ada.lovelace@signup.example", source: "pricing-page" },
   },
   {
     id: "payment-receipt-email",
@@ -65,7 +65,7 @@ export const templates: Template[] = [
     secrets: [],
     tryIt: "Run it async with the sample rows (a dry run first) and watch the progress.",
     sampleInput: {
-      rows: ['"Lovelace, Ada",ADA@EXAMPLE.COM,+44 20 7946 0000,"12 St James\'s Square, London",VIP', { full_name: "Grace Hopper", email: "grace@example.com", phone: "", notes: "" }],
+      rows: ['"Lovelace, Ada",ADA@LEGACY.EXAMPLE,+44 20 7946 0000,"12 St James\'s Square, London",VIP', { full_name: "Grace Hopper", email: "grace@legacy.example", phone: "", notes: "" }],
       dryRun: true,
     },
   },
