@@ -60,13 +60,17 @@ export function sentence(field: string, message: string): string {
 }
 
 /**
- * The field an issue is about: an unknown field names itself, not the object holding it; a value
- * outside a list of choices names the list that holds it (`alerts[0].on` must list outcomes
- * among ...), since what the user fixes is that list.
+ * Lists whose wrong item is reported as the list: an alert rule's outcomes (`alerts[0].on must
+ * list outcomes among ...`), as the API has always named them; other lists name the item
+ * (`methods[1]`, `domains[0]`).
  */
+const reportedAsList = new Set<PropertyKey>(["on"]);
+
+/** The field an issue is about: an unknown field names itself, not the object holding it. */
 export function issueField(issue: Issue): string {
   if (issue.code === "unrecognized_keys") return fieldPath([...issue.path, issue.keys[0]!]);
-  if (issue.code === "invalid_value" && typeof issue.path.at(-1) === "number") return fieldPath(issue.path.slice(0, -1));
+  const [parent, last] = issue.path.slice(-2);
+  if (issue.code === "invalid_value" && typeof last === "number" && parent !== undefined && reportedAsList.has(parent)) return fieldPath(issue.path.slice(0, -1));
   return fieldPath(issue.path);
 }
 

@@ -162,11 +162,11 @@ describe("retention of sign-in state", () => {
 });
 
 // Long enough to outlast opening a hundred streams one by one on a loaded machine: a stream of a
-// run that ended gives its slot back, which would let the 101st in.
-const sleeper = `export default async () => { await new Promise((r) => setTimeout(r, 25_000)); return "awake"; }`;
+// run that ended gives its slot back, which would let the 101st in. (The file's host stops them.)
+const sleeper = `export default async () => { await new Promise((r) => setTimeout(r, 100_000)); return "awake"; }`;
 
 async function startSleeping(token: string): Promise<string> {
-  const id = await system.script({ name: `sleeper-${Math.random().toString(36).slice(2, 8)}`, code: sleeper }, token);
+  const id = await system.script({ name: `sleeper-${Math.random().toString(36).slice(2, 8)}`, code: sleeper, timeoutMs: 120_000 }, token);
   const started = await system.api("POST", `/admin/api/scripts/${id}/runs`, { mode: "async" }, { token });
   expect(started.status).toBe(202);
   await until(async () => (await system.api("GET", `/admin/api/executions/${started.body.id}`, undefined, { token })).body.status === "running");

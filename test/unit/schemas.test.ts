@@ -23,7 +23,7 @@ describe("refusals", () => {
   test.each([
     [{ kind: "manual", code, name: "x", tags: { team: 5 } }, "tags.team", "tags.team must be a string"],
     [{ kind: "manual", code, name: "x", timeout: 5 }, "timeout", 'unknown field "timeout"; expected one of: kind, name'],
-    [{ kind: "http", code, name: "x", path: "/a", methods: ["GET", "FETCH"] }, "methods", "methods must be among GET"],
+    [{ kind: "http", code, name: "x", path: "/a", methods: ["GET", "FETCH"] }, "methods[1]", "methods[1] must be among GET"],
     [{ kind: "http", code, name: "x", path: "/a", access: "hmac" }, "hmacSecret", "hmacSecret is required when access is hmac"],
     [{ kind: "scheduled", code, name: "x", cron: "0 0 31 2 *" }, "cron", "never"],
     [{ kind: "scheduled", code, name: "x", cron: "60 * * * *" }, "cron", "cron: minute field: 60 is out of range"],
