@@ -60,7 +60,11 @@ export default () => { waitUntil(new Promise((r) => setTimeout(r, 5)).then(() =>
   ${hold} return held.length * 16; }`,
   },
   { name: "console flood", timeoutMs: 2000, code: `export default () => { for (let i = 0; i < 100000; i++) console.log("flood line", i); return "done"; }` },
-  { name: "progress flood", timeoutMs: 2000, code: `export default (input, ctx) => { for (let i = 0; i < 100000; i++) ctx.progress(i % 100, "step " + i); return "done"; }` },
+  {
+    name: "progress flood",
+    timeoutMs: 2000,
+    code: `export default (input, ctx) => { for (let i = 0; i < 100000; i++) ctx.progress(i % 100, "step " + i); return "done"; }`,
+  },
   { name: "storage flood", timeoutMs: 2000, storage: true, code: `export default (input) => (typeof input === "string" ? input.length : 0)` },
 ];
 
@@ -189,5 +193,7 @@ export async function attack(system: System, attackers: Attacker[], o: AttackOpt
 
 // BENCH_ATTACKS=loop,heap bomb (names as above) runs only those classes, to see which one costs
 // the neighbour what.
-const only = process.env.BENCH_ATTACKS?.split(",").map((n) => n.trim()).filter(Boolean);
+const only = process.env.BENCH_ATTACKS?.split(",")
+  .map((n) => n.trim())
+  .filter(Boolean);
 export const attackClasses: AttackClass[] = only ? allAttackClasses.filter((c) => only.includes(c.name)) : allAttackClasses;

@@ -86,7 +86,10 @@ async function main(): Promise<void> {
   try {
     const hostPid = findHostPid();
     // What the host says at start-up about how it contains runners (cgroups, watchdog), if anything.
-    const enforcement = system.output.split("\n").filter((l) => /cgroup|watchdog|enforc|containment/i.test(l)).slice(0, 3);
+    const enforcement = system.output
+      .split("\n")
+      .filter((l) => /cgroup|watchdog|enforc|containment/i.test(l))
+      .slice(0, 3);
     const tally = new Tally();
     const victim = await tenant(system, "victim");
     const attackers = await Promise.all(
@@ -119,7 +122,12 @@ async function main(): Promise<void> {
     const dbBefore = await dirBytes(system.dataDir);
     await memory.start();
     hostTrace.start();
-    const attackLoad = attack(system, attackers, { workersPerTenant: workersPerAttacker, stopped: () => stopped, memoryPaused: () => memoryPaused, storageBurst: 10, storageRunsPerTenant }, tally);
+    const attackLoad = attack(
+      system,
+      attackers,
+      { workersPerTenant: workersPerAttacker, stopped: () => stopped, memoryPaused: () => memoryPaused, storageBurst: 10, storageRunsPerTenant },
+      tally,
+    );
     await sleep(1000); // the attacks under way before B is measured
     const underAttack = await phase(system, hostPid, victimScript, victim.token);
     stopped = true;
@@ -148,7 +156,9 @@ async function main(): Promise<void> {
       "idle%": p.cpu.idle,
     });
     console.log(`\ncontainment the host reported at start-up: ${enforcement.length ? enforcement.join(" | ").slice(0, 400) : "none said"}`);
-    console.log(`Tenant B (${victimConcurrency} workers, sync runs) alone, then while ${attackerCount} tenants x ${workersPerAttacker} workers attack; ${phaseMs} ms each; CPU as % of the whole machine`);
+    console.log(
+      `Tenant B (${victimConcurrency} workers, sync runs) alone, then while ${attackerCount} tenants x ${workersPerAttacker} workers attack; ${phaseMs} ms each; CPU as % of the whole machine`,
+    );
     printTable([scenario("B alone", alone), scenario("B under attack", underAttack)]);
 
     console.log(`\nAttack outcomes (all ${attackerCount} attackers; database grew ${dbGrowthMb} MB during the attack)`);
@@ -156,7 +166,19 @@ async function main(): Promise<void> {
 
     const peaks = memory.peaks();
     console.log(`\nRunner RSS during the attack (every ${memory.summary().meanIntervalMs} ms on average)`);
-    printTable(peaks.map((p) => ({ runner: p.name, owner: p.owner || "-", tierMb: p.tierMb ?? "?", limitMb: listed.get(p.name)?.limitMb ?? "-", peakRssMb: p.peakRssMb, anonAtPeakMb: p.anonAtPeakMb, overTierMb: p.overTierMb ?? "?", processes: p.pids.length, restarts: listed.get(p.name)?.restarts ?? "?" })));
+    printTable(
+      peaks.map((p) => ({
+        runner: p.name,
+        owner: p.owner || "-",
+        tierMb: p.tierMb ?? "?",
+        limitMb: listed.get(p.name)?.limitMb ?? "-",
+        peakRssMb: p.peakRssMb,
+        anonAtPeakMb: p.anonAtPeakMb,
+        overTierMb: p.overTierMb ?? "?",
+        processes: p.pids.length,
+        restarts: listed.get(p.name)?.restarts ?? "?",
+      })),
+    );
 
     const lost = underAttack.victim.requests - underAttack.victim.ok;
     const ratio = round(underAttack.victim.p99Ms / alone.victim.p99Ms);
@@ -164,19 +186,31 @@ async function main(): Promise<void> {
     const hostPeak = hostTrace.peakPercent();
     const rows = [
       { check: "B loses nothing", measured: `${lost} of ${underAttack.victim.requests} lost`, target: "0", pass: mark(lost === 0) },
-      { check: "B p99 under attack / alone", measured: `${ratio}x (${alone.victim.p99Ms} -> ${underAttack.victim.p99Ms} ms)`, target: `<= ${targets.p99Ratio}x`, pass: mark(ratio <= targets.p99Ratio) },
+      {
+        check: "B p99 under attack / alone",
+        measured: `${ratio}x (${alone.victim.p99Ms} -> ${underAttack.victim.p99Ms} ms)`,
+        target: `<= ${targets.p99Ratio}x`,
+        pass: mark(ratio <= targets.p99Ratio),
+      },
       {
         check: "runner RSS past its tier",
         measured: worst ? `${worst.overTierMb} MB (${worst.name}: ${worst.peakRssMb} MB)` : "no runner sampled",
         target: `<= ${targets.rssOverTierMb} MB`,
         pass: mark(worst !== undefined && worst.overTierMb! <= targets.rssOverTierMb),
       },
-      { check: "host CPU share under attack", measured: `${underAttack.cpu.host}% (worst 1 s: ${hostPeak}%)`, target: `< ${targets.hostCpuPercent}%`, pass: mark(underAttack.cpu.host < targets.hostCpuPercent) },
+      {
+        check: "host CPU share under attack",
+        measured: `${underAttack.cpu.host}% (worst 1 s: ${hostPeak}%)`,
+        target: `< ${targets.hostCpuPercent}%`,
+        pass: mark(underAttack.cpu.host < targets.hostCpuPercent),
+      },
     ];
     console.log("\nTargets");
     printTable(rows);
-    if (lost > 0) console.log(`B's lost runs: ${JSON.stringify(underAttack.victim.lost)}; first of each: ${JSON.stringify(underAttack.victim.lostSamples).slice(0, 600)}`);
-    if (memoryPaused) console.log(`memory attacks paused by the bench's safety guard (${guardMb} MB over all runners): ${JSON.stringify(memory.summary().guardTripped)}`);
+    if (lost > 0)
+      console.log(`B's lost runs: ${JSON.stringify(underAttack.victim.lost)}; first of each: ${JSON.stringify(underAttack.victim.lostSamples).slice(0, 600)}`);
+    if (memoryPaused)
+      console.log(`memory attacks paused by the bench's safety guard (${guardMb} MB over all runners): ${JSON.stringify(memory.summary().guardTripped)}`);
     if (!drained) console.log("attackers did not finish within 20 s of the phase's end");
     const missed = rows.filter((r) => r.pass !== "ok").map((r) => r.check);
     console.log(missed.length ? `\n*** MISSED ${missed.length} of ${rows.length} targets: ${missed.join("; ")} ***` : `\nall ${rows.length} targets met`);

@@ -31,7 +31,10 @@ function top(profile: Profile, count = 15): string[] {
     self.set(name, (self.get(name) ?? 0) + dt);
     total += dt;
   });
-  return [...self].sort((a, b) => b[1] - a[1]).slice(0, count).map(([name, t]) => `${((t / total) * 100).toFixed(1).padStart(5)}%  ${name}`);
+  return [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([name, t]) => `${((t / total) * 100).toFixed(1).padStart(5)}%  ${name}`);
 }
 
 /** A minimal DevTools-protocol client over the inspector's WebSocket. */
@@ -62,14 +65,23 @@ const hostProfiles = join(results, `host-profile-${process.pid}`);
 const inspectorPort = await freePort();
 process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${hostProfiles}`;
 const system = await System.start({
-  env: { LOG_LEVEL: "error", TENANT_CONCURRENCY: "64", GLOBAL_CONCURRENCY: "128", IOTA_ADMIN_BUILD: "never", IOTA_INSPECT_DISPATCHER: `127.0.0.1:${inspectorPort}` },
+  env: {
+    LOG_LEVEL: "error",
+    TENANT_CONCURRENCY: "64",
+    GLOBAL_CONCURRENCY: "128",
+    IOTA_ADMIN_BUILD: "never",
+    IOTA_INSPECT_DISPATCHER: `127.0.0.1:${inspectorPort}`,
+  },
 });
 delete process.env.NODE_OPTIONS;
 const stamp = new Date().toISOString().replace(/[:.]/g, "-");
 try {
   const tenant = await system.tenant("bench");
   await system.api("PATCH", "/admin/api/tenants/bench", { maxConcurrency: 64 });
-  await system.script({ name: "hello", kind: "http", path: "/hello", methods: ["GET"], access: "public", code: "export default () => ({ hello: 'world' })" }, tenant.token);
+  await system.script(
+    { name: "hello", kind: "http", path: "/hello", methods: ["GET"], access: "public", code: "export default () => ({ hello: 'world' })" },
+    tenant.token,
+  );
   const url = `${system.baseUrl}/api/tenants/bench/scripts/hello`;
   await wrk(url, { seconds: 2, connections: 32 }); // warm-up
   const dispatcher = await inspector(inspectorPort);

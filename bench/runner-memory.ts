@@ -90,7 +90,12 @@ export class RunnerMemory {
 
   peaks(): RunnerPeak[] {
     return [...this.#peaks.values()]
-      .map((p) => ({ ...p, peakRssMb: round(p.peakRssMb, 1), anonAtPeakMb: round(p.anonAtPeakMb, 1), overTierMb: p.tierMb === null ? null : round(p.peakRssMb - p.tierMb, 1) }))
+      .map((p) => ({
+        ...p,
+        peakRssMb: round(p.peakRssMb, 1),
+        anonAtPeakMb: round(p.anonAtPeakMb, 1),
+        overTierMb: p.tierMb === null ? null : round(p.peakRssMb - p.tierMb, 1),
+      }))
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -126,7 +131,11 @@ export class RunnerMemory {
       if (!alive) continue;
       total += rss;
       let peak = this.#peaks.get(r.name);
-      if (!peak) this.#peaks.set(r.name, (peak = { name: r.name, owner: r.owner, tierMb: r.tierMb, peakRssMb: 0, anonAtPeakMb: 0, overTierMb: null, pids: [], samples: 0 }));
+      if (!peak)
+        this.#peaks.set(
+          r.name,
+          (peak = { name: r.name, owner: r.owner, tierMb: r.tierMb, peakRssMb: 0, anonAtPeakMb: 0, overTierMb: null, pids: [], samples: 0 }),
+        );
       peak.samples++;
       if (rss > peak.peakRssMb) {
         peak.peakRssMb = rss;

@@ -60,7 +60,11 @@ async function eventsPerSecond(system: System, token: string, consumerId: string
   const before = (await system.api("GET", `/admin/api/executions?scriptId=${consumerId}&status=succeeded&limit=1`, undefined, { token })).body.items[0]?.id;
   const t0 = performance.now();
   const requests = Array.from({ length: Math.ceil(count / batch) }, (_, r) =>
-    Array.from({ length: Math.min(batch, count - r * batch) }, (_, i) => ({ id: `${prefix}-${r * batch + i}`, type: "bench.tick", payload: { n: r * batch + i } })),
+    Array.from({ length: Math.min(batch, count - r * batch) }, (_, i) => ({
+      id: `${prefix}-${r * batch + i}`,
+      type: "bench.tick",
+      payload: { n: r * batch + i },
+    })),
   );
   await Promise.all(
     Array.from({ length: 16 }, async (_, w) => {
@@ -82,7 +86,8 @@ async function eventsPerSecond(system: System, token: string, consumerId: string
 
 async function cronDelays(system: System, token: string, scripts: number): Promise<number[]> {
   const ids: string[] = [];
-  for (let i = 0; i < scripts; i++) ids.push(await system.script({ name: `tick-${i}`, kind: "scheduled", cron: "* * * * *", code: "export default () => 1" }, token));
+  for (let i = 0; i < scripts; i++)
+    ids.push(await system.script({ name: `tick-${i}`, kind: "scheduled", cron: "* * * * *", code: "export default () => 1" }, token));
   const boundary = Math.ceil((Date.now() + 1) / 60_000) * 60_000;
   await new Promise((r) => setTimeout(r, boundary - Date.now() + 5000));
   const delays: number[] = [];
@@ -94,36 +99,78 @@ async function cronDelays(system: System, token: string, scripts: number): Promi
 }
 
 const cpuSplit = (cpu: Record<string, number>) =>
-  `${cpu.total}${Object.keys(cpu).length > 2 ? ` (${Object.entries(cpu).filter(([k]) => k !== "total").map(([k, v]) => `${k} ${v}`).join(", ")})` : ""}`;
+  `${cpu.total}${
+    Object.keys(cpu).length > 2
+      ? ` (${Object.entries(cpu)
+          .filter(([k]) => k !== "total")
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ")})`
+      : ""
+  }`;
 
 async function main(): Promise<void> {
   const bare = await bareWorkerd();
   await wrk(bare.url, { seconds: 2, connections }); // warm-up
-  const { result: a, cpuUsPerUnit: aCpu } = await cpuPerUnit(() => wrk(bare.url, { seconds, connections }), (r) => r.requests);
+  const { result: a, cpuUsPerUnit: aCpu } = await cpuPerUnit(
+    () => wrk(bare.url, { seconds, connections }),
+    (r) => r.requests,
+  );
   await bare.stop();
 
   const system = await System.start({ env: { LOG_LEVEL: "error", TENANT_CONCURRENCY: "64", GLOBAL_CONCURRENCY: "128", IOTA_ADMIN_BUILD: "never" } });
   try {
     const tenant = await system.tenant("bench");
     await system.api("PATCH", "/admin/api/tenants/bench", { maxConcurrency: 64 });
-    await system.script({ name: "hello", kind: "http", path: "/hello", methods: ["GET"], access: "public", code: "export default () => ({ hello: 'world' })" }, tenant.token);
+    await system.script(
+      { name: "hello", kind: "http", path: "/hello", methods: ["GET"], access: "public", code: "export default () => ({ hello: 'world' })" },
+      tenant.token,
+    );
     const url = `${system.baseUrl}/api/tenants/bench/scripts/hello`;
     await wrk(url, { seconds: 2, connections }); // warm-up
-    const { result: b, cpuUsPerUnit: bCpu } = await cpuPerUnit(() => wrk(url, { seconds, connections }), (r) => r.requests);
+    const { result: b, cpuUsPerUnit: bCpu } = await cpuPerUnit(
+      () => wrk(url, { seconds, connections }),
+      (r) => r.requests,
+    );
     const cold = await coldVsWarm(system, tenant.token);
     const consumer = await system.script({ name: "consumer", kind: "event", events: ["bench.tick"], code: "export default (e) => e.payload.n" }, tenant.token);
     const events = 2000;
-    const { result: eps, cpuUsPerUnit: eventCpu } = await cpuPerUnit(() => eventsPerSecond(system, tenant.token, consumer, events, 1, "single"), () => events);
+    const { result: eps, cpuUsPerUnit: eventCpu } = await cpuPerUnit(
+      () => eventsPerSecond(system, tenant.token, consumer, events, 1, "single"),
+      () => events,
+    );
     const batched = 5000;
-    const { result: epsBatched, cpuUsPerUnit: batchedCpu } = await cpuPerUnit(() => eventsPerSecond(system, tenant.token, consumer, batched, 100, "batched"), () => batched);
+    const { result: epsBatched, cpuUsPerUnit: batchedCpu } = await cpuPerUnit(
+      () => eventsPerSecond(system, tenant.token, consumer, batched, 100, "batched"),
+      () => batched,
+    );
     const cron = await cronDelays(system, tenant.token, 20);
 
     printTable([
-      { case: "(a) bare workerd hello JSON", "req/s": round(a.requestsPerSec, 0), p50Ms: a.p50Ms, p99Ms: a.p99Ms, non2xx: a.non2xx, "CPU us/req": cpuSplit(aCpu) },
-      { case: "(b) HTTP-endpoint script, whole product", "req/s": round(b.requestsPerSec, 0), p50Ms: b.p50Ms, p99Ms: b.p99Ms, non2xx: b.non2xx, "CPU us/req": cpuSplit(bCpu) },
+      {
+        case: "(a) bare workerd hello JSON",
+        "req/s": round(a.requestsPerSec, 0),
+        p50Ms: a.p50Ms,
+        p99Ms: a.p99Ms,
+        non2xx: a.non2xx,
+        "CPU us/req": cpuSplit(aCpu),
+      },
+      {
+        case: "(b) HTTP-endpoint script, whole product",
+        "req/s": round(b.requestsPerSec, 0),
+        p50Ms: b.p50Ms,
+        p99Ms: b.p99Ms,
+        non2xx: b.non2xx,
+        "CPU us/req": cpuSplit(bCpu),
+      },
     ]);
-    const coldP50 = percentile(cold.coldMs.sort((x, y) => x - y), 0.5);
-    const warmP50 = percentile(cold.warmMs.sort((x, y) => x - y), 0.5);
+    const coldP50 = percentile(
+      cold.coldMs.sort((x, y) => x - y),
+      0.5,
+    );
+    const warmP50 = percentile(
+      cold.warmMs.sort((x, y) => x - y),
+      0.5,
+    );
     const summary = {
       throughputRatio: round(b.requestsPerSec / a.requestsPerSec, 3),
       // What the throughput ratio would be on a machine doing nothing else: both runs are
@@ -137,9 +184,23 @@ async function main(): Promise<void> {
     };
     console.log(`\n(b)/(a) throughput: ${summary.throughputRatio} (target >= 0.5); by CPU per request: ${summary.cpuRatio}`);
     console.log(`cold start adds ${summary.coldStartAddsMs} ms at p50 (cold ${round(coldP50)} ms, warm ${round(warmP50)} ms; target <= 15 ms)`);
-    console.log(`events end to end: ${summary.eventsPerSecond}/s one per request, ${summary.eventsPerSecondBatched}/s 100 per request (target >= 1000); CPU per event ${cpuSplit(eventCpu)} us, batched ${cpuSplit(batchedCpu)} us`);
-    console.log(`cron start delay after the minute: p50 ${summary.cronDelayP50Ms} ms, p99 ${summary.cronDelayP99Ms} ms over ${cron.length} scripts (target p99 < 1000 ms)`);
-    const file = await writeResults("triggers", { seconds, connections, bare: { ...a, cpuUsPerRequest: aCpu }, product: { ...b, cpuUsPerRequest: bCpu }, eventCpuUsPerEvent: eventCpu, batchedEventCpuUsPerEvent: batchedCpu, cold, cron, summary });
+    console.log(
+      `events end to end: ${summary.eventsPerSecond}/s one per request, ${summary.eventsPerSecondBatched}/s 100 per request (target >= 1000); CPU per event ${cpuSplit(eventCpu)} us, batched ${cpuSplit(batchedCpu)} us`,
+    );
+    console.log(
+      `cron start delay after the minute: p50 ${summary.cronDelayP50Ms} ms, p99 ${summary.cronDelayP99Ms} ms over ${cron.length} scripts (target p99 < 1000 ms)`,
+    );
+    const file = await writeResults("triggers", {
+      seconds,
+      connections,
+      bare: { ...a, cpuUsPerRequest: aCpu },
+      product: { ...b, cpuUsPerRequest: bCpu },
+      eventCpuUsPerEvent: eventCpu,
+      batchedEventCpuUsPerEvent: batchedCpu,
+      cold,
+      cron,
+      summary,
+    });
     console.log(`written to ${file}`);
   } finally {
     await system.destroy();

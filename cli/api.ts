@@ -79,7 +79,9 @@ export class Api {
       return await fetch(url, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
     } catch (e) {
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      throw new CliError(exitCodes.unavailable, `cannot reach ${this.#connection.url}: ${cause?.code ?? cause?.message ?? (e as Error).message}`, { code: "NETWORK" });
+      throw new CliError(exitCodes.unavailable, `cannot reach ${this.#connection.url}: ${cause?.code ?? cause?.message ?? (e as Error).message}`, {
+        code: "NETWORK",
+      });
     }
   }
 }

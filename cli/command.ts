@@ -59,9 +59,12 @@ export async function readInput(invocation: Invocation): Promise<unknown> {
   if (data !== undefined && file !== undefined) throw usage("give the input with --data or --input, not both");
   if (data !== undefined) return parseJson(data, "--data");
   if (file === undefined) return undefined;
-  const source = file === "-" ? await readAll(invocation.stdin) : await readFile(file, "utf8").catch((e: NodeJS.ErrnoException) => {
-    throw usage(`cannot read --input ${file}: ${e.code === "ENOENT" ? "no such file" : e.message}`);
-  });
+  const source =
+    file === "-"
+      ? await readAll(invocation.stdin)
+      : await readFile(file, "utf8").catch((e: NodeJS.ErrnoException) => {
+          throw usage(`cannot read --input ${file}: ${e.code === "ENOENT" ? "no such file" : e.message}`);
+        });
   return parseJson(source, file === "-" ? "the input on stdin" : file);
 }
 

@@ -21,8 +21,16 @@ export interface Comparison {
   settingsChanged: string[];
 }
 
-export async function compare(api: Api, project: Project, local: Map<string, LocalScript>, names: string[], out: Output, what: string): Promise<{ compared: Comparison[]; remoteOnly: ScriptSummary[] }> {
-  for (const name of names) if (!local.has(name)) throw failed(`no script named ${name} in scripts/ (scripts/${name}.json and its code)`, { code: "NOT_FOUND" });
+export async function compare(
+  api: Api,
+  project: Project,
+  local: Map<string, LocalScript>,
+  names: string[],
+  out: Output,
+  what: string,
+): Promise<{ compared: Comparison[]; remoteOnly: ScriptSummary[] }> {
+  for (const name of names)
+    if (!local.has(name)) throw failed(`no script named ${name} in scripts/ (scripts/${name}.json and its code)`, { code: "NOT_FOUND" });
   const chosen = [...local.values()].filter((s) => names.length === 0 || names.includes(s.name));
   const remote = await listScripts(api);
   const byName = new Map(remote.map((s) => [s.name, s]));

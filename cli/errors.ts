@@ -39,7 +39,12 @@ export class CliError extends Error {
   }
 
   toJSON() {
-    return { code: this.code ?? codeOf(this.exitCode), message: this.message, ...(this.field ? { field: this.field } : {}), ...(this.details ? { details: this.details } : {}) };
+    return {
+      code: this.code ?? codeOf(this.exitCode),
+      message: this.message,
+      ...(this.field ? { field: this.field } : {}),
+      ...(this.details ? { details: this.details } : {}),
+    };
   }
 }
 
@@ -48,4 +53,5 @@ function codeOf(exitCode: ExitCode): string {
 }
 
 export const usage = (message: string) => new CliError(exitCodes.usage, message);
-export const failed = (message: string, extra?: { code?: string; field?: string; details?: Record<string, unknown> }) => new CliError(exitCodes.failed, message, extra);
+export const failed = (message: string, extra?: { code?: string; field?: string; details?: Record<string, unknown> }) =>
+  new CliError(exitCodes.failed, message, extra);

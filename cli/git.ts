@@ -20,9 +20,19 @@ export async function lastCommitSubject(cwd: string): Promise<string | undefined
 export async function committedVersions(root: string, path: string): Promise<string[]> {
   let blobs: string[];
   try {
-    const { stdout } = await run("git", ["log", "--all", "--no-renames", "--format=", "--raw", "--no-abbrev", "--", relative(root, path)], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await run("git", ["log", "--all", "--no-renames", "--format=", "--raw", "--no-abbrev", "--", relative(root, path)], {
+      cwd: root,
+      maxBuffer: 16 * 1024 * 1024,
+    });
     // Raw lines read ":100644 100644 <old blob> <new blob> M\tpath"; the new blob is the version committed.
-    blobs = [...new Set(stdout.split("\n").map((line) => line.split(/\s+/)[3]).filter((blob): blob is string => !!blob && !/^0+$/.test(blob)))];
+    blobs = [
+      ...new Set(
+        stdout
+          .split("\n")
+          .map((line) => line.split(/\s+/)[3])
+          .filter((blob): blob is string => !!blob && !/^0+$/.test(blob)),
+      ),
+    ];
   } catch {
     return [];
   }

@@ -45,9 +45,16 @@ async function main(argv: string[]): Promise<ExitCode> {
   const json = rest.includes("--json");
   const out = new Output(json);
   try {
-    let parsed;
+    const parse = () =>
+      parseArgs({
+        args: rest,
+        options: { ...command.options, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+        allowPositionals: true,
+        strict: true,
+      });
+    let parsed: ReturnType<typeof parse>;
     try {
-      parsed = parseArgs({ args: rest, options: { ...command.options, json: { type: "boolean" }, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+      parsed = parse();
     } catch (e) {
       throw usage(`${(e as Error).message.replace(/\. To specify a positional.*$/s, "")}\n\n${command.help}`);
     }
@@ -71,7 +78,8 @@ function report(e: unknown, out: Output): ExitCode {
   } else {
     const named = error.field && !error.message.includes(error.field) ? ` (field ${error.field})` : "";
     const retry = typeof error.details?.retryAfterSeconds === "number" ? ` Try again in ${error.details.retryAfterSeconds} s.` : "";
-    const execution = typeof error.details?.executionId === "string" && !error.message.includes(error.details.executionId) ? ` (execution ${error.details.executionId})` : "";
+    const execution =
+      typeof error.details?.executionId === "string" && !error.message.includes(error.details.executionId) ? ` (execution ${error.details.executionId})` : "";
     process.stderr.write(`iota: ${error.message}${named}${execution}${error.code && error.exitCode !== exitCodes.usage ? ` [${error.code}]` : ""}${retry}\n`);
   }
   return error.exitCode;

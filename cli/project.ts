@@ -78,7 +78,11 @@ export async function readLock(project: Project): Promise<Lock> {
 
 /** Sorted by name, one script per block: merges of two pulls read like the scripts they touched. */
 export async function writeLock(project: Project, lock: Lock): Promise<void> {
-  const scripts = Object.fromEntries(Object.keys(lock).sort().map((name) => [name, lock[name]]));
+  const scripts = Object.fromEntries(
+    Object.keys(lock)
+      .sort()
+      .map((name) => [name, lock[name]]),
+  );
   await writeAtomically(join(project.root, lockFile), `${JSON.stringify({ scripts }, null, 2)}\n`);
 }
 
@@ -98,7 +102,8 @@ export async function readLocalScripts(project: Project): Promise<Map<string, Lo
     if (!entry.endsWith(".json")) continue;
     const name = entry.slice(0, -".json".length);
     const codes = codeExtensions.map((ext) => `${name}.${ext}`).filter((file) => present.has(file));
-    if (codes.length === 0) throw new CliError(exitCodes.failed, `${scriptsDir}/${entry} has no code beside it (${codeExtensions.map((ext) => `${name}.${ext}`).join(" or ")})`);
+    if (codes.length === 0)
+      throw new CliError(exitCodes.failed, `${scriptsDir}/${entry} has no code beside it (${codeExtensions.map((ext) => `${name}.${ext}`).join(" or ")})`);
     if (codes.length > 1) throw new CliError(exitCodes.failed, `${scriptsDir}/${name} has ${codes.join(" and ")}: keep one`);
     const codePath = join(dir, codes[0]!);
     const settingsPath = join(dir, entry);

@@ -68,7 +68,11 @@ export function projectOnto(remote: Settings, local: Settings): Settings {
   for (const key of Object.keys(local)) {
     if (key === "config") {
       const theirs = (remote.config ?? {}) as Record<string, unknown>;
-      projected.config = Object.fromEntries(Object.keys(local.config as object).filter((k) => k in theirs).map((k) => [k, theirs[k]]));
+      projected.config = Object.fromEntries(
+        Object.keys(local.config as object)
+          .filter((k) => k in theirs)
+          .map((k) => [k, theirs[k]]),
+      );
     } else if (key in remote) {
       projected[key] = remote[key];
     }

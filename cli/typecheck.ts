@@ -49,7 +49,10 @@ export async function loadTypeScript(root: string): Promise<TS | undefined> {
 export function typeErrors(ts: TS, files: Map<string, string>, sdkDeclarations: string): TypeError[] {
   const sdkFile = resolve("/__iota__/iota-sdk.d.ts");
   const virtual = new Map([...files, [sdkFile, sdkAmbientModule(sdkDeclarations)]]);
-  const { options, errors } = ts.convertCompilerOptionsFromJson({ ...scriptCheckOptions, target: "esnext", module: "esnext", moduleResolution: "bundler" }, "/");
+  const { options, errors } = ts.convertCompilerOptionsFromJson(
+    { ...scriptCheckOptions, target: "esnext", module: "esnext", moduleResolution: "bundler" },
+    "/",
+  );
   if (errors.length) throw new Error(ts.flattenDiagnosticMessageText(errors[0]!.messageText, "\n"));
   const host = ts.createCompilerHost(options);
   const { getSourceFile, fileExists, readFile } = host;
@@ -90,5 +93,8 @@ export async function checkBeforePush(api: Api, project: Project, files: Map<str
   const errors = typeErrors(ts, files, sdk).map((e) => ({ ...e, file: e.file ? shown(project, e.file) : "" }));
   if (errors.length === 0) return;
   const lines = errors.map((e) => `  ${e.file ? `${e.file}:${e.line}:${e.column}` : "(options)"} error TS${e.code}: ${e.message.replace(/\n/g, "\n    ")}`);
-  throw failed([`${errors.length} type error${errors.length === 1 ? "" : "s"}; nothing pushed (--no-typecheck pushes anyway):`, ...lines].join("\n"), { code: "TYPE_ERRORS", details: { errors } });
+  throw failed([`${errors.length} type error${errors.length === 1 ? "" : "s"}; nothing pushed (--no-typecheck pushes anyway):`, ...lines].join("\n"), {
+    code: "TYPE_ERRORS",
+    details: { errors },
+  });
 }

@@ -6,7 +6,10 @@ import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlit
 import { tenants } from "./schema.ts";
 
 const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
-const owned = () => text("tenant_id").notNull().references(() => tenants.id);
+const owned = () =>
+  text("tenant_id")
+    .notNull()
+    .references(() => tenants.id);
 const stamps = () => ({
   createdAt: text("created_at").notNull().default(now),
   updatedAt: text("updated_at").notNull().default(now),

@@ -9,7 +9,6 @@ import type { ProxyError, ProxyQuery, ProxyResult, Statement, StatementBatch } f
 
 export type { Statement, StatementBatch };
 
-
 // Both drivers build the same async SQLite queries and both batch atomically; the proxy's type
 // stands for either.
 export type Database = SqliteRemoteDatabase<typeof schema> & { readonly $batch: StatementBatch };
@@ -35,7 +34,10 @@ export function openDatabase(env: DatabaseBindings): Database {
   if (env.LIBSQL_URL) {
     const client = createClient({ url: env.LIBSQL_URL, authToken: env.LIBSQL_AUTH_TOKEN });
     const $batch: StatementBatch = async (statements) => {
-      const results = await client.batch(statements.map((s) => ({ sql: s.sql, args: s.params as InValue[] })), "write");
+      const results = await client.batch(
+        statements.map((s) => ({ sql: s.sql, args: s.params as InValue[] })),
+        "write",
+      );
       return results.map((rs) => rs.rows.map((row) => Array.from(row)));
     };
     return Object.assign(drizzleLibsql(client, { schema }), { $batch }) as unknown as Database;
@@ -62,8 +64,11 @@ export function openDatabase(env: DatabaseBindings): Database {
     const results = await post<ProxyResult[]>("/db/batch", statements.map((s) => ({ sql: s.sql, params: s.params, method: "all" })) satisfies ProxyQuery[]);
     return results.map((r) => (r.rows ?? []) as unknown[][]);
   };
+  // drizzle's proxy driver types its rows as any[]: these casts only name its own type.
   const db = drizzleProxy(
+    // biome-ignore lint/suspicious/noExplicitAny: the shape drizzle's sqlite-proxy callback declares
     (sql, params, method) => post<ProxyResult>("/db/query", { sql, params, method } satisfies ProxyQuery) as Promise<{ rows: any[] }>,
+    // biome-ignore lint/suspicious/noExplicitAny: the shape drizzle's sqlite-proxy callback declares
     (queries) => post<ProxyResult[]>("/db/batch", queries satisfies ProxyQuery[]) as Promise<{ rows: any[] }[]>,
     { schema },
   );

@@ -37,7 +37,9 @@ export const apiTokens = sqliteTable(
   "api_tokens",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
     name: text("name").notNull(),
     role: text("role", { enum: ["owner", "admin", "developer", "viewer"] }).notNull(),
     platformAdmin: integer("platform_admin", { mode: "boolean" }).notNull().default(false),
@@ -56,7 +58,9 @@ export const scripts = sqliteTable(
   "scripts",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
     name: text("name").notNull(),
     kind: text("kind", { enum: scriptKinds }).notNull(),
     /** The current version's language (each version keeps its own). */
@@ -92,8 +96,12 @@ export const scripts = sqliteTable(
 export const scriptVersions = sqliteTable(
   "script_versions",
   {
-    scriptId: text("script_id").notNull().references(() => scripts.id),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    scriptId: text("script_id")
+      .notNull()
+      .references(() => scripts.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
     number: integer("number").notNull(),
     /** The source as its author wrote it (TypeScript or JavaScript). */
     code: text("code").notNull(),
@@ -114,8 +122,12 @@ export const executions = sqliteTable(
   "executions",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
-    scriptId: text("script_id").notNull().references(() => scripts.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    scriptId: text("script_id")
+      .notNull()
+      .references(() => scripts.id),
     version: integer("version").notNull(),
     trigger: text("trigger", { enum: triggers }).notNull(),
     status: text("status", { enum: executionStatuses }).notNull(),
@@ -173,7 +185,9 @@ export const executions = sqliteTable(
 export const executionLogs = sqliteTable(
   "execution_logs",
   {
-    executionId: text("execution_id").notNull().references(() => executions.id),
+    executionId: text("execution_id")
+      .notNull()
+      .references(() => executions.id),
     seq: integer("seq").notNull(),
     level: text("level", { enum: ["debug", "info", "warn", "error"] }).notNull(),
     message: text("message").notNull(),
@@ -213,8 +227,12 @@ export const shadowTrials = sqliteTable(
   "shadow_trials",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
-    scriptId: text("script_id").notNull().references(() => scripts.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    scriptId: text("script_id")
+      .notNull()
+      .references(() => scripts.id),
     /** sha256 of the draft's code as it ran. */
     codeHash: text("code_hash").notNull(),
     createdBy: text("created_by").notNull(),
@@ -237,7 +255,9 @@ export const shadowTrials = sqliteTable(
 export const events = sqliteTable(
   "events",
   {
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
     id: text("id").notNull(),
     type: text("type").notNull(),
     payload: text("payload").notNull(),
@@ -255,8 +275,12 @@ export const deadLetters = sqliteTable(
   "dead_letters",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
-    scriptId: text("script_id").notNull().references(() => scripts.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    scriptId: text("script_id")
+      .notNull()
+      .references(() => scripts.id),
     eventId: text("event_id").notNull(),
     /** The last failed attempt. */
     executionId: text("execution_id").notNull().unique(),
@@ -275,14 +299,18 @@ export const alertDeliveries = sqliteTable(
   "alert_deliveries",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
     scriptId: text("script_id").notNull(),
     executionId: text("execution_id"),
     channel: text("channel", { enum: ["email", "webhook"] }).notNull(),
     target: text("target").notNull(),
     subject: text("subject").notNull(),
     body: text("body").notNull(),
-    status: text("status", { enum: ["pending", "sent", "failed"] }).notNull().default("pending"),
+    status: text("status", { enum: ["pending", "sent", "failed"] })
+      .notNull()
+      .default("pending"),
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: text("next_attempt_at").notNull(),
     lastError: text("last_error"),
@@ -318,7 +346,9 @@ export const maintenance = sqliteTable("maintenance", {
 export const secrets = sqliteTable(
   "secrets",
   {
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
     name: text("name").notNull(),
     ciphertext: text("ciphertext").notNull(),
     updatedAt: text("updated_at").notNull().default(now),
@@ -339,8 +369,12 @@ export const users = sqliteTable("users", {
 export const memberships = sqliteTable(
   "memberships",
   {
-    userId: text("user_id").notNull().references(() => users.id),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
     role: text("role", { enum: ["owner", "admin", "developer", "viewer"] }).notNull(),
     createdAt: text("created_at").notNull().default(now),
   },
@@ -352,8 +386,12 @@ export const sessions = sqliteTable(
   {
     /** sha256 of the cookie value: a stolen database does not hand out live sessions. */
     idHash: text("id_hash").primaryKey(),
-    userId: text("user_id").notNull().references(() => users.id),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
     csrfToken: text("csrf_token").notNull(),
     createdAt: text("created_at").notNull().default(now),
     expiresAt: text("expires_at").notNull(),

@@ -56,7 +56,13 @@ export function servicesFor(env: Env): Services {
   if (!env.SECRETS_KEY) {
     // Without it tenant secrets cannot be sealed and browsers cannot be recognised at sign-in,
     // so a stranger's failed sign-ins lock a username for its owner too.
-    console.warn(JSON.stringify({ level: "warn", event: "config.no_secrets_key", message: "SECRETS_KEY is not set: secrets are unavailable and sign-in locks apply to every browser" }));
+    console.warn(
+      JSON.stringify({
+        level: "warn",
+        event: "config.no_secrets_key",
+        message: "SECRETS_KEY is not set: secrets are unavailable and sign-in locks apply to every browser",
+      }),
+    );
   }
   allowOperatorEgress(env.EGRESS_ALLOW);
   const maxMemoryMb = Number(env.MAX_MEMORY_MB ?? "256");
@@ -66,14 +72,22 @@ export function servicesFor(env: Env): Services {
   const scripts = new ScriptService(db, maxMemoryMb, directory);
   const executions = new ExecutionService(db, env.LOST_RUN_GRACE_MS ? { lostRunGraceMs: Number(env.LOST_RUN_GRACE_MS) } : {});
   const writes = new GroupCommit(db.$batch);
-  const admission = new Admission(db, {
-    tenantDefault: Number(env.TENANT_CONCURRENCY ?? "10"),
-    global: Number(env.GLOBAL_CONCURRENCY ?? "50"),
-    budgets,
-  }, writes, env.HOST_ID ?? null);
+  const admission = new Admission(
+    db,
+    {
+      tenantDefault: Number(env.TENANT_CONCURRENCY ?? "10"),
+      global: Number(env.GLOBAL_CONCURRENCY ?? "50"),
+      budgets,
+    },
+    writes,
+    env.HOST_ID ?? null,
+  );
   const alerts = new AlertService(db, directory, { windowMs: Number(env.ALERT_WINDOW_MS ?? 15 * 60_000), adminUrl: env.PUBLIC_URL ?? "" });
   const runs = new RunService(scripts, executions, admission, createRunner(env), (job, result) =>
-    alerts.onOutcome({ id: job.scriptId, tenantId: job.tenantId, kind: kindOfTrigger(job.trigger) }, { executionId: job.executionId, status: result.status, trigger: job.trigger, version: job.version, errorMessage: result.error?.message ?? null }),
+    alerts.onOutcome(
+      { id: job.scriptId, tenantId: job.tenantId, kind: kindOfTrigger(job.trigger) },
+      { executionId: job.executionId, status: result.status, trigger: job.trigger, version: job.version, errorMessage: result.error?.message ?? null },
+    ),
   );
   const tokens = new TokenService(db, tenants);
   const vault = new Vault(db, env.SECRETS_KEY);

@@ -71,7 +71,9 @@ export default async function (event, ctx) {
       "",
       "Thank you!",
       "Acme Billing",
-    ].filter((line) => line !== null).join("\n"),
+    ]
+      .filter((line) => line !== null)
+      .join("\n"),
   };
 
   const messageId = await sendEmail(ctx, message, `receipt-${paymentId}`);

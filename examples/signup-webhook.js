@@ -90,7 +90,12 @@ function validate(body) {
     if (value.length > max) return { field, message: `${field} must be at most ${max} characters` };
     return null;
   };
-  const problem = text("firstName", { required: true }) ?? text("lastName") ?? text("email", { required: true, max: 254 }) ?? text("phone", { max: 32 }) ?? text("source", { max: 100 });
+  const problem =
+    text("firstName", { required: true }) ??
+    text("lastName") ??
+    text("email", { required: true, max: 254 }) ??
+    text("phone", { max: 32 }) ??
+    text("source", { max: 100 });
   if (problem) return problem;
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(body.email.trim())) return { field: "email", message: "email must be an email address" };
   if (body.phone && !/^\+?[0-9 ()\-.]{5,}$/.test(body.phone.trim())) return { field: "phone", message: "phone must be a phone number, like +44 20 7946 0000" };

@@ -48,7 +48,10 @@ export async function buildAdmin(log?: HostLog): Promise<void> {
   log?.info("admin.build", { dir: adminDist });
   const vite = join(root, "node_modules", "vite", "bin", "vite.js");
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [vite, "build", "--config", "admin/vite.config.ts", "--logLevel", "warn"], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+    const child = spawn(process.execPath, [vite, "build", "--config", "admin/vite.config.ts", "--logLevel", "warn"], {
+      cwd: root,
+      stdio: ["ignore", "inherit", "inherit"],
+    });
     child.once("error", reject);
     child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`the admin build failed (vite exited with ${code})`))));
   });

@@ -80,12 +80,27 @@ export function startAlertSender(o: AlertSenderOptions): () => void {
     busy = true;
     try {
       const now = new Date().toISOString();
-      const due = await o.db.execute({ sql: "SELECT id, tenant_id, channel, target, subject, body, attempts, next_attempt_at FROM alert_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 20", args: [now] });
+      const due = await o.db.execute({
+        sql: "SELECT id, tenant_id, channel, target, subject, body, attempts, next_attempt_at FROM alert_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 20",
+        args: [now],
+      });
       for (const row of due.rows) {
         // libSQL rows index by position but are not iterable.
-        const [id, tenantId, channel, target, subject, body, attempts, nextAt] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => row[i]) as [string, string, string, string, string, string, number, string];
+        const [id, tenantId, channel, target, subject, body, attempts, nextAt] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => row[i]) as [
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          number,
+          string,
+        ];
         const lease = new Date(Date.now() + 60_000).toISOString();
-        const claimed = await o.db.execute({ sql: "UPDATE alert_deliveries SET next_attempt_at = ? WHERE id = ? AND next_attempt_at = ? AND status = 'pending'", args: [lease, id, nextAt] });
+        const claimed = await o.db.execute({
+          sql: "UPDATE alert_deliveries SET next_attempt_at = ? WHERE id = ? AND next_attempt_at = ? AND status = 'pending'",
+          args: [lease, id, nextAt],
+        });
         if (claimed.rowsAffected === 0) continue;
         try {
           if (channel === "email") {
@@ -95,12 +110,18 @@ export function startAlertSender(o: AlertSenderOptions): () => void {
             const status = await postWebhook(o, tenantId, id, target, `*${subject}*\n${body}`);
             if (status < 200 || status >= 300) throw new Error(`the webhook answered ${status}`);
           }
-          await o.db.execute({ sql: "UPDATE alert_deliveries SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?", args: [new Date().toISOString(), id] });
+          await o.db.execute({
+            sql: "UPDATE alert_deliveries SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?",
+            args: [new Date().toISOString(), id],
+          });
         } catch (error) {
           const tries = Number(attempts) + 1;
           const giveUp = tries >= maxAttempts;
           const next = new Date(Date.now() + Math.min(2000 * 2 ** (tries - 1), 30 * 60_000)).toISOString();
-          await o.db.execute({ sql: "UPDATE alert_deliveries SET attempts = ?, status = ?, next_attempt_at = ?, last_error = ? WHERE id = ?", args: [tries, giveUp ? "failed" : "pending", next, (error as Error).message.slice(0, 500), id] });
+          await o.db.execute({
+            sql: "UPDATE alert_deliveries SET attempts = ?, status = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
+            args: [tries, giveUp ? "failed" : "pending", next, (error as Error).message.slice(0, 500), id],
+          });
           o.log.warn("alert.delivery_failed", { id, channel, attempt: tries, gaveUp: giveUp, error: (error as Error).message });
         }
       }

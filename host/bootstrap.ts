@@ -17,7 +17,12 @@ export interface BootstrapResult {
   interrupted: number;
 }
 
-export async function bootstrap(client: Client, hostId: string, bootstrapToken: string | undefined, bootstrapPassword: string | undefined): Promise<BootstrapResult> {
+export async function bootstrap(
+  client: Client,
+  hostId: string,
+  bootstrapToken: string | undefined,
+  bootstrapPassword: string | undefined,
+): Promise<BootstrapResult> {
   const db = drizzle(client);
   const result: BootstrapResult = { createdPlatform: false, interrupted: 0 };
 

@@ -32,7 +32,10 @@ function virtualText(texts: Record<string, string>): Plugin {
     name: "virtual-text",
     setup(b) {
       b.onResolve({ filter: /^virtual:/ }, (args) => ({ path: args.path.slice("virtual:".length), namespace: "virtual-text" }));
-      b.onLoad({ filter: /.*/, namespace: "virtual-text" }, (args) => ({ contents: `export default ${JSON.stringify(texts[args.path] ?? "")};`, loader: "js" }));
+      b.onLoad({ filter: /.*/, namespace: "virtual-text" }, (args) => ({
+        contents: `export default ${JSON.stringify(texts[args.path] ?? "")};`,
+        loader: "js",
+      }));
     },
   };
 }

@@ -63,7 +63,8 @@ function inspector(raw: string | undefined): string | undefined {
 function publicUrl(raw: string | undefined, fallback: string): string {
   if (!raw) return fallback;
   const url = URL.parse(raw);
-  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) throw new Error(`IOTA_PUBLIC_URL must be an http(s) URL like https://scripts.example.com, got ${JSON.stringify(raw)}`);
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:"))
+    throw new Error(`IOTA_PUBLIC_URL must be an http(s) URL like https://scripts.example.com, got ${JSON.stringify(raw)}`);
   return raw.replace(/\/+$/, "");
 }
 

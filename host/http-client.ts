@@ -8,7 +8,14 @@ export function postJson<T>(port: number, path: string, body: unknown, extraHead
   const payload = Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: "127.0.0.1", port, path, method: "POST", agent, headers: { ...extraHeaders, "content-type": "application/json", "content-length": payload.length } },
+      {
+        host: "127.0.0.1",
+        port,
+        path,
+        method: "POST",
+        agent,
+        headers: { ...extraHeaders, "content-type": "application/json", "content-length": payload.length },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));

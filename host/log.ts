@@ -17,9 +17,11 @@ export function logs(level: string): boolean {
 }
 
 export function createLog(minimum: Level = (process.env.LOG_LEVEL as Level) || "info"): HostLog {
-  const emit = (level: Level) => (event: string, fields: Record<string, unknown> = {}) => {
-    if (order[level] < (order[minimum] ?? 20)) return;
-    process.stderr.write(`${JSON.stringify({ at: new Date().toISOString(), level, event, ...fields })}\n`);
-  };
+  const emit =
+    (level: Level) =>
+    (event: string, fields: Record<string, unknown> = {}) => {
+      if (order[level] < (order[minimum] ?? 20)) return;
+      process.stderr.write(`${JSON.stringify({ at: new Date().toISOString(), level, event, ...fields })}\n`);
+    };
   return { debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
 }

@@ -115,7 +115,11 @@ async function main(): Promise<void> {
       if (stopping) return;
       log.error("dispatcher.exit", { code, signal });
       setTimeout(() => {
-        if (!stopping) dispatcher.start().then(() => log.info("dispatcher.restarted"), () => void stop(1));
+        if (!stopping)
+          dispatcher.start().then(
+            () => log.info("dispatcher.restarted"),
+            () => void stop(1),
+          );
       }, 200);
     },
   });
@@ -144,7 +148,9 @@ async function main(): Promise<void> {
   stopSenders = stopAlerts;
   const base = config.listenUrl;
   log.info("host.ready", { url: base, dataDir: config.dataDir, runners: runners.stats() });
-  process.stdout.write(`iota-scripts is up\n  admin:    ${base}/admin/\n  API:      ${base}/admin/api\n  scripts:  ${base}/api/scripts/\n  data:     ${config.dataDir}\n  limits:   ${containment.describe()}\n`);
+  process.stdout.write(
+    `iota-scripts is up\n  admin:    ${base}/admin/\n  API:      ${base}/admin/api\n  scripts:  ${base}/api/scripts/\n  data:     ${config.dataDir}\n  limits:   ${containment.describe()}\n`,
+  );
   if (boot.generatedToken) {
     process.stdout.write(`\nPlatform admin token (shown once, store it now):\n  ${boot.generatedToken}\n`);
   }

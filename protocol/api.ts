@@ -20,7 +20,15 @@ import type {
 import type { schedulePreview } from "./schemas/schedule.ts";
 import type { secretSummary, secretValueRequest } from "./schemas/secrets.ts";
 import type { settingsFields } from "./schemas/script-settings.ts";
-import type { createScriptRequest, rollbackRequest, scriptDetail, scriptSummary, updateScriptRequest, versionDetail, versionSummary } from "./schemas/scripts.ts";
+import type {
+  createScriptRequest,
+  rollbackRequest,
+  scriptDetail,
+  scriptSummary,
+  updateScriptRequest,
+  versionDetail,
+  versionSummary,
+} from "./schemas/scripts.ts";
 import type { createTenantRequest, tenantListItem, tenantSettings, updateSettingsRequest, updateTenantRequest } from "./schemas/tenants.ts";
 
 export type { AlertEvent, AlertRule } from "./schemas/alerts.ts";

@@ -88,7 +88,8 @@ export function servable(envelope: ResponseEnvelope): { status: number; headers:
       return `the header ${JSON.stringify(pair[0].slice(0, 100))} is not valid HTTP`;
     }
   }
-  if (envelope.body !== null && (typeof envelope.body !== "string" || (envelope.bodyEncoding !== "utf8" && envelope.bodyEncoding !== "base64"))) return "its body is not text or base64";
+  if (envelope.body !== null && (typeof envelope.body !== "string" || (envelope.bodyEncoding !== "utf8" && envelope.bodyEncoding !== "base64")))
+    return "its body is not text or base64";
   try {
     return { status, headers, body: decodeBody(envelope) };
   } catch {

@@ -28,8 +28,18 @@ settings the local file sets. Scripts only on the server are listed (iota pull f
       const settingsFile = shown(project, c.local.settingsPath);
       const remoteName = (file: string) => (c.remote ? `server/${file} (version ${c.remote.version})` : "/dev/null");
       const code = unifiedDiff(c.remote?.code ?? "", c.local.code, remoteName(codeFile), codeFile);
-      const settings = unifiedDiff(c.remote ? formatSettings(projectOnto(settingsOf(c.remote), c.settings)) : "", formatSettings(c.settings), remoteName(settingsFile), settingsFile);
-      return { name: c.name, status: c.remote ? "changed" : "new", changes: [...(c.codeChanged ? ["code"] : []), ...c.settingsChanged], diff: `${code}${settings}` };
+      const settings = unifiedDiff(
+        c.remote ? formatSettings(projectOnto(settingsOf(c.remote), c.settings)) : "",
+        formatSettings(c.settings),
+        remoteName(settingsFile),
+        settingsFile,
+      );
+      return {
+        name: c.name,
+        status: c.remote ? "changed" : "new",
+        changes: [...(c.codeChanged ? ["code"] : []), ...c.settingsChanged],
+        diff: `${code}${settings}`,
+      };
     });
     const onlyOnServer = remoteOnly.map((s) => s.name).sort();
     out.result({ url: api.url, tenant: project.tenant, scripts, onlyOnServer, unchanged: compared.length - scripts.length }, () => {
@@ -47,6 +57,16 @@ function colored(diff: string): string {
   const paint = (code: number) => (line: string) => `\x1b[${code}m${line}\x1b[0m`;
   return diff
     .split("\n")
-    .map((line) => (line.startsWith("+++") || line.startsWith("---") ? paint(1)(line) : line.startsWith("+") ? paint(32)(line) : line.startsWith("-") ? paint(31)(line) : line.startsWith("@@") ? paint(36)(line) : line))
+    .map((line) =>
+      line.startsWith("+++") || line.startsWith("---")
+        ? paint(1)(line)
+        : line.startsWith("+")
+          ? paint(32)(line)
+          : line.startsWith("-")
+            ? paint(31)(line)
+            : line.startsWith("@@")
+              ? paint(36)(line)
+              : line,
+    )
     .join("\n");
 }

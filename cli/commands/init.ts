@@ -69,7 +69,10 @@ name another. Then: iota pull.
       written.push("README.md");
     }
     out.result({ root, url, tenant, written, checked: connection !== undefined }, () =>
-      [`Ready for tenant ${tenant} on ${url} in ${root} (wrote ${written.join(", ")}).`, connection ? "Next: iota pull" : "Not checked against the server (not logged in): iota login, then iota pull"].join("\n"),
+      [
+        `Ready for tenant ${tenant} on ${url} in ${root} (wrote ${written.join(", ")}).`,
+        connection ? "Next: iota pull" : "Not checked against the server (not logged in): iota login, then iota pull",
+      ].join("\n"),
     );
     return exitCodes.ok;
   },

@@ -37,7 +37,10 @@ set IOTA_URL and IOTA_TOKEN instead of logging in.
     config.current = url;
     const path = await writeConfig(env, config);
     out.result({ url, name: me.name, tenant: me.tenant.slug, role: me.role, platformAdmin: me.platformAdmin, configPath: path }, () =>
-      [`Logged in to ${url} as ${me.name} (tenant ${me.tenant.slug}, role ${me.role}${me.platformAdmin ? ", platform admin" : ""}).`, `The token is kept in ${path}.`].join("\n"),
+      [
+        `Logged in to ${url} as ${me.name} (tenant ${me.tenant.slug}, role ${me.role}${me.platformAdmin ? ", platform admin" : ""}).`,
+        `The token is kept in ${path}.`,
+      ].join("\n"),
     );
     return exitCodes.ok;
   },

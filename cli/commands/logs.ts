@@ -27,7 +27,11 @@ or was interrupted. With --json and --follow, one JSON object per event ({event,
     const path = `/admin/api/executions/${encodeURIComponent(positionals[0]!)}`;
     const execution = flag(values, "follow") ? await follow(api, path, out) : await api.get<ExecutionDetail>(path);
     if (!flag(values, "follow")) out.result(execution, () => execution.logs.map(logLine).join("\n"));
-    out.note(finished(execution.status) ? outcome(execution) : `${execution.status} (execution ${execution.id}); iota logs ${execution.id} --follow waits for the rest`);
+    out.note(
+      finished(execution.status)
+        ? outcome(execution)
+        : `${execution.status} (execution ${execution.id}); iota logs ${execution.id} --follow waits for the rest`,
+    );
     return finished(execution.status) && !succeeded(execution.status) ? exitCodes.failed : exitCodes.ok;
   },
 };

@@ -89,14 +89,26 @@ to overwrite them.
         await writeAtomically(p.codePath!, p.code!);
         await writeAtomically(join(project.root, scriptsDir, `${p.name}.json`), p.settingsText!);
       }
-      lock[p.name] = { id: script.id, version: script.version, updatedAt: script.updatedAt, codeSha256: sha256(p.code!), settingsSha256: sha256(p.settingsText!) };
+      lock[p.name] = {
+        id: script.id,
+        version: script.version,
+        updatedAt: script.updatedAt,
+        codeSha256: sha256(p.code!),
+        settingsSha256: sha256(p.settingsText!),
+      };
     }
     await writeLock(project, lock);
 
     const counts = (status: Status) => plan.filter((p) => p.status === status).length;
-    const rows = plan.map((p) => ({ name: p.name, status: p.status, ...(p.script ? { id: p.script.id, version: p.script.version, file: shown(project, p.codePath!) } : {}) }));
+    const rows = plan.map((p) => ({
+      name: p.name,
+      status: p.status,
+      ...(p.script ? { id: p.script.id, version: p.script.version, file: shown(project, p.codePath!) } : {}),
+    }));
     out.result({ url: api.url, tenant: project.tenant, scripts: rows }, () => {
-      const lines = plan.filter((p) => p.status !== "unchanged").map((p) => `  ${p.status.padEnd(9)} ${p.name}${p.script ? ` (version ${p.script.version})` : ""}`);
+      const lines = plan
+        .filter((p) => p.status !== "unchanged")
+        .map((p) => `  ${p.status.padEnd(9)} ${p.name}${p.script ? ` (version ${p.script.version})` : ""}`);
       const summary = `Pulled ${scripts.length} script${scripts.length === 1 ? "" : "s"} from ${api.url}${project.tenant ? ` (tenant ${project.tenant})` : ""}: ${counts("new")} new, ${counts("updated")} updated, ${counts("unchanged")} unchanged${counts("removed") ? `, ${counts("removed")} removed` : ""}.`;
       return [summary, ...lines].join("\n");
     });

@@ -71,7 +71,11 @@ it would send has a type error against the server's SDK types (listed as file:li
         action: s.action,
         changes: s.changes,
         ...(s.conflict ? { conflict: s.conflict } : {}),
-        ...(s.result ? { id: s.result.id, version: s.result.version } : s.comparison.remote ? { id: s.comparison.remote.id, version: s.comparison.remote.version } : {}),
+        ...(s.result
+          ? { id: s.result.id, version: s.result.version }
+          : s.comparison.remote
+            ? { id: s.comparison.remote.id, version: s.comparison.remote.version }
+            : {}),
       })),
     });
 
@@ -88,7 +92,9 @@ it would send has a type error against the server's SDK types (listed as file:li
 
     // Nothing is sent while a TypeScript script it would send has a type error.
     const sending = steps.filter((s) => (s.action === "create" || s.action === "update") && s.comparison.codeChanged);
-    const typescript = new Map(sending.filter((s) => extensionOfPath(s.comparison.local.codePath) === "ts").map((s) => [s.comparison.local.codePath, s.comparison.local.code]));
+    const typescript = new Map(
+      sending.filter((s) => extensionOfPath(s.comparison.local.codePath) === "ts").map((s) => [s.comparison.local.codePath, s.comparison.local.code]),
+    );
     if (!flag(values, "no-typecheck")) await checkBeforePush(api, project, typescript, out);
 
     if (!dryRun) {
@@ -116,14 +122,23 @@ async function send(api: Api, step: Step, message: string | undefined, project: 
   const extension = extensionOfPath(c.local.codePath);
   const withMessage = message ? { message } : {};
   try {
-    if (!c.remote) return await api.post<ScriptDetail>("/admin/api/scripts", { name: c.name, ...createFields(c.settings), ...codeFields(extension, c.local.code), ...withMessage });
+    if (!c.remote)
+      return await api.post<ScriptDetail>("/admin/api/scripts", {
+        name: c.name,
+        ...createFields(c.settings),
+        ...codeFields(extension, c.local.code),
+        ...withMessage,
+      });
     const body = { ...requestFields(c.settings, c.settingsChanged), ...(c.codeChanged ? { ...codeFields(extension, c.local.code), ...withMessage } : {}) };
     return await api.patch<ScriptDetail>(`/admin/api/scripts/${c.remote.id}`, body);
   } catch (e) {
     if (!(e instanceof CliError)) throw e;
     // Point at the file the server's complaint is about: the code (with its line) or the settings.
     const line = e.details?.line;
-    const where = e.field === "code" ? `${shown(project, c.local.codePath)}${typeof line === "number" ? `:${line}:${e.details?.column}` : ""}` : shown(project, c.local.settingsPath);
+    const where =
+      e.field === "code"
+        ? `${shown(project, c.local.codePath)}${typeof line === "number" ? `:${line}:${e.details?.column}` : ""}`
+        : shown(project, c.local.settingsPath);
     throw e.about(`${c.name} (${where})`);
   }
 }
@@ -154,9 +169,18 @@ function describe(steps: Step[], dryRun: boolean, url: string, project: Project,
   const lines = changed.map((s) => {
     const before = s.comparison.remote?.version;
     const after = s.result?.version;
-    const versions = after === undefined ? "" : before === undefined ? ` version ${after}` : after !== before ? ` version ${before} -> ${after}` : ` version ${after}, settings only`;
+    const versions =
+      after === undefined
+        ? ""
+        : before === undefined
+          ? ` version ${after}`
+          : after !== before
+            ? ` version ${before} -> ${after}`
+            : ` version ${after}, settings only`;
     return `  ${verb(s).padEnd(pad)} ${s.comparison.name}${versions} (${s.changes.join(", ")})${s.conflict ? ` overwriting: ${s.conflict}` : ""}`;
   });
-  const head = dryRun ? `Dry run against ${url}${project.tenant ? ` (tenant ${project.tenant})` : ""}; nothing was changed:` : `Pushed to ${url}${project.tenant ? ` (tenant ${project.tenant})` : ""}${message ? ` with message "${message}"` : ""}:`;
+  const head = dryRun
+    ? `Dry run against ${url}${project.tenant ? ` (tenant ${project.tenant})` : ""}; nothing was changed:`
+    : `Pushed to ${url}${project.tenant ? ` (tenant ${project.tenant})` : ""}${message ? ` with message "${message}"` : ""}:`;
   return [head, ...lines, ...(unchanged ? [`  ${unchanged} unchanged`] : [])].join("\n");
 }

@@ -34,7 +34,11 @@ or fixed, and what the draft would have done. Exits 1 if any run failed.
     const { api } = await session(invocation);
     const script = await findScript(api, positionals[0]!);
     out.note(`${script.name}: trying ${file} on up to ${last ?? 50} recent runs (shadow mode: nothing leaves)...`);
-    const trial = await api.post<Trial>(`/admin/api/scripts/${script.id}/try`, { code, language: extensionOfPath(file), ...(last !== undefined ? { last } : {}) });
+    const trial = await api.post<Trial>(`/admin/api/scripts/${script.id}/try`, {
+      code,
+      language: extensionOfPath(file),
+      ...(last !== undefined ? { last } : {}),
+    });
     out.result(trial, () => report(trial));
     out.note(summary(trial));
     return trial.summary.failed > 0 ? exitCodes.failed : exitCodes.ok;
@@ -65,10 +69,21 @@ function details(run: TrialRun): string[] {
 
 function report(trial: Trial): string {
   if (trial.runs.length === 0) return "The script has no finished runs to try the draft on.";
-  const rows = trial.runs.map((r) => [r.executionId, r.trigger, r.live.status, r.draft.status, r.verdict.toUpperCase(), String(r.effects.length + r.effectsDropped)]);
+  const rows = trial.runs.map((r) => [
+    r.executionId,
+    r.trigger,
+    r.live.status,
+    r.draft.status,
+    r.verdict.toUpperCase(),
+    String(r.effects.length + r.effectsDropped),
+  ]);
   const header = ["EXECUTION", "TRIGGER", "LIVE", "DRAFT", "VERDICT", "EFFECTS"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const format = (r: string[]) => r.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd();
+  const format = (r: string[]) =>
+    r
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd();
   return [format(header), ...trial.runs.flatMap((run, i) => [format(rows[i]!), ...details(run)])].join("\n");
 }
 

@@ -30,7 +30,16 @@ function toClaimed(rows: ClaimRow[]): Claimed | undefined {
   const [row] = rows;
   if (!row) return undefined;
   const [id, tenantId, scriptId, version, trigger, input, attempt, timeoutMs] = row;
-  return { id, tenantId, scriptId, version: Number(version), trigger, input, attempt: Number(attempt), ...(timeoutMs === null ? {} : { timeoutMs: Number(timeoutMs) }) };
+  return {
+    id,
+    tenantId,
+    scriptId,
+    version: Number(version),
+    trigger,
+    input,
+    attempt: Number(attempt),
+    ...(timeoutMs === null ? {} : { timeoutMs: Number(timeoutMs) }),
+  };
 }
 
 /**
@@ -111,8 +120,22 @@ export class Admission {
           WHERE ${underCaps} AND NOT ${historyFull("?2", "?15", "?16")}
           RETURNING id`,
         params: [
-          id, e.tenantId, e.scriptId, e.version, e.trigger, e.input, e.attempt ?? 1, e.createdBy ?? null, e.rerunOf ?? null, now,
-          this.#caps.tenantDefault, this.#caps.global, this.#hostId, e.timeoutMs, utcDay(), this.#caps.budgets.maxHistoryBytesPerDay,
+          id,
+          e.tenantId,
+          e.scriptId,
+          e.version,
+          e.trigger,
+          e.input,
+          e.attempt ?? 1,
+          e.createdBy ?? null,
+          e.rerunOf ?? null,
+          now,
+          this.#caps.tenantDefault,
+          this.#caps.global,
+          this.#hostId,
+          e.timeoutMs,
+          utcDay(),
+          this.#caps.budgets.maxHistoryBytesPerDay,
         ],
       },
     ]);
@@ -155,9 +178,27 @@ export class Admission {
           ${onRefusal === "skip" ? "WHERE s.status NOT LIKE 'refused:%'" : ""}
           RETURNING id, status`,
         params: [
-          id, e.tenantId, e.scriptId, e.version, e.trigger, e.input, e.attempt ?? 1, e.createdBy ?? null, e.rerunOf ?? null, now,
-          this.#caps.tenantDefault, this.#caps.global, e.notBefore ?? null, e.eventId ?? null, this.#hostId, e.timeoutMs,
-          utcDay(), this.#caps.budgets.maxHistoryBytesPerDay, this.#caps.budgets.maxQueued, this.#caps.budgets.maxQueuedBytes, e.waitOutHistory ? 1 : 0,
+          id,
+          e.tenantId,
+          e.scriptId,
+          e.version,
+          e.trigger,
+          e.input,
+          e.attempt ?? 1,
+          e.createdBy ?? null,
+          e.rerunOf ?? null,
+          now,
+          this.#caps.tenantDefault,
+          this.#caps.global,
+          e.notBefore ?? null,
+          e.eventId ?? null,
+          this.#hostId,
+          e.timeoutMs,
+          utcDay(),
+          this.#caps.budgets.maxHistoryBytesPerDay,
+          this.#caps.budgets.maxQueued,
+          this.#caps.budgets.maxQueuedBytes,
+          e.waitOutHistory ? 1 : 0,
         ],
       },
     };
@@ -197,14 +238,38 @@ export class Admission {
           ON CONFLICT DO NOTHING
           RETURNING id, status`,
         params: [
-          id, e.tenantId, e.scriptId, e.version, e.input, new Date().toISOString(), this.#hostId, e.timeoutMs, e.scheduledFor, 1, this.#caps.tenantDefault, this.#caps.global,
-          utcDay(), this.#caps.budgets.maxHistoryBytesPerDay, this.#caps.budgets.maxQueued, this.#caps.budgets.maxQueuedBytes,
+          id,
+          e.tenantId,
+          e.scriptId,
+          e.version,
+          e.input,
+          new Date().toISOString(),
+          this.#hostId,
+          e.timeoutMs,
+          e.scheduledFor,
+          1,
+          this.#caps.tenantDefault,
+          this.#caps.global,
+          utcDay(),
+          this.#caps.budgets.maxHistoryBytesPerDay,
+          this.#caps.budgets.maxQueued,
+          this.#caps.budgets.maxQueuedBytes,
         ],
       },
     ]);
     const [row] = rows as [string, "running" | "queued" | "skipped"][];
     if (!row) return undefined;
-    return { id: row[0], status: row[1], tenantId: e.tenantId, scriptId: e.scriptId, version: e.version, trigger: "scheduled", input: e.input, attempt: 1, timeoutMs: e.timeoutMs };
+    return {
+      id: row[0],
+      status: row[1],
+      tenantId: e.tenantId,
+      scriptId: e.scriptId,
+      version: e.version,
+      trigger: "scheduled",
+      input: e.input,
+      attempt: 1,
+      timeoutMs: e.timeoutMs,
+    };
   }
 
   /** Moves the oldest waiting execution that has room to running, and returns it. */

@@ -70,7 +70,16 @@ export class AlertService {
           .orderBy(desc(executions.createdAt))
           .limit(rule.afterSlots);
         if (last.length === rule.afterSlots && last.every((e) => e.status !== "succeeded" && e.status !== "running" && e.status !== "queued")) {
-          await this.#raise(ctx, `${i}:slots`, rule, { ...outcome, errorMessage: `no success in the last ${rule.afterSlots} scheduled slots (latest: ${outcome.status}${outcome.errorMessage ? `, ${outcome.errorMessage}` : ""})` }, "failed");
+          await this.#raise(
+            ctx,
+            `${i}:slots`,
+            rule,
+            {
+              ...outcome,
+              errorMessage: `no success in the last ${rule.afterSlots} scheduled slots (latest: ${outcome.status}${outcome.errorMessage ? `, ${outcome.errorMessage}` : ""})`,
+            },
+            "failed",
+          );
         }
       }
     }
@@ -78,11 +87,17 @@ export class AlertService {
 
   async #raise(ctx: { script: Script; tenantSlug: string }, ruleKey: string, rule: AlertRule, o: Outcome, event: AlertEvent): Promise<void> {
     const now = new Date();
-    const [state] = await this.#db.select().from(alertState).where(and(eq(alertState.scriptId, ctx.script.id), eq(alertState.ruleKey, ruleKey)));
+    const [state] = await this.#db
+      .select()
+      .from(alertState)
+      .where(and(eq(alertState.scriptId, ctx.script.id), eq(alertState.ruleKey, ruleKey)));
     const recent = state?.lastSentAt && now.getTime() - Date.parse(state.lastSentAt) < this.#windowMs;
     if (recent) {
       // Grouped: counted now, told in one digest when the window closes.
-      await this.#db.update(alertState).set({ held: sql`${alertState.held} + 1`, open: true, lastExecutionId: o.executionId, lastError: o.errorMessage }).where(and(eq(alertState.scriptId, ctx.script.id), eq(alertState.ruleKey, ruleKey)));
+      await this.#db
+        .update(alertState)
+        .set({ held: sql`${alertState.held} + 1`, open: true, lastExecutionId: o.executionId, lastError: o.errorMessage })
+        .where(and(eq(alertState.scriptId, ctx.script.id), eq(alertState.ruleKey, ruleKey)));
       return;
     }
     const subject = `[iota-scripts] ${ctx.tenantSlug}/${ctx.script.name}: ${event === "dead_letter" ? "event dead-lettered" : o.status}`;
@@ -90,8 +105,20 @@ export class AlertService {
     await this.#db.batch([
       this.#db
         .insert(alertState)
-        .values({ scriptId: ctx.script.id, ruleKey, tenantId: ctx.script.tenantId, open: true, lastSentAt: now.toISOString(), held: 0, lastExecutionId: o.executionId, lastError: o.errorMessage })
-        .onConflictDoUpdate({ target: [alertState.scriptId, alertState.ruleKey], set: { open: true, lastSentAt: now.toISOString(), held: 0, lastExecutionId: o.executionId, lastError: o.errorMessage } }),
+        .values({
+          scriptId: ctx.script.id,
+          ruleKey,
+          tenantId: ctx.script.tenantId,
+          open: true,
+          lastSentAt: now.toISOString(),
+          held: 0,
+          lastExecutionId: o.executionId,
+          lastError: o.errorMessage,
+        })
+        .onConflictDoUpdate({
+          target: [alertState.scriptId, alertState.ruleKey],
+          set: { open: true, lastSentAt: now.toISOString(), held: 0, lastExecutionId: o.executionId, lastError: o.errorMessage },
+        }),
       ...this.#deliveries(ctx.script, rule, o.executionId, subject, body),
     ]);
   }
@@ -111,7 +138,10 @@ export class AlertService {
   /** Sends the digests of held alerts whose window has closed. */
   async flushDigests(): Promise<number> {
     const closed = new Date(Date.now() - this.#windowMs).toISOString();
-    const due = await this.#db.select().from(alertState).where(and(gt(alertState.held, 0), lte(alertState.lastSentAt, closed)));
+    const due = await this.#db
+      .select()
+      .from(alertState)
+      .where(and(gt(alertState.held, 0), lte(alertState.lastSentAt, closed)));
     for (const state of due) {
       const ctx = await this.#context({ id: state.scriptId, tenantId: state.tenantId });
       const rule = ctx?.rules[Number(state.ruleKey.split(":")[0])];
@@ -146,7 +176,9 @@ export class AlertService {
     if (rule.email) channels.push(["email", rule.email]);
     if (rule.webhook) channels.push(["webhook", rule.webhook]);
     return channels.map(([channel, target]) =>
-      this.#db.insert(alertDeliveries).values({ id: newId("alr"), tenantId: script.tenantId, scriptId: script.id, executionId, channel, target, subject, body, nextAttemptAt: now }),
+      this.#db
+        .insert(alertDeliveries)
+        .values({ id: newId("alr"), tenantId: script.tenantId, scriptId: script.id, executionId, channel, target, subject, body, nextAttemptAt: now }),
     );
   }
 }

@@ -58,7 +58,10 @@ export const queueFullArms = (tenant: string, inputBytes: string, fallbackCount:
 export function refusalOf(error: unknown): Refusal | undefined {
   for (let e = error as { message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
     const match = /\b(QUEUE_BUDGET_EXCEEDED|QUEUE_BYTES_EXCEEDED|HISTORY_BUDGET_EXCEEDED)\b/.exec(String(e.message ?? ""));
-    if (match) return ({ QUEUE_BUDGET_EXCEEDED: "queue", QUEUE_BYTES_EXCEEDED: "queue_bytes", HISTORY_BUDGET_EXCEEDED: "history" } as const)[match[1] as "QUEUE_BUDGET_EXCEEDED"];
+    if (match)
+      return ({ QUEUE_BUDGET_EXCEEDED: "queue", QUEUE_BYTES_EXCEEDED: "queue_bytes", HISTORY_BUDGET_EXCEEDED: "history" } as const)[
+        match[1] as "QUEUE_BUDGET_EXCEEDED"
+      ];
   }
   return undefined;
 }
@@ -80,8 +83,7 @@ export function megabytes(bytes: number): string {
  * how to go on. `what` names what was refused ("this run", "these events (12 deliveries)").
  */
 export function budgetError(refusal: Refusal, tenantSlug: string, usage: TenantUsage, what: string, now = Date.now()): AppError {
-  const raise = (field: keyof TenantBudgets, value: string) =>
-    `a platform admin can raise it (PATCH /admin/api/tenants/${tenantSlug} {"${field}": ${value}})`;
+  const raise = (field: keyof TenantBudgets, value: string) => `a platform admin can raise it (PATCH /admin/api/tenants/${tenantSlug} {"${field}": ${value}})`;
   const b = usage.budgets;
   if (refusal === "history") {
     const wait = secondsToNextUtcDay(now);

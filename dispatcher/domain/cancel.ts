@@ -24,8 +24,13 @@ const pollMs = 100;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const finished: Record<string, string> = {
-  succeeded: "succeeded", failed: "failed", timed_out: "timed out", cancelled: "been cancelled",
-  interrupted: "been interrupted", skipped: "been skipped", missed: "been missed",
+  succeeded: "succeeded",
+  failed: "failed",
+  timed_out: "timed out",
+  cancelled: "been cancelled",
+  interrupted: "been interrupted",
+  skipped: "been skipped",
+  missed: "been missed",
 };
 
 export class Cancellation {
@@ -55,9 +60,16 @@ export class Cancellation {
         continue; // it started meanwhile
       }
       if (now.status !== "running") {
-        throw new AppError("CONFLICT", `execution ${id} has already ${finished[now.status] ?? now.status}: only a queued or running execution can be cancelled`, { details: { status: now.status } });
+        throw new AppError(
+          "CONFLICT",
+          `execution ${id} has already ${finished[now.status] ?? now.status}: only a queued or running execution can be cancelled`,
+          { details: { status: now.status } },
+        );
       }
-      if (!this.#runner.cancel) throw new AppError("CONFLICT", `execution ${id} is running, and this deployment cannot stop a running execution: it ends at its timeout`, { details: { status: "running" } });
+      if (!this.#runner.cancel)
+        throw new AppError("CONFLICT", `execution ${id} is running, and this deployment cannot stop a running execution: it ends at its timeout`, {
+          details: { status: "running" },
+        });
       if (await this.#runner.cancel(id, by)) {
         await this.#ended(tenantId, id);
         break;
@@ -66,7 +78,9 @@ export class Cancellation {
         // No runner of this host has it. Another host's is out of reach from here; one recorded
         // as ours is lost (its dispatcher died under it): closing it frees its slot at once.
         if (now.hostId !== null && now.hostId !== this.#admission.hostId) {
-          throw new AppError("CONFLICT", `execution ${id} runs on another host (${now.hostId}), which this one cannot reach: cancel it there`, { details: { status: "running" } });
+          throw new AppError("CONFLICT", `execution ${id} runs on another host (${now.hostId}), which this one cannot reach: cancel it there`, {
+            details: { status: "running" },
+          });
         }
         if (await this.#close(tenantId, id, "running", `cancelled by ${by}; no runner was running it any more`, background)) break;
         continue;

@@ -115,17 +115,43 @@ export class DeadLetterService {
     if (script.deletedAt) throw new AppError("CONFLICT", "the script of this dead letter was deleted");
     const last = row.last.input ?? "null";
     const input = payload === undefined ? last : JSON.stringify({ ...readDelivery(last), payload: JSON.parse(payload) as unknown });
-    const delivery = { tenantId: row.d.tenantId, scriptId: script.id, version: script.currentVersion, trigger: "event" as const, input, createdBy: authorOf(principal), eventId: row.d.eventId, timeoutMs: script.timeoutMs };
+    const delivery = {
+      tenantId: row.d.tenantId,
+      scriptId: script.id,
+      version: script.currentVersion,
+      trigger: "event" as const,
+      input,
+      createdBy: authorOf(principal),
+      eventId: row.d.eventId,
+      timeoutMs: script.timeoutMs,
+    };
     const { id: executionId, statement } = this.#admission.admitOrQueueStatement(delivery, "skip");
     const [admitted] = await this.#writes.run([
       statement,
       // Marked replayed only when the delivery was admitted (changes() counts the insert above).
-      { sql: "UPDATE dead_letters SET replayed_at = ?1, replay_execution_id = ?2 WHERE id = ?3 AND changes() = 1", params: [new Date().toISOString(), executionId, id] },
+      {
+        sql: "UPDATE dead_letters SET replayed_at = ?1, replay_execution_id = ?2 WHERE id = ?3 AND changes() = 1",
+        params: [new Date().toISOString(), executionId, id],
+      },
     ]);
     if (admitted!.length === 0) throw await this.#admission.refusal(principal.tenant, "this replay", utf8Bytes(input));
     const status = admittedStatus(admitted!);
     if (status === "running") {
-      background(this.#runs.startClaimed({ id: executionId, tenantId: delivery.tenantId, scriptId: script.id, version: script.currentVersion, trigger: "event", input, attempt: 1, timeoutMs: script.timeoutMs }, background));
+      background(
+        this.#runs.startClaimed(
+          {
+            id: executionId,
+            tenantId: delivery.tenantId,
+            scriptId: script.id,
+            version: script.currentVersion,
+            trigger: "event",
+            input,
+            attempt: 1,
+            timeoutMs: script.timeoutMs,
+          },
+          background,
+        ),
+      );
     }
     return { id, executionId, status, edited };
   }

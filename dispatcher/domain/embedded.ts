@@ -39,7 +39,20 @@ export class EmbeddedService {
     let admitted!: (id: string) => void;
     const recorded = new Promise<string>((resolve) => (admitted = resolve));
     const run = this.#runs
-      .launch({ tenant: principal.tenant, script, version, input: encodeInput(input), trigger: "embedded", mode: "sync", createdBy: authorOf(principal), withRecord: false, onAdmitted: admitted }, background)
+      .launch(
+        {
+          tenant: principal.tenant,
+          script,
+          version,
+          input: encodeInput(input),
+          trigger: "embedded",
+          mode: "sync",
+          createdBy: authorOf(principal),
+          withRecord: false,
+          onAdmitted: admitted,
+        },
+        background,
+      )
       .then((s) => (s.mode === "sync" ? s : Promise.reject(new AppError("INTERNAL", "an embedded call must be sync"))));
     if (!budget) return { answer: "result", started: await run };
 

@@ -25,7 +25,13 @@ function overlap(a: readonly string[], b: readonly string[]): string[] {
  * claims with some of the same methods, naming that script and the methods. Anything else (other
  * kinds, a disabled script) claims nothing. `id`: the script being changed, which may keep its own claim.
  */
-export async function checkEndpointClaim(directory: ScriptDirectory, tenantId: string, id: string | undefined, enabled: boolean, settled: SettledConfig): Promise<void> {
+export async function checkEndpointClaim(
+  directory: ScriptDirectory,
+  tenantId: string,
+  id: string | undefined,
+  enabled: boolean,
+  settled: SettledConfig,
+): Promise<void> {
   if (settled.kind !== "http" || !enabled) return;
   const config: HttpConfig = settled.config;
   const route = routeOf(config.path);

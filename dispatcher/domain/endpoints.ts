@@ -65,7 +65,8 @@ export class EndpointService {
     if (config.access === "token") {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "");
       const principal: Principal | undefined = match ? await this.#tokens.authenticate(match[1]!) : undefined;
-      if (!principal || principal.tenant.id !== tenant.id) throw new AppError("UNAUTHENTICATED", "this endpoint needs an API token of its tenant: Authorization: Bearer <token>");
+      if (!principal || principal.tenant.id !== tenant.id)
+        throw new AppError("UNAUTHENTICATED", "this endpoint needs an API token of its tenant: Authorization: Bearer <token>");
       requirePermission(principal, "scripts.execute");
       return;
     }
@@ -102,10 +103,20 @@ const maxSignatureAgeSeconds = 300;
  * of the body, optionally prefixed `sha256=` (GitHub's form). `stripe`: `t=<unix seconds>,v1=<hex>`
  * over `<t>.<body>`, at most five minutes from now, so a captured request cannot be replayed later.
  */
-export async function signatureProblem(scheme: "sha256-hex" | "stripe", secret: string, headerName: string, header: string | null, body: Uint8Array, now = Date.now()): Promise<string | undefined> {
+export async function signatureProblem(
+  scheme: "sha256-hex" | "stripe",
+  secret: string,
+  headerName: string,
+  header: string | null,
+  body: Uint8Array,
+  now = Date.now(),
+): Promise<string | undefined> {
   if (header === null || header.trim() === "") return `the request has no ${headerName} header: this endpoint takes requests signed with ${howSigned[scheme]}`;
   if (scheme === "sha256-hex") {
-    const given = header.trim().replace(/^sha256=/i, "").toLowerCase();
+    const given = header
+      .trim()
+      .replace(/^sha256=/i, "")
+      .toLowerCase();
     if (given.length > 0 && sameText(given, await hmacHex(secret, body))) return undefined;
     return `the ${headerName} signature does not match the request's body: sign the exact bytes sent with the endpoint's secret`;
   }

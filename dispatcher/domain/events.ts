@@ -32,7 +32,15 @@ export function backoffMs(retry: number, random = Math.random): number {
 /** JSON text with object keys sorted, so the same value compares equal however it was written. */
 function canonicalJson(text: string): string {
   const sorted = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(sorted) : v && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])])) : v;
+    Array.isArray(v)
+      ? v.map(sorted)
+      : v && typeof v === "object"
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
+          )
+        : v;
   try {
     return JSON.stringify(sorted(JSON.parse(text)));
   } catch {
@@ -82,7 +90,15 @@ export class EventService {
   // An execution's place in its chain never changes; a script publishing in a loop asks often.
   readonly #publisherDepths = new TtlCache<string, { depth: number; cause: string }>(60_000, 10_000);
 
-  constructor(db: Database, runs: RunService, tenants: TenantService, alerts: AlertService, directory: ScriptDirectory, admission: Admission, writes: GroupCommit) {
+  constructor(
+    db: Database,
+    runs: RunService,
+    tenants: TenantService,
+    alerts: AlertService,
+    directory: ScriptDirectory,
+    admission: Admission,
+    writes: GroupCommit,
+  ) {
     this.#db = db;
     this.#writes = writes;
     this.#directory = directory;
@@ -142,16 +158,27 @@ export class EventService {
         if (!isUniqueViolation(error)) throw error;
         if (attempt >= 5) {
           const what = incoming.length > 1 ? "some of these event ids" : `event id ${incoming[0]!.id}`;
-          throw new AppError("CONFLICT", `other requests are publishing ${what} at this moment; publish again (an id already stored is answered as a duplicate)`, {
-            field: incoming.length > 1 ? "events" : "id",
-            details: { retryAfterSeconds: 1 },
-          });
+          throw new AppError(
+            "CONFLICT",
+            `other requests are publishing ${what} at this moment; publish again (an id already stored is answered as a duplicate)`,
+            {
+              field: incoming.length > 1 ? "events" : "id",
+              details: { retryAfterSeconds: 1 },
+            },
+          );
         }
       }
     }
   }
 
-  async #store(tenant: { id: string; slug: string }, incoming: IncomingEvent[], createdBy: string, background: Background, depth: number, lookFirst: boolean): Promise<Accepted[]> {
+  async #store(
+    tenant: { id: string; slug: string },
+    incoming: IncomingEvent[],
+    createdBy: string,
+    background: Background,
+    depth: number,
+    lookFirst: boolean,
+  ): Promise<Accepted[]> {
     const ids = lookFirst ? [...new Set(incoming.map((e) => e.id))] : [];
     const stored = new Map<string, { type: string; payload: string; deliveries: number; receivedAt: string }>();
     for (let i = 0; i < ids.length; i += 200) {
@@ -172,7 +199,11 @@ export class EventService {
       if (known) {
         if (known.type !== e.type || canonicalJson(known.payload) !== canonicalJson(e.payload)) {
           const field = incoming.length > 1 ? `events[${i}].id` : "id";
-          throw new AppError("CONFLICT", `event id ${e.id} was already used for a different event (type ${known.type}, received ${known.receivedAt}); ids must be unique per event`, { field });
+          throw new AppError(
+            "CONFLICT",
+            `event id ${e.id} was already used for a different event (type ${known.type}, received ${known.receivedAt}); ids must be unique per event`,
+            { field },
+          );
         }
         return { id: e.id, type: known.type, duplicate: true, deliveries: known.deliveries };
       }
@@ -195,7 +226,17 @@ export class EventService {
     // every one would read the queue once per delivery).
     starts.forEach((d, k) => {
       const { id, statement } = this.#admission.admitOrQueueStatement(
-        { tenantId: tenant.id, scriptId: d.script.id, version: d.script.currentVersion, trigger: "event", input: d.input, createdBy, eventId: d.eventId, timeoutMs: d.script.timeoutMs, waitOutHistory: true },
+        {
+          tenantId: tenant.id,
+          scriptId: d.script.id,
+          version: d.script.currentVersion,
+          trigger: "event",
+          input: d.input,
+          createdBy,
+          eventId: d.eventId,
+          timeoutMs: d.script.timeoutMs,
+          waitOutHistory: true,
+        },
         "abort",
         k === starts.length - 1,
       );
@@ -221,7 +262,21 @@ export class EventService {
     });
     for (const s of starts) {
       if (admittedStatus(results[s.at]!) !== "running") continue;
-      background(this.#runs.startClaimed({ id: s.id, tenantId: tenant.id, scriptId: s.script.id, version: s.script.currentVersion, trigger: "event", input: s.input, attempt: 1, timeoutMs: s.script.timeoutMs }, background));
+      background(
+        this.#runs.startClaimed(
+          {
+            id: s.id,
+            tenantId: tenant.id,
+            scriptId: s.script.id,
+            version: s.script.currentVersion,
+            trigger: "event",
+            input: s.input,
+            attempt: 1,
+            timeoutMs: s.script.timeoutMs,
+          },
+          background,
+        ),
+      );
     }
     return answers;
   }
@@ -269,7 +324,21 @@ export class EventService {
           this.#db
             .insert(executions)
             // A retry takes its failed attempt's place: no budget refuses it, or the event would be lost.
-            .values({ id: newId("exe"), tenantId: e.tenantId, scriptId: e.scriptId, version: e.version, trigger: "event", status: "queued", input: e.input, inputBytes: utf8Bytes(e.input ?? ""), attempt: e.attempt + 1, createdBy: e.createdBy, eventId: e.eventId, retryOf: e.id, notBefore })
+            .values({
+              id: newId("exe"),
+              tenantId: e.tenantId,
+              scriptId: e.scriptId,
+              version: e.version,
+              trigger: "event",
+              status: "queued",
+              input: e.input,
+              inputBytes: utf8Bytes(e.input ?? ""),
+              attempt: e.attempt + 1,
+              createdBy: e.createdBy,
+              eventId: e.eventId,
+              retryOf: e.id,
+              notBefore,
+            })
             .onConflictDoNothing(),
           done,
         ]);
@@ -278,11 +347,24 @@ export class EventService {
         await this.#db.batch([
           this.#db
             .insert(deadLetters)
-            .values({ id: newId("dlq"), tenantId: e.tenantId, scriptId: e.scriptId, eventId: e.eventId ?? "", executionId: e.id, attempts: e.attempt, errorCode: e.errorCode, errorMessage: e.errorMessage })
+            .values({
+              id: newId("dlq"),
+              tenantId: e.tenantId,
+              scriptId: e.scriptId,
+              eventId: e.eventId ?? "",
+              executionId: e.id,
+              attempts: e.attempt,
+              errorCode: e.errorCode,
+              errorMessage: e.errorMessage,
+            })
             .onConflictDoNothing(),
           done,
         ]);
-        await this.#alerts.onOutcome({ id: e.scriptId, tenantId: e.tenantId, kind: "event" }, { executionId: e.id, status: e.status, trigger: "event", version: e.version, errorMessage: e.errorMessage }, "dead_letter");
+        await this.#alerts.onOutcome(
+          { id: e.scriptId, tenantId: e.tenantId, kind: "event" },
+          { executionId: e.id, status: e.status, trigger: "event", version: e.version, errorMessage: e.errorMessage },
+          "dead_letter",
+        );
       }
     }
     if (retried > 0) background(this.#runs.drain(background));

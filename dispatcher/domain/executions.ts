@@ -236,7 +236,10 @@ export class ExecutionService {
     const result: ExecutionStats = { days: [] };
     for (let i = days - 1; i >= 0; i--) {
       const d = new Date(Date.now() - i * 86_400_000).toISOString().slice(0, 10);
-      const sorted = durations.filter((r) => r.day === d).map((r) => r.ms!).sort((a, b) => a - b);
+      const sorted = durations
+        .filter((r) => r.day === d)
+        .map((r) => r.ms!)
+        .sort((a, b) => a - b);
       const pick = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : null);
       const dayCounts: Record<string, number> = {};
       for (const c of counts) if (c.day === d) dayCounts[c.status] = Number(c.n);

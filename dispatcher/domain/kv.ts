@@ -11,7 +11,8 @@ export const kvCaps = { maxKeyChars: 512, maxValueBytes: 128 * 1024, maxKeysPerT
 const unusableInKeys = /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export function checkKey(key: unknown, field = "key"): string {
-  if (typeof key !== "string" || key.length === 0 || key.length > kvCaps.maxKeyChars) throw invalid(field, `kv keys are strings of 1-${kvCaps.maxKeyChars} characters`);
+  if (typeof key !== "string" || key.length === 0 || key.length > kvCaps.maxKeyChars)
+    throw invalid(field, `kv keys are strings of 1-${kvCaps.maxKeyChars} characters`);
   if (unusableInKeys.test(key)) {
     const shown = JSON.stringify(key.length > 80 ? `${key.slice(0, 80)}…` : key);
     throw invalid(field, `kv key ${shown} contains a control character or a lone surrogate; keys are printable text`);
@@ -24,7 +25,8 @@ export function checkPut(key: unknown, value: unknown, options: unknown): { key:
   const k = checkKey(key);
   const json = JSON.stringify(value);
   if (json === undefined) throw invalid("value", "kv values must be JSON-serialisable");
-  if (new TextEncoder().encode(json).byteLength > kvCaps.maxValueBytes) throw new AppError("PAYLOAD_TOO_LARGE", `kv values are at most ${kvCaps.maxValueBytes} bytes as JSON`, { field: "value" });
+  if (new TextEncoder().encode(json).byteLength > kvCaps.maxValueBytes)
+    throw new AppError("PAYLOAD_TOO_LARGE", `kv values are at most ${kvCaps.maxValueBytes} bytes as JSON`, { field: "value" });
   const ttl = (options as { ttlSeconds?: unknown } | undefined)?.ttlSeconds;
   if (ttl !== undefined && (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl < 1 || ttl > kvCaps.maxTtlSeconds)) {
     throw invalid("ttlSeconds", `ttlSeconds must be a whole number from 1 to ${kvCaps.maxTtlSeconds}`);
@@ -44,7 +46,10 @@ export class KvStore {
   }
 
   async get(tenantId: string, key: unknown): Promise<unknown> {
-    const [row] = await this.#db.select({ value: kvEntries.value }).from(kvEntries).where(and(this.#live(tenantId, new Date().toISOString()), eq(kvEntries.key, checkKey(key))));
+    const [row] = await this.#db
+      .select({ value: kvEntries.value })
+      .from(kvEntries)
+      .where(and(this.#live(tenantId, new Date().toISOString()), eq(kvEntries.key, checkKey(key))));
     return row ? JSON.parse(row.value) : null;
   }
 
@@ -75,14 +80,18 @@ export class KvStore {
   }
 
   async delete(tenantId: string, key: unknown): Promise<boolean> {
-    const gone = await this.#db.delete(kvEntries).where(and(eq(kvEntries.tenantId, tenantId), eq(kvEntries.key, checkKey(key)))).returning({ key: kvEntries.key });
+    const gone = await this.#db
+      .delete(kvEntries)
+      .where(and(eq(kvEntries.tenantId, tenantId), eq(kvEntries.key, checkKey(key))))
+      .returning({ key: kvEntries.key });
     return gone.length > 0;
   }
 
   async list(tenantId: string, options: unknown): Promise<{ keys: { key: string; expiresAt: string | null }[]; cursor: string | null }> {
     const o = (options ?? {}) as { prefix?: unknown; limit?: unknown; cursor?: unknown };
     const limit = o.limit ?? 100;
-    if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > 1000) throw invalid("limit", "limit must be a whole number from 1 to 1000");
+    if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw invalid("limit", "limit must be a whole number from 1 to 1000");
     const where = [this.#live(tenantId, new Date().toISOString())];
     if (o.prefix !== undefined) {
       if (typeof o.prefix !== "string") throw invalid("prefix", "prefix must be a string");
@@ -93,7 +102,12 @@ export class KvStore {
       if (typeof o.cursor !== "string") throw invalid("cursor", "cursor must come from a previous list");
       where.push(gt(kvEntries.key, o.cursor));
     }
-    const rows = await this.#db.select({ key: kvEntries.key, expiresAt: kvEntries.expiresAt }).from(kvEntries).where(and(...where)).orderBy(asc(kvEntries.key)).limit(limit + 1);
+    const rows = await this.#db
+      .select({ key: kvEntries.key, expiresAt: kvEntries.expiresAt })
+      .from(kvEntries)
+      .where(and(...where))
+      .orderBy(asc(kvEntries.key))
+      .limit(limit + 1);
     const keys = rows.slice(0, limit);
     return { keys, cursor: rows.length > limit ? keys.at(-1)!.key : null };
   }

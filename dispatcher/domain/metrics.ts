@@ -5,7 +5,11 @@ import type { RunnerStats } from "../platform/runner.ts";
 
 const bucketsMs = [10, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 300_000, 900_000];
 
-const label = (v: unknown) => String(v ?? "").replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+const label = (v: unknown) =>
+  String(v ?? "")
+    .replace(/\\/g, "\\\\")
+    .replace(/"/g, '\\"')
+    .replace(/\n/g, "\\n");
 
 export async function renderMetrics(db: Database, runners: RunnerStats): Promise<string> {
   const out: string[] = [];
@@ -14,7 +18,8 @@ export async function renderMetrics(db: Database, runners: RunnerStats): Promise
   family("iota_executions_total", "counter", "Executions in retained history, by tenant, script kind and status.");
   const byStatus = await db.values<[string, string, string, number]>(sql`
     SELECT t.slug, s.kind, e.status, count(*) FROM executions e JOIN scripts s ON s.id = e.script_id JOIN tenants t ON t.id = e.tenant_id GROUP BY 1, 2, 3`);
-  for (const [tenant, kind, status, n] of byStatus) out.push(`iota_executions_total{tenant="${label(tenant)}",kind="${label(kind)}",status="${label(status)}"} ${Number(n)}`);
+  for (const [tenant, kind, status, n] of byStatus)
+    out.push(`iota_executions_total{tenant="${label(tenant)}",kind="${label(kind)}",status="${label(status)}"} ${Number(n)}`);
 
   family("iota_execution_duration_seconds", "histogram", "Duration of finished executions in retained history, by script kind.");
   const cases = bucketsMs.map((b) => sql`sum(CASE WHEN e.duration_ms <= ${b} THEN 1 ELSE 0 END)`);
@@ -23,7 +28,7 @@ export async function renderMetrics(db: Database, runners: RunnerStats): Promise
     FROM executions e JOIN scripts s ON s.id = e.script_id WHERE e.duration_ms IS NOT NULL GROUP BY 1`);
   for (const row of hist) {
     const kind = label(row[0]);
-    bucketsMs.forEach((b, i) => out.push(`iota_execution_duration_seconds_bucket{kind="${kind}",le="${b / 1000}"} ${Number(row[i + 1])}`));
+    for (const [i, b] of bucketsMs.entries()) out.push(`iota_execution_duration_seconds_bucket{kind="${kind}",le="${b / 1000}"} ${Number(row[i + 1])}`);
     out.push(`iota_execution_duration_seconds_bucket{kind="${kind}",le="+Inf"} ${Number(row[bucketsMs.length + 1])}`);
     out.push(`iota_execution_duration_seconds_count{kind="${kind}"} ${Number(row[bucketsMs.length + 1])}`);
     out.push(`iota_execution_duration_seconds_sum{kind="${kind}"} ${Number(row[bucketsMs.length + 2]) / 1000}`);
@@ -42,7 +47,8 @@ export async function renderMetrics(db: Database, runners: RunnerStats): Promise
   out.push(`iota_dead_letters ${Number(dead)}`);
 
   family("iota_alert_deliveries", "gauge", "Alert messages by state.");
-  for (const [status, n] of await db.values<[string, number]>(sql`SELECT status, count(*) FROM alert_deliveries GROUP BY 1`)) out.push(`iota_alert_deliveries{state="${label(status)}"} ${Number(n)}`);
+  for (const [status, n] of await db.values<[string, number]>(sql`SELECT status, count(*) FROM alert_deliveries GROUP BY 1`))
+    out.push(`iota_alert_deliveries{state="${label(status)}"} ${Number(n)}`);
 
   family("iota_runner_processes", "gauge", "Runner processes (workerd) up.");
   out.push(`iota_runner_processes ${runners.shards.filter((s) => s.pid !== undefined).length}`);

@@ -22,7 +22,10 @@ export class RetentionService {
   async sweep(now = Date.now()): Promise<number> {
     const [row] = await this.#db.select().from(maintenance).where(eq(maintenance.job, job));
     if (!row) {
-      await this.#db.insert(maintenance).values({ job, nextAt: new Date(now).toISOString() }).onConflictDoNothing();
+      await this.#db
+        .insert(maintenance)
+        .values({ job, nextAt: new Date(now).toISOString() })
+        .onConflictDoNothing();
       return 0;
     }
     if (Date.parse(row.nextAt) > now) return 0;
@@ -40,7 +43,10 @@ export class RetentionService {
       LIMIT ${batch}`;
     const ids = (await this.#db.values<[string]>(old)).map((r) => r[0]);
     if (ids.length > 0) {
-      const list = sql.join(ids.map((id) => sql`${id}`), sql`, `);
+      const list = sql.join(
+        ids.map((id) => sql`${id}`),
+        sql`, `,
+      );
       await this.#db.batch([
         this.#db.run(sql`DELETE FROM execution_logs WHERE execution_id IN (${list})`),
         this.#db.run(sql`DELETE FROM executions WHERE id IN (${list})`),
@@ -59,7 +65,10 @@ export class RetentionService {
     const signIns = await this.#sweepSignIns(now);
     // A full batch means more to do: continue on the next tick; else rest until tomorrow.
     const next = ids.length === batch || signIns.full ? now : now + 24 * 3600_000;
-    await this.#db.update(maintenance).set({ nextAt: new Date(next).toISOString() }).where(eq(maintenance.job, job));
+    await this.#db
+      .update(maintenance)
+      .set({ nextAt: new Date(next).toISOString() })
+      .where(eq(maintenance.job, job));
     return ids.length + signIns.deleted;
   }
 
@@ -74,7 +83,12 @@ export class RetentionService {
     const stale = this.#db
       .select({ key: signInFailures.key })
       .from(signInFailures)
-      .where(and(lt(signInFailures.windowStart, new Date(now - signInFailureWindowMs).toISOString()), or(isNull(signInFailures.lockedUntil), lt(signInFailures.lockedUntil, at))))
+      .where(
+        and(
+          lt(signInFailures.windowStart, new Date(now - signInFailureWindowMs).toISOString()),
+          or(isNull(signInFailures.lockedUntil), lt(signInFailures.lockedUntil, at)),
+        ),
+      )
       .limit(batch);
     const staleFailures = await this.#db.delete(signInFailures).where(inArray(signInFailures.key, stale)).returning({ key: signInFailures.key });
     return {

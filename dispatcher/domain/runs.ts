@@ -25,7 +25,9 @@ export const runnerWaitMs = 1500;
 /** What a sync call that found no runner process is told to wait. */
 const runnerBusyRetryAfterSeconds = 2;
 
-export type StartedRun = { mode: "sync"; id: string; execution: ExecutionDetail | undefined; result: RunResult } | { mode: "async"; id: string; status: "running" | "queued" };
+export type StartedRun =
+  | { mode: "sync"; id: string; execution: ExecutionDetail | undefined; result: RunResult }
+  | { mode: "async"; id: string; status: "running" | "queued" };
 export type Background = (work: Promise<unknown>) => void;
 
 export interface Launch {
@@ -54,7 +56,13 @@ export class RunService {
   readonly #onFinished: ((job: RunJob, result: RunResult) => Promise<void>) | undefined;
   readonly #cancellation: Cancellation;
 
-  constructor(scripts: ScriptService, executions: ExecutionService, admission: Admission, runner: Runner, onFinished?: (job: RunJob, result: RunResult) => Promise<void>) {
+  constructor(
+    scripts: ScriptService,
+    executions: ExecutionService,
+    admission: Admission,
+    runner: Runner,
+    onFinished?: (job: RunJob, result: RunResult) => Promise<void>,
+  ) {
     this.#scripts = scripts;
     this.#executions = executions;
     this.#admission = admission;
@@ -73,7 +81,14 @@ export class RunService {
   }
 
   /** A manual run from the API: `{input, mode, version}`, as the schema passed it. */
-  async start(principal: Principal, scriptId: string, body: z.output<typeof runRequest>, background: Background, rerunOf?: string, trigger: Trigger = "manual"): Promise<StartedRun> {
+  async start(
+    principal: Principal,
+    scriptId: string,
+    body: z.output<typeof runRequest>,
+    background: Background,
+    rerunOf?: string,
+    trigger: Trigger = "manual",
+  ): Promise<StartedRun> {
     const mode = body.mode ?? "sync";
     const script = await this.#scripts.find(principal, scriptId);
     // Which versions exist is known only now.
@@ -134,16 +149,24 @@ export class RunService {
       const usage = await this.#admission.usage(l.tenant.id);
       if (usage.historyBytesToday >= usage.budgets.maxHistoryBytesPerDay) throw await this.#admission.refusal(l.tenant, "this run", 0, "history");
       const { running, queued, limit } = usage;
-      throw new AppError("RATE_LIMITED", `tenant ${l.tenant.slug} is running ${running} executions, its limit is ${limit} (or the platform is at capacity); retry shortly or run it async`, {
-        details: { retryAfterSeconds: 1, running, queued, limit },
-      });
+      throw new AppError(
+        "RATE_LIMITED",
+        `tenant ${l.tenant.slug} is running ${running} executions, its limit is ${limit} (or the platform is at capacity); retry shortly or run it async`,
+        {
+          details: { retryAfterSeconds: 1, running, queued, limit },
+        },
+      );
     }
     l.onAdmitted?.(id);
     const result = await this.#execute(job(id), background, "sync");
     if (result.error?.code === "RUNNER_BUSY") {
-      throw new AppError("RUNNER_BUSY", `no runner process is free for this run: the platform is at capacity. The run was recorded as interrupted (execution ${id}); retry in a few seconds`, {
-        details: { retryAfterSeconds: runnerBusyRetryAfterSeconds, executionId: id },
-      });
+      throw new AppError(
+        "RUNNER_BUSY",
+        `no runner process is free for this run: the platform is at capacity. The run was recorded as interrupted (execution ${id}); retry in a few seconds`,
+        {
+          details: { retryAfterSeconds: runnerBusyRetryAfterSeconds, executionId: id },
+        },
+      );
     }
     const execution = l.withRecord === false ? undefined : await this.#executions.detail(l.tenant.id, id);
     return { mode: "sync", id, execution, result };
@@ -171,7 +194,14 @@ export class RunService {
     const gone = !found || found.script.deletedAt ? "deleted" : !found.script.enabled && c.trigger !== "manual" ? "disabled" : undefined;
     if (!found || gone) {
       const now = new Date().toISOString();
-      const cancelled: RunResult = { status: "cancelled", error: { code: "CANCELLED", message: `the script was ${gone} before this run could start` }, logs: [], startedAt: now, finishedAt: now, durationMs: 0 };
+      const cancelled: RunResult = {
+        status: "cancelled",
+        error: { code: "CANCELLED", message: `the script was ${gone} before this run could start` },
+        logs: [],
+        startedAt: now,
+        finishedAt: now,
+        durationMs: 0,
+      };
       const next = await this.#admission.claimAfter(this.#executions.finishStatements(c.id, cancelled));
       if (next) background(this.startClaimed(next, background));
       return;
@@ -210,24 +240,56 @@ export class RunService {
       result = await this.#runner.run(job);
     } catch (e) {
       const now = new Date().toISOString();
-      result = { status: "interrupted", error: { code: "RUNNER_UNAVAILABLE", message: (e as Error).message }, logs: [], startedAt: now, finishedAt: now, durationMs: 0 };
+      result = {
+        status: "interrupted",
+        error: { code: "RUNNER_UNAVAILABLE", message: (e as Error).message },
+        logs: [],
+        startedAt: now,
+        finishedAt: now,
+        durationMs: 0,
+      };
     }
     const busy = result.error?.code === "RUNNER_BUSY";
     if (busy && mode === "async") {
       const next = await this.#admission.requeueUntil(job.executionId, job.tenantId, new Date(Date.now() + runnerWaitMs).toISOString());
-      console.log(JSON.stringify({ level: "warn", event: "execution.requeued", executionId: job.executionId, tenantId: job.tenantId, reason: "RUNNER_BUSY", waitMs: runnerWaitMs }));
+      console.log(
+        JSON.stringify({
+          level: "warn",
+          event: "execution.requeued",
+          executionId: job.executionId,
+          tenantId: job.tenantId,
+          reason: "RUNNER_BUSY",
+          waitMs: runnerWaitMs,
+        }),
+      );
       if (next) background(this.startClaimed(next, background));
       return result;
     }
     // The slot this run held goes to the oldest waiting execution, in the same transaction
     // (shared with other writes of the moment, see GroupCommit).
     const next = await this.#admission.claimAfter(this.#executions.finishStatements(job.executionId, result), busy ? undefined : job.tenantId);
-    console.log(JSON.stringify({ level: "info", event: "execution.finished", executionId: job.executionId, tenantId: job.tenantId, scriptId: job.scriptId, trigger: job.trigger, status: result.status, durationMs: result.durationMs }));
+    console.log(
+      JSON.stringify({
+        level: "info",
+        event: "execution.finished",
+        executionId: job.executionId,
+        tenantId: job.tenantId,
+        scriptId: job.scriptId,
+        trigger: job.trigger,
+        status: result.status,
+        durationMs: result.durationMs,
+      }),
+    );
     // One slot freed, one taken: anything else waiting is for slots that are not free (a
     // raised limit is picked up by the next tick's drain).
     if (next) background(this.startClaimed(next, background));
     // A run that found no process never ran: nothing about the script to alert on.
-    if (this.#onFinished && !busy) background(this.#onFinished(job, result).catch((e: Error) => console.error(JSON.stringify({ level: "error", event: "alerts.failed", executionId: job.executionId, error: e.message }))));
+    if (this.#onFinished && !busy)
+      background(
+        this.#onFinished(job, result).catch((e: Error) =>
+          console.error(JSON.stringify({ level: "error", event: "alerts.failed", executionId: job.executionId, error: e.message })),
+        ),
+      );
     return result;
   }
 }

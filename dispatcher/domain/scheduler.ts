@@ -94,7 +94,8 @@ export class Scheduler {
     const kept = slots.slice(-maxMissedRecords);
     const dropped = slots.length - kept.length;
     const zone = script.config.timezone;
-    const before = earlierFrom !== undefined ? ` (and every earlier slot from ${isoInZone(earlierFrom, zone)} on)` : dropped > 0 ? ` (and ${dropped} earlier slots)` : "";
+    const before =
+      earlierFrom !== undefined ? ` (and every earlier slot from ${isoInZone(earlierFrom, zone)} on)` : dropped > 0 ? ` (and ${dropped} earlier slots)` : "";
     const now = new Date().toISOString();
     const rows = kept.map((t, i) => ({
       id: newId("exe"),
@@ -106,7 +107,10 @@ export class Scheduler {
       await this.#db.run(sql`
         INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, attempt, created_at, finished_at, scheduled_for, error_code, error_message)
         VALUES ${sql.join(
-          chunk.map((r) => sql`(${r.id}, ${script.tenantId}, ${script.id}, ${script.currentVersion}, 'scheduled', 'missed', ${JSON.stringify({ scheduledFor: r.slot })}, 1, ${now}, ${now}, ${r.slot}, 'MISSED', ${r.message})`),
+          chunk.map(
+            (r) =>
+              sql`(${r.id}, ${script.tenantId}, ${script.id}, ${script.currentVersion}, 'scheduled', 'missed', ${JSON.stringify({ scheduledFor: r.slot })}, 1, ${now}, ${now}, ${r.slot}, 'MISSED', ${r.message})`,
+          ),
           sql`, `,
         )}
         ON CONFLICT DO NOTHING`);

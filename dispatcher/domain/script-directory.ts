@@ -40,10 +40,12 @@ export class ScriptDirectory {
   /** The tenant's scripts of this kind that are not deleted, enabled or not. Do not mutate. */
   live<K extends ScriptKind>(tenantId: string, kind: K): Promise<readonly ScriptOf<K>[]> {
     const rows = this.#cache.get(`${tenantId}:${kind}`, async () =>
-      (await this.#db
-        .select()
-        .from(scripts)
-        .where(and(eq(scripts.tenantId, tenantId), eq(scripts.kind, kind), isNull(scripts.deletedAt)))).map((row) => typed(row)),
+      (
+        await this.#db
+          .select()
+          .from(scripts)
+          .where(and(eq(scripts.tenantId, tenantId), eq(scripts.kind, kind), isNull(scripts.deletedAt)))
+      ).map((row) => typed(row)),
     );
     return rows.then((all) => ofKind(all, kind));
   }

@@ -46,7 +46,16 @@ function scheduleChanged(before: TypedScript, config: ScriptConfigs[ScriptKind])
 }
 
 function toVersionDetail(v: ScriptVersion): VersionDetail {
-  return { scriptId: v.scriptId, number: v.number, code: v.code, sha256: v.sha256, language: v.language, author: v.author, createdAt: v.createdAt, message: v.message };
+  return {
+    scriptId: v.scriptId,
+    number: v.number,
+    code: v.code,
+    sha256: v.sha256,
+    language: v.language,
+    author: v.author,
+    createdAt: v.createdAt,
+    message: v.message,
+  };
 }
 
 /**
@@ -61,7 +70,9 @@ export interface RunnableVersion {
 
 export function toRunnable(v: Pick<ScriptVersion, "number" | "code" | "sha256" | "language" | "compiled">): RunnableVersion {
   // The same source as JavaScript and as TypeScript may run differently (`a < b > (c)`).
-  return v.compiled === null ? { number: v.number, code: v.code, sha256: v.sha256 } : { number: v.number, code: v.compiled, sha256: `${v.language}:${v.sha256}` };
+  return v.compiled === null
+    ? { number: v.number, code: v.code, sha256: v.sha256 }
+    : { number: v.number, code: v.compiled, sha256: `${v.language}:${v.sha256}` };
 }
 
 /** What a new version stores: its source, its language and, for TypeScript, what runs. */
@@ -126,7 +137,9 @@ export class ScriptService {
           currentVersion: 1,
           createdBy: author,
         }),
-        this.#db.insert(scriptVersions).values({ scriptId: id, tenantId: principal.tenant.id, number: 1, code, sha256, language, compiled, author, message: fields.message ?? "created" }),
+        this.#db
+          .insert(scriptVersions)
+          .values({ scriptId: id, tenantId: principal.tenant.id, number: 1, code, sha256, language, compiled, author, message: fields.message ?? "created" }),
       ]);
     } catch (e) {
       if (isUniqueViolation(e)) throw new AppError("CONFLICT", `a script named "${name}" already exists`, { field: "name" });
@@ -152,7 +165,12 @@ export class ScriptService {
       const pattern = `%${filters.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       where.push(or(sql`${scripts.name} LIKE ${pattern} ESCAPE '\\'`, sql`${scripts.description} LIKE ${pattern} ESCAPE '\\'`)!);
     }
-    const rows = await this.#db.select().from(scripts).where(and(...where)).orderBy(scripts.name).limit(1000);
+    const rows = await this.#db
+      .select()
+      .from(scripts)
+      .where(and(...where))
+      .orderBy(scripts.name)
+      .limit(1000);
     return rows.map((row) => toSummary(typed(row)));
   }
 
@@ -170,7 +188,12 @@ export class ScriptService {
    * What a queued execution needs to start: its script (even if since deleted or disabled),
    * the version it was recorded with, and the tenant's slug.
    */
-  async forExecution(tenantId: string, scriptId: string, number: number, kind?: ScriptKind): Promise<{ script: TypedScript; version: RunnableVersion; tenantSlug: string } | undefined> {
+  async forExecution(
+    tenantId: string,
+    scriptId: string,
+    number: number,
+    kind?: ScriptKind,
+  ): Promise<{ script: TypedScript; version: RunnableVersion; tenantSlug: string } | undefined> {
     // Event deliveries and schedule slots start many times a second: their live script and
     // tenant come from the caches when they can. A script gone from there is read below.
     const cached = await this.#directory.find(tenantId, kind, scriptId);
@@ -253,7 +276,10 @@ export class ScriptService {
       if (next) {
         await this.#addVersion(principal, script, next, fields.message ?? "", changes);
       } else {
-        await this.#db.update(scripts).set(changes).where(and(eq(scripts.id, id), eq(scripts.tenantId, principal.tenant.id)));
+        await this.#db
+          .update(scripts)
+          .set(changes)
+          .where(and(eq(scripts.id, id), eq(scripts.tenantId, principal.tenant.id)));
       }
     } catch (e) {
       if (isUniqueViolation(e)) throw new AppError("CONFLICT", `a script named "${fields.name}" already exists`, { field: "name" });
@@ -279,7 +305,14 @@ export class ScriptService {
   async versions(principal: Principal, id: string): Promise<VersionSummary[]> {
     await this.find(principal, id);
     return this.#db
-      .select({ number: scriptVersions.number, sha256: scriptVersions.sha256, language: scriptVersions.language, author: scriptVersions.author, createdAt: scriptVersions.createdAt, message: scriptVersions.message })
+      .select({
+        number: scriptVersions.number,
+        sha256: scriptVersions.sha256,
+        language: scriptVersions.language,
+        author: scriptVersions.author,
+        createdAt: scriptVersions.createdAt,
+        message: scriptVersions.message,
+      })
       .from(scriptVersions)
       .where(and(eq(scriptVersions.scriptId, id), eq(scriptVersions.tenantId, principal.tenant.id)))
       .orderBy(desc(scriptVersions.number));
@@ -353,4 +386,3 @@ export class ScriptService {
     ]);
   }
 }
-

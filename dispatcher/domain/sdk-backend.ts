@@ -75,7 +75,11 @@ export class SdkBackend {
       });
     }
     const tenantUsers = (tenantId: string) =>
-      db.select({ id: users.id, username: users.username, role: memberships.role }).from(memberships).innerJoin(users, eq(users.id, memberships.userId)).where(eq(memberships.tenantId, tenantId));
+      db
+        .select({ id: users.id, username: users.username, role: memberships.role })
+        .from(memberships)
+        .innerJoin(users, eq(users.id, memberships.userId))
+        .where(eq(memberships.tenantId, tenantId));
     read("users.list", async (c) => ({ items: await tenantUsers(c.tenantId).orderBy(asc(users.username)), nextCursor: null }));
     read("users.get", async (c, [id]) => {
       if (typeof id !== "string") throw invalid("id", "users.get(id): id must be a string");
@@ -118,7 +122,8 @@ export class SdkBackend {
       }
       return { ok: true, value: await handler(caller, args, background) };
     } catch (error) {
-      if (error instanceof AppError && error.isUserError) return { ok: false, error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } };
+      if (error instanceof AppError && error.isUserError)
+        return { ok: false, error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } };
       throw error;
     }
   }

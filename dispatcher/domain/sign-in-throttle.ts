@@ -48,7 +48,11 @@ export class FailureCounts {
   async refuseIfLocked(keys: string[], what: string): Promise<void> {
     const now = new Date().toISOString();
     const rows = await this.#db.select().from(signInFailures).where(inArray(signInFailures.key, keys));
-    const locked = rows.map((r) => r.lockedUntil).filter((t): t is string => t !== null && t > now).sort().pop();
+    const locked = rows
+      .map((r) => r.lockedUntil)
+      .filter((t): t is string => t !== null && t > now)
+      .sort()
+      .pop();
     if (locked) throw refusal(what, locked);
   }
 

@@ -71,7 +71,10 @@ export class TenantService {
     await this.#checkDomainsFree(domains);
     const id = newId("ten");
     try {
-      const [row] = await this.#db.insert(tenants).values({ id, ...body, domains }).returning();
+      const [row] = await this.#db
+        .insert(tenants)
+        .values({ id, ...body, domains })
+        .returning();
       return row!;
     } catch (e) {
       if (isUniqueViolation(e)) throw new AppError("CONFLICT", `a tenant with slug "${slug}" already exists`, { field: "slug" });
@@ -105,7 +108,13 @@ export class TenantService {
   async settings(principal: Principal): Promise<TenantSettings> {
     requirePermission(principal, "tokens.manage");
     const [row] = await this.#db.select().from(tenants).where(eq(tenants.id, principal.tenant.id));
-    return { alerts: row!.alerts, retentionDays: row!.retentionDays, egressAllow: row!.egressAllow, egressDeny: row!.egressDeny, budgets: this.budgetsOf(row!) };
+    return {
+      alerts: row!.alerts,
+      retentionDays: row!.retentionDays,
+      egressAllow: row!.egressAllow,
+      egressDeny: row!.egressDeny,
+      budgets: this.budgetsOf(row!),
+    };
   }
 
   /** A tenant's budgets as they apply: its own where set, else the platform's defaults. */

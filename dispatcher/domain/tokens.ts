@@ -60,7 +60,14 @@ export class TokenService {
   async list(principal: Principal) {
     requirePermission(principal, "tokens.manage");
     return this.#db
-      .select({ id: apiTokens.id, name: apiTokens.name, role: apiTokens.role, platformAdmin: apiTokens.platformAdmin, createdBy: apiTokens.createdBy, createdAt: apiTokens.createdAt })
+      .select({
+        id: apiTokens.id,
+        name: apiTokens.name,
+        role: apiTokens.role,
+        platformAdmin: apiTokens.platformAdmin,
+        createdBy: apiTokens.createdBy,
+        createdAt: apiTokens.createdAt,
+      })
       .from(apiTokens)
       .where(and(eq(apiTokens.tenantId, principal.tenant.id), isNull(apiTokens.revokedAt)))
       .orderBy(asc(apiTokens.createdAt));
@@ -68,7 +75,10 @@ export class TokenService {
 
   async revoke(principal: Principal, id: string): Promise<void> {
     requirePermission(principal, "tokens.manage");
-    const [target] = await this.#db.select().from(apiTokens).where(and(eq(apiTokens.id, id), eq(apiTokens.tenantId, principal.tenant.id), isNull(apiTokens.revokedAt)));
+    const [target] = await this.#db
+      .select()
+      .from(apiTokens)
+      .where(and(eq(apiTokens.id, id), eq(apiTokens.tenantId, principal.tenant.id), isNull(apiTokens.revokedAt)));
     if (!target) throw notFound("token");
     // Like minting, revoking is limited to tokens no stronger than the caller's own.
     if (!principal.platformAdmin && (target.platformAdmin || !canGrant(principal.role, target.role))) {

@@ -120,7 +120,13 @@ export class UsageReports {
 
   /** `ids`: the tenants, or every tenant when undefined (read from the tenants table in SQL). */
   #queries(ids: string[] | undefined, since: string, until: string): [SQL, SQL, SQL] {
-    const tenantIn = ids === undefined ? sql`(SELECT id FROM tenants)` : sql`(${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`;
+    const tenantIn =
+      ids === undefined
+        ? sql`(SELECT id FROM tenants)`
+        : sql`(${sql.join(
+            ids.map((id) => sql`${id}`),
+            sql`, `,
+          )})`;
     // created_at is ISO text: every instant of the range's days sorts between these two.
     const inRange = sql`tenant_id IN ${tenantIn} AND created_at >= ${since} AND created_at < ${`${until}T99`}`;
     const counts = sql`SELECT tenant_id, substr(created_at, 1, 10) AS day, status, count(*), coalesce(sum(duration_ms), 0)

@@ -56,13 +56,15 @@ export class UserService {
   }
 
   async memberships(userId: string): Promise<Membership[]> {
-    return this.#db
-      .select({ slug: tenants.slug, name: tenants.name, role: memberships.role })
-      .from(memberships)
-      .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
-      .where(eq(memberships.userId, userId))
-      // The first is where a sign-in without a tenant lands: the user's oldest membership.
-      .orderBy(asc(memberships.createdAt), asc(tenants.slug));
+    return (
+      this.#db
+        .select({ slug: tenants.slug, name: tenants.name, role: memberships.role })
+        .from(memberships)
+        .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
+        .where(eq(memberships.userId, userId))
+        // The first is where a sign-in without a tenant lands: the user's oldest membership.
+        .orderBy(asc(memberships.createdAt), asc(tenants.slug))
+    );
   }
 
   /**
@@ -177,7 +179,10 @@ export class UserService {
     if (password === undefined) {
       const [user] = principal.platformAdmin ? await this.#db.select().from(users).where(eq(users.username, username)) : [];
       if (user) return this.#addMember(principal, user, role);
-      throw invalid("password", "a new user needs a password; to add someone who already has an account, ask them for a join code for this tenant (POST /admin/api/me/join-code) and send {joinCode, role}");
+      throw invalid(
+        "password",
+        "a new user needs a password; to add someone who already has an account, ask them for a join code for this tenant (POST /admin/api/me/join-code) and send {joinCode, role}",
+      );
     }
     const weak = weakPasswordReason(password);
     if (weak) throw invalid("password", weak);
@@ -206,7 +211,10 @@ export class UserService {
   }
 
   async #redeem(code: string, tenantSlug: string): Promise<{ id: string; username: string }> {
-    const refused = invalid("joinCode", `this join code is not valid here: it may be mistyped, older than ${joinCodeHours} hours, made for another tenant, or its maker has since changed their password; ask them for a new one`);
+    const refused = invalid(
+      "joinCode",
+      `this join code is not valid here: it may be mistyped, older than ${joinCodeHours} hours, made for another tenant, or its maker has since changed their password; ask them for a new one`,
+    );
     const claim = readJoinCode(code);
     if (!claim || claim.tenant !== tenantSlug || claim.expiresAt < Date.now()) throw refused;
     const [user] = await this.#db.select().from(users).where(eq(users.id, claim.userId));

@@ -54,17 +54,27 @@ export class Vault {
 
   async remove(principal: Principal, name: string): Promise<void> {
     requirePermission(principal, "secrets.manage");
-    const gone = await this.#db.delete(secrets).where(and(eq(secrets.tenantId, principal.tenant.id), eq(secrets.name, name))).returning({ name: secrets.name });
+    const gone = await this.#db
+      .delete(secrets)
+      .where(and(eq(secrets.tenantId, principal.tenant.id), eq(secrets.name, name)))
+      .returning({ name: secrets.name });
     if (gone.length === 0) throw notFound(`secret ${name}`);
   }
 
   /** The platform's own read of a value: for scripts of the tenant and for signature checks. */
   async reveal(tenantId: string, name: string): Promise<string | undefined> {
-    const [row] = await this.#db.select({ ciphertext: secrets.ciphertext }).from(secrets).where(and(eq(secrets.tenantId, tenantId), sql`${secrets.name} = ${name}`));
+    const [row] = await this.#db
+      .select({ ciphertext: secrets.ciphertext })
+      .from(secrets)
+      .where(and(eq(secrets.tenantId, tenantId), sql`${secrets.name} = ${name}`));
     if (!row) return undefined;
     const [, iv, sealed] = row.ciphertext.split(".");
     const aad = new TextEncoder().encode(`${tenantId}/${name}`);
-    const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64(iv!) as BufferSource, additionalData: aad }, await this.#cryptoKey(), fromBase64(sealed!) as BufferSource);
+    const plain = await crypto.subtle.decrypt(
+      { name: "AES-GCM", iv: fromBase64(iv!) as BufferSource, additionalData: aad },
+      await this.#cryptoKey(),
+      fromBase64(sealed!) as BufferSource,
+    );
     return new TextDecoder().decode(plain);
   }
 }

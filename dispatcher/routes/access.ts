@@ -10,7 +10,9 @@ import { json } from "./validate.ts";
 export function accessRoutes(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
 
-  api.post("/tenants", platformAdminOnly, json(createTenantRequest), async (c) => c.json(await c.get("services").tenants.create(c.get("principal"), c.req.valid("json")), 201));
+  api.post("/tenants", platformAdminOnly, json(createTenantRequest), async (c) =>
+    c.json(await c.get("services").tenants.create(c.get("principal"), c.req.valid("json")), 201),
+  );
   api.get("/tenants", platformAdminOnly, async (c) => {
     const { tenants, admission } = c.get("services");
     const items = await tenants.list(c.get("principal"));
@@ -28,14 +30,18 @@ export function accessRoutes(): Hono<AppEnv> {
   // The caller's own tenant: how many executions run and wait, against which limit.
   api.get("/usage", async (c) => c.json(await c.get("services").admission.usage(c.get("principal").tenant.id)));
 
-  api.post("/tokens", requires("tokens.manage"), json(createTokenRequest), async (c) => c.json(await c.get("services").tokens.create(c.get("principal"), c.req.valid("json")), 201));
+  api.post("/tokens", requires("tokens.manage"), json(createTokenRequest), async (c) =>
+    c.json(await c.get("services").tokens.create(c.get("principal"), c.req.valid("json")), 201),
+  );
   api.get("/tokens", requires("tokens.manage"), async (c) => c.json({ items: await c.get("services").tokens.list(c.get("principal")) }));
   api.delete("/tokens/:id", requires("tokens.manage"), async (c) => {
     await c.get("services").tokens.revoke(c.get("principal"), c.req.param("id"));
     return c.body(null, 204);
   });
 
-  api.post("/users", requires("users.manage"), json(addUserRequest), async (c) => c.json(await c.get("services").users.add(c.get("principal"), c.req.valid("json")), 201));
+  api.post("/users", requires("users.manage"), json(addUserRequest), async (c) =>
+    c.json(await c.get("services").users.add(c.get("principal"), c.req.valid("json")), 201),
+  );
   api.get("/users", requires("users.manage"), async (c) => c.json({ items: await c.get("services").users.list(c.get("principal")) }));
   api.delete("/users/:id", requires("users.manage"), async (c) => {
     await c.get("services").users.remove(c.get("principal"), c.req.param("id"));

@@ -18,7 +18,8 @@ const types: Record<string, string> = {
 };
 
 // Monaco styles itself inline and runs its language services in workers from our origin.
-const csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+const csp =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
 async function fetchAsset(assets: Fetcher, path: string): Promise<Response | undefined> {
   const response = await assets.fetch(`http://assets${path}`);

@@ -23,7 +23,6 @@ const maxEnvelopeBytes = 2 * maxEndpointBody;
 /** A batch of events: each payload is still at most 1 MB. */
 const maxEventsBody = 5 * 1024 * 1024;
 
-
 /**
  * What a caller hears when the script did not succeed. Outsiders (HTTP endpoints) get only the
  * execution to look up; a platform service of the tenant (embedded calls) also gets the
@@ -55,7 +54,8 @@ async function endpoint(c: Context<AppEnv>, tenantSlug: string | undefined, rest
   const tenant = tenantSlug ? await tenants.findBySlug(tenantSlug) : byHost;
   // One tenant's domain never serves another tenant's endpoints.
   if (tenantSlug && byHost && byHost.slug !== tenantSlug) throw new AppError("NOT_FOUND", `no tenant ${tenantSlug} on this host`);
-  if (!tenant) throw new AppError("NOT_FOUND", tenantSlug ? `no tenant ${tenantSlug}` : "no tenant serves this host name; use /api/tenants/{tenant}/scripts/{path}");
+  if (!tenant)
+    throw new AppError("NOT_FOUND", tenantSlug ? `no tenant ${tenantSlug}` : "no tenant serves this host name; use /api/tenants/{tenant}/scripts/{path}");
   const path = `/${rest}`.replace(/\/+$/, "") || "/";
   const method = c.req.method.toUpperCase();
   const match = await endpoints.match(tenant.id, path, method);
@@ -78,7 +78,15 @@ async function endpoint(c: Context<AppEnv>, tenantSlug: string | undefined, rest
   };
   const version = await c.get("services").scripts.immutableVersion(tenant.id, match.script.id, match.script.currentVersion);
   const started = await runs.launch(
-    { tenant: { id: tenant.id, slug: tenant.slug }, script: match.script, version, input: encodeInput(envelope, "request", maxEnvelopeBytes), trigger: "http", mode: "sync", withRecord: false },
+    {
+      tenant: { id: tenant.id, slug: tenant.slug },
+      script: match.script,
+      version,
+      input: encodeInput(envelope, "request", maxEnvelopeBytes),
+      trigger: "http",
+      mode: "sync",
+      withRecord: false,
+    },
     (work) => c.executionCtx.waitUntil(work),
   );
   if (started.mode !== "sync") throw new AppError("INTERNAL", "an endpoint run must be sync");
@@ -89,11 +97,16 @@ async function endpoint(c: Context<AppEnv>, tenantSlug: string | undefined, rest
 
 /** `X-Iota-Budget-Ms` and `X-Iota-Fallback` (JSON), checked before the body is read. */
 function budgetOf(headers: Headers): Budget | undefined {
-  const fields = parseOrThrow(invokeHeaders, { "x-iota-budget-ms": headers.get("x-iota-budget-ms") ?? undefined, "x-iota-fallback": headers.get("x-iota-fallback") ?? undefined }, "the headers");
+  const fields = parseOrThrow(
+    invokeHeaders,
+    { "x-iota-budget-ms": headers.get("x-iota-budget-ms") ?? undefined, "x-iota-fallback": headers.get("x-iota-fallback") ?? undefined },
+    "the headers",
+  );
   const ms = fields["x-iota-budget-ms"];
   const fallback = fields["x-iota-fallback"];
   if (ms === undefined) {
-    if (fallback !== undefined) throw new AppError("VALIDATION_FAILED", "X-Iota-Fallback is answered past a budget: send X-Iota-Budget-Ms too", { field: "x-iota-fallback" });
+    if (fallback !== undefined)
+      throw new AppError("VALIDATION_FAILED", "X-Iota-Fallback is answered past a budget: send X-Iota-Budget-Ms too", { field: "x-iota-fallback" });
     return undefined;
   }
   if (fallback === undefined) return { ms, fallback: "null" };
@@ -101,7 +114,7 @@ function budgetOf(headers: Headers): Budget | undefined {
     // Answered as the caller sent it, once known to be JSON.
     JSON.parse(fallback);
   } catch {
-    throw new AppError("VALIDATION_FAILED", "x-iota-fallback must be JSON, like {\"discount\":0} or null", { field: "x-iota-fallback" });
+    throw new AppError("VALIDATION_FAILED", 'x-iota-fallback must be JSON, like {"discount":0} or null', { field: "x-iota-fallback" });
   }
   return { ms, fallback };
 }

@@ -23,8 +23,10 @@ const open = { total: 0, byTenant: new Map<string, number>() };
 
 function takeSlot(tenantId: string): () => void {
   const mine = open.byTenant.get(tenantId) ?? 0;
-  if (mine >= streamLimits.tenant) throw tooMany(`this tenant has ${streamLimits.tenant} live execution streams open, the most it may`, streamLimits.tenant, "tenant");
-  if (open.total >= streamLimits.isolate) throw tooMany(`the server has ${streamLimits.isolate} live execution streams open, the most it serves at once`, streamLimits.isolate, "server");
+  if (mine >= streamLimits.tenant)
+    throw tooMany(`this tenant has ${streamLimits.tenant} live execution streams open, the most it may`, streamLimits.tenant, "tenant");
+  if (open.total >= streamLimits.isolate)
+    throw tooMany(`the server has ${streamLimits.isolate} live execution streams open, the most it serves at once`, streamLimits.isolate, "server");
   open.total++;
   open.byTenant.set(tenantId, mine + 1);
   let held = true;

@@ -10,7 +10,9 @@ import { json, query } from "./validate.ts";
 export function executionRoutes(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
 
-  api.get("/executions", requires("executions.read"), query(executionFilters), async (c) => c.json(await c.get("services").executions.list(c.get("principal"), c.req.valid("query"))));
+  api.get("/executions", requires("executions.read"), query(executionFilters), async (c) =>
+    c.json(await c.get("services").executions.list(c.get("principal"), c.req.valid("query"))),
+  );
   api.get("/executions/:id", requires("executions.read"), async (c) => c.json(await c.get("services").executions.get(c.get("principal"), c.req.param("id"))));
   api.get("/executions/:id/stream", requires("executions.read"), async (c) => {
     const p = c.get("principal");
@@ -25,6 +27,8 @@ export function executionRoutes(): Hono<AppEnv> {
   api.post("/executions/:id/cancel", requires("scripts.execute"), async (c) =>
     c.json(await c.get("services").runs.cancel(c.get("principal"), c.req.param("id"), (work) => c.executionCtx.waitUntil(work))),
   );
-  api.get("/stats/executions", requires("executions.read"), query(statsQuery), async (c) => c.json(await c.get("services").executions.stats(c.get("principal"), c.req.valid("query"))));
+  api.get("/stats/executions", requires("executions.read"), query(statsQuery), async (c) =>
+    c.json(await c.get("services").executions.stats(c.get("principal"), c.req.valid("query"))),
+  );
   return api;
 }

@@ -11,10 +11,15 @@ import { json, params, query } from "./validate.ts";
 export function operationRoutes(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
   api.get("/dead-letters", requires("executions.read"), async (c) => c.json({ items: await c.get("services").deadLetters.list(c.get("principal")) }));
-  api.get("/dead-letters/:id", requires("executions.read"), async (c) => c.json(await c.get("services").deadLetters.get(c.get("principal"), c.req.param("id"))));
+  api.get("/dead-letters/:id", requires("executions.read"), async (c) =>
+    c.json(await c.get("services").deadLetters.get(c.get("principal"), c.req.param("id"))),
+  );
   // No body (or `{}`) replays the event as it was; `{payload}` replays it edited.
   api.post("/dead-letters/:id/replay", requires("scripts.execute"), json(replayRequest), async (c) =>
-    c.json(await c.get("services").deadLetters.replay(c.get("principal"), c.req.param("id"), c.req.valid("json"), (work) => c.executionCtx.waitUntil(work)), 202),
+    c.json(
+      await c.get("services").deadLetters.replay(c.get("principal"), c.req.param("id"), c.req.valid("json"), (work) => c.executionCtx.waitUntil(work)),
+      202,
+    ),
   );
 
   api.get("/usage/report", query(usageReportQuery), async (c) => {

@@ -19,7 +19,9 @@ export function scriptRoutes(): Hono<AppEnv> {
     c.header("location", `/admin/api/scripts/${script.id}`);
     return c.json(script, 201);
   });
-  api.get("/scripts", requires("scripts.read"), query(scriptFilters), async (c) => c.json({ items: await c.get("services").scripts.list(c.get("principal"), c.req.valid("query")) }));
+  api.get("/scripts", requires("scripts.read"), query(scriptFilters), async (c) =>
+    c.json({ items: await c.get("services").scripts.list(c.get("principal"), c.req.valid("query")) }),
+  );
   api.get("/scripts/:id", requires("scripts.read"), async (c) => c.json(await c.get("services").scripts.get(c.get("principal"), c.req.param("id"))));
   api.patch("/scripts/:id", requires("scripts.write"), json(updateScriptRequest), async (c) =>
     c.json(await c.get("services").scripts.update(c.get("principal"), c.req.param("id"), c.req.valid("json"))),
@@ -40,7 +42,9 @@ export function scriptRoutes(): Hono<AppEnv> {
     const { cron, timezone } = c.req.valid("query");
     return c.json({ next: preview(cron, timezone) });
   });
-  api.get("/scripts/:id/versions", requires("scripts.read"), async (c) => c.json({ items: await c.get("services").scripts.versions(c.get("principal"), c.req.param("id")) }));
+  api.get("/scripts/:id/versions", requires("scripts.read"), async (c) =>
+    c.json({ items: await c.get("services").scripts.versions(c.get("principal"), c.req.param("id")) }),
+  );
   api.get("/scripts/:id/versions/:n", requires("scripts.read"), params(versionParams), async (c) => {
     const { id, n } = c.req.valid("param");
     return c.json(await c.get("services").scripts.version(c.get("principal"), id, n));

@@ -12,9 +12,7 @@ import { signInRequest, tenantChoice } from "../../protocol/schemas/access.ts";
 import { json } from "./validate.ts";
 
 async function describe(c: Context<AppEnv>, p: Principal, csrfToken?: string): Promise<Me> {
-  const tenants = p.userId
-    ? await c.get("services").users.memberships(p.userId)
-    : [{ slug: p.tenant.slug, name: p.tenant.slug, role: p.role }];
+  const tenants = p.userId ? await c.get("services").users.memberships(p.userId) : [{ slug: p.tenant.slug, name: p.tenant.slug, role: p.role }];
   return {
     name: p.name,
     tenant: p.tenant,

@@ -67,7 +67,11 @@ export async function exchange(request: ScriptRequest, deps: ExchangeDeps, cance
   let hopIndex = 0;
   let hopStart = now();
   let from: string | null = null;
-  const refuse = (found: Refusal, where: { url: string; host: string; method: string }, progress?: { status: number | null; bytes: number }): ExchangeResult => {
+  const refuse = (
+    found: Refusal,
+    where: { url: string; host: string; method: string },
+    progress?: { status: number | null; bytes: number },
+  ): ExchangeResult => {
     const shown = from === null ? found : { code: found.code, message: `${found.message} (redirected from ${from})` };
     deps.record({ ...base, ...where, status: progress?.status ?? null, bytes: progress?.bytes ?? 0, ms: now() - hopStart, hop: hopIndex, refused: found.code });
     return { ok: false, refusal: shown };
@@ -146,8 +150,14 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | 
     const onAbort = () => resolve(null);
     signal.addEventListener("abort", onAbort, { once: true });
     promise.then(
-      (value) => (signal.removeEventListener("abort", onAbort), resolve(value)),
-      (error: unknown) => (signal.removeEventListener("abort", onAbort), reject(error)),
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
     );
   });
 }

@@ -53,9 +53,8 @@ export const systemResolver: Resolver = (host) => lookup(host, { all: true, verb
 
 export async function startEgressProxy(options: EgressProxyOptions = {}): Promise<EgressProxy> {
   const limits: EgressLimits = { ...defaultLimits, ...options.limits };
-  const operatorAllow = typeof options.operatorAllow === "string" || options.operatorAllow === undefined
-    ? parseOperatorAllow(options.operatorAllow)
-    : options.operatorAllow;
+  const operatorAllow =
+    typeof options.operatorAllow === "string" || options.operatorAllow === undefined ? parseOperatorAllow(options.operatorAllow) : options.operatorAllow;
   const counter = new RequestCounter(limits.maxRequestsPerExecution);
   const log = options.log;
   const onFault = (event: string, error: unknown) => log?.error(event, { error: error instanceof Error ? error.message : String(error) });

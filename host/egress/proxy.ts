@@ -119,7 +119,9 @@ export function createProxyServer(deps: ProxyServerDeps): Server {
   // Tunnels would carry bytes the policy never sees; scripts get plain requests only.
   server.on("connect", (_req: IncomingMessage, socket: Socket) => {
     const payload = JSON.stringify({ error: refusal("EGRESS_BLOCKED", "this proxy", "CONNECT tunnels are not allowed") });
-    socket.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\nx-iota-egress-refused: 1\r\nconnection: close\r\n\r\n${payload}`);
+    socket.end(
+      `HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\nx-iota-egress-refused: 1\r\nconnection: close\r\n\r\n${payload}`,
+    );
   });
   return server;
 }

@@ -2,13 +2,7 @@
 // whole explanation a script author gets, so it names the URL and the rule, and nothing else:
 // no internal addresses beyond the ones the script itself caused us to look up, no stack traces.
 
-export type EgressCode =
-  | "EGRESS_BLOCKED"
-  | "EGRESS_LIMIT"
-  | "EGRESS_BAD_URL"
-  | "EGRESS_TIMEOUT"
-  | "EGRESS_TOO_LARGE"
-  | "EGRESS_FAILED";
+export type EgressCode = "EGRESS_BLOCKED" | "EGRESS_LIMIT" | "EGRESS_BAD_URL" | "EGRESS_TIMEOUT" | "EGRESS_TOO_LARGE" | "EGRESS_FAILED";
 
 export interface Refusal {
   code: EgressCode;

@@ -221,7 +221,10 @@ function busy(maxProcesses: number): RunResult {
   const now = new Date().toISOString();
   return {
     status: "interrupted",
-    error: { code: "RUNNER_BUSY", message: `no runner process is free for this tenant: all ${maxProcesses} are running other tenants' scripts; try again shortly` },
+    error: {
+      code: "RUNNER_BUSY",
+      message: `no runner process is free for this tenant: all ${maxProcesses} are running other tenants' scripts; try again shortly`,
+    },
     logs: [],
     startedAt: now,
     finishedAt: now,

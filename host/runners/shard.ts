@@ -128,7 +128,10 @@ export class RunnerShard {
         // It never got the process (held by work an earlier execution left, or killed for another
         // execution's memory): it is innocent, so it runs again on the fresh process, in its time.
         if (start >= maxStartsPerRun || deadline - Date.now() < 100) {
-          return ended(startedAt, "interrupted", { code: "RUNNER_CRASHED", message: "interrupted: the runner was held by work another execution of this tenant left running, and was stopped" });
+          return ended(startedAt, "interrupted", {
+            code: "RUNNER_CRASHED",
+            message: "interrupted: the runner was held by work another execution of this tenant left running, and was stopped",
+          });
         }
       }
     } finally {
@@ -157,7 +160,13 @@ export class RunnerShard {
   }
 
   async #runOnce(job: RunJob, firstStart: number, deadline: number, run: { cancelledBy?: string }): Promise<RunResult | "again"> {
-    const ready = await Promise.race([this.#up.then(() => true, () => false), sleep(10_000).then(() => false)]);
+    const ready = await Promise.race([
+      this.#up.then(
+        () => true,
+        () => false,
+      ),
+      sleep(10_000).then(() => false),
+    ]);
     if (!ready || this.#stopping) return unavailable("no runner is available right now; try again shortly");
 
     let settle!: (r: RunResult | "again") => void;
@@ -305,7 +314,17 @@ export class RunnerShard {
     });
     if (this.#stopping) return;
     this.restarts++;
-    this.#o.log.warn("runner.exit", { shard: this.name, tenantId: this.owner, code, signal, cause, kernelOom, heapLimit, inFlight: victims.length, restarts: this.restarts });
+    this.#o.log.warn("runner.exit", {
+      shard: this.name,
+      tenantId: this.owner,
+      code,
+      signal,
+      cause,
+      kernelOom,
+      heapLimit,
+      inFlight: victims.length,
+      restarts: this.restarts,
+    });
     this.#up = this.#spawn();
     this.#up.catch((error: Error) => this.#o.log.error("runner.restart_failed", { shard: this.name, error: error.message }));
   }

@@ -34,26 +34,60 @@ export function attribute(victims: InFlight[], cause: Cause, killedFor: string |
     const out = (status: RunResult["status"], error: RunError) => ended(entry.startedAt, status, error, entry);
     if (entry.cancelledBy !== undefined) return [entry, out("cancelled", cancelledError(entry))];
     if (entry.job.executionId === killedFor) {
-      return [entry, entry.started
-        ? out("timed_out", { code: "TIMEOUT", message: `the script ran past its ${entry.job.timeoutMs} ms timeout and was stopped` })
-        : out("interrupted", { code: "RUNNER_CRASHED", message: "interrupted: it never started, because work another execution of this tenant left running held the runner" })];
+      return [
+        entry,
+        entry.started
+          ? out("timed_out", { code: "TIMEOUT", message: `the script ran past its ${entry.job.timeoutMs} ms timeout and was stopped` })
+          : out("interrupted", {
+              code: "RUNNER_CRASHED",
+              message: "interrupted: it never started, because work another execution of this tenant left running held the runner",
+            }),
+      ];
     }
     if (!entry.started) return [entry, "again"];
     switch (cause) {
       case "timeout":
-        return [entry, now >= entry.deadline
-          ? out("timed_out", { code: "TIMEOUT", message: `the script ran past its ${entry.job.timeoutMs} ms timeout and was stopped` })
-          : out("interrupted", { code: "RUNNER_CRASHED", message: "interrupted: another execution of this tenant ran past its timeout and its runner had to be stopped" })];
+        return [
+          entry,
+          now >= entry.deadline
+            ? out("timed_out", { code: "TIMEOUT", message: `the script ran past its ${entry.job.timeoutMs} ms timeout and was stopped` })
+            : out("interrupted", {
+                code: "RUNNER_CRASHED",
+                message: "interrupted: another execution of this tenant ran past its timeout and its runner had to be stopped",
+              }),
+        ];
       case "memory":
-        return [entry, running.length === 1
-          ? out("failed", { code: "MEMORY_LIMIT", message: `the script went past its memory limit (${limitMb} MB, everything it holds: heap, ArrayBuffers, Wasm memory) and was stopped` })
-          : out("interrupted", { code: "MEMORY_LIMIT", message: `interrupted: this tenant's executions running together went past their runner's memory limit (${limitMb} MB)` })];
+        return [
+          entry,
+          running.length === 1
+            ? out("failed", {
+                code: "MEMORY_LIMIT",
+                message: `the script went past its memory limit (${limitMb} MB, everything it holds: heap, ArrayBuffers, Wasm memory) and was stopped`,
+              })
+            : out("interrupted", {
+                code: "MEMORY_LIMIT",
+                message: `interrupted: this tenant's executions running together went past their runner's memory limit (${limitMb} MB)`,
+              }),
+        ];
       case "background":
-        return [entry, out("interrupted", { code: "RUNNER_CRASHED", message: "interrupted: the runner was stopped for work an earlier execution of this tenant left running" })];
-      case "crash":
-        return [entry, out("interrupted", { code: "RUNNER_CRASHED", message: "interrupted: the runner process exited unexpectedly" })];
+        return [
+          entry,
+          out("interrupted", {
+            code: "RUNNER_CRASHED",
+            message: "interrupted: the runner was stopped for work an earlier execution of this tenant left running",
+          }),
+        ];
       case "cancel":
-        return [entry, out("interrupted", { code: "RUNNER_CRASHED", message: "interrupted: another execution of this tenant was cancelled and still held its runner, which had to be stopped" })];
+        return [
+          entry,
+          out("interrupted", {
+            code: "RUNNER_CRASHED",
+            message: "interrupted: another execution of this tenant was cancelled and still held its runner, which had to be stopped",
+          }),
+        ];
+      default:
+        // "crash": the process died of something no execution can be blamed for.
+        return [entry, out("interrupted", { code: "RUNNER_CRASHED", message: "interrupted: the runner process exited unexpectedly" })];
     }
   });
 }

@@ -46,10 +46,13 @@ export function explainCron(expression: string): CronExplanation {
   } catch (e) {
     if (!(e instanceof CronError)) throw e;
     const values = expression.trim().split(/\s+/).filter(Boolean);
-    const fields = values.length !== 5 ? [] : values.map((value, i): CronField => {
-      const name = cronFields[i]!.name;
-      return e.field === name ? { name, value, meaning: "", error: e.reason } : { name, value, meaning: meaning(i, value) };
-    });
+    const fields =
+      values.length !== 5
+        ? []
+        : values.map((value, i): CronField => {
+            const name = cronFields[i]!.name;
+            return e.field === name ? { name, value, meaning: "", error: e.reason } : { name, value, meaning: meaning(i, value) };
+          });
     return { fields, error: e.message };
   }
 }

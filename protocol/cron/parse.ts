@@ -109,7 +109,7 @@ export function parseCron(expression: string): ParsedCron {
   if (fields.length !== 5) {
     throw new CronError(`a cron expression has 5 fields (minute hour day-of-month month day-of-week); this one has ${fields.length}`);
   }
-  fields.forEach((text, i) => checkValues(text, cronFields[i]!));
+  for (const [i, text] of fields.entries()) checkValues(text, cronFields[i]!);
   const p = pattern(fields);
   const parsed = { fields, minutes: on(p.minute), hours: on(p.hour), daysOfMonth: on(p.day, 1), months: on(p.month, 1), daysOfWeek: on(p.dayOfWeek) };
   // croner takes "0 0 30 2 *" and then searches to the year 9999 for a run: refuse it at once.

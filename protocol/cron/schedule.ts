@@ -32,7 +32,10 @@ export function nextRuns(cron: ParsedCron, zone: string, after: number, count: n
  */
 export function lastRuns(cron: ParsedCron, zone: string, after: number, until: number, count: number): { runs: number[]; more: boolean } {
   const back = inZone(cron, zone).previousRuns(count + 1, new Date(until + 1));
-  const inRange = back.map((d) => d.getTime()).filter((t) => t > after && t <= until).sort((a, b) => b - a);
+  const inRange = back
+    .map((d) => d.getTime())
+    .filter((t) => t > after && t <= until)
+    .sort((a, b) => b - a);
   if (inRange.length <= count) return { runs: nextRuns(cron, zone, after, count + 1, until), more: false };
   const runs = nextRuns(cron, zone, inRange[count - 1]! - 1, count + 1, until);
   return { runs: runs.slice(-count), more: true };

@@ -14,7 +14,11 @@ function format(zone: string): Intl.DateTimeFormat {
 }
 
 function partsAt(instant: number, zone: string): Record<string, string> {
-  return Object.fromEntries(format(zone).formatToParts(new Date(instant)).map((p) => [p.type, p.value]));
+  return Object.fromEntries(
+    format(zone)
+      .formatToParts(new Date(instant))
+      .map((p) => [p.type, p.value]),
+  );
 }
 
 // "GMT+05:30", or "GMT" at UTC, as ISO writes it.

@@ -4,9 +4,7 @@
 // they choose among public hosts and can never open an address the policy blocks.
 import { cidrContains, parseCidr, parseIp, type Cidr, type Ip } from "./ip-ranges.ts";
 
-export type OperatorEntry =
-  | { kind: "endpoint"; text: string; host: string; ip: Ip | null; port: number }
-  | { kind: "cidr"; text: string; cidr: Cidr };
+export type OperatorEntry = { kind: "endpoint"; text: string; host: string; ip: Ip | null; port: number } | { kind: "cidr"; text: string; cidr: Cidr };
 
 export interface TenantEgressPolicy {
   /**
@@ -21,7 +19,10 @@ export interface TenantEgressPolicy {
 /** `IOTA_EGRESS_ALLOW`: comma-separated `host:port`, `[v6]:port` or CIDR (`127.0.0.1/32`). */
 export function parseOperatorAllow(raw: string | undefined): OperatorEntry[] {
   const entries: OperatorEntry[] = [];
-  for (const text of (raw ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const text of (raw ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const entry = text.includes("/") ? cidrEntry(text) : endpointEntry(text);
     if (entry === null) {
       throw new Error(`IOTA_EGRESS_ALLOW: cannot read ${JSON.stringify(text)}; use host:port, [ipv6]:port or a CIDR like 127.0.0.1/32`);
@@ -37,7 +38,7 @@ function cidrEntry(text: string): OperatorEntry | null {
 }
 
 function endpointEntry(text: string): OperatorEntry | null {
-  const match = /^(\[[^\]]+\]|[^:\[\]]+):([0-9]{1,5})$/.exec(text);
+  const match = /^(\[[^\]]+\]|[^:[\]]+):([0-9]{1,5})$/.exec(text);
   if (!match) return null;
   const port = Number(match[2]);
   if (port < 1 || port > 65535) return null;
@@ -55,9 +56,7 @@ export function operatorAllowsName(entries: readonly OperatorEntry[], host: stri
 /** An entry covering the address we would connect to. */
 export function operatorAllowsAddress(entries: readonly OperatorEntry[], ip: Ip, port: number): OperatorEntry | undefined {
   return entries.find((e) =>
-    e.kind === "cidr"
-      ? cidrContains(e.cidr, ip)
-      : e.ip !== null && e.ip.family === ip.family && e.ip.value === ip.value && e.port === port,
+    e.kind === "cidr" ? cidrContains(e.cidr, ip) : e.ip !== null && e.ip.family === ip.family && e.ip.value === ip.value && e.port === port,
   );
 }
 

@@ -43,7 +43,12 @@ export function openApiDocument(version = "1") {
     components: {
       securitySchemes: {
         bearerToken: { type: "http", scheme: "bearer", description: "An API token (`POST /admin/api/tokens`)." },
-        sessionCookie: { type: "apiKey", in: "cookie", name: "iota_session", description: "The admin's session (`POST /admin/api/session`); writes also send `X-CSRF-Token` with the session's token." },
+        sessionCookie: {
+          type: "apiKey",
+          in: "cookie",
+          name: "iota_session",
+          description: "The admin's session (`POST /admin/api/session`); writes also send `X-CSRF-Token` with the session's token.",
+        },
       },
     },
   });

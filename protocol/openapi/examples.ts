@@ -39,7 +39,7 @@ export const meExample: Me = {
   csrfToken: "q7TzJ0c1fWkq4n3Xb8Yv",
 };
 
-const code = 'export default async function (input, ctx) {\n  return { total: input.qty * 10 };\n}\n';
+const code = "export default async function (input, ctx) {\n  return { total: input.qty * 10 };\n}\n";
 
 export const scriptExample: ScriptDetail = {
   id: "scr_01jq3v2k7c9x8m",

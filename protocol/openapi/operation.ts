@@ -43,7 +43,12 @@ export interface Route {
 }
 
 /** A JSON answer whose example the compiler holds to its schema. */
-export const json = <S extends Json>(status: number, description: string, schema: S, example: z.output<S>): Answer => ({ status, description, schema, example });
+export const json = <S extends Json>(status: number, description: string, schema: S, example: z.output<S>): Answer => ({
+  status,
+  description,
+  schema,
+  example,
+});
 /** A request body whose example the compiler holds to its schema. */
 export const body = <S extends Json>(schema: S, example: z.input<S>) => ({ schema, example });
 
@@ -56,7 +61,11 @@ const errorExamples: Record<number, ErrorBody> = {
   409: { code: "CONFLICT", message: 'a script named "pricing-rule" already exists', field: "name" },
   413: { code: "PAYLOAD_TOO_LARGE", message: "the request body is larger than 1114112 bytes" },
   422: { code: "VALIDATION_FAILED", message: "timeoutMs must be a whole number from 100 to 900000", field: "timeoutMs" },
-  429: { code: "RATE_LIMITED", message: "tenant acme is running 10 executions, its limit is 10; retry shortly or run it async", details: { retryAfterSeconds: 1 } },
+  429: {
+    code: "RATE_LIMITED",
+    message: "tenant acme is running 10 executions, its limit is 10; retry shortly or run it async",
+    details: { retryAfterSeconds: 1 },
+  },
   500: { code: "SCRIPT_ERROR", message: "the script failed (execution exe_01jq3v2k7c9x8m)" },
   503: { code: "RUNNER_BUSY", message: "no runner process is free for this run: the platform is at capacity", details: { retryAfterSeconds: 2 } },
   504: { code: "TIMEOUT", message: "the script did not finish in time (execution exe_01jq3v2k7c9x8m)" },
@@ -78,7 +87,8 @@ function whoSays(who: Who): string {
   if (who === "any credential") return "Any credential: an API token or a signed-in session.";
   if (who === "signed-in user") return "A signed-in user (session cookie); API tokens belong to a tenant, not a person.";
   if (who === "platform admin") return "Platform admins only.";
-  if (who === "the script's access") return "As the script's `access` says: `public` (anyone), `token` (an API token of its tenant with `scripts.execute`) or `hmac` (a signature over the body, from the secret `hmacSecret` names).";
+  if (who === "the script's access")
+    return "As the script's `access` says: `public` (anyone), `token` (an API token of its tenant with `scripts.execute`) or `hmac` (a signature over the body, from the secret `hmacSecret` names).";
   return `The \`${who}\` permission (roles: ${rolesWith(who)}).`;
 }
 
@@ -91,8 +101,17 @@ function errorResponse(status: number, description: string): ZodOpenApiResponseO
 }
 
 // The errors most routes answer, said once in the document's components and referred to.
-const sharedNames: Record<number, string> = { 400: "BadRequest", 401: "Unauthenticated", 403: "Forbidden", 404: "NotFound", 413: "PayloadTooLarge", 422: "ValidationFailed" };
-const sharedErrors = new Map(Object.entries(errorMeanings).map(([status, meaning]) => [Number(status), { ...errorResponse(Number(status), meaning), id: sharedNames[Number(status)] }]));
+const sharedNames: Record<number, string> = {
+  400: "BadRequest",
+  401: "Unauthenticated",
+  403: "Forbidden",
+  404: "NotFound",
+  413: "PayloadTooLarge",
+  422: "ValidationFailed",
+};
+const sharedErrors = new Map(
+  Object.entries(errorMeanings).map(([status, meaning]) => [Number(status), { ...errorResponse(Number(status), meaning), id: sharedNames[Number(status)] }]),
+);
 
 /** An error response several routes refer to, as a component named `id`. */
 export const sharedError = (id: string, status: number, meaning: string): ZodOpenApiResponseObject => ({ ...errorResponse(status, meaning), id });
@@ -137,7 +156,11 @@ export function route(method: Method, path: string, id: string, spec: RouteSpec)
     requestParams: {
       ...(spec.params ? { path: spec.params } : {}),
       ...(spec.query ? { query: spec.query } : {}),
-      ...(authenticated && inAdminApi ? { header: spec.headers ? tenantHeader.extend(spec.headers.shape) : tenantHeader } : spec.headers ? { header: spec.headers } : {}),
+      ...(authenticated && inAdminApi
+        ? { header: spec.headers ? tenantHeader.extend(spec.headers.shape) : tenantHeader }
+        : spec.headers
+          ? { header: spec.headers }
+          : {}),
     },
     ...(spec.body ? { requestBody: { required: true, content: { "application/json": { schema: spec.body.schema, example: spec.body.example } } } } : {}),
     responses,

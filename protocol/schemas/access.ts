@@ -19,7 +19,9 @@ export const me = z
     role,
     platformAdmin: z.boolean(),
     permissions: z.array(z.enum(permissions)),
-    tenants: z.array(z.object({ slug: z.string(), name: z.string(), role })).meta({ description: "The tenants a signed-in user belongs to (one entry for an API token)." }),
+    tenants: z
+      .array(z.object({ slug: z.string(), name: z.string(), role }))
+      .meta({ description: "The tenants a signed-in user belongs to (one entry for an API token)." }),
     csrfToken: z.string().optional().meta({ description: "Cookie sessions: send it back as `X-CSRF-Token` on every non-GET request." }),
   })
   .meta({ id: "Me" });

@@ -35,7 +35,12 @@ export function list<Item extends z.ZodType>(item: Item, max: number) {
 }
 
 /** Ids are opaque to clients: a prefix and random characters (`scr_...`, `exe_...`). */
-export const id = (prefix: string) => z.string().min(1).max(200).meta({ example: `${prefix}_01jq3v2k7c9x8m` });
+export const id = (prefix: string) =>
+  z
+    .string()
+    .min(1)
+    .max(200)
+    .meta({ example: `${prefix}_01jq3v2k7c9x8m` });
 
 /** An instant as the API writes it: UTC ISO 8601 with milliseconds. */
 export const instant = z.string().meta({ format: "date-time", example: "2026-11-24T09:30:00.000Z" });

@@ -9,7 +9,10 @@ export const errorBody = z
     code: z.enum([...codes, ...scriptFailureCodes]).meta({ description: "Stable; clients may switch on it." }),
     message: z.string().meta({ description: "For people: what went wrong and what to do." }),
     field: z.string().optional().meta({ description: "The request field at fault, as a dotted path (`tags.team`, `events[1].type`)." }),
-    details: z.record(z.string(), z.unknown()).optional().meta({ description: "Machine-readable facts, e.g. `retryAfterSeconds`, or a syntax error's `line` and `column`." }),
+    details: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .meta({ description: "Machine-readable facts, e.g. `retryAfterSeconds`, or a syntax error's `line` and `column`." }),
   })
   .meta({ id: "ErrorBody" });
 

@@ -54,8 +54,6 @@ export const eventAccepted = z
   })
   .meta({ id: "EventAccepted" });
 
-export const eventBatchAccepted = z
-  .object({ accepted: z.int(), duplicates: z.int(), events: z.array(eventAccepted) })
-  .meta({ id: "EventBatchAccepted" });
+export const eventBatchAccepted = z.object({ accepted: z.int(), duplicates: z.int(), events: z.array(eventAccepted) }).meta({ id: "EventBatchAccepted" });
 
 export type DomainEvent = z.input<typeof domainEvent>;

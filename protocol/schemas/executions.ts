@@ -100,7 +100,11 @@ const runMode = z.enum(["sync", "async"]).meta({ description: "`sync` (default) 
 export const runRequest = closed({
   input: z.unknown().optional().meta({ description: "JSON, up to 1 MB." }),
   mode: runMode.optional(),
-  version: z.int({ error: "must be a version number (a whole number from 1)" }).min(1).optional().meta({ description: "An earlier version to run; the current one when left out." }),
+  version: z
+    .int({ error: "must be a version number (a whole number from 1)" })
+    .min(1)
+    .optional()
+    .meta({ description: "An earlier version to run; the current one when left out." }),
 }).meta({ id: "RunRequest" });
 
 /** `POST /admin/api/executions/:id/rerun`: the execution's own input when `input` is left out. */
@@ -117,7 +121,10 @@ export const deadLetter = z
     scriptName: z.string().nullable(),
     eventId: z.string(),
     eventType: z.string().nullable(),
-    payload: z.unknown().meta({ description: "The event's payload as its last attempt was given it. In the list, `null` when it is over 64 KB (`payloadBytes` says how big): read `GET /admin/api/dead-letters/{id}` for it." }),
+    payload: z.unknown().meta({
+      description:
+        "The event's payload as its last attempt was given it. In the list, `null` when it is over 64 KB (`payloadBytes` says how big): read `GET /admin/api/dead-letters/{id}` for it.",
+    }),
     payloadBytes: z.int().meta({ description: "The payload's size as JSON (UTF-8 bytes)." }),
     occurredAt: instant.nullable().meta({ description: "When the event happened, as published." }),
     attempts: z.int(),

@@ -30,7 +30,8 @@ function predicate(issue: z.core.$ZodRawIssue): string | undefined {
       return `must be ${expected[issue.expected] ?? `a ${issue.expected}`}`;
     }
     case "too_small":
-      if (issue.origin === "string") return Number(issue.minimum) === 1 ? "must not be empty" : `must be at least ${plural(Number(issue.minimum), "character")}`;
+      if (issue.origin === "string")
+        return Number(issue.minimum) === 1 ? "must not be empty" : `must be at least ${plural(Number(issue.minimum), "character")}`;
       if (issue.origin === "array") return `must have at least ${plural(Number(issue.minimum), "item")}`;
       return `must be at least ${issue.minimum}`;
     case "too_big":
@@ -70,7 +71,8 @@ const reportedAsList = new Set<PropertyKey>(["on"]);
 export function issueField(issue: Issue): string {
   if (issue.code === "unrecognized_keys") return fieldPath([...issue.path, issue.keys[0]!]);
   const [parent, last] = issue.path.slice(-2);
-  if (issue.code === "invalid_value" && typeof last === "number" && parent !== undefined && reportedAsList.has(parent)) return fieldPath(issue.path.slice(0, -1));
+  if (issue.code === "invalid_value" && typeof last === "number" && parent !== undefined && reportedAsList.has(parent))
+    return fieldPath(issue.path.slice(0, -1));
   return fieldPath(issue.path);
 }
 
@@ -84,7 +86,10 @@ export function problemOf(issues: readonly Issue[], what = "the request body"): 
   const issue = firstIssue(issues);
   if (issue.path.length === 0 && issue.code === "invalid_type") return new AppError("BAD_REQUEST", `${what} must be a JSON object`);
   const field = issueField(issue);
-  const message = issue.code === "unrecognized_keys" ? `unknown field "${field}"${issue.message.startsWith("expected") ? `; ${issue.message}` : ""}` : sentence(field, issue.message);
+  const message =
+    issue.code === "unrecognized_keys"
+      ? `unknown field "${field}"${issue.message.startsWith("expected") ? `; ${issue.message}` : ""}`
+      : sentence(field, issue.message);
   const code = (issue.code === "custom" ? (issue.params as IssueParams | undefined)?.code : undefined) ?? "VALIDATION_FAILED";
   return new AppError(code, message, field ? { field } : {});
 }

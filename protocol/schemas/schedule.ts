@@ -47,11 +47,14 @@ export function mustRun(config: { cron: string; timezone?: string | undefined },
   } catch {
     return; // the fields' own checks said what is wrong
   }
-  if (runs.length === 0) ctx.addIssue({ code: "custom", path: ["cron"], message: `"${config.cron}" never runs (like the 31st of February)`, input: config.cron });
+  if (runs.length === 0)
+    ctx.addIssue({ code: "custom", path: ["cron"], message: `"${config.cron}" never runs (like the 31st of February)`, input: config.cron });
 }
 
 /** `GET /admin/api/schedule/preview?cron=&timezone=`: the runs an unsaved schedule would make. */
-export const schedulePreviewQuery = z.object({ cron: cronExpression.meta({ example: "*/30 9-10 * * MON" }), timezone: timeZone.optional() }).superRefine(mustRun);
+export const schedulePreviewQuery = z
+  .object({ cron: cronExpression.meta({ example: "*/30 9-10 * * MON" }), timezone: timeZone.optional() })
+  .superRefine(mustRun);
 
 /** The same checks for a cron and zone held outside a request. */
 export function checkTimeZone(zone: string, field = "timezone"): void {

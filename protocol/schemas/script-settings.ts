@@ -8,10 +8,14 @@ export const httpMethods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OP
 export const httpMethod = z.enum(httpMethods, { error: `must be among ${httpMethods.join(", ")}` });
 export type HttpMethod = z.infer<typeof httpMethod>;
 
-export const missedPolicy = z.enum(["catch_up", "skip"]).meta({ description: "After downtime: run the latest missed slot once (`catch_up`) or only record it (`skip`)." });
+export const missedPolicy = z
+  .enum(["catch_up", "skip"])
+  .meta({ description: "After downtime: run the latest missed slot once (`catch_up`) or only record it (`skip`)." });
 export type MissedPolicy = z.infer<typeof missedPolicy>;
 
-export const httpAccess = z.enum(["public", "token", "hmac"]).meta({ description: "Who may call: anyone, an API token of the tenant, or a request signed with `hmacSecret`." });
+export const httpAccess = z
+  .enum(["public", "token", "hmac"])
+  .meta({ description: "Who may call: anyone, an API token of the tenant, or a request signed with `hmacSecret`." });
 export type HttpAccess = z.infer<typeof httpAccess>;
 
 const eventPattern = /^[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?$|^\*$/;
@@ -33,12 +37,14 @@ export const settingsFields = {
     methods: list(httpMethod, httpMethods.length)
       .overwrite((methods) => [...new Set(methods)])
       .optional()
-      .meta({ description: "Default `[\"POST\"]`." }),
+      .meta({ description: 'Default `["POST"]`.' }),
     access: httpAccess.optional(),
     hmacSecret: patterned(64, /^[A-Za-z_][A-Za-z0-9_]*$/, "must name a secret, like STRIPE_WEBHOOK_SECRET")
       .optional()
       .meta({ description: "The name of the tenant secret that signs requests, when `access` is `hmac`." }),
-    hmacHeader: patterned(100, /^[A-Za-z0-9-]+$/, "must be a header name").toLowerCase().optional(),
+    hmacHeader: patterned(100, /^[A-Za-z0-9-]+$/, "must be a header name")
+      .toLowerCase()
+      .optional(),
     hmacScheme: z.enum(["sha256-hex", "stripe"]).optional(),
   },
   event: {
@@ -53,7 +59,12 @@ export const settingsFields = {
 
 function signedNeedsSecret(config: { access?: string | undefined; hmacSecret?: string | undefined }, ctx: z.RefinementCtx): void {
   if (config.access === "hmac" && !config.hmacSecret) {
-    ctx.addIssue({ code: "custom", path: ["hmacSecret"], message: "is required when access is hmac: the name of the secret that signs requests", input: config });
+    ctx.addIssue({
+      code: "custom",
+      path: ["hmacSecret"],
+      message: "is required when access is hmac: the name of the secret that signs requests",
+      input: config,
+    });
   }
 }
 

@@ -31,7 +31,11 @@ export const scriptLimits = {
   minMemoryMb: 16,
 } as const;
 
-export const scriptName = patterned(100, /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must start with a letter or digit and use only letters, digits, "_", "." and "-"').meta({
+export const scriptName = patterned(
+  100,
+  /^[A-Za-z0-9][A-Za-z0-9_.-]*$/,
+  'must start with a letter or digit and use only letters, digits, "_", "." and "-"',
+).meta({
   example: "pricing-rule",
 });
 
@@ -75,9 +79,15 @@ const commonFields = {
   language: scriptLanguage.optional(),
 };
 
-const kindHint = { error: (issue: z.core.$ZodRawIssue) => (issue.code === "invalid_union" ? `${(issue.input as { kind?: unknown })?.kind === undefined ? "is required:" : "must be"} one of ${scriptKinds.join(", ")}` : undefined) };
+const kindHint = {
+  error: (issue: z.core.$ZodRawIssue) =>
+    issue.code === "invalid_union"
+      ? `${(issue.input as { kind?: unknown })?.kind === undefined ? "is required:" : "must be"} one of ${scriptKinds.join(", ")}`
+      : undefined,
+};
 
-const createForm = <K extends ScriptKind, S extends z.ZodRawShape>(kind: K, settings: S) => closed({ kind: z.literal(kind), ...commonFields, code: scriptCode, ...settings });
+const createForm = <K extends ScriptKind, S extends z.ZodRawShape>(kind: K, settings: S) =>
+  closed({ kind: z.literal(kind), ...commonFields, code: scriptCode, ...settings });
 const updateForm = <K extends ScriptKind, S extends z.ZodRawShape>(kind: K, settings: S) =>
   closed({ kind: z.literal(kind).optional(), ...z.object(commonFields).partial().shape, code: scriptCode.optional(), ...z.object(settings).partial().shape });
 
@@ -164,7 +174,10 @@ export const rollbackRequest = closed({
 /** `/admin/api/scripts/:id/versions/:n`. */
 export const versionParams = z.object({
   id: z.string(),
-  n: z.coerce.number<string>({ error: versionNumber }).pipe(wholeNumber(1, Number.MAX_SAFE_INTEGER, versionNumber)).meta({ example: 2 }),
+  n: z.coerce
+    .number<string>({ error: versionNumber })
+    .pipe(wholeNumber(1, Number.MAX_SAFE_INTEGER, versionNumber))
+    .meta({ example: 2 }),
 });
 
 /** `GET /admin/api/scripts?kind=&tag=team:finance&q=&enabled=`. */

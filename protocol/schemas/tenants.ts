@@ -3,7 +3,9 @@ import * as z from "zod";
 import { alertRule, alertRules } from "./alerts.ts";
 import { closed, id, instant, list, patterned, text, wholeNumber } from "./common.ts";
 
-export const tenantSlug = patterned(63, /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'must be lowercase letters, digits and inner hyphens, like "acme-corp"').meta({ example: "acme-corp" });
+export const tenantSlug = patterned(63, /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'must be lowercase letters, digits and inner hyphens, like "acme-corp"').meta({
+  example: "acme-corp",
+});
 
 /** A host name a tenant's endpoints answer on: lowercase, no port. */
 export const domainName = patterned(
@@ -17,9 +19,18 @@ const egressHosts = list(patterned(253, /^(\*\.)?[a-z0-9.-]+$/, 'must be host na
 const mb = 1024 * 1024;
 // A byte budget below 1 MB could refuse a single valid input (up to 1 MB) forever.
 const budgetFields = {
-  maxQueued: wholeNumber(1, 1_000_000).nullable().optional().meta({ description: "Executions that may wait in the queue at once; null for the platform's default." }),
-  maxQueuedBytes: wholeNumber(mb, 1024 * 1024 * mb).nullable().optional().meta({ description: "Total input bytes of the executions waiting; null for the default." }),
-  maxHistoryBytesPerDay: wholeNumber(mb, 1024 * 1024 * mb).nullable().optional().meta({ description: "Bytes of execution history recorded per UTC day; null for the default." }),
+  maxQueued: wholeNumber(1, 1_000_000)
+    .nullable()
+    .optional()
+    .meta({ description: "Executions that may wait in the queue at once; null for the platform's default." }),
+  maxQueuedBytes: wholeNumber(mb, 1024 * 1024 * mb)
+    .nullable()
+    .optional()
+    .meta({ description: "Total input bytes of the executions waiting; null for the default." }),
+  maxHistoryBytesPerDay: wholeNumber(mb, 1024 * 1024 * mb)
+    .nullable()
+    .optional()
+    .meta({ description: "Bytes of execution history recorded per UTC day; null for the default." }),
 };
 const dedupe = (values: string[]) => [...new Set(values)];
 const domains = list(domainName, 20).overwrite(dedupe).meta({ description: "Host names whose `/api/scripts/*` are this tenant's endpoints." });

@@ -43,5 +43,10 @@ export function isoTime(value: string, field: string): string {
 export const isoTimeInput = z
   .string()
   .max(64)
-  .transform((value, ctx) => parseIsoTime(value) ?? (ctx.addIssue({ code: "custom", message: hint, input: value }), z.NEVER))
+  .transform((value, ctx) => {
+    const parsed = parseIsoTime(value);
+    if (parsed !== undefined) return parsed;
+    ctx.addIssue({ code: "custom", message: hint, input: value });
+    return z.NEVER;
+  })
   .meta({ description: "ISO 8601: a date (midnight UTC) or a date and time with its zone", example: "2026-01-31T12:00:00Z" });

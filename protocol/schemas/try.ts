@@ -12,12 +12,17 @@ export const trialLimits = { defaultLast: 50, maxLast: 100 } as const;
 /** `POST /admin/api/scripts/:id/try`. */
 export const tryRequest = closed({
   code: scriptCode,
-  last: wholeNumber(1, trialLimits.maxLast).optional().meta({ description: `How many of the script's latest finished executions to replay; default ${trialLimits.defaultLast}.` }),
-  language: scriptLanguage.optional().meta({ description: "The draft's language, `js` or `ts` (its types stripped as at save); the script's own when left out." }),
+  last: wholeNumber(1, trialLimits.maxLast)
+    .optional()
+    .meta({ description: `How many of the script's latest finished executions to replay; default ${trialLimits.defaultLast}.` }),
+  language: scriptLanguage
+    .optional()
+    .meta({ description: "The draft's language, `js` or `ts` (its types stripped as at save); the script's own when left out." }),
 }).meta({ id: "TryRequest" });
 
 export const verdict = z.enum(["same", "different", "failed", "fixed"]).meta({
-  description: "`same`/`different`: both succeeded (or both did not) with equal or differing outcomes; `failed`: the draft failed where the live run succeeded; `fixed`: the draft succeeded where the live run failed.",
+  description:
+    "`same`/`different`: both succeeded (or both did not) with equal or differing outcomes; `failed`: the draft failed where the live run succeeded; `fixed`: the draft succeeded where the live run failed.",
 });
 export type Verdict = z.infer<typeof verdict>;
 
@@ -31,7 +36,9 @@ export const capturedEffect = z
 
 export const diffEntry = z
   .object({
-    path: z.string().meta({ description: "Where the outcomes differ: `$` the whole, `$.total`, `$.items[2]`; for HTTP scripts `$.status`, `$.headers.content-type`, `$.body.total`." }),
+    path: z.string().meta({
+      description: "Where the outcomes differ: `$` the whole, `$.total`, `$.items[2]`; for HTTP scripts `$.status`, `$.headers.content-type`, `$.body.total`.",
+    }),
     live: z.unknown().optional().meta({ description: "Absent where only the draft has a value." }),
     draft: z.unknown().optional().meta({ description: "Absent where only the live run has a value." }),
   })
@@ -41,7 +48,9 @@ const runError = z.object({ code: z.string().nullable(), message: z.string() }).
 
 const liveOutcome = z.object({
   status: executionStatus,
-  output: z.unknown().meta({ description: "The return value (HTTP scripts: the response as history keeps it); null when left out for size (`outputOmitted`)." }),
+  output: z
+    .unknown()
+    .meta({ description: "The return value (HTTP scripts: the response as history keeps it); null when left out for size (`outputOmitted`)." }),
   outputOmitted: z.int().optional().meta({ description: "The output's size in bytes, when it was too large to keep here." }),
   error: runError,
   durationMs: z.int().nullable(),
@@ -81,7 +90,9 @@ export const trial = z
     createdBy: z.string(),
     createdAt: instant,
     finishedAt: instant.nullable(),
-    status: z.enum(["running", "finished", "abandoned"]).meta({ description: "`abandoned`: the trial stopped answering before it finished (its dispatcher restarted)." }),
+    status: z
+      .enum(["running", "finished", "abandoned"])
+      .meta({ description: "`abandoned`: the trial stopped answering before it finished (its dispatcher restarted)." }),
     summary: trialSummary,
     runs: z.array(trialRun).meta({ description: "Newest live execution first." }),
   })

@@ -9,7 +9,11 @@ export const maxReportDays = 366;
 
 /** `GET /admin/api/usage/report?days=&tenant=&all=`. */
 export const usageReportQuery = z.object({
-  days: z.coerce.number<string | number>().pipe(wholeNumber(1, maxReportDays)).optional().meta({ description: "Days back from today (UTC), today included; default 30." }),
+  days: z.coerce
+    .number<string | number>()
+    .pipe(wholeNumber(1, maxReportDays))
+    .optional()
+    .meta({ description: "Days back from today (UTC), today included; default 30." }),
   tenant: tenantSlug.optional().meta({ description: "Platform admins: this tenant's report instead of their own." }),
   all: z.enum(["true", "false"]).optional().meta({ description: "Platform admins: `true` for every tenant's report." }),
 });

@@ -25,12 +25,23 @@ describe("dead letters", () => {
   test("show their event's id, type, time and payload with the last error, and replay it as it was or edited", async () => {
     const t = await system.tenant("letters");
     const id = await system.script(
-      { name: "needs-qty", kind: "event", events: ["order.placed"], maxAttempts: 1, code: "export default (e) => { if (!e.payload.qty) throw new Error('qty must be positive'); return e.payload.qty * 10; }" },
+      {
+        name: "needs-qty",
+        kind: "event",
+        events: ["order.placed"],
+        maxAttempts: 1,
+        code: "export default (e) => { if (!e.payload.qty) throw new Error('qty must be positive'); return e.payload.qty * 10; }",
+      },
       t.token,
     );
     const occurredAt = "2026-11-24T09:30:00.000Z";
-    expect((await system.api("POST", "/api/events", { id: "ord-1", type: "order.placed", payload: { qty: 0, sku: "A-1" }, occurredAt }, { token: t.token })).status).toBe(202);
-    const [letter] = await waitFor(() => deadLetters(t.token), (items) => items.length === 1);
+    expect(
+      (await system.api("POST", "/api/events", { id: "ord-1", type: "order.placed", payload: { qty: 0, sku: "A-1" }, occurredAt }, { token: t.token })).status,
+    ).toBe(202);
+    const [letter] = await waitFor(
+      () => deadLetters(t.token),
+      (items) => items.length === 1,
+    );
     expect(letter).toMatchObject({
       scriptId: id,
       eventId: "ord-1",
@@ -48,7 +59,12 @@ describe("dead letters", () => {
     expect(edited.status).toBe(202);
     expect(edited.body).toMatchObject({ id: letter!.id, edited: true });
     const fixed = await system.waitForExecution(edited.body.executionId, 20_000, t.token);
-    expect(fixed).toMatchObject({ status: "succeeded", output: 20, trigger: "event", input: { id: "ord-1", type: "order.placed", occurredAt, payload: { qty: 2, sku: "A-1" } } });
+    expect(fixed).toMatchObject({
+      status: "succeeded",
+      output: 20,
+      trigger: "event",
+      input: { id: "ord-1", type: "order.placed", occurredAt, payload: { qty: 2, sku: "A-1" } },
+    });
 
     // No body: the event as it was, as before.
     const asItWas = await system.api("POST", `/admin/api/dead-letters/${letter!.id}/replay`, undefined, { token: t.token });
@@ -59,10 +75,16 @@ describe("dead letters", () => {
 
   test("an edited payload is checked like a published one; a payload too big to list is read one by one", async () => {
     const t = await system.tenant("letters-big");
-    await system.script({ name: "always-fails", kind: "event", events: ["blob.saved"], maxAttempts: 1, code: "export default () => { throw new Error('no'); }" }, t.token);
+    await system.script(
+      { name: "always-fails", kind: "event", events: ["blob.saved"], maxAttempts: 1, code: "export default () => { throw new Error('no'); }" },
+      t.token,
+    );
     const blob = "x".repeat(70 * 1024);
     await system.api("POST", "/api/events", { id: "blob-1", type: "blob.saved", payload: { blob } }, { token: t.token });
-    const [letter] = await waitFor(() => deadLetters(t.token), (items) => items.length === 1);
+    const [letter] = await waitFor(
+      () => deadLetters(t.token),
+      (items) => items.length === 1,
+    );
     expect(letter).toMatchObject({ eventId: "blob-1", payload: null, payloadBytes: JSON.stringify({ blob }).length });
     expect((await system.api("GET", `/admin/api/dead-letters/${letter!.id}`, undefined, { token: t.token })).body.payload).toEqual({ blob });
 
@@ -99,7 +121,9 @@ describe("the usage report", () => {
     expect(report.total).toMatchObject({ period: `${r.body.since}/${today}`, runs: 4 });
 
     // Durations as the history records them: the sum, and the percentiles picked as the stats do.
-    const durations = ((await system.api("GET", "/admin/api/executions", undefined, { token: t.token })).body.items as { durationMs: number }[]).map((e) => e.durationMs).sort((a, b) => a - b);
+    const durations = ((await system.api("GET", "/admin/api/executions", undefined, { token: t.token })).body.items as { durationMs: number }[])
+      .map((e) => e.durationMs)
+      .sort((a, b) => a - b);
     const pick = (p: number) => durations[Math.min(durations.length - 1, Math.floor(p * durations.length))];
     expect(day.durationMs).toEqual({ sum: durations.reduce((a, b) => a + b, 0), p50: pick(0.5), p95: pick(0.95) });
     expect(report.total.durationMs).toEqual(day.durationMs);
@@ -127,7 +151,15 @@ describe("the usage report", () => {
 });
 
 describe("endpoints", () => {
-  const http = (name: string, path: string, methods: string[], extra: Record<string, unknown> = {}) => ({ name, kind: "http", path, methods, access: "public", code: `export default () => "${name}"`, ...extra });
+  const http = (name: string, path: string, methods: string[], extra: Record<string, unknown> = {}) => ({
+    name,
+    kind: "http",
+    path,
+    methods,
+    access: "public",
+    code: `export default () => "${name}"`,
+    ...extra,
+  });
   const create = (token: string, fields: Record<string, unknown>) => system.api("POST", "/admin/api/scripts", fields, { token });
 
   test("two enabled scripts of a tenant may not claim the same route and method: create, update and enable answer 409 naming the other", async () => {
@@ -138,7 +170,9 @@ describe("endpoints", () => {
     const clash = await create(t.token, http("orders-v2", "/orders/:key/", ["POST", "PUT"]));
     expect(clash.status).toBe(409);
     expect(clash.body.error).toMatchObject({ code: "CONFLICT", field: "path", details: { scriptId: orders.body.id, scriptName: "orders", methods: ["POST"] } });
-    expect(clash.body.error.message).toBe('script "orders" already answers POST /orders/:id (the same route as /orders/:key/): change the path or methods, or disable one of them');
+    expect(clash.body.error.message).toBe(
+      'script "orders" already answers POST /orders/:id (the same route as /orders/:key/): change the path or methods, or disable one of them',
+    );
 
     // Other methods on the same route, or the same ones on another route, claim nothing of it.
     expect((await create(t.token, http("orders-put", "/orders/:key", ["PUT"]))).status).toBe(201);
@@ -174,19 +208,31 @@ describe("endpoints", () => {
     };
     const hex = (data: string) => createHmac("sha256", "whsec_test").update(data).digest("hex");
 
-    expect(await post("/hooks/plain", {})).toEqual({ status: 401, message: expect.stringMatching(/^the request has no x-signature header: this endpoint takes requests signed with the hex HMAC-SHA256 of the body/) });
-    expect(await post("/hooks/plain", { "x-signature": hex("something else") })).toEqual({ status: 401, message: expect.stringMatching(/^the x-signature signature does not match the request's body/) });
+    expect(await post("/hooks/plain", {})).toEqual({
+      status: 401,
+      message: expect.stringMatching(/^the request has no x-signature header: this endpoint takes requests signed with the hex HMAC-SHA256 of the body/),
+    });
+    expect(await post("/hooks/plain", { "x-signature": hex("something else") })).toEqual({
+      status: 401,
+      message: expect.stringMatching(/^the x-signature signature does not match the request's body/),
+    });
     expect((await post("/hooks/plain", { "x-signature": `sha256=${hex(body)}` })).status).toBe(200);
 
     const now = Math.floor(Date.now() / 1000);
     expect(await post("/hooks/stripe", {})).toEqual({ status: 401, message: expect.stringContaining("the request has no stripe-signature header") });
-    expect(await post("/hooks/stripe", { "stripe-signature": "v1=abc" })).toEqual({ status: 401, message: expect.stringMatching(/^the stripe-signature header must be t=<unix seconds>,v1=/) });
+    expect(await post("/hooks/stripe", { "stripe-signature": "v1=abc" })).toEqual({
+      status: 401,
+      message: expect.stringMatching(/^the stripe-signature header must be t=<unix seconds>,v1=/),
+    });
     const old = now - 600;
     expect(await post("/hooks/stripe", { "stripe-signature": `t=${old},v1=${hex(`${old}.${body}`)}` })).toEqual({
       status: 401,
       message: expect.stringMatching(/^the stripe-signature timestamp t=\d+ is \d+ s old; a signature is accepted for 5 minutes/),
     });
-    expect(await post("/hooks/stripe", { "stripe-signature": `t=${now},v1=${hex(`${now}.other`)}` })).toEqual({ status: 401, message: expect.stringMatching(/^the stripe-signature signature does not match its timestamp/) });
+    expect(await post("/hooks/stripe", { "stripe-signature": `t=${now},v1=${hex(`${now}.other`)}` })).toEqual({
+      status: 401,
+      message: expect.stringMatching(/^the stripe-signature signature does not match its timestamp/),
+    });
     expect((await post("/hooks/stripe", { "stripe-signature": `t=${now},v1=${hex(`${now}.${body}`)}` })).status).toBe(200);
   });
 });
@@ -198,7 +244,10 @@ describe("alerts", () => {
     const t = await system.tenant("linked");
     const id = await system.script({ name: "nightly", code: failing, alerts: [{ on: ["failed"], webhook: `http://127.0.0.1:${hooks.port}/linked` }] }, t.token);
     const run = await system.run(id, null, t.token);
-    const hook = await waitFor(async () => hooks.requests.find((r) => r.url === "/linked"), (r) => r !== undefined);
+    const hook = await waitFor(
+      async () => hooks.requests.find((r) => r.url === "/linked"),
+      (r) => r !== undefined,
+    );
     const link = `${system.baseUrl}/admin/history/${run.body.id}`;
     expect(JSON.parse(hook!.body).text).toContain(link);
     expect(system.output).toContain(`admin:    ${system.baseUrl}/admin/`);
@@ -206,7 +255,10 @@ describe("alerts", () => {
 
   test("a webhook the egress policy refuses is refused at save, naming the rule, however its address is spelled", async () => {
     const t = await system.tenant("hooked");
-    const rule = (webhook: string) => [{ on: ["failed"], email: "ops@hooked.test" }, { on: ["failed"], webhook }];
+    const rule = (webhook: string) => [
+      { on: ["failed"], email: "ops@hooked.test" },
+      { on: ["failed"], webhook },
+    ];
     for (const [webhook, reason] of [
       ["http://127.0.0.1:9/x", "a loopback address"],
       ["http://0x7f.1/x", "a loopback address"],
@@ -223,8 +275,26 @@ describe("alerts", () => {
       expect(r.body.error.message).toContain(reason);
     }
     // A name is checked when an alert is sent; an endpoint the operator opened may be saved.
-    expect((await system.api("POST", "/admin/api/scripts", { name: "by-name", kind: "manual", code: failing, alerts: rule("https://hooks.example.com/alerts") }, { token: t.token })).status).toBe(201);
-    expect((await system.api("POST", "/admin/api/scripts", { name: "opened", kind: "manual", code: failing, alerts: rule(`http://127.0.0.1:${hooks.port}/ok`) }, { token: t.token })).status).toBe(201);
+    expect(
+      (
+        await system.api(
+          "POST",
+          "/admin/api/scripts",
+          { name: "by-name", kind: "manual", code: failing, alerts: rule("https://hooks.example.com/alerts") },
+          { token: t.token },
+        )
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await system.api(
+          "POST",
+          "/admin/api/scripts",
+          { name: "opened", kind: "manual", code: failing, alerts: rule(`http://127.0.0.1:${hooks.port}/ok`) },
+          { token: t.token },
+        )
+      ).status,
+    ).toBe(201);
 
     const id = (await system.api("GET", "/admin/api/scripts?q=by-name", undefined, { token: t.token })).body.items[0].id;
     const patched = await system.api("PATCH", `/admin/api/scripts/${id}`, { alerts: rule("http://192.168.1.20/") }, { token: t.token });
@@ -239,7 +309,12 @@ describe("alerts", () => {
 describe("schedules", () => {
   test("a time zone is stored as Intl names it, however it was typed", async () => {
     const t = await system.tenant("zones");
-    const created = await system.api("POST", "/admin/api/scripts", { name: "nightly", kind: "scheduled", cron: "0 2 * * *", timezone: "europe/berlin", code: "export default () => 1" }, { token: t.token });
+    const created = await system.api(
+      "POST",
+      "/admin/api/scripts",
+      { name: "nightly", kind: "scheduled", cron: "0 2 * * *", timezone: "europe/berlin", code: "export default () => 1" },
+      { token: t.token },
+    );
     expect(created.body.config.timezone).toBe("Europe/Berlin");
     const patched = await system.api("PATCH", `/admin/api/scripts/${created.body.id}`, { timezone: "ASIA/TOKYO" }, { token: t.token });
     expect(patched.body.config.timezone).toBe("Asia/Tokyo");
@@ -250,7 +325,16 @@ describe("schedules", () => {
 describe("the SDK's types", () => {
   test("say what event and scheduled scripts receive, for the editor", async () => {
     const types = (await system.api("GET", "/admin/api/sdk/types")).body as string;
-    for (const part of ["interface EventInput<Payload = unknown>", "readonly occurredAt: string;", "interface ScheduledInput", "readonly scheduledFor: string;", "readonly caughtUp?: boolean;", "type EventHandler<", "type ScheduledHandler<", "type HttpHandler = (request: Request"]) {
+    for (const part of [
+      "interface EventInput<Payload = unknown>",
+      "readonly occurredAt: string;",
+      "interface ScheduledInput",
+      "readonly scheduledFor: string;",
+      "readonly caughtUp?: boolean;",
+      "type EventHandler<",
+      "type ScheduledHandler<",
+      "type HttpHandler = (request: Request",
+    ]) {
       expect(types).toContain(part);
     }
   });

@@ -1,34 +1,11 @@
 // Per-tenant budgets: what one tenant can make the platform store is bounded (executions waiting
 // and their input bytes, history recorded per UTC day), refused with an answer that names the
 // budget, and never at the cost of anything already stored.
-import { createServer, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { System } from "../support/system.ts";
+import { startGates } from "../support/gates.ts";
 
 const mb = 1024 * 1024;
-
-/** Loopback gates scripts wait at (`GET /<name>`) until the test opens them. */
-async function startGates() {
-  const waiting = new Map<string, ServerResponse[]>();
-  const open = new Set<string>();
-  const server = createServer((req, res) => {
-    const name = (req.url ?? "/").slice(1);
-    if (open.has(name)) return void res.end("open");
-    waiting.set(name, [...(waiting.get(name) ?? []), res]);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    waiting: (name: string) => waiting.get(name)?.length ?? 0,
-    open(name: string) {
-      open.add(name);
-      for (const res of waiting.get(name) ?? []) res.end("open");
-      waiting.delete(name);
-    },
-    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
-  };
-}
 
 let system: System;
 let gates: Awaited<ReturnType<typeof startGates>>;
@@ -68,11 +45,15 @@ async function holdTheSlot(token: string, gate: string) {
   const id = await system.script({ name: `hold-${gate}`, code: gated(gate) }, token);
   const held = await system.api("POST", `/admin/api/scripts/${id}/runs`, { input: "held", mode: "async" }, { token });
   expect(held.body.status).toBe("running");
-  await waitFor(async () => gates.waiting(gate), (n) => n === 1);
+  await waitFor(
+    async () => gates.waiting(gate),
+    (n) => n === 1,
+  );
   return { scriptId: id, executionId: held.body.id as string };
 }
 
-const runAsync = (token: string, scriptId: string, input: unknown) => system.api("POST", `/admin/api/scripts/${scriptId}/runs`, { input, mode: "async" }, { token });
+const runAsync = (token: string, scriptId: string, input: unknown) =>
+  system.api("POST", `/admin/api/scripts/${scriptId}/runs`, { input, mode: "async" }, { token });
 const usage = async (token: string) => (await system.api("GET", "/admin/api/usage", undefined, { token })).body;
 
 describe("queue budgets", () => {
@@ -80,9 +61,16 @@ describe("queue budgets", () => {
     const t = await tenantWith({ maxConcurrency: 1, maxQueued: 2 });
     const id = await system.script({ name: "worker", code: gated("q-count") }, t.token);
     const first = await runAsync(t.token, id, 0);
-    await waitFor(async () => gates.waiting("q-count"), (n) => n === 1);
+    await waitFor(
+      async () => gates.waiting("q-count"),
+      (n) => n === 1,
+    );
     const queued = [await runAsync(t.token, id, 1), await runAsync(t.token, id, 2)];
-    expect([first, ...queued].map((r) => [r.status, r.body.status])).toEqual([[202, "running"], [202, "queued"], [202, "queued"]]);
+    expect([first, ...queued].map((r) => [r.status, r.body.status])).toEqual([
+      [202, "running"],
+      [202, "queued"],
+      [202, "queued"],
+    ]);
 
     const refused = await runAsync(t.token, id, 3);
     expect(refused.status).toBe(429);
@@ -99,7 +87,11 @@ describe("queue budgets", () => {
 
     gates.open("q-count");
     const done = await Promise.all([first, ...queued].map((r) => system.waitForExecution(r.body.id, 20_000, t.token)));
-    expect(done.map((e) => [e.status, e.output])).toEqual([["succeeded", 0], ["succeeded", 1], ["succeeded", 2]]);
+    expect(done.map((e) => [e.status, e.output])).toEqual([
+      ["succeeded", 0],
+      ["succeeded", 1],
+      ["succeeded", 2],
+    ]);
     expect((await runAsync(t.token, id, 3)).status).toBe(202);
   });
 
@@ -131,7 +123,10 @@ describe("queue budgets", () => {
     const t = await tenantWith({ maxConcurrency: 1, maxQueued: 2 });
     await holdTheSlot(t.token, "q-events");
     const subscribers = [];
-    for (let i = 0; i < 3; i++) subscribers.push(await system.script({ name: `on-order-${i}`, kind: "event", events: ["order.placed"], code: "export default (e) => e.payload.n" }, t.token));
+    for (let i = 0; i < 3; i++)
+      subscribers.push(
+        await system.script({ name: `on-order-${i}`, kind: "event", events: ["order.placed"], code: "export default (e) => e.payload.n" }, t.token),
+      );
     const event = { id: "order-1", type: "order.placed", payload: { n: 7 } };
 
     const refused = await system.api("POST", "/api/events", event, { token: t.token });
@@ -142,11 +137,15 @@ describe("queue budgets", () => {
     const batch = await system.api("POST", "/api/events", { events: [{ id: "order-2", type: "order.placed", payload: { n: 8 } }, event] }, { token: t.token });
     expect([batch.status, batch.body.error?.code, batch.body.error?.field]).toEqual([429, "QUEUE_BUDGET_EXCEEDED", "events"]);
     // Nothing of either was stored: no delivery of any subscriber, nothing waiting.
-    for (const id of subscribers) expect((await system.api("GET", `/admin/api/executions?scriptId=${id}`, undefined, { token: t.token })).body.items).toEqual([]);
+    for (const id of subscribers)
+      expect((await system.api("GET", `/admin/api/executions?scriptId=${id}`, undefined, { token: t.token })).body.items).toEqual([]);
     expect(await usage(t.token)).toMatchObject({ running: 1, queued: 0 });
 
     gates.open("q-events");
-    await waitFor(() => usage(t.token), (u) => u.running === 0);
+    await waitFor(
+      () => usage(t.token),
+      (u) => u.running === 0,
+    );
     const accepted = await system.api("POST", "/api/events", event, { token: t.token });
     expect([accepted.status, accepted.body]).toEqual([202, { id: "order-1", type: "order.placed", duplicate: false, deliveries: 3 }]);
     for (const id of subscribers) {
@@ -160,7 +159,10 @@ describe("queue budgets", () => {
 
   test("a dead letter's replay is refused while the queue is full, and stays unreplayed", async () => {
     const t = await tenantWith({ maxConcurrency: 1 });
-    await system.script({ name: "fails", kind: "event", events: ["stock.low"], maxAttempts: 1, code: "export default () => { throw new Error('no stock service'); }" }, t.token);
+    await system.script(
+      { name: "fails", kind: "event", events: ["stock.low"], maxAttempts: 1, code: "export default () => { throw new Error('no stock service'); }" },
+      t.token,
+    );
     await system.api("POST", "/api/events", { id: "stock-1", type: "stock.low" }, { token: t.token });
     const [letter] = await waitFor(
       async () => (await system.api("GET", "/admin/api/dead-letters", undefined, { token: t.token })).body.items as { id: string; replayedAt: string | null }[],
@@ -179,7 +181,10 @@ describe("queue budgets", () => {
 
     gates.open("q-replay");
     await system.waitForExecution(held.executionId, 20_000, t.token);
-    await waitFor(() => usage(t.token), (u) => u.queued === 0);
+    await waitFor(
+      () => usage(t.token),
+      (u) => u.queued === 0,
+    );
     const replayed = await system.api("POST", `/admin/api/dead-letters/${letter!.id}/replay`, {}, { token: t.token });
     expect(replayed.status).toBe(202);
     expect((await system.waitForExecution(replayed.body.executionId, 20_000, t.token)).status).toBe("failed");
@@ -190,7 +195,10 @@ describe("history budget", () => {
   test("past its daily history budget a tenant's new runs are refused 429 until the next UTC day; its events wait; nothing stored is lost", async () => {
     const t = await tenantWith({ maxHistoryBytesPerDay: mb });
     const id = await system.script({ name: "bulky", code: "export default (n) => 'x'.repeat(n)" }, t.token);
-    const endpoint = await system.script({ name: "hook", kind: "http", path: "/hook", access: "public", code: "export default () => new Response('ok')" }, t.token);
+    const endpoint = await system.script(
+      { name: "hook", kind: "http", path: "/hook", access: "public", code: "export default () => new Response('ok')" },
+      t.token,
+    );
     const consumer = await system.script({ name: "on-ping", kind: "event", events: ["ping"], code: "export default (e) => e.payload" }, t.token);
     const kept = [];
     for (let i = 0; i < 2; i++) {
@@ -240,8 +248,19 @@ describe("budget settings", () => {
 
     const set = await system.api("PATCH", `/admin/api/tenants/${t.slug}`, { maxQueued: 5, maxQueuedBytes: 2 * mb });
     expect(set.body).toMatchObject({ maxQueued: 5, maxQueuedBytes: 2 * mb, maxHistoryBytesPerDay: null });
-    expect((await system.api("GET", "/admin/api/settings", undefined, { token: t.token })).body.budgets).toEqual({ ...defaults, maxQueued: 5, maxQueuedBytes: 2 * mb });
-    expect(await usage(t.token)).toEqual({ running: 0, queued: 0, limit: 10, queuedBytes: 0, historyBytesToday: 0, budgets: { ...defaults, maxQueued: 5, maxQueuedBytes: 2 * mb } });
+    expect((await system.api("GET", "/admin/api/settings", undefined, { token: t.token })).body.budgets).toEqual({
+      ...defaults,
+      maxQueued: 5,
+      maxQueuedBytes: 2 * mb,
+    });
+    expect(await usage(t.token)).toEqual({
+      running: 0,
+      queued: 0,
+      limit: 10,
+      queuedBytes: 0,
+      historyBytesToday: 0,
+      budgets: { ...defaults, maxQueued: 5, maxQueuedBytes: 2 * mb },
+    });
     const listed = (await system.api("GET", "/admin/api/tenants")).body.items.find((x: { slug: string }) => x.slug === t.slug);
     expect(listed.usage.budgets.maxQueued).toBe(5);
 

@@ -18,7 +18,8 @@ afterAll(async () => {
 });
 
 const cancel = (id: string, token: string) => system.api("POST", `/admin/api/executions/${id}/cancel`, undefined, { token });
-const runAsync = (scriptId: string, input: unknown, token: string) => system.api("POST", `/admin/api/scripts/${scriptId}/runs`, { input, mode: "async" }, { token });
+const runAsync = (scriptId: string, input: unknown, token: string) =>
+  system.api("POST", `/admin/api/scripts/${scriptId}/runs`, { input, mode: "async" }, { token });
 const execution = async (id: string, token: string) => (await system.api("GET", `/admin/api/executions/${id}`, undefined, { token })).body;
 
 /** A script that logs, says when its signal aborts, and waits at gate `name`. */
@@ -40,7 +41,10 @@ describe("cancelling an execution", () => {
     expect((await system.api("PATCH", `/admin/api/tenants/${t.slug}`, { maxConcurrency: 1 })).status).toBe(200);
     const holder = await system.script({ name: "holder", code: waitsAt("q-hold") }, t.token);
     const held = await runAsync(holder, "held", t.token);
-    await waitFor(async () => gates.waiting("q-hold"), (n) => n === 1);
+    await waitFor(
+      async () => gates.waiting("q-hold"),
+      (n) => n === 1,
+    );
     const queued = await runAsync(holder, "waiting", t.token);
     expect(queued.body.status).toBe("queued");
     expect((await system.api("GET", "/admin/api/usage", undefined, { token: t.token })).body.queued).toBe(1);
@@ -62,7 +66,10 @@ describe("cancelling an execution", () => {
     const t = await system.tenant("cancel-running");
     const id = await system.script({ name: "waits", code: waitsAt("r-wait") }, t.token);
     const syncCall = system.run(id, { order: 7 }, t.token);
-    await waitFor(async () => gates.waiting("r-wait"), (n) => n === 1);
+    await waitFor(
+      async () => gates.waiting("r-wait"),
+      (n) => n === 1,
+    );
     const [running] = (await system.api("GET", `/admin/api/executions?scriptId=${id}`, undefined, { token: t.token })).body.items;
     expect(running.status).toBe("running");
 
@@ -86,12 +93,21 @@ describe("cancelling an execution", () => {
   test("a script that holds its runner is stopped with it; the tenant is not penalised, and another run in that process is interrupted", async () => {
     const t = await system.tenant("cancel-spin");
     const tenantId = await tenantIdOf(t.slug);
-    const spinner = await system.script({ name: "spinner", code: `export default async (input, ctx) => { ctx.log.info("spinning"); for (;;) {} }`, timeoutMs: 60_000 }, t.token);
+    const spinner = await system.script(
+      { name: "spinner", code: `export default async (input, ctx) => { ctx.log.info("spinning"); for (;;) {} }`, timeoutMs: 60_000 },
+      t.token,
+    );
     const neighbour = await system.script({ name: "neighbour", code: waitsAt("s-neighbour") }, t.token);
     const waiting = await runAsync(neighbour, "beside", t.token);
-    await waitFor(async () => gates.waiting("s-neighbour"), (n) => n === 1);
+    await waitFor(
+      async () => gates.waiting("s-neighbour"),
+      (n) => n === 1,
+    );
     const spinning = await runAsync(spinner, null, t.token);
-    await waitFor(() => execution(spinning.body.id, t.token), (e) => e.status === "running");
+    await waitFor(
+      () => execution(spinning.body.id, t.token),
+      (e) => e.status === "running",
+    );
 
     const cancelled = await cancel(spinning.body.id, t.token);
     expect(cancelled.status).toBe(200);
@@ -124,16 +140,25 @@ describe("cancelling an execution", () => {
   test("a cancelled event delivery is neither retried nor dead-lettered", async () => {
     const t = await system.tenant("cancel-events");
     const hangs = await system.script({ name: "hangs", kind: "event", events: ["job.hang"], maxAttempts: 3, code: waitsAt("e-hang") }, t.token);
-    const fails = await system.script({ name: "fails", kind: "event", events: ["job.fail"], maxAttempts: 2, code: "export default () => { throw new Error('no'); }" }, t.token);
+    const fails = await system.script(
+      { name: "fails", kind: "event", events: ["job.fail"], maxAttempts: 2, code: "export default () => { throw new Error('no'); }" },
+      t.token,
+    );
     expect((await system.api("POST", "/api/events", { id: "hang-1", type: "job.hang", payload: {} }, { token: t.token })).status).toBe(202);
-    await waitFor(async () => gates.waiting("e-hang"), (n) => n === 1);
+    await waitFor(
+      async () => gates.waiting("e-hang"),
+      (n) => n === 1,
+    );
     const [delivery] = (await system.api("GET", `/admin/api/executions?scriptId=${hangs}`, undefined, { token: t.token })).body.items;
     expect((await cancel(delivery.id, t.token)).body.status).toBe("cancelled");
 
     // A failing delivery published after it is retried: the sweep that would retry the
     // cancelled one has run by then.
     expect((await system.api("POST", "/api/events", { id: "fail-1", type: "job.fail", payload: {} }, { token: t.token })).status).toBe(202);
-    await waitFor(async () => (await system.api("GET", `/admin/api/executions?scriptId=${fails}`, undefined, { token: t.token })).body.items, (items) => items.length === 2);
+    await waitFor(
+      async () => (await system.api("GET", `/admin/api/executions?scriptId=${fails}`, undefined, { token: t.token })).body.items,
+      (items) => items.length === 2,
+    );
     const deliveries = (await system.api("GET", `/admin/api/executions?scriptId=${hangs}`, undefined, { token: t.token })).body.items;
     expect(deliveries.map((d: { status: string }) => d.status)).toEqual(["cancelled"]);
     const letters = (await system.api("GET", "/admin/api/dead-letters", undefined, { token: t.token })).body.items;
@@ -146,7 +171,10 @@ describe("cancelling an execution", () => {
     const other = await system.tenant("cancel-other");
     const id = await system.script({ name: "held", code: waitsAt("v-hold") }, t.token);
     const running = await runAsync(id, null, t.token);
-    await waitFor(async () => gates.waiting("v-hold"), (n) => n === 1);
+    await waitFor(
+      async () => gates.waiting("v-hold"),
+      (n) => n === 1,
+    );
     expect((await cancel(running.body.id, viewer.body.token)).status).toBe(403);
     expect((await cancel(running.body.id, other.token)).status).toBe(404);
     expect((await execution(running.body.id, t.token)).status).toBe("running");

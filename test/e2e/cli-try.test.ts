@@ -31,8 +31,11 @@ afterAll(async () => {
 function iota(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("IOTA_"))) as Record<string, string>;
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: dir, env: { ...env, HOME: dir, XDG_CONFIG_HOME: join(dir, ".config"), IOTA_URL: system.baseUrl, IOTA_TOKEN: tenant.token } }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { cwd: dir, env: { ...env, HOME: dir, XDG_CONFIG_HOME: join(dir, ".config"), IOTA_URL: system.baseUrl, IOTA_TOKEN: tenant.token } },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
     );
   });
 }
@@ -44,7 +47,10 @@ async function draft(name: string, code: string): Promise<string> {
 
 describe("iota try", () => {
   test("prints each run's verdict with what differs and what was captured, and exits 0 when nothing failed", async () => {
-    const file = await draft("changed.js", 'export default async (input, ctx) => { await ctx.kv.put("last", input.qty); return { total: input.qty === 2 ? 19 : input.qty * 10 }; }');
+    const file = await draft(
+      "changed.js",
+      'export default async (input, ctx) => { await ctx.kv.put("last", input.qty); return { total: input.qty === 2 ? 19 : input.qty * 10 }; }',
+    );
     const r = await iota(["try", "pricing", "--draft", file]);
     expect(r.stderr).toContain("2 runs: 1 same, 1 different, 0 failed, 0 fixed; 2 side effects captured, none performed");
     expect(r.code).toBe(0);
@@ -55,7 +61,10 @@ describe("iota try", () => {
   });
 
   test("exits 1 when the draft fails where the live version succeeded, saying why", async () => {
-    const file = await draft("broken.ts", "export default async (input: { qty: number }) => { if (input.qty > 1) throw new Error('too many'); return { total: input.qty * 10 }; }");
+    const file = await draft(
+      "broken.ts",
+      "export default async (input: { qty: number }) => { if (input.qty > 1) throw new Error('too many'); return { total: input.qty * 10 }; }",
+    );
     const r = await iota(["try", "pricing", "--draft", file, "--last", "2"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/succeeded\s+failed\s+FAILED/);

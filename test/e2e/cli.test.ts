@@ -4,8 +4,6 @@
 // forced; runs, live logs, embedded calls, events and history; exit codes CI can act on.
 import { execFile, spawn } from "node:child_process";
 import { readFile, stat, writeFile, mkdtemp, rm } from "node:fs/promises";
-import { createServer, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,32 +11,11 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Output } from "../../cli/output.ts";
 import { System } from "../support/system.ts";
+import { startGates } from "../support/gates.ts";
 
 const bin = fileURLToPath(new URL("../../cli/bin.js", import.meta.url));
 const cliDir = fileURLToPath(new URL("../../cli/", import.meta.url));
 const exec = promisify(execFile);
-
-/** Loopback gates scripts wait at (`GET /<name>`) until the test opens them. */
-async function startGates() {
-  const waiting = new Map<string, ServerResponse[]>();
-  const open = new Set<string>();
-  const server = createServer((req, res) => {
-    const name = (req.url ?? "/").slice(1);
-    if (open.has(name)) return void res.end("open");
-    waiting.set(name, [...(waiting.get(name) ?? []), res]);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    waiting: (name: string) => waiting.get(name)?.length ?? 0,
-    open(name: string) {
-      open.add(name);
-      for (const res of waiting.get(name) ?? []) res.end("open");
-      waiting.delete(name);
-    },
-    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
-  };
-}
 
 let system: System;
 let gates: Awaited<ReturnType<typeof startGates>>;
@@ -106,7 +83,14 @@ beforeAll(async () => {
   await git("config", "user.name", "Dev");
   const scripts: Record<string, unknown>[] = [
     { name: "greeter", kind: "manual", code: greeter, description: "Says hello", tags: { team: "growth", area: "demo" } },
-    { name: "nightly-report", kind: "scheduled", code: "export default async () => ({ sent: true });\n", cron: "0 3 * * *", timezone: "Europe/Berlin", timeoutMs: 60000 },
+    {
+      name: "nightly-report",
+      kind: "scheduled",
+      code: "export default async () => ({ sent: true });\n",
+      cron: "0 3 * * *",
+      timezone: "Europe/Berlin",
+      timeoutMs: 60000,
+    },
     { name: "pricing-rule", kind: "embedded", code: await readFile(new URL("../../examples/pricing-rule.js", import.meta.url), "utf8"), timeoutMs: 2000 },
     { name: "broken", kind: "manual", code: `export default async () => { throw new Error("the ledger is closed"); };\n` },
     { name: "order-watcher", kind: "event", code: `export default async (event) => ({ seen: event.payload.order });\n`, events: ["order.placed"] },
@@ -311,10 +295,16 @@ describe("iota, from login to a push from CI", () => {
   test("logs --follow prints a running execution's lines as they happen and ends with it", async () => {
     const started = await iota(["run", "slow-import", "--async"]);
     const id = started.stdout.trim();
-    await waitFor(() => gates.waiting("import"), (n) => n === 1);
+    await waitFor(
+      () => gates.waiting("import"),
+      (n) => n === 1,
+    );
     const follower = start(["logs", id, "--follow"]);
     // The first line arrives while the run is still held at the gate.
-    await waitFor(() => follower.ran.stdout, (out) => out.includes("batch 1 imported"));
+    await waitFor(
+      () => follower.ran.stdout,
+      (out) => out.includes("batch 1 imported"),
+    );
     expect(follower.ran.stdout).not.toContain("batch 2 imported");
     expect(follower.ran.code).toBeNull();
     gates.open("import");
@@ -385,7 +375,15 @@ describe("iota, from login to a push from CI", () => {
 describe("the progress bar", () => {
   const streams = (isTTY: boolean) => {
     const written = { stdout: "", stderr: "" };
-    const sink = (key: keyof typeof written) => ({ isTTY, columns: 60, write: (text: string) => ((written[key] += text), true) }) as never;
+    const sink = (key: keyof typeof written) =>
+      ({
+        isTTY,
+        columns: 60,
+        write: (text: string) => {
+          written[key] += text;
+          return true;
+        },
+      }) as never;
     return { written, streams: { stdout: sink("stdout"), stderr: sink("stderr") } };
   };
 

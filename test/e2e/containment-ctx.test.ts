@@ -167,7 +167,8 @@ describe("a ctx used by another execution while its own still runs", () => {
     expect(started.status).toBe(202);
     const holder = await system.waitForExecution(started.body.id, 25_000, mallory.token);
     expect(holder).toMatchObject({ status: "succeeded", output: "held" });
-    const deliveries = (await system.api("GET", `/admin/api/executions?scriptId=${id}&trigger=event&limit=100`, undefined, { token: mallory.token })).body.items as { id: string; status: string }[];
+    const deliveries = (await system.api("GET", `/admin/api/executions?scriptId=${id}&trigger=event&limit=100`, undefined, { token: mallory.token })).body
+      .items as { id: string; status: string }[];
     const failed = deliveries.filter((d) => d.status === "failed");
     expect(failed).toHaveLength(1);
     const stopped = await execution(failed[0]!.id);

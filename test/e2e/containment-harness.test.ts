@@ -113,7 +113,10 @@ describe("a script that redefines what the harness relies on", () => {
     expect(kept.length).toBeLessThan(1000);
     expect(kept.map((l: { message: string }) => l.message.slice(0, 4))).toEqual(kept.map((_: unknown, i: number) => String(i).padStart(4, "0")));
     expect(logBytes(big.logs.slice(0, -1))).toBeLessThanOrEqual(MB);
-    expect(big.logs.at(-1)).toMatchObject({ level: "warn", message: `${3000 - kept.length} more log lines were dropped: an execution keeps at most 1000 lines and ${MB} bytes of logs` });
+    expect(big.logs.at(-1)).toMatchObject({
+      level: "warn",
+      message: `${3000 - kept.length} more log lines were dropped: an execution keeps at most 1000 lines and ${MB} bytes of logs`,
+    });
 
     const small = await run(id, "small");
     expect(small).toMatchObject({ status: "succeeded", output: { tried: expectedAttempts, sum: 6, at: "number" } });
@@ -159,8 +162,8 @@ describe("a Response that lies", () => {
     "status-99999": `class Liar extends Response { get status() { return 99999; } } return new Liar("hello");`,
     "headers-lie": `class Liar extends Response { get headers() { return [["x-evil", "1\\r\\nset-cookie: a=b"]]; } } return new Liar("hello");`,
     "huge-arrayBuffer": `class Liar extends Response { async arrayBuffer() { return new ArrayBuffer(20 * ${MB}); } } return new Liar("hello");`,
-    "fake": `const fake = Object.create(Response.prototype); return fake;`,
-    "proxy": `return new Proxy(new Response("hello"), { get: (t, k) => (k === "status" ? 99999 : Reflect.get(t, k)) });`,
+    fake: `const fake = Object.create(Response.prototype); return fake;`,
+    proxy: `return new Proxy(new Response("hello"), { get: (t, k) => (k === "status" ? 99999 : Reflect.get(t, k)) });`,
     "endless-body": `return new Response(new ReadableStream({ pull(c) { c.enqueue(new Uint8Array(${MB})); } }));`,
     "text-chunks": `return new Response(new ReadableStream({ start(c) { c.enqueue("not bytes"); c.close(); } }));`,
     "huge-headers": `return new Response("hello", { headers: { "x-big": "a".repeat(100000) } });`,
@@ -178,8 +181,16 @@ describe("a Response that lies", () => {
   };
 
   test("fails its execution cleanly, and the caller gets a plain 500 naming it", async () => {
-    const branches = Object.entries(cases).map(([name, body]) => `if (ctx.params.case === ${JSON.stringify(name)}) { ${body} }`).join("\n");
-    await script({ kind: "http", path: "/liar/:case", methods: ["GET"], access: "public", code: `export default async (request, ctx) => { ${branches} return new Response("honest"); }` });
+    const branches = Object.entries(cases)
+      .map(([name, body]) => `if (ctx.params.case === ${JSON.stringify(name)}) { ${body} }`)
+      .join("\n");
+    await script({
+      kind: "http",
+      path: "/liar/:case",
+      methods: ["GET"],
+      access: "public",
+      code: `export default async (request, ctx) => { ${branches} return new Response("honest"); }`,
+    });
     const base = `${system.baseUrl}/api/tenants/${mallory.slug}/scripts/liar`;
     for (const [name, want] of Object.entries(expected)) {
       const answer = await fetch(`${base}/${name}`);
@@ -265,7 +276,13 @@ describe("secrets and keys", () => {
     expect(JSON.stringify(stored)).not.toContain(secrets.API_TOKEN);
     expect(JSON.stringify(stored.output)).not.toContain("uo");
 
-    await script({ kind: "http", path: "/leak", methods: ["GET"], access: "public", code: `export default async (r, ctx) => ({ token: await ctx.secrets.get("API_TOKEN") })` });
+    await script({
+      kind: "http",
+      path: "/leak",
+      methods: ["GET"],
+      access: "public",
+      code: `export default async (r, ctx) => ({ token: await ctx.secrets.get("API_TOKEN") })`,
+    });
     const answer = await fetch(`${system.baseUrl}/api/tenants/${mallory.slug}/scripts/leak`);
     expect(answer.status).toBe(200);
     const recorded = await execution(answer.headers.get("x-iota-execution-id")!);
@@ -291,7 +308,12 @@ describe("secrets and keys", () => {
     });
     const e = await run(id);
     expect(e.status).toBe("succeeded");
-    for (const [name, shown] of [["nul", "user\\u0000admin"], ["bell", "ring\\u0007"], ["lone", "half\\ud800"], ["del", "x\u007f"]] as const) {
+    for (const [name, shown] of [
+      ["nul", "user\\u0000admin"],
+      ["bell", "ring\\u0007"],
+      ["lone", "half\\ud800"],
+      ["del", "x\u007f"],
+    ] as const) {
       for (const op of ["put", "get", "delete"]) {
         const [code, field, message] = e.output[`${name}.${op}`];
         expect({ name, op, code, field }).toEqual({ name, op, code: "VALIDATION_FAILED", field: "key" });

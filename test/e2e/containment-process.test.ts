@@ -43,7 +43,8 @@ test("the host says which enforcement bounds its runners, and each runner belong
   expect(system.output).toMatch(/limits: +(cgroup v1|cgroup v2|watchdog)/);
   const a = await newTenant();
   const b = await newTenant();
-  for (const t of [a, b]) expect((await system.run(await system.script({ name: "hi", code: "export default () => 1" }, t.token), null, t.token)).body.status).toBe("succeeded");
+  for (const t of [a, b])
+    expect((await system.run(await system.script({ name: "hi", code: "export default () => 1" }, t.token), null, t.token)).body.status).toBe("succeeded");
   const runners = (await system.api("GET", "/admin/api/runners")).body;
   const [ra, rb] = [runners.shards.filter((s: { owner?: string }) => s.owner === a.id), runners.shards.filter((s: { owner?: string }) => s.owner === b.id)];
   expect(ra).toHaveLength(1);
@@ -82,10 +83,18 @@ describe("no work outlives its execution", () => {
   // workerd drops a finished call's timers and promise chains by itself; waitUntil is how work
   // is kept alive past the call, and that is what the host has to stop.
   test.each([
-    ["handed to waitUntil", true, `import { waitUntil } from "cloudflare:workers";
-      export default () => { waitUntil(new Promise((r) => setTimeout(r, 20)).then(() => { for (;;) {} })); return "done"; }`],
+    [
+      "handed to waitUntil",
+      true,
+      `import { waitUntil } from "cloudflare:workers";
+      export default () => { waitUntil(new Promise((r) => setTimeout(r, 20)).then(() => { for (;;) {} })); return "done"; }`,
+    ],
     ["left on a timer", false, `export default () => { setTimeout(() => { for (;;) {} }, 20); return "done"; }`],
-    ["in a promise chain nobody awaits", false, `export default () => { (async () => { await new Promise((r) => setTimeout(r, 20)); for (;;) {} })(); return "done"; }`],
+    [
+      "in a promise chain nobody awaits",
+      false,
+      `export default () => { (async () => { await new Promise((r) => setTimeout(r, 20)); for (;;) {} })(); return "done"; }`,
+    ],
   ])("CPU work %s ends with its execution; the tenant's next run is not blamed", async (_name, kept, code) => {
     const tenant = await newTenant();
     const leaver = await system.script({ name: "leaves-work", code, timeoutMs: 5000 }, tenant.token);
@@ -119,7 +128,11 @@ describe("no work outlives its execution", () => {
 
 /** The share of `ms` the process's JavaScript thread was runnable. */
 async function runnableShare(pid: number, ms: number): Promise<number> {
-  const read = () => readFileSync(`/proc/${pid}/schedstat`, "utf8").split(" ").slice(0, 2).reduce((a, b) => a + Number(b), 0) / 1e6;
+  const read = () =>
+    readFileSync(`/proc/${pid}/schedstat`, "utf8")
+      .split(" ")
+      .slice(0, 2)
+      .reduce((a, b) => a + Number(b), 0) / 1e6;
   const before = read();
   await new Promise((r) => setTimeout(r, ms));
   return (read() - before) / ms;
@@ -139,11 +152,34 @@ test("a runner's port refuses a job without the host's per-start secret", async 
   const tenant = await newTenant();
   await system.run(await system.script({ name: "warm", code: "export default () => 1" }, tenant.token), null, tenant.token);
   const [runner] = (await runnersOf(tenant.id)).shards;
-  const config = readFileSync(readFileSync(`/proc/${runner.pid}/cmdline`, "utf8").split("\0").find((arg) => arg.endsWith(".capnp"))!, "utf8");
+  const config = readFileSync(
+    readFileSync(`/proc/${runner.pid}/cmdline`, "utf8")
+      .split("\0")
+      .find((arg) => arg.endsWith(".capnp"))!,
+    "utf8",
+  );
   const address = /sockets = \[ \(name = "http", address = "([^"]+)"/.exec(config)![1];
-  const job = { executionId: "exe_forged", tenantId: tenant.id, tenantSlug: tenant.slug, scriptId: "scr_x", scriptName: "x", version: 1, codeHash: "forged", code: "export default () => 'ran'", input: "null", trigger: "manual", attempt: 1, timeoutMs: 1000, memoryMb: 128 };
+  const job = {
+    executionId: "exe_forged",
+    tenantId: tenant.id,
+    tenantSlug: tenant.slug,
+    scriptId: "scr_x",
+    scriptName: "x",
+    version: 1,
+    codeHash: "forged",
+    code: "export default () => 'ran'",
+    input: "null",
+    trigger: "manual",
+    attempt: 1,
+    timeoutMs: 1000,
+    memoryMb: 128,
+  };
   for (const headers of [{}, { "x-iota-runner-secret": "guess" }] as Record<string, string>[]) {
-    const answer = await fetch(`http://${address}/run`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(job) });
+    const answer = await fetch(`http://${address}/run`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify(job),
+    });
     expect(answer.status).toBe(403);
     expect(await answer.text()).not.toContain("ran");
   }

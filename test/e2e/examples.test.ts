@@ -71,13 +71,22 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ",") row.push(field), (field = "");
-    else if (ch === "\r" && text[i + 1] === "\n") row.push(field), rows.push(row), (row = []), (field = ""), i++;
-    else field += ch;
+    else if (ch === ",") {
+      row.push(field);
+      field = "";
+    } else if (ch === "\r" && text[i + 1] === "\n") {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
+      i++;
+    } else field += ch;
   }
   if (field || row.length) throw new Error(`the CSV does not end with CRLF: ${JSON.stringify(text.slice(-40))}`);
   return rows;
@@ -90,22 +99,38 @@ describe("nightly CSV export of transactions", () => {
     await setSecret("EXPORT_URL", `http://127.0.0.1:${outside.port}/erp/imports`);
     await setSecret("EXPORT_TOKEN", "erp_token_123");
 
-    const seeded = await runCode(`export default async (days, ctx) => {
+    const seeded = await runCode(
+      `export default async (days, ctx) => {
       const made = [];
       for (const [date, comment, amount] of days) made.push(await ctx.sdk.transactions.create({ type: "deposit", amount, currency: "EUR", transactionDate: date, ...(comment === null ? {} : { comment }) }));
       return made.map((t) => ({ id: t.id, date: t.transactionDate }));
-    }`, [
-      ["2026-03-03", "the day before: not exported", 1],
-      ["2026-03-04", "plain", 10],
-      ["2026-03-04", "rent, March", 1250.5],
-      ["2026-03-04", 'the "big" client', -20],
-      ["2026-03-04", "two\nlines", 0.99],
-      ["2026-03-04", null, 7],
-      ["2026-03-05", "the day after: not exported", 2],
-    ]);
-    const expectedIds = seeded.filter((t: { date: string }) => t.date === "2026-03-04").map((t: { id: string }) => t.id).sort();
+    }`,
+      [
+        ["2026-03-03", "the day before: not exported", 1],
+        ["2026-03-04", "plain", 10],
+        ["2026-03-04", "rent, March", 1250.5],
+        ["2026-03-04", 'the "big" client', -20],
+        ["2026-03-04", "two\nlines", 0.99],
+        ["2026-03-04", null, 7],
+        ["2026-03-05", "the day after: not exported", 2],
+      ],
+    );
+    const expectedIds = seeded
+      .filter((t: { date: string }) => t.date === "2026-03-04")
+      .map((t: { id: string }) => t.id)
+      .sort();
 
-    const id = await system.script({ name: "nightly-transactions-export", kind: "scheduled", cron: "0 2 * * *", timezone: "Europe/Berlin", timeoutMs: 120_000, code: await example("nightly-transactions-export.js") }, acme.token);
+    const id = await system.script(
+      {
+        name: "nightly-transactions-export",
+        kind: "scheduled",
+        cron: "0 2 * * *",
+        timezone: "Europe/Berlin",
+        timeoutMs: 120_000,
+        code: await example("nightly-transactions-export.js"),
+      },
+      acme.token,
+    );
     const schedule = await api("GET", `/admin/api/scripts/${id}/schedule`);
     expect(schedule.body).toMatchObject({ cron: "0 2 * * *", timezone: "Europe/Berlin", enabled: true });
     for (const next of schedule.body.next) expect(next.at).toMatch(/^\d{4}-\d\d-\d\dT02:00:00\+0[12]:00$/);
@@ -118,12 +143,35 @@ describe("nightly CSV export of transactions", () => {
     const received = requestsTo("/erp/imports");
     expect(received).toHaveLength(1);
     expect(received[0]!.method).toBe("POST");
-    expect(received[0]!.headers).toMatchObject({ authorization: "Bearer erp_token_123", "content-type": "text/csv; charset=utf-8", "idempotency-key": "transactions-2026-03-04" });
+    expect(received[0]!.headers).toMatchObject({
+      authorization: "Bearer erp_token_123",
+      "content-type": "text/csv; charset=utf-8",
+      "idempotency-key": "transactions-2026-03-04",
+    });
     const [header, ...rows] = parseCsv(received[0]!.body);
-    expect(header).toEqual(["id", "transactionDate", "type", "amount", "currency", "originAccountId", "destinationAccountId", "accountingPeriod", "comment", "createdAt"]);
+    expect(header).toEqual([
+      "id",
+      "transactionDate",
+      "type",
+      "amount",
+      "currency",
+      "originAccountId",
+      "destinationAccountId",
+      "accountingPeriod",
+      "comment",
+      "createdAt",
+    ]);
     expect(rows.map((r) => r[0]).sort()).toEqual(expectedIds);
     expect(rows.every((r) => r.length === header!.length && r[1] === "2026-03-04" && r[2] === "deposit" && r[4] === "EUR" && r[7] === "2026-03")).toBe(true);
-    expect(rows.map((r) => [r[3], r[8]]).sort()).toEqual([["-20", 'the "big" client'], ["0.99", "two\nlines"], ["10", "plain"], ["1250.5", "rent, March"], ["7", ""]].sort());
+    expect(rows.map((r) => [r[3], r[8]]).sort()).toEqual(
+      [
+        ["-20", 'the "big" client'],
+        ["0.99", "two\nlines"],
+        ["10", "plain"],
+        ["1250.5", "rent, March"],
+        ["7", ""],
+      ].sort(),
+    );
     expect(received[0]!.body).toContain('"rent, March"');
     expect(received[0]!.body).toContain('"the ""big"" client"');
     expect(run.body.outbound).toEqual([expect.objectContaining({ method: "POST", status: 200 })]);
@@ -150,11 +198,26 @@ describe("sign-up webhook that creates a client", () => {
   const secret = "whsec_signup_7f3a";
   const sign = (body: string) => createHmac("sha256", secret).update(body).digest("hex");
   const post = (body: string, signature = sign(body)) =>
-    fetch(`${system.baseUrl}/api/tenants/acme/scripts/webhooks/signup`, { method: "POST", headers: { "content-type": "application/json", "x-signature": signature }, body });
+    fetch(`${system.baseUrl}/api/tenants/acme/scripts/webhooks/signup`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-signature": signature },
+      body,
+    });
 
   test("a signed, valid sign-up creates the client once; bad payloads are 422 naming the field; a bad signature is 401", async () => {
     await setSecret("SIGNUP_WEBHOOK_SECRET", secret);
-    const id = await system.script({ name: "signup-webhook", kind: "http", path: "/webhooks/signup", methods: ["POST"], access: "hmac", hmacSecret: "SIGNUP_WEBHOOK_SECRET", code: await example("signup-webhook.js") }, acme.token);
+    const id = await system.script(
+      {
+        name: "signup-webhook",
+        kind: "http",
+        path: "/webhooks/signup",
+        methods: ["POST"],
+        access: "hmac",
+        hmacSecret: "SIGNUP_WEBHOOK_SECRET",
+        code: await example("signup-webhook.js"),
+      },
+      acme.token,
+    );
 
     const signup = JSON.stringify({ firstName: "Ada", lastName: "Lovelace", email: "Ada@Example.com", phone: "+44 20 7946 0000", source: "pricing-page" });
     const created = await post(signup);
@@ -164,7 +227,16 @@ describe("sign-up webhook that creates a client", () => {
     expect(clientId).toMatch(/^\w+/);
 
     const stored = await runCode(`export default async (email, ctx) => (await ctx.sdk.clients.list({ where: { email } })).items`, "ada@example.com");
-    expect(stored).toEqual([expect.objectContaining({ id: clientId, firstName: "Ada", lastName: "Lovelace", email: "ada@example.com", phone: "+44 20 7946 0000", comments: "Signed up through the website (pricing-page)" })]);
+    expect(stored).toEqual([
+      expect.objectContaining({
+        id: clientId,
+        firstName: "Ada",
+        lastName: "Lovelace",
+        email: "ada@example.com",
+        phone: "+44 20 7946 0000",
+        comments: "Signed up through the website (pricing-page)",
+      }),
+    ]);
 
     // The sender retries (or the person signs up twice): the same client, not a second one.
     const repeat = await post(JSON.stringify({ firstName: "Ada", email: "ada@example.com" }));
@@ -189,7 +261,10 @@ describe("sign-up webhook that creates a client", () => {
 
     const forged = await post(JSON.stringify({ firstName: "Mallory", email: "m@evil.test" }), sign("something else"));
     expect(forged.status).toBe(401);
-    const unsigned = await fetch(`${system.baseUrl}/api/tenants/acme/scripts/webhooks/signup`, { method: "POST", body: JSON.stringify({ firstName: "Mallory", email: "m@evil.test" }) });
+    const unsigned = await fetch(`${system.baseUrl}/api/tenants/acme/scripts/webhooks/signup`, {
+      method: "POST",
+      body: JSON.stringify({ firstName: "Mallory", email: "m@evil.test" }),
+    });
     expect(unsigned.status).toBe(401);
     expect(await runCode(`export default async (email, ctx) => (await ctx.sdk.clients.list({ where: { email } })).items.length`, "m@evil.test")).toBe(0);
 
@@ -205,10 +280,14 @@ describe("sign-up webhook that creates a client", () => {
 describe("payment.processed → receipt email", () => {
   test("emails the client through the email API; a 502 is retried about 2 s later; a second event for the payment sends nothing", async () => {
     let emailCalls = 0;
-    answers["/email/send"] = () => (++emailCalls === 1 ? { status: 502, body: { error: "upstream unavailable" } } : { status: 200, body: { id: `msg_${emailCalls}` } });
+    answers["/email/send"] = () =>
+      ++emailCalls === 1 ? { status: 502, body: { error: "upstream unavailable" } } : { status: 200, body: { id: `msg_${emailCalls}` } };
     await setSecret("EMAIL_API_URL", `http://127.0.0.1:${outside.port}/email/send`);
     await setSecret("EMAIL_API_KEY", "email_key_456");
-    const id = await system.script({ name: "payment-receipt-email", kind: "event", events: ["payment.processed"], maxAttempts: 5, code: await example("payment-receipt-email.js") }, acme.token);
+    const id = await system.script(
+      { name: "payment-receipt-email", kind: "event", events: ["payment.processed"], maxAttempts: 5, code: await example("payment-receipt-email.js") },
+      acme.token,
+    );
 
     const { client, payment } = await runCode(`export default async (i, ctx) => ({
       client: await ctx.sdk.clients.create({ firstName: "Grace", lastName: "Hopper", email: "grace@example.com" }),
@@ -220,15 +299,33 @@ describe("payment.processed → receipt email", () => {
     expect(published.body.deliveries).toBe(1);
 
     const attempts = await waitFor(
-      async () => ((await api("GET", `/admin/api/executions?scriptId=${id}`)).body.items as { id: string; attempt: number; status: string; startedAt: string; finishedAt: string }[]).slice().reverse(),
+      async () =>
+        (
+          (await api("GET", `/admin/api/executions?scriptId=${id}`)).body.items as {
+            id: string;
+            attempt: number;
+            status: string;
+            startedAt: string;
+            finishedAt: string;
+          }[]
+        )
+          .slice()
+          .reverse(),
       (items) => items.some((e) => e.status === "succeeded"),
     );
-    expect(attempts.map((a) => [a.attempt, a.status])).toEqual([[1, "failed"], [2, "succeeded"]]);
+    expect(attempts.map((a) => [a.attempt, a.status])).toEqual([
+      [1, "failed"],
+      [2, "succeeded"],
+    ]);
     expect(Date.parse(attempts[1]!.startedAt) - Date.parse(attempts[0]!.finishedAt)).toBeGreaterThanOrEqual(1500);
     const failed = await api("GET", `/admin/api/executions/${attempts[0]!.id}`);
     expect(failed.body.error.message).toContain("the email API answered 502");
     const done = await api("GET", `/admin/api/executions/${attempts[1]!.id}`);
-    expect(done.body).toMatchObject({ trigger: "event", attempt: 2, output: { paymentId: payment.id, sentTo: "grace@example.com", messageId: "msg_2", attempt: 2 } });
+    expect(done.body).toMatchObject({
+      trigger: "event",
+      attempt: 2,
+      output: { paymentId: payment.id, sentTo: "grace@example.com", messageId: "msg_2", attempt: 2 },
+    });
 
     const sent = requestsTo("/email/send");
     expect(sent).toHaveLength(2);
@@ -273,8 +370,14 @@ describe("one-off import of legacy clients", () => {
       "Too,many,fields,in,this,row",
       ...Array.from({ length: people }, (_, i) => `Person ${i + 1},person${i + 1}@legacy.test,+1 555 01${String(i).padStart(2, "0")},,`),
     ];
-    const id = await system.script({ name: "legacy-clients-import", kind: "manual", timeoutMs: 900_000, code: await example("legacy-clients-import.js") }, acme.token);
-    const countImported = () => runCode(`export default async (i, ctx) => { let n = 0, cursor; do { const p = await ctx.sdk.clients.list({ limit: 500, ...(cursor ? { cursor } : {}) }); n += p.items.filter((c) => c.email?.endsWith("@legacy.test")).length; cursor = p.nextCursor; } while (cursor); return n; }`);
+    const id = await system.script(
+      { name: "legacy-clients-import", kind: "manual", timeoutMs: 900_000, code: await example("legacy-clients-import.js") },
+      acme.token,
+    );
+    const countImported = () =>
+      runCode(
+        `export default async (i, ctx) => { let n = 0, cursor; do { const p = await ctx.sdk.clients.list({ limit: 500, ...(cursor ? { cursor } : {}) }); n += p.items.filter((c) => c.email?.endsWith("@legacy.test")).length; cursor = p.nextCursor; } while (cursor); return n; }`,
+      );
 
     const dry = await system.run(id, { rows, dryRun: true }, acme.token);
     // A dry run cannot know the platform refuses row 8's phone: that only shows on a real create.
@@ -307,7 +410,15 @@ describe("one-off import of legacy clients", () => {
     });
     expect(await countImported()).toBe(people + 3);
     const ada = await runCode(`export default async (i, ctx) => (await ctx.sdk.clients.list({ where: { email: "ada@legacy.test" } })).items`);
-    expect(ada).toEqual([expect.objectContaining({ firstName: "Ada", lastName: "Lovelace", phone: "+44 20 7946 0000", address: "12 St James's Square, London", comments: "Imported from the legacy CRM: VIP" })]);
+    expect(ada).toEqual([
+      expect.objectContaining({
+        firstName: "Ada",
+        lastName: "Lovelace",
+        phone: "+44 20 7946 0000",
+        address: "12 St James's Square, London",
+        comments: "Imported from the legacy CRM: VIP",
+      }),
+    ]);
     const grace = await runCode(`export default async (i, ctx) => (await ctx.sdk.clients.list({ where: { email: "grace@legacy.test" } })).items[0]`);
     expect(grace).toMatchObject({ firstName: "Grace", lastName: "Brewster Hopper", phone: null });
 
@@ -329,15 +440,40 @@ describe("pricing rule as an embedded script", () => {
 
     // The built-in price list.
     const plain = await iota.invoke("pricing-rule", { sku: "WIDGET-S", qty: 3 });
-    expect(plain.value).toEqual({ sku: "WIDGET-S", qty: 3, currency: "EUR", unitPrice: 10, subtotal: 30, discountRate: 0, discount: 0, total: 30, rules: [], priceList: "built-in" });
+    expect(plain.value).toEqual({
+      sku: "WIDGET-S",
+      qty: 3,
+      currency: "EUR",
+      unitPrice: 10,
+      subtotal: 30,
+      discountRate: 0,
+      discount: 0,
+      total: 30,
+      rules: [],
+      priceList: "built-in",
+    });
     const gold = await iota.invoke("pricing-rule", { sku: "gadget-pro", qty: 12, customerTier: "gold" });
-    expect(gold.value).toMatchObject({ sku: "GADGET-PRO", unitPrice: 199.99, subtotal: 2399.88, discountRate: 0.15, discount: 359.98, total: 2039.9, rules: ["volume 5% (10+)", "gold customer 10%"] });
+    expect(gold.value).toMatchObject({
+      sku: "GADGET-PRO",
+      unitPrice: 199.99,
+      subtotal: 2399.88,
+      discountRate: 0.15,
+      discount: 359.98,
+      total: 2039.9,
+      rules: ["volume 5% (10+)", "gold customer 10%"],
+    });
     const record = await api("GET", `/admin/api/executions/${gold.executionId}`);
     expect(record.body).toMatchObject({ trigger: "embedded", status: "succeeded", input: { sku: "gadget-pro", qty: 12, customerTier: "gold" } });
-    expect(record.body.logs.map((l: { message: string }) => l.message)).toEqual(["GADGET-PRO × 12 (gold): 2039.9 EUR after volume 5% (10+), gold customer 10%"]);
+    expect(record.body.logs.map((l: { message: string }) => l.message)).toEqual([
+      "GADGET-PRO × 12 (gold): 2039.9 EUR after volume 5% (10+), gold customer 10%",
+    ]);
 
     // Finance stores its own price list; the next call uses it, no new version of the script.
-    await runCode(`export default (list, ctx) => ctx.kv.put("pricing:price-list", list)`, { currency: "USD", prices: { "WIDGET-S": 9.99 }, tierDiscounts: { standard: 0, gold: 0.15, platinum: 0.18 } });
+    await runCode(`export default (list, ctx) => ctx.kv.put("pricing:price-list", list)`, {
+      currency: "USD",
+      prices: { "WIDGET-S": 9.99 },
+      tierDiscounts: { standard: 0, gold: 0.15, platinum: 0.18 },
+    });
     const big = await iota.invoke("pricing-rule", { sku: "WIDGET-S", qty: 150, customerTier: "platinum" });
     expect(big.value).toEqual({
       sku: "WIDGET-S",
@@ -353,12 +489,18 @@ describe("pricing rule as an embedded script", () => {
     });
 
     // Requests it cannot price come back as values the service can act on.
-    expect((await iota.invoke("pricing-rule", { sku: "GADGET-PRO", qty: 1 })).value).toEqual({ error: { code: "UNKNOWN_SKU", field: "sku", message: "no price for GADGET-PRO" } });
+    expect((await iota.invoke("pricing-rule", { sku: "GADGET-PRO", qty: 1 })).value).toEqual({
+      error: { code: "UNKNOWN_SKU", field: "sku", message: "no price for GADGET-PRO" },
+    });
     expect((await iota.invoke("pricing-rule", { sku: "WIDGET-S", qty: 0 })).value).toMatchObject({ error: { code: "INVALID_INPUT", field: "qty" } });
-    expect((await iota.invoke("pricing-rule", { sku: "WIDGET-S", qty: 1, customerTier: "silver" })).value).toEqual({ error: { code: "INVALID_INPUT", field: "customerTier", message: "customerTier must be one of: standard, gold, platinum" } });
+    expect((await iota.invoke("pricing-rule", { sku: "WIDGET-S", qty: 1, customerTier: "silver" })).value).toEqual({
+      error: { code: "INVALID_INPUT", field: "customerTier", message: "customerTier must be one of: standard, gold, platinum" },
+    });
 
     // A caller without a valid token gets a typed error, not a price.
-    const refused = await createIotaClient({ baseUrl: system.baseUrl, token: "iota_not_a_token" }).invoke("pricing-rule", { sku: "WIDGET-S", qty: 1 }).catch((e: unknown) => e);
+    const refused = await createIotaClient({ baseUrl: system.baseUrl, token: "iota_not_a_token" })
+      .invoke("pricing-rule", { sku: "WIDGET-S", qty: 1 })
+      .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(IotaError);
     expect(refused).toMatchObject({ status: 401 });
   });

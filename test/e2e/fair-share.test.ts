@@ -15,9 +15,13 @@ afterAll(async () => {
 test("a tenant whose runs fill the platform's cap cannot keep another tenant from running", async () => {
   const busy = await system.tenant("busy");
   const quiet = await system.tenant("quiet");
-  const slow = await system.script({ name: "slow", code: "export default async (i) => { await new Promise((r) => setTimeout(r, 3000)); return i; }" }, busy.token);
+  const slow = await system.script(
+    { name: "slow", code: "export default async (i) => { await new Promise((r) => setTimeout(r, 3000)); return i; }" },
+    busy.token,
+  );
   const started = [];
-  for (let i = 0; i < 5; i++) started.push((await system.api("POST", `/admin/api/scripts/${slow}/runs`, { input: i, mode: "async" }, { token: busy.token })).body);
+  for (let i = 0; i < 5; i++)
+    started.push((await system.api("POST", `/admin/api/scripts/${slow}/runs`, { input: i, mode: "async" }, { token: busy.token })).body);
   // The busy tenant has the whole cap: its fifth run waits although its own limit is 10.
   expect(started.map((s) => s.status)).toEqual(["running", "running", "running", "running", "queued"]);
 

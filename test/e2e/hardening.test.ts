@@ -39,12 +39,19 @@ const count = async (sql: string, args: (string | number)[] = []) => Number((awa
 describe("adding users", () => {
   test("without a join code, a username that exists is answered exactly like one that does not", async () => {
     const elsewhere = await system.tenant("hana-home");
-    expect((await system.api("POST", "/admin/api/users", { username: "hidden-hana", password: "hana's own password", role: "owner" }, { token: elsewhere.token })).status).toBe(201);
+    expect(
+      (await system.api("POST", "/admin/api/users", { username: "hidden-hana", password: "hana's own password", role: "owner" }, { token: elsewhere.token }))
+        .status,
+    ).toBe(201);
     const acme = await system.tenant("curious-acme");
 
     const add = (fields: Record<string, unknown>) => system.api("POST", "/admin/api/users", { role: "viewer", ...fields }, { token: acme.token });
     // A member of another tenant, the platform's admin, and nobody at all: one answer.
-    const [existing, platformAdmin, nobody] = await Promise.all([add({ username: "hidden-hana" }), add({ username: "admin" }), add({ username: "nobody-at-all" })]);
+    const [existing, platformAdmin, nobody] = await Promise.all([
+      add({ username: "hidden-hana" }),
+      add({ username: "admin" }),
+      add({ username: "nobody-at-all" }),
+    ]);
     expect(existing.status).toBe(422);
     expect(existing.body).toEqual(nobody.body);
     expect(platformAdmin.body).toEqual(nobody.body);
@@ -86,7 +93,10 @@ describe("adding users", () => {
     expect(added.status, JSON.stringify(added.body)).toBe(201);
     expect(added.body).toMatchObject({ username: "joiner-jo", role: "viewer" });
     const tenants = (await system.api("GET", "/admin/api/me", undefined, jo)).body.tenants.map((t: { slug: string; role: string }) => [t.slug, t.role]);
-    expect(tenants).toEqual([["jo-home", "developer"], ["jo-globex", "viewer"]]);
+    expect(tenants).toEqual([
+      ["jo-home", "developer"],
+      ["jo-globex", "viewer"],
+    ]);
 
     // An API token is a tenant's, not a person's: it has no account to bring anywhere.
     expect((await system.api("POST", "/admin/api/me/join-code", { tenant: "jo-globex" }, { token: home.token })).status).toBe(400);
@@ -95,9 +105,15 @@ describe("adding users", () => {
   test("a tenant that keeps running into taken usernames is slowed down", async () => {
     const prober = await system.tenant("name-prober");
     const taken = [];
-    for (let i = 0; i < 10; i++) taken.push(await system.api("POST", "/admin/api/users", { username: "admin", password: `guess number ${i}`, role: "viewer" }, { token: prober.token }));
+    for (let i = 0; i < 10; i++)
+      taken.push(await system.api("POST", "/admin/api/users", { username: "admin", password: `guess number ${i}`, role: "viewer" }, { token: prober.token }));
     expect(taken.map((r) => r.status)).toEqual(Array(10).fill(409));
-    const slowed = await system.api("POST", "/admin/api/users", { username: "someone-new", password: "a fine password", role: "viewer" }, { token: prober.token });
+    const slowed = await system.api(
+      "POST",
+      "/admin/api/users",
+      { username: "someone-new", password: "a fine password", role: "viewer" },
+      { token: prober.token },
+    );
     expect(slowed.status).toBe(429);
     expect(slowed.body.error.code).toBe("RATE_LIMITED");
     expect(Number(slowed.headers.get("retry-after"))).toBeGreaterThan(0);
@@ -139,12 +155,24 @@ describe("retention of sign-in state", () => {
     const rows = 1_200;
     const statements = [];
     for (let i = 0; i < rows; i++) {
-      statements.push({ sql: "INSERT INTO sessions (id_hash, user_id, tenant_id, csrf_token, expires_at) VALUES (?, ?, ?, 'x', ?)", args: [`old-${i}`, adminId, tenantId, past(60_000 + i)] });
-      statements.push({ sql: "INSERT INTO sign_in_failures (key, failures, window_start, locked_until) VALUES (?, 3, ?, NULL)", args: [`user:old-${i}`, past(20 * 60_000)] });
+      statements.push({
+        sql: "INSERT INTO sessions (id_hash, user_id, tenant_id, csrf_token, expires_at) VALUES (?, ?, ?, 'x', ?)",
+        args: [`old-${i}`, adminId, tenantId, past(60_000 + i)],
+      });
+      statements.push({
+        sql: "INSERT INTO sign_in_failures (key, failures, window_start, locked_until) VALUES (?, 3, ?, NULL)",
+        args: [`user:old-${i}`, past(20 * 60_000)],
+      });
     }
     // Still counting: a recent window, and an old window whose lock has not run out.
-    statements.push({ sql: "INSERT INTO sign_in_failures (key, failures, window_start, locked_until) VALUES ('user:recent', 2, ?, NULL)", args: [past(60_000)] });
-    statements.push({ sql: "INSERT INTO sign_in_failures (key, failures, window_start, locked_until) VALUES ('user:still-locked', 5, ?, ?)", args: [past(20 * 60_000), future] });
+    statements.push({
+      sql: "INSERT INTO sign_in_failures (key, failures, window_start, locked_until) VALUES ('user:recent', 2, ?, NULL)",
+      args: [past(60_000)],
+    });
+    statements.push({
+      sql: "INSERT INTO sign_in_failures (key, failures, window_start, locked_until) VALUES ('user:still-locked', 5, ?, ?)",
+      args: [past(20 * 60_000), future],
+    });
     await db.batch(statements, "write");
 
     const seen = new Set<number>();
@@ -175,7 +203,10 @@ async function startSleeping(token: string): Promise<string> {
 
 function openStream(executionId: string, token: string) {
   const controller = new AbortController();
-  const response = fetch(`${system.baseUrl}/admin/api/executions/${executionId}/stream`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
+  const response = fetch(`${system.baseUrl}/admin/api/executions/${executionId}/stream`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: controller.signal,
+  });
   return { response, close: () => controller.abort() };
 }
 
@@ -255,7 +286,8 @@ describe("time filters", () => {
     const id = await system.script({ name: "dated", code: "export default () => 1" });
     const run = await system.run(id, null);
     const at = Date.parse(run.body.createdAt);
-    const inWindow = async (query: string) => (await system.api("GET", `/admin/api/executions?scriptId=${id}&${query}`)).body.items.map((e: { id: string }) => e.id);
+    const inWindow = async (query: string) =>
+      (await system.api("GET", `/admin/api/executions?scriptId=${id}&${query}`)).body.items.map((e: { id: string }) => e.id);
     const day = new Date(at).toISOString().slice(0, 10);
     expect(await inWindow(`since=${day}`)).toEqual([run.body.id]);
     expect(await inWindow(`since=${encodeURIComponent(new Date(at + 60_000).toISOString())}`)).toEqual([]);

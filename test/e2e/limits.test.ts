@@ -28,7 +28,10 @@ async function runAs(token: string, name: string, code: string, fields: Record<s
 describe("timeouts hold whatever the script does", () => {
   test.each([
     ["an infinite loop", "export default () => { for (;;) {} }"],
-    ["a huge JSON.stringify", "export default () => { const a = []; for (let i = 0; i < 5e6; i++) a.push({ i, s: 'x'.repeat(20) }); return JSON.stringify(a).length; }"],
+    [
+      "a huge JSON.stringify",
+      "export default () => { const a = []; for (let i = 0; i < 5e6; i++) a.push({ i, s: 'x'.repeat(20) }); return JSON.stringify(a).length; }",
+    ],
     ["a busy promise chain", "export default async () => { for (;;) await null; }"],
   ])("%s ends timed_out within a second of its deadline", async (_name, code) => {
     const tenant = await newTenant();
@@ -75,7 +78,10 @@ describe("neighbours", () => {
     const attacker = await newTenant();
     const neighbour = await newTenant();
     const spinId = await system.script({ name: "spin", code: "export default () => { for (;;) {} }", timeoutMs: 1000 }, attacker.token);
-    const slowId = await system.script({ name: "slow-but-fine", code: "export default async (i) => { await new Promise((r) => setTimeout(r, 1500)); return i; }" }, neighbour.token);
+    const slowId = await system.script(
+      { name: "slow-but-fine", code: "export default async (i) => { await new Promise((r) => setTimeout(r, 1500)); return i; }" },
+      neighbour.token,
+    );
     const quickId = await system.script({ name: "steady", code: "export default (i) => i * 2" }, neighbour.token);
     // The neighbour's slow run spans the whole life of the runaway, kill included.
     const slow = system.run(slowId, "survived", neighbour.token);
@@ -101,9 +107,13 @@ describe("concurrency quotas", () => {
   test("over its quota a tenant's sync runs get 429 with Retry-After, async runs wait in order, nothing is dropped", async () => {
     const tenant = await newTenant();
     expect((await system.api("PATCH", `/admin/api/tenants/${tenant.slug}`, { maxConcurrency: 2 })).status).toBe(200);
-    const id = await system.script({ name: "sleeper", code: "export default async (i) => { await new Promise((r) => setTimeout(r, 800)); return i; }" }, tenant.token);
+    const id = await system.script(
+      { name: "sleeper", code: "export default async (i) => { await new Promise((r) => setTimeout(r, 800)); return i; }" },
+      tenant.token,
+    );
     const started = [];
-    for (let i = 0; i < 5; i++) started.push((await system.api("POST", `/admin/api/scripts/${id}/runs`, { input: i, mode: "async" }, { token: tenant.token })).body);
+    for (let i = 0; i < 5; i++)
+      started.push((await system.api("POST", `/admin/api/scripts/${id}/runs`, { input: i, mode: "async" }, { token: tenant.token })).body);
     expect(started.map((s) => s.status)).toEqual(["running", "running", "queued", "queued", "queued"]);
 
     const usage = await system.api("GET", "/admin/api/usage", undefined, { token: tenant.token });
@@ -143,7 +153,8 @@ describe("concurrency quotas", () => {
     const sleeper = "export default async (i) => { await new Promise((r) => setTimeout(r, 1000)); return i; }";
     const hog = await system.script({ name: "hog", code: sleeper }, busy.token);
     const mine = await system.script({ name: "mine", code: sleeper }, other.token);
-    const queue = async (token: string, id: string, input: number) => (await system.api("POST", `/admin/api/scripts/${id}/runs`, { input, mode: "async" }, { token })).body as { id: string; status: string };
+    const queue = async (token: string, id: string, input: number) =>
+      (await system.api("POST", `/admin/api/scripts/${id}/runs`, { input, mode: "async" }, { token })).body as { id: string; status: string };
     const otherFirst = await queue(other.token, mine, 0);
     const busyRuns = [];
     for (let i = 0; i < 4; i++) busyRuns.push(await queue(busy.token, hog, i));

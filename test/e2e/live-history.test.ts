@@ -46,7 +46,10 @@ describe("a live run", () => {
   });
 
   test("a finished execution's stream replays its lines and ends at once", async () => {
-    const id = await system.script({ name: "quick-one", code: `export default (i, ctx) => { console.log("one"); console.warn("two"); ctx.progress(50); return 1; }` });
+    const id = await system.script({
+      name: "quick-one",
+      code: `export default (i, ctx) => { console.log("one"); console.warn("two"); ctx.progress(50); return 1; }`,
+    });
     const run = await system.run(id, null);
     const events = await readStream(`/admin/api/executions/${run.body.id}/stream`);
     expect(events.map((e) => e.event)).toEqual(["log", "log", "progress", "end"]);

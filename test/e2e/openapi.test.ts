@@ -11,7 +11,11 @@ import { System } from "../support/system.ts";
 vi.mock("virtual:sdk-types", () => ({ default: "" }));
 vi.mock("virtual:harness-source", () => ({ default: "" }));
 
-type Operation = { "x-iota-permission"?: string; description?: string; responses: Record<string, { content?: Record<string, { example?: unknown; schema?: { $ref?: string } }> }> };
+type Operation = {
+  "x-iota-permission"?: string;
+  description?: string;
+  responses: Record<string, { content?: Record<string, { example?: unknown; schema?: { $ref?: string } }> }>;
+};
 type Document = { openapi: string; paths: Record<string, Record<string, Operation>> };
 
 /** What the dispatcher serves that is not the API: the host's own calls and the admin's files. */
@@ -54,10 +58,23 @@ describe("the OpenAPI document", () => {
     const served = await servedRoutes();
     const described = Object.entries(document.paths).flatMap(([path, item]) => Object.keys(item).map((method) => ({ method, path })));
     const key = (r: { method: string; path: string }) => `${r.method.toUpperCase()} ${r.path}`;
-    expect(served.map(key).filter((k) => !described.map(key).includes(k)), "served but not described").toEqual([]);
-    expect(described.map(key).filter((k) => !served.map(key).includes(k)), "described but not served").toEqual([]);
+    expect(
+      served.map(key).filter((k) => !described.map(key).includes(k)),
+      "served but not described",
+    ).toEqual([]);
+    expect(
+      described.map(key).filter((k) => !served.map(key).includes(k)),
+      "described but not served",
+    ).toEqual([]);
     // The README's management API table, spot-checked.
-    for (const k of ["POST /admin/api/session", "PATCH /admin/api/tenants/{slug}", "GET /admin/api/executions/{id}/stream", "PUT /admin/api/secrets/{name}", "POST /api/events", "GET /metrics"]) {
+    for (const k of [
+      "POST /admin/api/session",
+      "PATCH /admin/api/tenants/{slug}",
+      "GET /admin/api/executions/{id}/stream",
+      "PUT /admin/api/secrets/{name}",
+      "POST /api/events",
+      "GET /metrics",
+    ]) {
       expect(described.map(key)).toContain(k);
     }
   });

@@ -82,7 +82,14 @@ describe("failure alerts", () => {
     const mail = mails[0]!;
     expect(mail.to).toBe("ops@alerted.test");
     expect(mail.raw).toContain("Subject: [iota-scripts] alerted/nightly-export: failed");
-    for (const part of ["Tenant: alerted", "Script: nightly-export (version 1)", "Trigger: manual", "Status: failed", "export API said 500", `https://scripts.example.test/admin/history/${first.body.id}`]) {
+    for (const part of [
+      "Tenant: alerted",
+      "Script: nightly-export (version 1)",
+      "Trigger: manual",
+      "Status: failed",
+      "export API said 500",
+      `https://scripts.example.test/admin/history/${first.body.id}`,
+    ]) {
       expect(mail.raw).toContain(part);
     }
     expect(webhookTexts()[0]).toContain("alerted/nightly-export: failed");
@@ -102,19 +109,37 @@ describe("failure alerts", () => {
 
   test("scripts inherit the tenant's rules; dead letters alert too", async () => {
     const tenant = await system.tenant("inheriting");
-    const settings = await system.api("PATCH", "/admin/api/settings", { alerts: [{ on: ["dead_letter"], email: "dlq@inheriting.test" }] }, { token: tenant.token });
+    const settings = await system.api(
+      "PATCH",
+      "/admin/api/settings",
+      { alerts: [{ on: ["dead_letter"], email: "dlq@inheriting.test" }] },
+      { token: tenant.token },
+    );
     expect(settings.status).toBe(200);
-    await system.script({ name: "doomed-consumer", kind: "event", events: ["x.happened"], maxAttempts: 1, code: "export default () => { throw new Error('always'); }" }, tenant.token);
+    await system.script(
+      { name: "doomed-consumer", kind: "event", events: ["x.happened"], maxAttempts: 1, code: "export default () => { throw new Error('always'); }" },
+      tenant.token,
+    );
     await system.api("POST", "/api/events", { id: "x-1", type: "x.happened" }, { token: tenant.token });
     await until(() => mails.some((m) => m.to === "dlq@inheriting.test"));
     expect(mails.find((m) => m.to === "dlq@inheriting.test")!.raw).toContain("event dead-lettered");
   }, 30_000);
 
   test("bad alert rules are refused naming the field", async () => {
-    const r = await system.api("POST", "/admin/api/scripts", { name: "bad-alerts", kind: "manual", code: "export default () => 1", alerts: [{ on: ["exploded"], email: "a@b.c" }] });
+    const r = await system.api("POST", "/admin/api/scripts", {
+      name: "bad-alerts",
+      kind: "manual",
+      code: "export default () => 1",
+      alerts: [{ on: ["exploded"], email: "a@b.c" }],
+    });
     expect(r.status).toBe(422);
     expect(r.body.error.field).toBe("alerts[0].on");
-    const noChannel = await system.api("POST", "/admin/api/scripts", { name: "bad-alerts", kind: "manual", code: "export default () => 1", alerts: [{ on: ["failed"] }] });
+    const noChannel = await system.api("POST", "/admin/api/scripts", {
+      name: "bad-alerts",
+      kind: "manual",
+      code: "export default () => 1",
+      alerts: [{ on: ["failed"] }],
+    });
     expect(noChannel.body.error.field).toBe("alerts[0]");
   });
 });
@@ -152,7 +177,8 @@ describe("visibility", () => {
     const text = await r.text();
     expect(text).toMatch(/^iota_executions_total\{tenant="default",kind="manual",status="succeeded"\} \d+$/m);
     expect(text).toMatch(/^iota_execution_duration_seconds_bucket\{kind="manual",le="\+Inf"\} \d+$/m);
-    for (const name of ["iota_event_deliveries_waiting", "iota_dead_letters", "iota_runner_processes", "iota_egress_refusals_total"]) expect(text).toContain(`# TYPE ${name}`);
+    for (const name of ["iota_event_deliveries_waiting", "iota_dead_letters", "iota_runner_processes", "iota_egress_refusals_total"])
+      expect(text).toContain(`# TYPE ${name}`);
     const tenant = await system.tenant("not-admin");
     expect((await fetch(`${system.baseUrl}/metrics`, { headers: { authorization: `Bearer ${tenant.token}` } })).status).toBe(403);
   });

@@ -45,7 +45,10 @@ describe("a restart of the host", () => {
   });
 
   test("after kill -9 mid-run, the run is recorded as interrupted and the platform serves again", async () => {
-    const id = await system.script({ name: "caught-mid-run", code: "export default async () => { console.log('working'); await new Promise((r) => setTimeout(r, 20_000)); return 'done'; }" });
+    const id = await system.script({
+      name: "caught-mid-run",
+      code: "export default async () => { console.log('working'); await new Promise((r) => setTimeout(r, 20_000)); return 'done'; }",
+    });
     const started = await system.api("POST", `/admin/api/scripts/${id}/runs`, { mode: "async" });
     expect(started.status).toBe(202);
     // Wait until the run is really under way before pulling the plug.
@@ -68,7 +71,10 @@ describe("a restart of the host", () => {
     const other = await System.start({ dataDir: system.dataDir, token: system.token });
     try {
       const port = (gate.address() as AddressInfo).port;
-      const id = await system.script({ name: "keeps-going", code: `export default async () => { await (await fetch("http://127.0.0.1:${port}/hold")).text(); return 'finished'; }` });
+      const id = await system.script({
+        name: "keeps-going",
+        code: `export default async () => { await (await fetch("http://127.0.0.1:${port}/hold")).text(); return 'finished'; }`,
+      });
       const started = await system.api("POST", `/admin/api/scripts/${id}/runs`, { mode: "async" });
       expect(started.body.status).toBe("running");
       for (let i = 0; i < 200 && waitingAtGate.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
@@ -83,7 +89,11 @@ describe("a restart of the host", () => {
   }, 40_000);
 
   test("a live run is never closed as lost, even when its script's timeout is lowered under it", async () => {
-    const id = await system.script({ name: "long-lived", timeoutMs: 20_000, code: "export default async () => { await new Promise((r) => setTimeout(r, 4500)); return 'lived'; }" });
+    const id = await system.script({
+      name: "long-lived",
+      timeoutMs: 20_000,
+      code: "export default async () => { await new Promise((r) => setTimeout(r, 4500)); return 'lived'; }",
+    });
     const started = await system.api("POST", `/admin/api/scripts/${id}/runs`, { mode: "async" });
     expect(started.body.status).toBe("running");
     await system.api("PATCH", `/admin/api/scripts/${id}`, { timeoutMs: 1000 });
@@ -96,7 +106,10 @@ describe("a restart of the host", () => {
   test("a run whose dispatcher was killed under it is closed as lost after its deadline, freeing its slot", async () => {
     const tenant = await system.tenant("orphans");
     await system.api("PATCH", "/admin/api/tenants/orphans", { maxConcurrency: 1 });
-    const id = await system.script({ name: "orphan", timeoutMs: 1000, code: "export default async () => { await new Promise((r) => setTimeout(r, 5000)); }" }, tenant.token);
+    const id = await system.script(
+      { name: "orphan", timeoutMs: 1000, code: "export default async () => { await new Promise((r) => setTimeout(r, 5000)); }" },
+      tenant.token,
+    );
     const started = await system.api("POST", `/admin/api/scripts/${id}/runs`, { mode: "async" }, { token: tenant.token });
     expect(started.body.status).toBe("running");
     const [dispatcher] = system.childPids("dispatcher.capnp");
@@ -118,7 +131,16 @@ describe("a restart of the host", () => {
   test("after kill -9 at a busy moment, every accepted event is still delivered", async () => {
     const tenant = await system.tenant("at-least-once");
     await system.api("PATCH", "/admin/api/tenants/at-least-once", { maxConcurrency: 3 });
-    const id = await system.script({ name: "slow-consumer", kind: "event", events: ["order.placed"], maxAttempts: 5, code: "export default async (e) => { await new Promise((r) => setTimeout(r, 700)); return e.payload.n; }" }, tenant.token);
+    const id = await system.script(
+      {
+        name: "slow-consumer",
+        kind: "event",
+        events: ["order.placed"],
+        maxAttempts: 5,
+        code: "export default async (e) => { await new Promise((r) => setTimeout(r, 700)); return e.payload.n; }",
+      },
+      tenant.token,
+    );
     const total = 12;
     for (let n = 0; n < total; n++) {
       const r = await system.api("POST", "/api/events", { id: `order-${n}`, type: "order.placed", payload: { n } }, { token: tenant.token });
@@ -132,7 +154,9 @@ describe("a restart of the host", () => {
     let delivered = new Set<number>();
     while (Date.now() < deadline) {
       const items = (await system.api("GET", `/admin/api/executions?scriptId=${id}&status=succeeded&limit=200`, undefined, { token: tenant.token })).body.items;
-      const outputs = await Promise.all(items.map(async (e: { id: string }) => (await system.api("GET", `/admin/api/executions/${e.id}`, undefined, { token: tenant.token })).body.output));
+      const outputs = await Promise.all(
+        items.map(async (e: { id: string }) => (await system.api("GET", `/admin/api/executions/${e.id}`, undefined, { token: tenant.token })).body.output),
+      );
       delivered = new Set(outputs as number[]);
       if (delivered.size === total) break;
       await new Promise((r) => setTimeout(r, 500));

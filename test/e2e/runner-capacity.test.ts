@@ -1,32 +1,9 @@
 // When no runner process can be had (every one runs another tenant's scripts), a sync caller
 // hears 503 with Retry-After and finds the attempt in history; async work waits in the queue,
 // in its place, and starts once a process frees up, as if it had never been turned away.
-import { createServer, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { System } from "../support/system.ts";
-
-/** Loopback gates scripts wait at (`GET /<name>`) until the test opens them. */
-async function startGates() {
-  const waiting = new Map<string, ServerResponse[]>();
-  const open = new Set<string>();
-  const server = createServer((req, res) => {
-    const name = (req.url ?? "/").slice(1);
-    if (open.has(name)) return void res.end("open");
-    waiting.set(name, [...(waiting.get(name) ?? []), res]);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    waiting: (name: string) => waiting.get(name)?.length ?? 0,
-    open(name: string) {
-      open.add(name);
-      for (const res of waiting.get(name) ?? []) res.end("open");
-      waiting.delete(name);
-    },
-    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
-  };
-}
+import { startGates, waitFor } from "../support/gates.ts";
 
 let system: System;
 let gates: Awaited<ReturnType<typeof startGates>>;
@@ -41,33 +18,37 @@ afterAll(async () => {
   await gates?.close();
 });
 
-async function waitFor<T>(what: () => Promise<T>, done: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await what();
-    if (done(v)) return v;
-    if (Date.now() > until) throw new Error(`still not there after ${ms} ms: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** Tenant `holder` takes the one runner process with a run that waits at `gate`. */
 async function takeTheProcess(holder: { token: string }, gate: string) {
-  const id = await system.script({ name: `hold-${gate}`, code: `export default async () => { await fetch("http://127.0.0.1:${gates.port}/${gate}"); return "held"; }` }, holder.token);
+  const id = await system.script(
+    { name: `hold-${gate}`, code: `export default async () => { await fetch("http://127.0.0.1:${gates.port}/${gate}"); return "held"; }` },
+    holder.token,
+  );
   const held = await system.api("POST", `/admin/api/scripts/${id}/runs`, { mode: "async" }, { token: holder.token });
-  await waitFor(async () => gates.waiting(gate), (n) => n === 1);
+  await waitFor(
+    async () => gates.waiting(gate),
+    (n) => n === 1,
+  );
   return held.body.id as string;
 }
 
 const history = async (token: string, scriptId: string) =>
-  (await system.api("GET", `/admin/api/executions?scriptId=${scriptId}`, undefined, { token })).body.items as { id: string; status: string; attempt: number; errorCode: string | null }[];
+  (await system.api("GET", `/admin/api/executions?scriptId=${scriptId}`, undefined, { token })).body.items as {
+    id: string;
+    status: string;
+    attempt: number;
+    errorCode: string | null;
+  }[];
 
 describe("no runner process to be had", () => {
   test("sync calls answer 503 with Retry-After, each recorded as interrupted with RUNNER_BUSY", async () => {
     const holder = await system.tenant("holder-sync");
     const caller = await system.tenant("caller-sync");
     const manual = await system.script({ name: "quick", code: "export default (i) => i + 1" }, caller.token);
-    const hook = await system.script({ name: "hook", kind: "http", path: "/hook", access: "public", code: "export default () => new Response('hi')" }, caller.token);
+    const hook = await system.script(
+      { name: "hook", kind: "http", path: "/hook", access: "public", code: "export default () => new Response('hi')" },
+      caller.token,
+    );
     const rule = await system.script({ name: "rule", kind: "embedded", code: "export default (i) => i * 2" }, caller.token);
     const heldRun = await takeTheProcess(holder, "sync");
 
@@ -93,7 +74,10 @@ describe("no runner process to be had", () => {
     gates.open("sync");
     expect((await system.waitForExecution(heldRun, 20_000, holder.token)).status).toBe("succeeded");
     // The holder's process is idle now, so it makes room for the caller.
-    const again = await waitFor(() => system.run(manual, 1, caller.token), (r) => r.status === 200);
+    const again = await waitFor(
+      () => system.run(manual, 1, caller.token),
+      (r) => r.status === 200,
+    );
     expect(again.body).toMatchObject({ status: "succeeded", output: 2 });
   });
 
@@ -107,9 +91,13 @@ describe("no runner process to be had", () => {
     const first = await system.api("POST", `/admin/api/scripts/${manual}/runs`, { input: 0, mode: "async" }, { token: waiter.token });
     expect(first.status).toBe(202);
     // Turned away by the host, it goes back to the queue rather than failing.
-    await waitFor(async () => (await system.api("GET", `/admin/api/executions/${first.body.id}`, undefined, { token: waiter.token })).body, (e) => e.status === "queued" && e.startedAt === null);
+    await waitFor(
+      async () => (await system.api("GET", `/admin/api/executions/${first.body.id}`, undefined, { token: waiter.token })).body,
+      (e) => e.status === "queued" && e.startedAt === null,
+    );
     const later: { id: string; status: string }[] = [];
-    for (let i = 1; i <= 2; i++) later.push((await system.api("POST", `/admin/api/scripts/${manual}/runs`, { input: i, mode: "async" }, { token: waiter.token })).body);
+    for (let i = 1; i <= 2; i++)
+      later.push((await system.api("POST", `/admin/api/scripts/${manual}/runs`, { input: i, mode: "async" }, { token: waiter.token })).body);
     expect(later.map((r) => r.status)).toEqual(["queued", "queued"]);
     const published = await system.api("POST", "/api/events", { id: "ping-1", type: "ping", payload: "pong" }, { token: waiter.token });
     expect(published.status).toBe(202);
@@ -118,16 +106,26 @@ describe("no runner process to be had", () => {
     // While the process stays taken, only the oldest waiting run is tried again, now and then:
     // the rest of the queue is not sent to be turned away.
     const requeued = () => [...system.output.matchAll(/"event":"execution\.requeued","executionId":"(exe_\w+)"/g)].map((m) => m[1]);
-    await waitFor(async () => requeued().filter((id) => id === first.body.id).length, (n) => n >= 3);
+    await waitFor(
+      async () => requeued().filter((id) => id === first.body.id).length,
+      (n) => n >= 3,
+    );
     expect(new Set(requeued().filter((id) => [first.body.id, ...later.map((r) => r.id)].includes(id)))).toEqual(new Set([first.body.id]));
 
     gates.open("async");
     expect((await system.waitForExecution(heldRun, 20_000, holder.token)).status).toBe("succeeded");
     const runs = await Promise.all([first.body, ...later].map((r) => system.waitForExecution(r.id, 20_000, waiter.token)));
-    expect(runs.map((e) => [e.status, e.output, e.attempt])).toEqual([["succeeded", 0, 1], ["succeeded", 1, 1], ["succeeded", 2, 1]]);
+    expect(runs.map((e) => [e.status, e.output, e.attempt])).toEqual([
+      ["succeeded", 0, 1],
+      ["succeeded", 1, 1],
+      ["succeeded", 2, 1],
+    ]);
     // The run that waited longest went first.
     for (const e of runs.slice(1)) expect(Date.parse(e.startedAt)).toBeGreaterThanOrEqual(Date.parse(runs[0].startedAt));
-    const deliveries = await waitFor(() => history(waiter.token, consumer), (items) => items.length > 0 && items.every((e) => e.status === "succeeded"));
+    const deliveries = await waitFor(
+      () => history(waiter.token, consumer),
+      (items) => items.length > 0 && items.every((e) => e.status === "succeeded"),
+    );
     expect(deliveries.map((e) => [e.status, e.attempt])).toEqual([["succeeded", 1]]);
   }, 60_000);
 });

@@ -45,7 +45,9 @@ describe("a sync run", () => {
   });
 
   test("a thrown error fails it with a stack that points into the user's own lines", async () => {
-    const e = await runCode("thrower", `export default async function (input) {\n  const order = input.order;\n  return order.total.toFixed(2);\n}\n`, { order: {} });
+    const e = await runCode("thrower", `export default async function (input) {\n  const order = input.order;\n  return order.total.toFixed(2);\n}\n`, {
+      order: {},
+    });
     expect(e.status).toBe("failed");
     expect(e.error.code).toBe("SCRIPT_ERROR");
     expect(e.error.message).toMatch(/^TypeError: .*toFixed/);
@@ -75,7 +77,10 @@ describe("a sync run", () => {
   });
 
   test("a log line or progress message with a NUL keeps what follows it in history", async () => {
-    const e = await runCode("nul-log", `export default (i, ctx) => { console.log("before\\u0000after"); ctx.progress(50, "half\\u0000way"); return "\\u0000ok"; }`);
+    const e = await runCode(
+      "nul-log",
+      `export default (i, ctx) => { console.log("before\\u0000after"); ctx.progress(50, "half\\u0000way"); return "\\u0000ok"; }`,
+    );
     const stored = (await system.api("GET", `/admin/api/executions/${e.id}`)).body;
     expect(stored.logs[0].message).toBe("before\u2400after");
     expect(stored.progress).toEqual({ percent: 50, message: "half\u2400way" });
@@ -116,7 +121,10 @@ describe("a sync run", () => {
 
 describe("an async run", () => {
   test("answers 202 at once and finishes in the background", async () => {
-    const id = await system.script({ name: "slowpoke", code: `export default async (input, ctx) => { await new Promise((r) => setTimeout(r, 1500)); ctx.log.info("woke"); return input * 2; }` });
+    const id = await system.script({
+      name: "slowpoke",
+      code: `export default async (input, ctx) => { await new Promise((r) => setTimeout(r, 1500)); ctx.log.info("woke"); return input * 2; }`,
+    });
     const r = await system.api("POST", `/admin/api/scripts/${id}/runs`, { input: 21, mode: "async" });
     expect(r.status).toBe(202);
     expect(["queued", "running"]).toContain(r.body.status);
@@ -130,7 +138,9 @@ describe("an async run", () => {
 
 describe("timeouts", () => {
   test("a script that awaits past its timeout ends timed_out, keeping its logs", async () => {
-    const e = await runCode("sleeper", `export default async (i, ctx) => { console.log("starting"); await new Promise((r) => setTimeout(r, 60_000)); }`, null, { timeoutMs: 500 });
+    const e = await runCode("sleeper", `export default async (i, ctx) => { console.log("starting"); await new Promise((r) => setTimeout(r, 60_000)); }`, null, {
+      timeoutMs: 500,
+    });
     expect(e).toMatchObject({ status: "timed_out", error: { code: "TIMEOUT" }, logs: [{ level: "info", message: "starting" }] });
     expect(e.durationMs).toBeLessThan(1500);
   });

@@ -55,7 +55,14 @@ describe("escape attempts", () => {
     const loaded = Object.entries(e.output.out).filter(([, v]) => v !== "refused");
     // The harness module is the only one besides the script's own; see the next test.
     expect(loaded).toEqual([["./harness.js", "default"]]);
-    expect(e.output).toMatchObject({ env: {}, builtins: ["undefined", "undefined", "undefined", "undefined", "undefined"], process: "undefined", require: "undefined", Deno: "undefined", Bun: "undefined" });
+    expect(e.output).toMatchObject({
+      env: {},
+      builtins: ["undefined", "undefined", "undefined", "undefined", "undefined"],
+      process: "undefined",
+      require: "undefined",
+      Deno: "undefined",
+      Bun: "undefined",
+    });
   });
 
   test("process.exit ends only the script's own execution", async () => {
@@ -65,10 +72,14 @@ describe("escape attempts", () => {
   });
 
   test("raw sockets reach nothing", async () => {
-    const e = await run(`export default async (port) => {
+    const e = await run(
+      `export default async (port) => {
       const { connect } = await import("cloudflare:sockets");
       try { const s = connect({ hostname: "127.0.0.1", port }); await s.opened; const r = await s.readable.getReader().read(); return "read " + r.done; } catch (e) { return "refused"; }
-    }`, attacker.token, internal.port);
+    }`,
+      attacker.token,
+      internal.port,
+    );
     expect(e.output).toBe("refused");
     expect(internal.connections).toBe(0);
   });
@@ -82,14 +93,20 @@ describe("escape attempts", () => {
   });
 
   test("prototype pollution is refused and never reaches the next execution", async () => {
-    const id = await system.script({ name: "polluter", code: `export default (input) => {
+    const id = await system.script(
+      {
+        name: "polluter",
+        code: `export default (input) => {
       const out = {};
       try { Object.prototype.isAdmin = true; out.set = "yes"; } catch (e) { out.set = e.name; }
       try { Array.prototype.push = () => 0; out.push = "replaced"; } catch (e) { out.push = e.name; }
       try { JSON.parse = () => ({ pwned: true }); out.json = "replaced"; } catch (e) { out.json = e.name; }
       out.seen = ({}).isAdmin === true;
       return out;
-    }` }, attacker.token);
+    }`,
+      },
+      attacker.token,
+    );
     const first = (await system.run(id, null, attacker.token)).body.output;
     expect(first).toEqual({ set: "TypeError", push: "TypeError", json: "TypeError", seen: false });
     const other = await run(`export default () => ({ admin: ({}).isAdmin ?? null, json: JSON.parse('{"a":1}') })`);
@@ -105,7 +122,6 @@ describe("escape attempts", () => {
     expect(e.logs[0].message).toContain("exe_forged");
     expect(e.logs[0].level).toBe("info");
   });
-
 });
 
 describe("cross-tenant access through the SDK", () => {
@@ -190,12 +206,35 @@ describe("SSRF", () => {
   test("no spelling of an internal address reaches it, before or after DNS, directly or via redirects", async () => {
     const port = internal.port;
     const targets = [
-      `http://127.0.0.1:${port}/`, `http://localhost:${port}/`, `http://localhost.:${port}/`, `http://127.1:${port}/`, `http://2130706433:${port}/`,
-      `http://0x7f000001:${port}/`, `http://0177.0.0.1:${port}/`, `http://[::1]:${port}/`, `http://[::ffff:127.0.0.1]:${port}/`, `http://[::ffff:7f00:1]:${port}/`,
-      `http://0.0.0.0:${port}/`, `http://0:${port}/`, `http://user@127.0.0.1:${port}/`, `http://example.com@127.0.0.1:${port}/`, `http://127.0.0.1:${port}#@example.com/`,
-      `http://LOCALHOST:${port}/`, `http://%31%32%37.0.0.1:${port}/`, `http://169.254.169.254/latest/meta-data/`, `http://metadata.google.internal/`,
-      `http://10.0.0.1/`, `http://192.168.1.1/`, `http://172.16.0.1/`, `http://100.64.0.1/`, `http://[fd00::1]/`, `http://[fe80::1]/`,
-      `http://127.0.0.1.nip.io:${port}/`, `ftp://127.0.0.1:${port}/`, `file:///etc/passwd`, `gopher://127.0.0.1:${port}/`,
+      `http://127.0.0.1:${port}/`,
+      `http://localhost:${port}/`,
+      `http://localhost.:${port}/`,
+      `http://127.1:${port}/`,
+      `http://2130706433:${port}/`,
+      `http://0x7f000001:${port}/`,
+      `http://0177.0.0.1:${port}/`,
+      `http://[::1]:${port}/`,
+      `http://[::ffff:127.0.0.1]:${port}/`,
+      `http://[::ffff:7f00:1]:${port}/`,
+      `http://0.0.0.0:${port}/`,
+      `http://0:${port}/`,
+      `http://user@127.0.0.1:${port}/`,
+      `http://example.com@127.0.0.1:${port}/`,
+      `http://127.0.0.1:${port}#@example.com/`,
+      `http://LOCALHOST:${port}/`,
+      `http://%31%32%37.0.0.1:${port}/`,
+      `http://169.254.169.254/latest/meta-data/`,
+      `http://metadata.google.internal/`,
+      `http://10.0.0.1/`,
+      `http://192.168.1.1/`,
+      `http://172.16.0.1/`,
+      `http://100.64.0.1/`,
+      `http://[fd00::1]/`,
+      `http://[fe80::1]/`,
+      `http://127.0.0.1.nip.io:${port}/`,
+      `ftp://127.0.0.1:${port}/`,
+      `file:///etc/passwd`,
+      `gopher://127.0.0.1:${port}/`,
     ];
     const e = await run(
       `export default async (targets) => {
@@ -217,7 +256,10 @@ describe("SSRF", () => {
 
 describe("findings of the external review, kept fixed", () => {
   test("a script cannot patch the harness to write into another execution's record", async () => {
-    const victimId = await system.script({ name: "victim-run", code: "export default async () => { await new Promise((r) => setTimeout(r, 1500)); return 'mine'; }" }, victim.token);
+    const victimId = await system.script(
+      { name: "victim-run", code: "export default async () => { await new Promise((r) => setTimeout(r, 1500)); return 'mine'; }" },
+      victim.token,
+    );
     const victimRun = system.run(victimId, null, victim.token);
     const e = await run(`import Harness from "./harness.js";
       export default async () => {
@@ -233,7 +275,17 @@ describe("findings of the external review, kept fixed", () => {
   });
 
   test("an endpoint's page is sandboxed and sets no cookies on the platform's origin", async () => {
-    await system.script({ name: "page", kind: "http", path: "/page", methods: ["GET"], access: "public", code: `export default () => new Response("<script>fetch('/admin/api/me')</script>", { headers: { "content-type": "text/html", "set-cookie": "iota_session=attacker; Path=/" } })` }, attacker.token);
+    await system.script(
+      {
+        name: "page",
+        kind: "http",
+        path: "/page",
+        methods: ["GET"],
+        access: "public",
+        code: `export default () => new Response("<script>fetch('/admin/api/me')</script>", { headers: { "content-type": "text/html", "set-cookie": "iota_session=attacker; Path=/" } })`,
+      },
+      attacker.token,
+    );
     const r = await fetch(`${system.baseUrl}/api/tenants/mallory/scripts/page`);
     expect(r.status).toBe(200);
     expect(r.headers.get("set-cookie")).toBeNull();
@@ -241,14 +293,18 @@ describe("findings of the external review, kept fixed", () => {
   });
 
   test("ctx.events.publish has the intake's 1 MB cap", async () => {
-    const e = await run(`export default async (i, ctx) => { try { await ctx.events.publish("big.one", { blob: "x".repeat(2 * 1024 * 1024) }); return "accepted"; } catch (e) { return e.code; } }`);
+    const e = await run(
+      `export default async (i, ctx) => { try { await ctx.events.publish("big.one", { blob: "x".repeat(2 * 1024 * 1024) }); return "accepted"; } catch (e) { return e.code; } }`,
+    );
     expect(["VALIDATION_FAILED", "PAYLOAD_TOO_LARGE"]).toContain(e.output);
   });
 
   test("an admin cannot revoke the owner's token; an owner cannot pull the platform admin in", async () => {
     const owner = await system.tenant("revokers");
     const admin = (await system.api("POST", "/admin/api/tokens", { name: "an admin", role: "admin" }, { token: owner.token })).body.token;
-    const ownerTokenId = (await system.api("GET", "/admin/api/tokens", undefined, { token: owner.token })).body.items.find((t: { role: string }) => t.role === "owner").id;
+    const ownerTokenId = (await system.api("GET", "/admin/api/tokens", undefined, { token: owner.token })).body.items.find(
+      (t: { role: string }) => t.role === "owner",
+    ).id;
     expect((await system.api("DELETE", `/admin/api/tokens/${ownerTokenId}`, undefined, { token: admin })).status).toBe(403);
     expect((await system.api("GET", "/admin/api/me", undefined, { token: owner.token })).status).toBe(200);
     // Answered like any name without a password (it must not tell whose it is), and not added.
@@ -256,4 +312,3 @@ describe("findings of the external review, kept fixed", () => {
     expect((await system.api("GET", "/admin/api/users", undefined, { token: owner.token })).body.items).toEqual([]);
   });
 });
-

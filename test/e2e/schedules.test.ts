@@ -78,7 +78,10 @@ describe("after downtime", () => {
     const id = await system.script({ name: "every-minute", kind: "scheduled", cron: "* * * * *", code: "export default (i) => i" });
     const now = Date.now();
     await db.execute({ sql: "UPDATE scripts SET next_run_at = ? WHERE id = ?", args: [new Date(floorMinute(now) - 3 * minute).toISOString(), id] });
-    const slots = await waitFor(() => slotsOf(id), (s) => s.length >= 4 && s.every((x) => x.status !== "running" && x.status !== "queued"));
+    const slots = await waitFor(
+      () => slotsOf(id),
+      (s) => s.length >= 4 && s.every((x) => x.status !== "running" && x.status !== "queued"),
+    );
     const byStatus = slots.map((s) => s.status).sort();
     expect(byStatus).toEqual(["missed", "missed", "missed", "succeeded"]);
     expect(slots.every((s) => s.trigger === "scheduled")).toBe(true);
@@ -97,10 +100,16 @@ describe("after downtime", () => {
     const skip = await system.script({ name: "daily-skip", kind: "scheduled", cron, missedPolicy: "skip", code: "export default (i) => i" });
     for (const id of [catchUp, skip]) await db.execute({ sql: "UPDATE scripts SET next_run_at = ? WHERE id = ?", args: [d.toISOString(), id] });
 
-    const caught = await waitFor(() => slotsOf(catchUp), (s) => s.length === 1 && s[0]!.status === "succeeded");
+    const caught = await waitFor(
+      () => slotsOf(catchUp),
+      (s) => s.length === 1 && s[0]!.status === "succeeded",
+    );
     const detail = await system.api("GET", `/admin/api/executions/${caught[0]!.id}`);
     expect(detail.body.output).toEqual({ scheduledFor: d.toISOString().replace(".000Z", "+00:00"), caughtUp: true });
-    const skipped = await waitFor(() => slotsOf(skip), (s) => s.length === 1);
+    const skipped = await waitFor(
+      () => slotsOf(skip),
+      (s) => s.length === 1,
+    );
     expect(skipped.map((s) => [s.status, s.errorCode])).toEqual([["missed", "MISSED"]]);
     // The pointer moved on to tomorrow: nothing more is recorded on later ticks.
     await new Promise((r) => setTimeout(r, 1500));

@@ -26,7 +26,16 @@ describe("creating a script", () => {
     });
     expect(r.status).toBe(201);
     expect(r.headers.get("location")).toBe(`/admin/api/scripts/${r.body.id}`);
-    expect(r.body).toMatchObject({ name: "greeter", kind: "manual", version: 1, enabled: true, timeoutMs: 30000, memoryMb: 256, code: hello, tags: { team: "finance" } });
+    expect(r.body).toMatchObject({
+      name: "greeter",
+      kind: "manual",
+      version: 1,
+      enabled: true,
+      timeoutMs: 30000,
+      memoryMb: 256,
+      code: hello,
+      tags: { team: "finance" },
+    });
     const versions = await system.api("GET", `/admin/api/scripts/${r.body.id}/versions`);
     expect(versions.body.items).toHaveLength(1);
     expect(versions.body.items[0]).toMatchObject({ number: 1, message: "created" });

@@ -29,7 +29,11 @@ async function run(code: string, input: unknown = null, token = acme.token, fiel
 
 describe("business data", () => {
   test("the default tenant has demo data to work with", async () => {
-    const e = await run("export default async (i, ctx) => ({ clients: (await ctx.sdk.clients.list()).items.length, payments: (await ctx.sdk.payments.list()).items.map((p) => p.amount) })", null, system.token);
+    const e = await run(
+      "export default async (i, ctx) => ({ clients: (await ctx.sdk.clients.list()).items.length, payments: (await ctx.sdk.payments.list()).items.map((p) => p.amount) })",
+      null,
+      system.token,
+    );
     expect(e.output.clients).toBe(3);
     expect(e.output.payments.sort((a: number, b: number) => a - b)).toEqual([450.5, 1200]);
   });
@@ -97,7 +101,15 @@ describe("business data", () => {
   });
 
   test("a write publishes the platform's domain event, which event scripts receive", async () => {
-    const listener = await system.script({ name: "welcome", kind: "event", events: ["client.created"], code: "export default async (e, ctx) => { await ctx.kv.put('welcomed:' + e.payload.id, true); return e.payload.firstName; }" }, acme.token);
+    const listener = await system.script(
+      {
+        name: "welcome",
+        kind: "event",
+        events: ["client.created"],
+        code: "export default async (e, ctx) => { await ctx.kv.put('welcomed:' + e.payload.id, true); return e.payload.firstName; }",
+      },
+      acme.token,
+    );
     const made = await run(`export default async (i, ctx) => (await ctx.sdk.clients.create({ firstName: "Newcomer" })).id`);
     for (let i = 0; i < 100; i++) {
       const items = (await system.api("GET", `/admin/api/executions?scriptId=${listener}`, undefined, { token: acme.token })).body.items;
@@ -119,26 +131,43 @@ describe("script state, secrets and events", () => {
       let badTtl; try { await ctx.kv.put("t", 1, { ttlSeconds: -5 }); } catch (e) { badTtl = e.code; }
       return { greeting: await ctx.kv.get("greeting"), brief: await ctx.kv.get("brief"), keys: (await ctx.kv.list({ prefix: "gr" })).keys.map((k) => k.key), tooBig, badTtl, deleted: await ctx.kv.delete("greeting"), after: await ctx.kv.get("greeting") };
     }`);
-    expect(e.output).toEqual({ greeting: { text: "hi" }, brief: null, keys: ["greeting"], tooBig: "PAYLOAD_TOO_LARGE", badTtl: "VALIDATION_FAILED", deleted: true, after: null });
+    expect(e.output).toEqual({
+      greeting: { text: "hi" },
+      brief: null,
+      keys: ["greeting"],
+      tooBig: "PAYLOAD_TOO_LARGE",
+      badTtl: "VALIDATION_FAILED",
+      deleted: true,
+      after: null,
+    });
     const other = await run(`export default async (i, ctx) => ctx.kv.list()`, null, globex.token);
     expect(other.output.keys).toEqual([]);
   });
 
   test("the kv key cap holds when many puts race for its last places", async () => {
     const full = await system.tenant("kv-full");
-    const fill = await run(`export default async (i, ctx) => {
+    const fill = await run(
+      `export default async (i, ctx) => {
       for (let start = 0; start < 9990; start += 250) {
         await Promise.all(Array.from({ length: Math.min(250, 9990 - start) }, (_, j) => ctx.kv.put("k" + (start + j), 1)));
       }
       return (await ctx.kv.list({ limit: 1 })).keys.length;
-    }`, null, full.token, { timeoutMs: 120_000 });
+    }`,
+      null,
+      full.token,
+      { timeoutMs: 120_000 },
+    );
     expect(fill.status).toBe("succeeded");
-    const race = await run(`export default async (i, ctx) => {
+    const race = await run(
+      `export default async (i, ctx) => {
       const outcomes = await Promise.allSettled(Array.from({ length: 60 }, (_, j) => ctx.kv.put("late" + j, 1)));
       const refused = outcomes.filter((o) => o.status === "rejected").map((o) => o.reason.code);
       const overwrite = await ctx.kv.put("k1", 2).then(() => "ok", (e) => e.code);
       return { written: outcomes.length - refused.length, refused: [...new Set(refused)], overwrite };
-    }`, null, full.token);
+    }`,
+      null,
+      full.token,
+    );
     // 10 places were left: exactly 10 new keys land, and changing an existing key still works.
     expect(race.output).toEqual({ written: 10, refused: ["CONFLICT"], overwrite: "ok" });
   }, 180_000);
@@ -155,7 +184,9 @@ describe("script state, secrets and events", () => {
     const list = await system.api("GET", "/admin/api/secrets", undefined, { token: acme.token });
     expect(list.body.items).toEqual([{ name: "PAYMENT_API_KEY", updatedAt: put.body.updatedAt, updatedBy: expect.any(String) }]);
     expect(JSON.stringify(list.body)).not.toContain("sk_live");
-    const e = await run(`export default async (i, ctx) => { const k = await ctx.secrets.get("PAYMENT_API_KEY"); console.log("key is", k, "len", k.length); return k.length; }`);
+    const e = await run(
+      `export default async (i, ctx) => { const k = await ctx.secrets.get("PAYMENT_API_KEY"); console.log("key is", k, "len", k.length); return k.length; }`,
+    );
     expect(e.output).toBe("sk_live_42_do_not_log".length);
     expect(e.logs[0].message).toBe("key is *** len 21");
     expect((await run(`export default (i, ctx) => ctx.secrets.get("PAYMENT_API_KEY")`, null, globex.token)).output).toBeNull();
@@ -165,7 +196,10 @@ describe("script state, secrets and events", () => {
   });
 
   test("ctx.events.publish feeds the same durable intake", async () => {
-    const listener = await system.script({ name: "shipped", kind: "event", events: ["order.shipped"], code: "export default (e) => e.payload.order" }, acme.token);
+    const listener = await system.script(
+      { name: "shipped", kind: "event", events: ["order.shipped"], code: "export default (e) => e.payload.order" },
+      acme.token,
+    );
     const e = await run(`export default async (i, ctx) => ctx.events.publish("order.shipped", { order: 7 })`);
     expect(e.output.deliveries).toBe(1);
     for (let i = 0; i < 100; i++) {
@@ -194,7 +228,11 @@ describe("fetch through the egress policy", () => {
 
   test("a tenant's deny list refuses a host, with the reason", async () => {
     await system.api("PATCH", "/admin/api/tenants/globex", { egressAllow: ["api.stripe.com"] });
-    const e = await run(`export default async () => { try { await fetch("http://127.0.0.1:${api.port}/x"); return "reached"; } catch (e) { return e.message; } }`, null, globex.token);
+    const e = await run(
+      `export default async () => { try { await fetch("http://127.0.0.1:${api.port}/x"); return "reached"; } catch (e) { return e.message; } }`,
+      null,
+      globex.token,
+    );
     expect(e.output).toMatch(/refused/);
     expect(e.outbound[0]).toMatchObject({ refused: expect.stringMatching(/^EGRESS_/) });
   });

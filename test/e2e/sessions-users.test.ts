@@ -47,7 +47,12 @@ describe("sessions", () => {
     const b = await signIn("admin", password);
     const r = await system.api("POST", "/admin/api/scripts", { name: "csrf-victim", kind: "manual", code: "export default () => 1" }, as(b, false));
     expect(r.status).toBe(403);
-    const wrong = await system.api("POST", "/admin/api/scripts", { name: "csrf-victim", kind: "manual", code: "export default () => 1" }, { token: null, headers: { cookie: b.cookie, "x-csrf-token": "iota_guess" } });
+    const wrong = await system.api(
+      "POST",
+      "/admin/api/scripts",
+      { name: "csrf-victim", kind: "manual", code: "export default () => 1" },
+      { token: null, headers: { cookie: b.cookie, "x-csrf-token": "iota_guess" } },
+    );
     expect(wrong.status).toBe(403);
     expect((await system.api("GET", "/admin/api/scripts?q=csrf-victim")).body.items).toEqual([]);
   });
@@ -69,8 +74,9 @@ describe("sessions", () => {
 
   test("repeated failures lock the account for a while, even for the right password", async () => {
     await system.api("POST", "/admin/api/users", { username: "guessme", password: "a long enough one", role: "viewer" });
-    let last;
-    for (let i = 0; i < 5; i++) last = await system.api("POST", "/admin/api/session", { username: "guessme", password: `wrong-${i}-password` }, { token: null });
+    let last: Awaited<ReturnType<typeof system.api>> | undefined;
+    for (let i = 0; i < 5; i++)
+      last = await system.api("POST", "/admin/api/session", { username: "guessme", password: `wrong-${i}-password` }, { token: null });
     expect(last!.status).toBe(401);
     const locked = await system.api("POST", "/admin/api/session", { username: "guessme", password: "a long enough one" }, { token: null });
     expect(locked.status).toBe(429);
@@ -102,7 +108,13 @@ describe("users and tenants", () => {
     const switched = await system.api("POST", "/admin/api/session/tenant", { tenant: "globex-users" }, as(b));
     expect(switched.status).toBe(200);
     expect(switched.body).toMatchObject({ tenant: { slug: "globex-users" }, role: "viewer" });
-    const b2 = { cookie: switched.headers.getSetCookie().find((c) => c.startsWith("iota_session="))!.split(";")[0]!, csrf: switched.body.csrfToken };
+    const b2 = {
+      cookie: switched.headers
+        .getSetCookie()
+        .find((c) => c.startsWith("iota_session="))!
+        .split(";")[0]!,
+      csrf: switched.body.csrfToken,
+    };
     expect((await system.api("POST", "/admin/api/scripts", { name: "dana-script", kind: "manual", code: "export default () => 1" }, as(b2))).status).toBe(403);
     expect((await system.api("GET", "/admin/api/scripts?q=dana-script", undefined, as(b2, false))).body.items).toEqual([]);
     expect((await system.api("POST", "/admin/api/session/tenant", { tenant: "default" }, as(b2))).status).toBe(422);

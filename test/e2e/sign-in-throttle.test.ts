@@ -140,7 +140,9 @@ describe("behind a trusted proxy", () => {
 
   test("one address guessing across many usernames is refused; other addresses and known browsers are not", async () => {
     const device = deviceCookie(await signInAs(system, "admin", password, { address: "192.0.2.10" })).pair;
-    expect((await system.api("POST", "/admin/api/users", { username: "stuffer-own", password: "the stuffer's own password", role: "viewer" })).status).toBe(201);
+    expect((await system.api("POST", "/admin/api/users", { username: "stuffer-own", password: "the stuffer's own password", role: "viewer" })).status).toBe(
+      201,
+    );
     const stuffer = { address: "203.0.113.7" };
     const guess = (i: number) => signInAs(system, `stuffed-${i}`, "leaked password", stuffer);
     for (let i = 0; i < 20; i++) expect((await guess(i)).status).toBe(401);

@@ -55,7 +55,12 @@ describe("HTTP endpoints", () => {
 
   test("the tenant's script answers at its path, reached by the tenant's domain or by slug", async () => {
     await system.script({ name: "echo", kind: "http", path: "/orders/:id", methods: ["GET", "POST"], access: "public", code: echo }, acme.token);
-    const byHost = await call("/api/scripts/orders/42?q=shoes", { method: "POST", host: "acme.test", body: "hello", headers: { "content-type": "text/plain" } });
+    const byHost = await call("/api/scripts/orders/42?q=shoes", {
+      method: "POST",
+      host: "acme.test",
+      body: "hello",
+      headers: { "content-type": "text/plain" },
+    });
     expect(byHost.status).toBe(201);
     expect(byHost.headers.get("x-handled-by")).toBe("echo");
     const executionId = byHost.headers.get("x-iota-execution-id");
@@ -64,11 +69,19 @@ describe("HTTP endpoints", () => {
     expect((await bySlug.json()).id).toBe("7");
 
     const e = await system.api("GET", `/admin/api/executions/${executionId}`, undefined, { token: acme.token });
-    expect(e.body).toMatchObject({ trigger: "http", status: "succeeded", input: { method: "POST", body: "hello", params: { id: "42" } }, output: { status: 201 } });
+    expect(e.body).toMatchObject({
+      trigger: "http",
+      status: "succeeded",
+      input: { method: "POST", body: "hello", params: { id: "42" } },
+      output: { status: 201 },
+    });
   });
 
   test("a JSON value answers 200 application/json", async () => {
-    await system.script({ name: "json-answer", kind: "http", path: "/ping", methods: ["GET"], access: "public", code: "export default () => ({ pong: true })" }, acme.token);
+    await system.script(
+      { name: "json-answer", kind: "http", path: "/ping", methods: ["GET"], access: "public", code: "export default () => ({ pong: true })" },
+      acme.token,
+    );
     const r = await call("/api/scripts/ping", { host: "acme.test" });
     expect(r.status).toBe(200);
     expect(r.headers.get("content-type")).toContain("application/json");
@@ -76,7 +89,10 @@ describe("HTTP endpoints", () => {
   });
 
   test("unknown path 404, wrong method 405 with Allow, disabled 404, unknown host 404", async () => {
-    const id = await system.script({ name: "only-get", kind: "http", path: "/only-get", methods: ["GET"], access: "public", code: "export default () => 1" }, acme.token);
+    const id = await system.script(
+      { name: "only-get", kind: "http", path: "/only-get", methods: ["GET"], access: "public", code: "export default () => 1" },
+      acme.token,
+    );
     expect((await call("/api/scripts/nothing-here", { host: "acme.test" })).status).toBe(404);
     const wrong = await call("/api/scripts/only-get", { method: "PUT", host: "acme.test", body: "x" });
     expect(wrong.status).toBe(405);
@@ -87,7 +103,10 @@ describe("HTTP endpoints", () => {
   });
 
   test("a body over 1 MB answers 413 and runs nothing", async () => {
-    const id = await system.script({ name: "upload", kind: "http", path: "/upload", methods: ["POST"], access: "public", code: "export default () => 1" }, acme.token);
+    const id = await system.script(
+      { name: "upload", kind: "http", path: "/upload", methods: ["POST"], access: "public", code: "export default () => 1" },
+      acme.token,
+    );
     const r = await call("/api/scripts/upload", { method: "POST", host: "acme.test", body: "x".repeat(1024 * 1024 + 1) });
     expect(r.status).toBe(413);
     // Without a Content-Length (chunked), the cap applies as the body arrives.
@@ -105,10 +124,19 @@ describe("HTTP endpoints", () => {
     expect((await system.api("GET", `/admin/api/executions?scriptId=${id}`, undefined, { token: acme.token })).body.items).toEqual([]);
     // Under the cap, a binary body (base64 for the script) runs even though its encoding is larger.
     const binary = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: "127.0.0.1", port: system.port, path: "/api/tenants/acme/scripts/upload", method: "POST", headers: { "content-type": "application/octet-stream" } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port: system.port,
+          path: "/api/tenants/acme/scripts/upload",
+          method: "POST",
+          headers: { "content-type": "application/octet-stream" },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on("error", reject);
       req.end(Buffer.alloc(900 * 1024, 0xff));
     });
@@ -130,25 +158,69 @@ describe("HTTP endpoints", () => {
 
   test("HMAC access checks a signature over the body, plain or Stripe-style", async () => {
     expect((await system.api("PUT", "/admin/api/secrets/HOOK_SECRET", { value: "whsec_test" }, { token: acme.token })).status).toBe(200);
-    const create = await system.api("POST", "/admin/api/scripts", { name: "signed", kind: "http", path: "/hooks/signed", methods: ["POST"], access: "hmac", code: "export default async (r) => ({ got: await r.json() })" }, { token: acme.token });
+    const create = await system.api(
+      "POST",
+      "/admin/api/scripts",
+      { name: "signed", kind: "http", path: "/hooks/signed", methods: ["POST"], access: "hmac", code: "export default async (r) => ({ got: await r.json() })" },
+      { token: acme.token },
+    );
     expect(create.body.error.field).toBe("hmacSecret");
-    await system.script({ name: "signed", kind: "http", path: "/hooks/signed", methods: ["POST"], access: "hmac", hmacSecret: "HOOK_SECRET", code: "export default async (r) => ({ got: await r.json() })" }, acme.token);
-    await system.script({ name: "stripe", kind: "http", path: "/hooks/stripe", methods: ["POST"], access: "hmac", hmacSecret: "HOOK_SECRET", hmacScheme: "stripe", code: "export default async (r) => ({ got: await r.json() })" }, acme.token);
+    await system.script(
+      {
+        name: "signed",
+        kind: "http",
+        path: "/hooks/signed",
+        methods: ["POST"],
+        access: "hmac",
+        hmacSecret: "HOOK_SECRET",
+        code: "export default async (r) => ({ got: await r.json() })",
+      },
+      acme.token,
+    );
+    await system.script(
+      {
+        name: "stripe",
+        kind: "http",
+        path: "/hooks/stripe",
+        methods: ["POST"],
+        access: "hmac",
+        hmacSecret: "HOOK_SECRET",
+        hmacScheme: "stripe",
+        code: "export default async (r) => ({ got: await r.json() })",
+      },
+      acme.token,
+    );
     const body = JSON.stringify({ amount: 10 });
     const good = createHmac("sha256", "whsec_test").update(body).digest("hex");
-    expect((await call("/api/scripts/hooks/signed", { method: "POST", host: "acme.test", body, headers: { "x-signature": `sha256=${good}` } })).status).toBe(200);
-    expect((await call("/api/scripts/hooks/signed", { method: "POST", host: "acme.test", body: body + " ", headers: { "x-signature": good } })).status).toBe(401);
+    expect((await call("/api/scripts/hooks/signed", { method: "POST", host: "acme.test", body, headers: { "x-signature": `sha256=${good}` } })).status).toBe(
+      200,
+    );
+    expect((await call("/api/scripts/hooks/signed", { method: "POST", host: "acme.test", body: body + " ", headers: { "x-signature": good } })).status).toBe(
+      401,
+    );
     const t = Math.floor(Date.now() / 1000);
     const v1 = createHmac("sha256", "whsec_test").update(`${t}.${body}`).digest("hex");
     const stripe = await call("/api/scripts/hooks/stripe", { method: "POST", host: "acme.test", body, headers: { "stripe-signature": `t=${t},v1=${v1}` } });
     expect(await stripe.json()).toEqual({ got: { amount: 10 } });
     const old = t - 3600;
     const replayed = createHmac("sha256", "whsec_test").update(`${old}.${body}`).digest("hex");
-    expect((await call("/api/scripts/hooks/stripe", { method: "POST", host: "acme.test", body, headers: { "stripe-signature": `t=${old},v1=${replayed}` } })).status).toBe(401);
+    expect(
+      (await call("/api/scripts/hooks/stripe", { method: "POST", host: "acme.test", body, headers: { "stripe-signature": `t=${old},v1=${replayed}` } })).status,
+    ).toBe(401);
   });
 
   test("a failing script answers 500 naming the execution, without its stack", async () => {
-    await system.script({ name: "broken-endpoint", kind: "http", path: "/broken", methods: ["GET"], access: "public", code: "export default () => { throw new Error('db password is hunter2'); }" }, acme.token);
+    await system.script(
+      {
+        name: "broken-endpoint",
+        kind: "http",
+        path: "/broken",
+        methods: ["GET"],
+        access: "public",
+        code: "export default () => { throw new Error('db password is hunter2'); }",
+      },
+      acme.token,
+    );
     const r = await call("/api/scripts/broken", { host: "acme.test" });
     expect(r.status).toBe(500);
     const text = await r.text();
@@ -159,7 +231,10 @@ describe("HTTP endpoints", () => {
 
 describe("embedded calls", () => {
   test("a platform service uses a pricing rule's return value through the client", async () => {
-    await system.script({ name: "pricing-rule", kind: "embedded", code: "export default ({ sku, qty }) => ({ sku, price: qty >= 10 ? qty * 9 : qty * 10 })" }, acme.token);
+    await system.script(
+      { name: "pricing-rule", kind: "embedded", code: "export default ({ sku, qty }) => ({ sku, price: qty >= 10 ? qty * 9 : qty * 10 })" },
+      acme.token,
+    );
     const iota = createIotaClient({ baseUrl: system.baseUrl, token: acme.token });
     const { value, executionId } = await iota.invoke<{ sku: string; price: number }>("pricing-rule", { sku: "A-1", qty: 12 });
     expect(value).toEqual({ sku: "A-1", price: 108 });
@@ -168,7 +243,10 @@ describe("embedded calls", () => {
   });
 
   test("errors reach the service as typed errors", async () => {
-    await system.script({ name: "strict-rule", kind: "embedded", code: "export default (i) => { if (!i) throw new Error('no input'); return 1; }" }, acme.token);
+    await system.script(
+      { name: "strict-rule", kind: "embedded", code: "export default (i) => { if (!i) throw new Error('no input'); return 1; }" },
+      acme.token,
+    );
     const raw = await system.api("POST", "/api/invoke/strict-rule", undefined, { token: acme.token });
     expect(raw.body.error.message).toContain("Error: no input");
     const iota = createIotaClient({ baseUrl: system.baseUrl, token: acme.token });
@@ -184,7 +262,10 @@ describe("embedded calls", () => {
 
 describe("domain events", () => {
   test("stored before the 202, idempotent on id, delivered to every subscriber", async () => {
-    const exact = await system.script({ name: "on-processed", kind: "event", events: ["invoice.paid"], code: "export default (e) => e.payload.amount" }, acme.token);
+    const exact = await system.script(
+      { name: "on-processed", kind: "event", events: ["invoice.paid"], code: "export default (e) => e.payload.amount" },
+      acme.token,
+    );
     const wildcard = await system.script({ name: "on-invoice", kind: "event", events: ["invoice.*"], code: "export default (e) => e.type" }, acme.token);
     await system.script({ name: "on-client", kind: "event", events: ["client.created"], code: "export default () => 1" }, acme.token);
     const iota = createIotaClient({ baseUrl: system.baseUrl, token: acme.token });
@@ -197,9 +278,13 @@ describe("domain events", () => {
     expect(reused.status).toBe(409);
     expect(reused.body.error).toMatchObject({ code: "CONFLICT", field: "id" });
 
-    for (const [id, output] of [[exact, 120], [wildcard, "invoice.paid"]] as const) {
+    for (const [id, output] of [
+      [exact, 120],
+      [wildcard, "invoice.paid"],
+    ] as const) {
       const runs = await waitFor(
-        async () => (await system.api("GET", `/admin/api/executions?scriptId=${id}`, undefined, { token: acme.token })).body.items as { id: string; status: string }[],
+        async () =>
+          (await system.api("GET", `/admin/api/executions?scriptId=${id}`, undefined, { token: acme.token })).body.items as { id: string; status: string }[],
         (items) => items.length > 0 && items[0]!.status === "succeeded",
       );
       expect(runs).toHaveLength(1);
@@ -227,28 +312,71 @@ describe("domain events", () => {
         { id: "c-1", type: "customer.joined", duplicate: false, deliveries: 0 },
       ],
     });
-    const runs = () => system.api("GET", `/admin/api/executions?scriptId=${id}`, undefined, { token: batches.token }).then((r) => r.body.items as { id: string; status: string }[]);
+    const runs = () =>
+      system
+        .api("GET", `/admin/api/executions?scriptId=${id}`, undefined, { token: batches.token })
+        .then((r) => r.body.items as { id: string; status: string }[]);
     const done = await waitFor(runs, (items) => items.length === 2 && items.every((e) => e.status === "succeeded"));
-    const outputs = await Promise.all(done.map(async (e) => (await system.api("GET", `/admin/api/executions/${e.id}`, undefined, { token: batches.token })).body.output));
+    const outputs = await Promise.all(
+      done.map(async (e) => (await system.api("GET", `/admin/api/executions/${e.id}`, undefined, { token: batches.token })).body.output),
+    );
     expect(outputs.sort()).toEqual([10, 20]);
 
     // The same batch again (keys in another order) is all repeats: 200, and nothing runs twice.
-    const again = await system.api("POST", "/api/events", { events: events.map((e) => ({ payload: e.payload, type: e.type, id: e.id })) }, { token: batches.token });
+    const again = await system.api(
+      "POST",
+      "/api/events",
+      { events: events.map((e) => ({ payload: e.payload, type: e.type, id: e.id })) },
+      { token: batches.token },
+    );
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ accepted: 0, duplicates: 3 });
 
     // One bad event refuses the whole batch, naming it; the good one before it is not stored.
-    const bad = await system.api("POST", "/api/events", { events: [{ id: "o-3", type: "order.placed", payload: { n: 3 } }, { id: "o-4", type: "Not A Type" }] }, { token: batches.token });
+    const bad = await system.api(
+      "POST",
+      "/api/events",
+      {
+        events: [
+          { id: "o-3", type: "order.placed", payload: { n: 3 } },
+          { id: "o-4", type: "Not A Type" },
+        ],
+      },
+      { token: batches.token },
+    );
     expect(bad.status).toBe(422);
     expect(bad.body.error.field).toBe("events[1].type");
     // So is a used id sent with another event, within the batch or against what is stored.
-    const reused = await system.api("POST", "/api/events", { events: [{ id: "o-3", type: "order.placed", payload: { n: 3 } }, { id: "o-1", type: "order.placed", payload: { n: 99 } }] }, { token: batches.token });
+    const reused = await system.api(
+      "POST",
+      "/api/events",
+      {
+        events: [
+          { id: "o-3", type: "order.placed", payload: { n: 3 } },
+          { id: "o-1", type: "order.placed", payload: { n: 99 } },
+        ],
+      },
+      { token: batches.token },
+    );
     expect(reused.status).toBe(409);
     expect(reused.body.error.field).toBe("events[1].id");
-    const twice = await system.api("POST", "/api/events", { events: [{ id: "o-5", type: "order.placed", payload: { n: 5 } }, { id: "o-5", type: "order.placed", payload: { n: 6 } }] }, { token: batches.token });
+    const twice = await system.api(
+      "POST",
+      "/api/events",
+      {
+        events: [
+          { id: "o-5", type: "order.placed", payload: { n: 5 } },
+          { id: "o-5", type: "order.placed", payload: { n: 6 } },
+        ],
+      },
+      { token: batches.token },
+    );
     expect(twice.status).toBe(409);
     expect((await system.api("POST", "/api/events", { events: [] }, { token: batches.token })).body.error.field).toBe("events");
-    expect((await system.api("POST", "/api/events", { events: Array.from({ length: 501 }, (_, i) => ({ id: `x-${i}`, type: "x.y" })) }, { token: batches.token })).body.error.field).toBe("events");
+    expect(
+      (await system.api("POST", "/api/events", { events: Array.from({ length: 501 }, (_, i) => ({ id: `x-${i}`, type: "x.y" })) }, { token: batches.token }))
+        .body.error.field,
+    ).toBe("events");
     const o3 = await iota.publishEvent({ id: "o-3", type: "order.placed", payload: { n: 3 } });
     expect(o3.duplicate).toBe(false);
     await waitFor(runs, (items) => items.length === 3 && items.every((e) => e.status === "succeeded"));
@@ -261,7 +389,9 @@ describe("domain events", () => {
     await system.api("PATCH", "/admin/api/tenants/racing", { maxConcurrency: 50 });
     const id = await system.script({ name: "counted", kind: "event", events: ["race.*"], code: "export default () => 1" }, racing.token);
     // 20 windows of 100 ids, each shifted by 15: 385 distinct events.
-    const windows = Array.from({ length: 20 }, (_, w) => Array.from({ length: 100 }, (_, i) => ({ id: `r-${w * 15 + i}`, type: "race.run", payload: { n: w * 15 + i } })));
+    const windows = Array.from({ length: 20 }, (_, w) =>
+      Array.from({ length: 100 }, (_, i) => ({ id: `r-${w * 15 + i}`, type: "race.run", payload: { n: w * 15 + i } })),
+    );
     const publish = async (events: object[]): Promise<number> => {
       for (;;) {
         const r = await system.api("POST", "/api/events", { events }, { token: racing.token });
@@ -280,7 +410,9 @@ describe("domain events", () => {
     let count = 0;
     let cursor: string | null = null;
     do {
-      const page: { items: unknown[]; nextCursor: string | null } = (await system.api("GET", `/admin/api/executions?scriptId=${id}&limit=200${cursor ? `&cursor=${cursor}` : ""}`, undefined, { token: racing.token })).body;
+      const page: { items: unknown[]; nextCursor: string | null } = (
+        await system.api("GET", `/admin/api/executions?scriptId=${id}&limit=200${cursor ? `&cursor=${cursor}` : ""}`, undefined, { token: racing.token })
+      ).body;
       count += page.items.length;
       cursor = page.nextCursor;
     } while (cursor);
@@ -303,10 +435,17 @@ describe("domain events", () => {
     const inOrder = await system.tenant("in-order");
     await system.api("PATCH", "/admin/api/tenants/in-order", { maxConcurrency: 1 });
     await system.script(
-      { name: "recorder", kind: "event", events: ["step.done"], code: "export default async (e, ctx) => { await ctx.kv.put('order', [...((await ctx.kv.get('order')) ?? []), e.payload.n]); }" },
+      {
+        name: "recorder",
+        kind: "event",
+        events: ["step.done"],
+        code: "export default async (e, ctx) => { await ctx.kv.put('order', [...((await ctx.kv.get('order')) ?? []), e.payload.n]); }",
+      },
       inOrder.token,
     );
-    const published = await createIotaClient({ baseUrl: system.baseUrl, token: inOrder.token }).publishEvents(Array.from({ length: 20 }, (_, n) => ({ id: `step-${n}`, type: "step.done", payload: { n } })));
+    const published = await createIotaClient({ baseUrl: system.baseUrl, token: inOrder.token }).publishEvents(
+      Array.from({ length: 20 }, (_, n) => ({ id: `step-${n}`, type: "step.done", payload: { n } })),
+    );
     expect(published.accepted).toBe(20);
     await waitFor(
       async () => (await system.api("GET", "/admin/api/usage", undefined, { token: inOrder.token })).body as { running: number; queued: number },
@@ -323,12 +462,23 @@ describe("domain events", () => {
       expect([r.status, r.body.error?.field]).toEqual([422, "id"]);
     }
     expect((await system.api("POST", "/api/events", { id: "x", type: "Not A Type" }, { token: acme.token })).body.error.field).toBe("type");
-    expect((await system.api("POST", "/api/events", { id: "x", type: "a.b", occurredAt: "yesterday" }, { token: acme.token })).body.error.field).toBe("occurredAt");
+    expect((await system.api("POST", "/api/events", { id: "x", type: "a.b", occurredAt: "yesterday" }, { token: acme.token })).body.error.field).toBe(
+      "occurredAt",
+    );
     expect((await system.api("POST", "/api/events", { id: "x", type: "a.b", tenant: "default" }, { token: acme.token })).status).toBe(403);
   });
 
   test("a failing delivery is retried with backoff, then dead-lettered, and can be replayed", async () => {
-    const id = await system.script({ name: "fragile", kind: "event", events: ["stock.low"], maxAttempts: 3, code: "export default (e, ctx) => { if (!globalThis.fixed) throw new Error('attempt ' + ctx.attempt + ' failed'); return 'ok'; }" }, acme.token);
+    const id = await system.script(
+      {
+        name: "fragile",
+        kind: "event",
+        events: ["stock.low"],
+        maxAttempts: 3,
+        code: "export default (e, ctx) => { if (!globalThis.fixed) throw new Error('attempt ' + ctx.attempt + ' failed'); return 'ok'; }",
+      },
+      acme.token,
+    );
     await system.api("POST", "/api/events", { id: "stock-1", type: "stock.low", payload: { sku: "A" } }, { token: acme.token });
     const letters = await waitFor(
       async () => (await system.api("GET", "/admin/api/dead-letters", undefined, { token: acme.token })).body.items,
@@ -337,7 +487,11 @@ describe("domain events", () => {
     const letter = (letters as { id: string; eventId: string }[]).find((d) => d.eventId === "stock-1")!;
     expect(letter).toMatchObject({ scriptId: id, attempts: 3, errorMessage: "Error: attempt 3 failed", eventType: "stock.low" });
     const attempts = (await system.api("GET", `/admin/api/executions?scriptId=${id}`, undefined, { token: acme.token })).body.items.reverse();
-    expect(attempts.map((a: { attempt: number; status: string }) => [a.attempt, a.status])).toEqual([[1, "failed"], [2, "failed"], [3, "failed"]]);
+    expect(attempts.map((a: { attempt: number; status: string }) => [a.attempt, a.status])).toEqual([
+      [1, "failed"],
+      [2, "failed"],
+      [3, "failed"],
+    ]);
     // About 2 s, then about 4 s, with jitter.
     const gaps = [1, 2].map((i) => Date.parse(attempts[i].startedAt) - Date.parse(attempts[i - 1].finishedAt));
     expect(gaps[0]).toBeGreaterThanOrEqual(1500);
@@ -347,7 +501,11 @@ describe("domain events", () => {
     const replay = await system.api("POST", `/admin/api/dead-letters/${letter.id}/replay`, {}, { token: acme.token });
     expect(replay.status).toBe(202);
     const e = await waitFor(
-      async () => (await system.api("GET", `/admin/api/executions/${replay.body.executionId}`, undefined, { token: acme.token })).body as { status: string; output: unknown },
+      async () =>
+        (await system.api("GET", `/admin/api/executions/${replay.body.executionId}`, undefined, { token: acme.token })).body as {
+          status: string;
+          output: unknown;
+        },
       (x: { status: string; output: unknown }) => x.status === "succeeded",
     );
     expect(e.output).toBe("fixed: A");
@@ -373,7 +531,10 @@ describe("domain events", () => {
       loops.token,
     );
     await system.api("POST", "/api/events", { id: "ping-0", type: "ping.sent", payload: { n: 0 } }, { token: loops.token });
-    const runs = () => system.api("GET", `/admin/api/executions?scriptId=${id}&limit=50`, undefined, { token: loops.token }).then((r) => r.body.items as { id: string; status: string }[]);
+    const runs = () =>
+      system
+        .api("GET", `/admin/api/executions?scriptId=${id}&limit=50`, undefined, { token: loops.token })
+        .then((r) => r.body.items as { id: string; status: string }[]);
     const seen = await waitFor(runs, (items) => items.some((e) => e.status === "failed"));
     const failed = seen.find((e) => e.status === "failed")!;
     const detail = (await system.api("GET", `/admin/api/executions/${failed.id}`, undefined, { token: loops.token })).body;
@@ -386,7 +547,10 @@ describe("domain events", () => {
     const after = await runs();
     expect(after.filter((e) => e.status === "succeeded")).toHaveLength(10);
     expect(after).toHaveLength(11);
-    const clients = await run("export default async (i, ctx) => (await ctx.sdk.clients.list({ limit: 100 })).items.filter((c) => c.firstName === 'Echo').length", loops.token);
+    const clients = await run(
+      "export default async (i, ctx) => (await ctx.sdk.clients.list({ limit: 100 })).items.filter((c) => c.firstName === 'Echo').length",
+      loops.token,
+    );
     expect(clients).toBe(10);
   }, 40_000);
 });

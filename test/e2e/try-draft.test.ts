@@ -77,7 +77,11 @@ describe("a draft tried on recent runs", () => {
     expect(r.status).toBe(200);
     expect(r.body.summary).toEqual({ total: 4, same: 1, different: 1, failed: 1, fixed: 1, effects: 0 });
     const byQty = (qty: number) => r.body.runs[executions.length - 1 - [1, 2, 3, -1].indexOf(qty)];
-    expect(byQty(1)).toMatchObject({ verdict: "same", live: { status: "succeeded", output: { total: 10 } }, draft: { status: "succeeded", output: { total: 10 } } });
+    expect(byQty(1)).toMatchObject({
+      verdict: "same",
+      live: { status: "succeeded", output: { total: 10 } },
+      draft: { status: "succeeded", output: { total: 10 } },
+    });
     expect(byQty(2)).toMatchObject({ verdict: "different", diff: [{ path: "$.total", live: 20, draft: 19 }] });
     expect(byQty(2).draft.logs.map((l: { message: string }) => l.message)).toEqual(["pricing 2"]);
     expect(byQty(3)).toMatchObject({ verdict: "failed", live: { status: "succeeded" }, draft: { status: "failed", error: { code: "SCRIPT_ERROR" } } });
@@ -89,7 +93,12 @@ describe("a draft tried on recent runs", () => {
     expect(back.status).toBe(200);
     expect(back.body).toEqual(r.body);
     // A TypeScript draft runs with its types stripped, as it would once saved.
-    const typed = await tryDraft(t.token, id, "type Order = { qty: number };\nexport default async (input: Order): Promise<{ total: number }> => {\n  if (input.qty < 0) throw new Error('negative quantity');\n  return { total: input.qty * 10 };\n};", { language: "ts" });
+    const typed = await tryDraft(
+      t.token,
+      id,
+      "type Order = { qty: number };\nexport default async (input: Order): Promise<{ total: number }> => {\n  if (input.qty < 0) throw new Error('negative quantity');\n  return { total: input.qty * 10 };\n};",
+      { language: "ts" },
+    );
     expect(typed.status).toBe(200);
     expect(typed.body.summary).toMatchObject({ total: 4, same: 4 });
     // `last` takes the newest runs only.
@@ -99,10 +108,12 @@ describe("a draft tried on recent runs", () => {
 
   test("an HTTP script's draft is compared by its responses, on the recorded requests", async () => {
     const t = await newTenant();
-    const code = 'export default async (request) => Response.json({ sku: new URL(request.url).searchParams.get("sku"), price: 10 }, { headers: { "x-price": "list" } })';
+    const code =
+      'export default async (request) => Response.json({ sku: new URL(request.url).searchParams.get("sku"), price: 10 }, { headers: { "x-price": "list" } })';
     const id = await system.script({ name: "price-endpoint", kind: "http", path: "/price", methods: ["GET"], access: "public", code }, t.token);
     for (const sku of ["A-1", "B-2"]) expect((await fetch(`${system.baseUrl}/api/tenants/${t.slug}/scripts/price?sku=${sku}`)).status).toBe(200);
-    const draft = 'export default async (request) => { const sku = new URL(request.url).searchParams.get("sku"); return Response.json({ sku, price: sku === "B-2" ? 12 : 10 }, { status: sku === "B-2" ? 201 : 200, headers: { "x-price": "list" } }); }';
+    const draft =
+      'export default async (request) => { const sku = new URL(request.url).searchParams.get("sku"); return Response.json({ sku, price: sku === "B-2" ? 12 : 10 }, { status: sku === "B-2" ? 201 : 200, headers: { "x-price": "list" } }); }';
     const r = await tryDraft(t.token, id, draft);
     expect(r.status).toBe(200);
     expect(r.body.summary).toMatchObject({ total: 2, same: 1, different: 1 });
@@ -119,7 +130,10 @@ describe("a draft tried on recent runs", () => {
     const marker = `Draft-${Math.random().toString(36).slice(2, 8)}`;
     expect((await system.api("PUT", "/admin/api/secrets/API_KEY", { value: "sk-live-0123456789" }, { token: t.token })).status).toBe(200);
     // What the draft finds already there: a client, a key, and a subscriber to the events it would publish.
-    const subscriber = await system.script({ name: "subscriber", kind: "event", events: ["shadow.tried", "client.*"], code: "export default async () => 'delivered'" }, t.token);
+    const subscriber = await system.script(
+      { name: "subscriber", kind: "event", events: ["shadow.tried", "client.*"], code: "export default async () => 'delivered'" },
+      t.token,
+    );
     const setup = await scriptWithRuns(
       t.token,
       `export default async (input, ctx) => { await ctx.kv.put("kept-key", "still here"); return (await ctx.sdk.clients.create({ firstName: "Ada", lastName: "Original" })).id; }`,
@@ -157,7 +171,12 @@ describe("a draft tried on recent runs", () => {
     // And what it tried, listed, with the secret it read masked.
     expect(run.effects.map((e: { call: string }) => e.call)).toEqual(["clients.create", "clients.update", "kv.put", "kv.delete", "events.publish", "fetch"]);
     const fetched = run.effects.at(-1);
-    expect(fetched.args).toMatchObject({ method: "POST", url: `http://127.0.0.1:${receiver.port}/hook`, headers: { authorization: "Bearer ***" }, body: '{"n":1}' });
+    expect(fetched.args).toMatchObject({
+      method: "POST",
+      url: `http://127.0.0.1:${receiver.port}/hook`,
+      headers: { authorization: "Bearer ***" },
+      body: '{"n":1}',
+    });
     expect(fetched.answered).toMatchObject({ status: 202 });
     expect(JSON.stringify(run.effects)).not.toContain("sk-live-0123456789");
     expect(r.body.summary.effects).toBe(6);
@@ -198,7 +217,6 @@ describe("shadow runs and the platform", () => {
     expect((await system.run(id, null, t.token)).body.output).toBe(3);
   });
 
-
   test("are not history and do not alert: the live run that fails afterwards is the one alerted", async () => {
     const t = await newTenant();
     const alerted = [{ on: ["failed"], webhook: `http://127.0.0.1:${alerts.port}/${t.slug}` }];
@@ -216,7 +234,10 @@ describe("shadow runs and the platform", () => {
     const failed = await system.run(id, null, t.token);
     expect(failed.body.status).toBe("failed");
     const mine = () => alerts.requests.filter((q) => q.url === `/${t.slug}`);
-    await until(async () => mine().length, (n) => n >= 1);
+    await until(
+      async () => mine().length,
+      (n) => n >= 1,
+    );
     expect(mine()).toHaveLength(1);
     expect(mine()[0]!.body).toContain(failed.body.id);
   });
@@ -244,8 +265,15 @@ describe("shadow runs and the platform", () => {
     expect((await system.api("PATCH", `/admin/api/tenants/${t.slug}`, { maxConcurrency: 1 })).status).toBe(200);
     const { id } = await scriptWithRuns(t.token, "export default async (input) => input", [{ n: 1 }]);
     // The draft waits for a secret the test sets: reads are real, so it sees it when it comes.
-    const waiting = tryDraft(t.token, id, "export default async (input, ctx) => { while (!(await ctx.secrets.get('GO'))) await new Promise((r) => setTimeout(r, 20)); return input; }");
-    await until(async () => (await system.api("GET", "/admin/api/usage", undefined, { token: t.token })).body.running, (n) => n === 1);
+    const waiting = tryDraft(
+      t.token,
+      id,
+      "export default async (input, ctx) => { while (!(await ctx.secrets.get('GO'))) await new Promise((r) => setTimeout(r, 20)); return input; }",
+    );
+    await until(
+      async () => (await system.api("GET", "/admin/api/usage", undefined, { token: t.token })).body.running,
+      (n) => n === 1,
+    );
     const live = await system.run(id, { n: 2 }, t.token);
     expect(live.status).toBe(429);
     await system.api("PUT", "/admin/api/secrets/GO", { value: "now!" }, { token: t.token });

@@ -57,7 +57,12 @@ describe("a TypeScript script", () => {
     expect(created.body).toMatchObject({ language: "ts", code: pricing, version: 1 });
     const version = await system.api("GET", `/admin/api/scripts/${created.body.id}/versions/1`);
     expect(version.body).toMatchObject({ language: "ts", code: pricing });
-    const run = await system.run(created.body.id, { lines: [{ sku: "A-1", qty: 3 }, { sku: "B-2", qty: 5 }] });
+    const run = await system.run(created.body.id, {
+      lines: [
+        { sku: "A-1", qty: 3 },
+        { sku: "B-2", qty: 5 },
+      ],
+    });
     expect(run.body).toMatchObject({ status: "succeeded", output: { total: 25 } });
   });
 
@@ -154,7 +159,14 @@ export default async function (input: { qty: number }, ctx: ScriptContext): Prom
 
   /** The CLI as CI runs it: credentials from the environment, in the repository. */
   async function iota(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("IOTA_"))), HOME: repo, XDG_CONFIG_HOME: join(repo, ".config"), IOTA_URL: system.baseUrl, IOTA_TOKEN: tenant.token, NO_COLOR: "1" };
+    const env = {
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("IOTA_"))),
+      HOME: repo,
+      XDG_CONFIG_HOME: join(repo, ".config"),
+      IOTA_URL: system.baseUrl,
+      IOTA_TOKEN: tenant.token,
+      NO_COLOR: "1",
+    };
     try {
       const { stdout, stderr } = await exec(process.execPath, [bin, ...args], { cwd: repo, env });
       return { code: 0, stdout, stderr };

@@ -11,14 +11,20 @@ const publicV4 = "93.184.215.14";
 const dns: Record<string, ResolvedAddress[] | Error> = {
   "metadata.google.internal": [{ address: "169.254.169.254", family: 4 }],
   "intranet.example": [{ address: "10.1.2.3", family: 4 }],
-  "mixed.example": [{ address: publicV4, family: 4 }, { address: "192.168.0.10", family: 4 }],
+  "mixed.example": [
+    { address: publicV4, family: 4 },
+    { address: "192.168.0.10", family: 4 },
+  ],
   "v6-loopback.example": [{ address: "::1", family: 6 }],
   "mapped.example": [{ address: "::ffff:127.0.0.1", family: 6 }],
   "ula.example": [{ address: "fd00:ec2::254", family: 6 }],
   "garbage.example": [{ address: "not-an-address", family: 4 }],
   "empty.example": [],
   "nxdomain.example": Object.assign(new Error("getaddrinfo ENOTFOUND"), { code: "ENOTFOUND" }),
-  "dual.example": [{ address: "2606:4700:4700::1111", family: 6 }, { address: publicV4, family: 4 }],
+  "dual.example": [
+    { address: "2606:4700:4700::1111", family: 6 },
+    { address: publicV4, family: 4 },
+  ],
 };
 
 async function resolve(host: string): Promise<ResolvedAddress[]> {
@@ -78,7 +84,10 @@ const refused: [string, string][] = [
     "http://deep.api.localhost./",
   ].map((url): [string, string] => [url, "EGRESS_BLOCKED"]),
   // "This network" and the unspecified address, which Linux treats as this machine.
-  ...["http://0/", "http://00/", "http://0x0/", "http://0.0.0.0/", "http://0.0.0.0:8080/", "http://0.1.2.3/"].map((url): [string, string] => [url, "EGRESS_BLOCKED"]),
+  ...["http://0/", "http://00/", "http://0x0/", "http://0.0.0.0/", "http://0.0.0.0:8080/", "http://0.1.2.3/"].map((url): [string, string] => [
+    url,
+    "EGRESS_BLOCKED",
+  ]),
   // Private, link-local/metadata, CGNAT, and the other special-purpose IPv4 ranges.
   ...[
     "http://10.0.0.5/",
@@ -317,7 +326,10 @@ describe("the operator's allow list", () => {
       if (!parsed.ok) throw new Error(url);
       return parsed.target;
     };
-    expect(await decide(target("http://fixture.test:9090/"), { operatorAllow: operator, tenant: {}, resolve: local })).toMatchObject({ ok: true, address: "127.0.0.1" });
+    expect(await decide(target("http://fixture.test:9090/"), { operatorAllow: operator, tenant: {}, resolve: local })).toMatchObject({
+      ok: true,
+      address: "127.0.0.1",
+    });
     expect(await decide(target("http://fixture.test:9091/"), { operatorAllow: operator, tenant: {}, resolve: local })).toMatchObject({ ok: false });
     expect(await decide(target("http://other.test:9090/"), { operatorAllow: operator, tenant: {}, resolve: local })).toMatchObject({ ok: false });
   });
@@ -345,7 +357,10 @@ describe("a tenant's allow and deny lists", () => {
     expect(await judge("https://stripe.com/", tenant)).toMatchObject({ ok: false });
     expect(await judge("https://api.stripe.com.evil.net/", tenant)).toEqual({
       ok: false,
-      refusal: { code: "EGRESS_BLOCKED", message: "fetch to https://api.stripe.com.evil.net/ refused: api.stripe.com.evil.net is not on this tenant's allow list" },
+      refusal: {
+        code: "EGRESS_BLOCKED",
+        message: "fetch to https://api.stripe.com.evil.net/ refused: api.stripe.com.evil.net is not on this tenant's allow list",
+      },
     });
   });
 
@@ -353,7 +368,10 @@ describe("a tenant's allow and deny lists", () => {
     const tenant = { allow: ["*.example.com"], deny: ["admin.example.com"] };
     expect(await judge("https://admin.example.com/", tenant)).toEqual({
       ok: false,
-      refusal: { code: "EGRESS_BLOCKED", message: "fetch to https://admin.example.com/ refused: admin.example.com is on this tenant's deny list (admin.example.com)" },
+      refusal: {
+        code: "EGRESS_BLOCKED",
+        message: "fetch to https://admin.example.com/ refused: admin.example.com is on this tenant's deny list (admin.example.com)",
+      },
     });
     expect(await judge("https://www.example.com/", tenant)).toMatchObject({ ok: true });
   });

@@ -103,7 +103,17 @@ describe("an allowed request", () => {
     expect(sent.json.headers).toMatchObject({ host: `127.0.0.1:${F}`, "x-custom": "kept", authorization: "Bearer abc", "content-type": "application/json" });
     expect(Object.keys(sent.json.headers).filter((name) => name.startsWith("x-iota"))).toEqual([]);
     expect(sent.records).toEqual([
-      { executionId: sent.execution, tenantId: "t-open", method: "POST", url: `http://127.0.0.1:${F}/echo`, host: "127.0.0.1", status: 200, bytes: Buffer.byteLength(sent.text), ms: expect.any(Number), hop: 0 },
+      {
+        executionId: sent.execution,
+        tenantId: "t-open",
+        method: "POST",
+        url: `http://127.0.0.1:${F}/echo`,
+        host: "127.0.0.1",
+        status: 200,
+        bytes: Buffer.byteLength(sent.text),
+        ms: expect.any(Number),
+        hop: 0,
+      },
     ]);
   });
 
@@ -119,7 +129,9 @@ describe("an allowed request", () => {
   test("HEAD keeps the upstream's length; an Upgrade is not passed on", async () => {
     const head = await fetchAs(`http://127.0.0.1:${F}/big?n=1234`, { method: "HEAD" });
     expect([head.status, head.headers["content-length"], head.text]).toEqual([200, "1234", ""]);
-    const upgrade = await fetchAs(`http://127.0.0.1:${F}/echo`, { headers: { connection: "Upgrade, x-secret-hop", upgrade: "websocket", "x-secret-hop": "1" } });
+    const upgrade = await fetchAs(`http://127.0.0.1:${F}/echo`, {
+      headers: { connection: "Upgrade, x-secret-hop", upgrade: "websocket", "x-secret-hop": "1" },
+    });
     expect(upgrade.status).toBe(200);
     expect(upgrade.json.headers).not.toHaveProperty("upgrade");
     expect(upgrade.json.headers).not.toHaveProperty("x-secret-hop");
@@ -149,7 +161,11 @@ describe("an allowed request", () => {
     const gone = createServer();
     const port = await listen(gone, "127.0.0.2");
     await close(gone);
-    expectRefused(await fetchAs(`http://public.test:${port}/`), "EGRESS_FAILED", `fetch to http://public.test:${port}/ failed: the server refused the connection`);
+    expectRefused(
+      await fetchAs(`http://public.test:${port}/`),
+      "EGRESS_FAILED",
+      `fetch to http://public.test:${port}/ failed: the server refused the connection`,
+    );
   });
 });
 
@@ -237,7 +253,11 @@ describe("a blocked request never reaches the recorder", () => {
 
   test("when a redirect leaves http and https", async () => {
     const sent = await fetchAs(`http://127.0.0.1:${F}/redirect?to=${encodeURIComponent("file:///etc/passwd")}`);
-    expectRefused(sent, "EGRESS_BAD_URL", `fetch to file:///etc/passwd refused: only http and https are allowed, not file (redirected from http://127.0.0.1:${F}/redirect)`);
+    expectRefused(
+      sent,
+      "EGRESS_BAD_URL",
+      `fetch to file:///etc/passwd refused: only http and https are allowed, not file (redirected from http://127.0.0.1:${F}/redirect)`,
+    );
   });
 
   test("through a CONNECT tunnel", async () => {
@@ -261,7 +281,10 @@ describe("redirects that are allowed", () => {
     expect([seeOther.json.method, seeOther.json.body]).toEqual(["GET", ""]);
     const temporary = await fetchAs(`http://127.0.0.1:${F}/redirect?status=307&to=${to}`, { method: "POST", body: "payload" });
     expect([temporary.json.method, temporary.json.body]).toEqual(["POST", "payload"]);
-    expect(temporary.records.map((r) => [r.hop, r.method, r.status])).toEqual([[0, "POST", 307], [1, "POST", 200]]);
+    expect(temporary.records.map((r) => [r.hop, r.method, r.status])).toEqual([
+      [0, "POST", 307],
+      [1, "POST", 200],
+    ]);
   });
 
   test("to another origin leave the credentials behind", async () => {
@@ -276,7 +299,11 @@ describe("redirects that are allowed", () => {
     expect((await fetchAs(`http://127.0.0.1:${F}/chain/5`)).text).toBe("end of chain");
     expectRefused(await fetchAs(`http://127.0.0.1:${F}/chain/6`), "EGRESS_LIMIT", /refused: more than 5 redirects/);
     const loop = await fetchAs(`http://127.0.0.1:${F}/loop/a`);
-    expectRefused(loop, "EGRESS_LIMIT", `fetch to http://127.0.0.1:${F}/loop/a refused: the redirects loop back to this URL (redirected from http://127.0.0.1:${F}/loop/b)`);
+    expectRefused(
+      loop,
+      "EGRESS_LIMIT",
+      `fetch to http://127.0.0.1:${F}/loop/a refused: the redirects loop back to this URL (redirected from http://127.0.0.1:${F}/loop/b)`,
+    );
     expect(loop.records.map((r) => r.hop)).toEqual([0, 1, 2]);
   });
 });
@@ -325,12 +352,20 @@ describe("a tenant's lists", () => {
   test("an allow list admits only its hosts", async () => {
     const before = standInHits.length;
     expect((await fetchAs(`http://api.partner.test:${R}/`, { tenant: "t-allow" })).text).toBe("public stand-in");
-    expectRefused(await fetchAs(`http://public.test:${R}/`, { tenant: "t-allow" }), "EGRESS_BLOCKED", "fetch to http://public.test:" + R + "/ refused: public.test is not on this tenant's allow list");
+    expectRefused(
+      await fetchAs(`http://public.test:${R}/`, { tenant: "t-allow" }),
+      "EGRESS_BLOCKED",
+      "fetch to http://public.test:" + R + "/ refused: public.test is not on this tenant's allow list",
+    );
     expect(standInHits.length).toBe(before + 1);
   });
 
   test("a deny list refuses its hosts, including after a redirect", async () => {
-    expectRefused(await fetchAs(`http://x.evil.test:${R}/`, { tenant: "t-deny" }), "EGRESS_BLOCKED", /x\.evil\.test is on this tenant's deny list \(\*\.evil\.test\)/);
+    expectRefused(
+      await fetchAs(`http://x.evil.test:${R}/`, { tenant: "t-deny" }),
+      "EGRESS_BLOCKED",
+      /x\.evil\.test is on this tenant's deny list \(\*\.evil\.test\)/,
+    );
     const to = encodeURIComponent(`http://www.evil.test:${R}/`);
     expectRefused(await fetchAs(`http://127.0.0.1:${F}/redirect?to=${to}`, { tenant: "t-deny" }), "EGRESS_BLOCKED", /deny list/);
     expect((await fetchAs(`http://public.test:${R}/`, { tenant: "t-deny" })).status).toBe(200);

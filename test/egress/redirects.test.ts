@@ -37,7 +37,10 @@ describe("a redirect", () => {
   test("to another origin, credentials stay behind", () => {
     for (const to of ["https://other.example.com/", "http://api.example.com/upload", "https://api.example.com:8443/"]) {
       const next = redirectedHop(post, 307, new URL(to));
-      expect(next.headers.map(([n]) => n), to).toEqual(["Content-Type", "X-Trace"]);
+      expect(
+        next.headers.map(([n]) => n),
+        to,
+      ).toEqual(["Content-Type", "X-Trace"]);
     }
   });
 });

@@ -55,14 +55,18 @@ export function fixtureHandler(hits: string[]) {
       return void res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body: body.toString("utf8") }));
     }
     if (route === "status") {
-      res.writeHead(Number(q("code")), "Custom Reason", [
-        ["set-cookie", "a=1"],
-        ["set-cookie", "b=2"],
-        ["x-upstream", "yes"],
-        ["x-private-hop", "drop me"],
-        ["connection", "x-private-hop"],
-        ["x-iota-egress-refused", "1"],
-      ].flat());
+      res.writeHead(
+        Number(q("code")),
+        "Custom Reason",
+        [
+          ["set-cookie", "a=1"],
+          ["set-cookie", "b=2"],
+          ["x-upstream", "yes"],
+          ["x-private-hop", "drop me"],
+          ["connection", "x-private-hop"],
+          ["x-iota-egress-refused", "1"],
+        ].flat(),
+      );
       return void res.end("teapot body");
     }
     if (route === "redirect") {
@@ -102,10 +106,29 @@ export function fixtureHandler(hits: string[]) {
 export function selfSignedCertificate(name: string): { key: string; cert: string } | null {
   const dir = mkdtempSync(join(tmpdir(), "iota-egress-tls-"));
   try {
-    execFileSync("openssl", [
-      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-      "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-subj", `/CN=${name}`, "-addext", `subjectAltName=DNS:${name}`,
-    ], { stdio: "ignore" });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-days",
+        "1",
+        "-keyout",
+        join(dir, "key.pem"),
+        "-out",
+        join(dir, "cert.pem"),
+        "-subj",
+        `/CN=${name}`,
+        "-addext",
+        `subjectAltName=DNS:${name}`,
+      ],
+      { stdio: "ignore" },
+    );
     return { key: readFileSync(join(dir, "key.pem"), "utf8"), cert: readFileSync(join(dir, "cert.pem"), "utf8") };
   } catch {
     return null;

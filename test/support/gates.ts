@@ -11,7 +11,12 @@ export async function startGates() {
     if (open.has(name)) return void res.end("open");
     waiting.set(name, [...(waiting.get(name) ?? []), res]);
     // A caller that gave up (a cancelled or stopped run) is no longer waiting.
-    res.on("close", () => waiting.set(name, (waiting.get(name) ?? []).filter((r) => r !== res)));
+    res.on("close", () =>
+      waiting.set(
+        name,
+        (waiting.get(name) ?? []).filter((r) => r !== res),
+      ),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
@@ -23,7 +28,11 @@ export async function startGates() {
       for (const res of waiting.get(name) ?? []) res.end("open");
       waiting.delete(name);
     },
-    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -55,7 +55,12 @@ describe("GroupCommit", () => {
       await new Promise((r) => setTimeout(r, 5));
     }
     await Promise.all([first, ...waiting]);
-    const shapes = db.writes.map((w) => w.statements.map((s) => s.sql.replace(/\d+$/, "")).filter((sql, i, all) => all.indexOf(sql) === i).join("+"));
+    const shapes = db.writes.map((w) =>
+      w.statements
+        .map((s) => s.sql.replace(/\d+$/, ""))
+        .filter((sql, i, all) => all.indexOf(sql) === i)
+        .join("+"),
+    );
     // "first" went alone (nothing waited yet), then "a" alone, then both small groups together,
     // ahead of the older big ones, which follow one at a time.
     expect(shapes).toEqual(["first", "a", "small+small", "b", "c"].map((s) => (s === "small+small" ? "small" : s)));
@@ -94,7 +99,10 @@ describe("GroupCommit", () => {
     const db = heldWrites();
     const commit = new GroupCommit(db.write);
     const lost = commit.run([stmt("never")]);
-    const lostOutcome = lost.then(() => "resolved", (e: Error) => e.message);
+    const lostOutcome = lost.then(
+      () => "resolved",
+      (e: Error) => e.message,
+    );
     await tick();
     const next = commit.run([stmt("after")]);
     await tick();

@@ -38,7 +38,12 @@ describe("refusals", () => {
   });
 
   test("an event in a batch is named by its place", () => {
-    const e = refusal(publishBatchRequest, { events: [{ id: "a", type: "a.b" }, { id: "b", type: "Not A Type" }] });
+    const e = refusal(publishBatchRequest, {
+      events: [
+        { id: "a", type: "a.b" },
+        { id: "b", type: "Not A Type" },
+      ],
+    });
     expect(e.field).toBe("events[1].type");
   });
 

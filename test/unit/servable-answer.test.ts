@@ -12,7 +12,10 @@ describe("servable", () => {
     const { status, headers, body } = served as Exclude<typeof served, string>;
     expect({ status, headers: [...headers], body: new TextDecoder().decode(body!) }).toEqual({
       status: 201,
-      headers: [["content-type", "text/plain"], ["set-cookie", "a=b"]],
+      headers: [
+        ["content-type", "text/plain"],
+        ["set-cookie", "a=b"],
+      ],
       body: "hello",
     });
     expect(servable({ ...ok, body: "AP+A", bodyEncoding: "base64" } as ResponseEnvelope)).toMatchObject({ body: new Uint8Array([0, 255, 128]) });

@@ -61,7 +61,8 @@ export class Sdk extends WorkerEntrypoint<RunnerEnv, TenantProps> {
     if (!running) return { ok: false, error: { code: "FORBIDDEN", message: "SDK calls are made through ctx, by an execution still running" } };
     const { shadow: record, ...caller } = running;
     const body = JSON.stringify({ caller: { ...this.ctx.props, ...caller, shadow: this.ctx.props.shadow === true }, method, args });
-    if (body.length > (2 * 1024 * 1024) / 3 && utf8Bytes(body) > 2 * 1024 * 1024) return { ok: false, error: { code: "PAYLOAD_TOO_LARGE", message: "an SDK call's arguments are at most 2 MB as JSON" } };
+    if (body.length > (2 * 1024 * 1024) / 3 && utf8Bytes(body) > 2 * 1024 * 1024)
+      return { ok: false, error: { code: "PAYLOAD_TOO_LARGE", message: "an SDK call's arguments are at most 2 MB as JSON" } };
     const response = await this.env.DISPATCHER.fetch("http://dispatcher/internal/sdk", {
       method: "POST",
       headers: { "content-type": "application/json", "x-iota-host-secret": this.env.HOST_SECRET },

@@ -58,7 +58,13 @@ export async function execute(loader: WorkerLoader, job: ShadowJob, options: Exe
   const deadline = started + job.timeoutMs;
   const harness = harnessFor(loader, job, options);
   const { code: _code, codeHash: _hash, memoryMb: _memory, shadow: _shadow, ...rest } = job;
-  const harnessJob: HarnessJob = { ...rest, logKey: job.logKey ?? "", capabilityKey: options.capabilityKey ?? "", marker: options.marker, deadline: new Date(deadline).toISOString() };
+  const harnessJob: HarnessJob = {
+    ...rest,
+    logKey: job.logKey ?? "",
+    capabilityKey: options.capabilityKey ?? "",
+    marker: options.marker,
+    deadline: new Date(deadline).toISOString(),
+  };
 
   // The harness answers a script that is still awaiting at its deadline itself, with its logs;
   // this is for one that cannot answer (the isolate is held), whose lines the host has from stdout.

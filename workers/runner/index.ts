@@ -64,7 +64,14 @@ export default {
     const job = (await request.json()) as ShadowJob;
     if (cancelledFirst.delete(job.executionId)) {
       const now = new Date().toISOString();
-      return Response.json({ status: "cancelled", error: { code: "CANCELLED", message: "cancelled before it started" }, logs: [], startedAt: now, finishedAt: now, durationMs: 0 } satisfies RunResult);
+      return Response.json({
+        status: "cancelled",
+        error: { code: "CANCELLED", message: "cancelled before it started" },
+        logs: [],
+        startedAt: now,
+        finishedAt: now,
+        durationMs: 0,
+      } satisfies RunResult);
     }
     const key = crypto.randomUUID();
     // A shadow job (a draft tried on recent inputs) keeps what it captured here, outside its isolate.

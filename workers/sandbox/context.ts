@@ -17,12 +17,21 @@ type SdkAnswer = { ok: boolean; value?: unknown; error?: { code: string; message
 function assertOwn(sink: Sink, what: string): void {
   const id = sink.job.executionId;
   if (ended(sink)) {
-    throw new SdkError("EXECUTION_ENDED", `${what}: execution ${id} has ended, and its ctx with it; use the ctx each run is given, and finish work before returning`);
+    throw new SdkError(
+      "EXECUTION_ENDED",
+      `${what}: execution ${id} has ended, and its ctx with it; use the ctx each run is given, and finish work before returning`,
+    );
   }
-  if (currentSink() !== sink) throw new SdkError("WRONG_EXECUTION", `${what}: this ctx belongs to execution ${id}, not to the one running this code; use the ctx your own run is given`);
+  if (currentSink() !== sink)
+    throw new SdkError("WRONG_EXECUTION", `${what}: this ctx belongs to execution ${id}, not to the one running this code; use the ctx your own run is given`);
 }
 
-export function makeContext(sink: Sink, signal: AbortSignal, params: Record<string, string>, sdk: { stub: SdkStub; call: SdkStub["call"] } | undefined): ScriptContext {
+export function makeContext(
+  sink: Sink,
+  signal: AbortSignal,
+  params: Record<string, string>,
+  sdk: { stub: SdkStub; call: SdkStub["call"] } | undefined,
+): ScriptContext {
   const { job } = sink;
   const platform = makeSdk({
     async call(method, args) {
@@ -49,10 +58,12 @@ export function makeContext(sink: Sink, signal: AbortSignal, params: Record<stri
       if (value.length >= 4) sink.secrets.push(value);
     },
   });
-  const logAt = (level: "debug" | "info" | "warn" | "error") => (...args: unknown[]) => {
-    assertOwn(sink, `ctx.log.${level}()`);
-    record(sink, level, args);
-  };
+  const logAt =
+    (level: "debug" | "info" | "warn" | "error") =>
+    (...args: unknown[]) => {
+      assertOwn(sink, `ctx.log.${level}()`);
+      record(sink, level, args);
+    };
   return freeze({
     tenant: freeze({ id: job.tenantId, slug: job.tenantSlug }),
     script: freeze({ id: job.scriptId, name: job.scriptName, version: job.version }),

@@ -50,8 +50,19 @@ const platformSdk = (env as { SDK?: SdkStub }).SDK;
 const sdk = platformSdk ? { stub: platformSdk, call: platformSdk.call } : undefined;
 
 const levels: Record<string, LogLevel> = {
-  log: "info", info: "info", debug: "debug", warn: "warn", error: "error", trace: "debug",
-  dir: "info", dirxml: "info", table: "info", count: "info", group: "info", groupCollapsed: "info", timeLog: "info",
+  log: "info",
+  info: "info",
+  debug: "debug",
+  warn: "warn",
+  error: "error",
+  trace: "debug",
+  dir: "info",
+  dirxml: "info",
+  table: "info",
+  count: "info",
+  group: "info",
+  groupCollapsed: "info",
+  timeLog: "info",
 };
 for (const [method, level] of Object.entries(levels)) {
   defineProperty(console, method, {
@@ -91,7 +102,12 @@ function toRunError(thrown: unknown, secrets: readonly string[]): RunError {
   try {
     error =
       thrown instanceof PlatformError
-        ? { code: "SCRIPT_ERROR", message: `${toText(thrown.name)}: ${toText(thrown.message)}`, stack: cleanStack(toText(thrown.stack ?? "")), ...rejectionStatus(thrown) }
+        ? {
+            code: "SCRIPT_ERROR",
+            message: `${toText(thrown.name)}: ${toText(thrown.message)}`,
+            stack: cleanStack(toText(thrown.stack ?? "")),
+            ...rejectionStatus(thrown),
+          }
         : { code: "SCRIPT_ERROR", message: `Uncaught ${formatLogArgs([thrown])}` };
   } catch {
     error = { code: "SCRIPT_ERROR", message: "Uncaught exception (it could not be described)" };
@@ -171,7 +187,8 @@ async function runExecution(sink: Sink): Promise<HarnessResult> {
     // Its abort handler may still clean up through ctx for a moment (the runner keeps its
     // capabilities as long).
     closeAfterGrace(sink);
-    const error = settled === "deadline" ? ({ code: "TIMEOUT", message: "deadline exceeded" } as const) : ({ code: "CANCELLED", message: "cancelled" } as const);
+    const error =
+      settled === "deadline" ? ({ code: "TIMEOUT", message: "deadline exceeded" } as const) : ({ code: "CANCELLED", message: "cancelled" } as const);
     return { ok: false, error, logs: recordedLogs(sink), progress: sink.progress };
   }
   clearTimer(deadlineTimer);

@@ -89,8 +89,10 @@ async function readResponse(value: Response): Promise<ResponseEnvelope | { error
   } catch (e) {
     return invalid(`the returned Response could not be read (${describe(e)}); return a Response made with new Response(...)`);
   }
-  if (typeof status !== "number" || !isInteger(status) || status < 200 || status > 599) return invalid(`the response's status ${status} cannot be served; it must be from 200 to 599`);
-  if (headerBytes > runCaps.maxResponseHeaderBytes) return invalid(`the response's headers are ${headerBytes} bytes; the cap is ${runCaps.maxResponseHeaderBytes}`);
+  if (typeof status !== "number" || !isInteger(status) || status < 200 || status > 599)
+    return invalid(`the response's status ${status} cannot be served; it must be from 200 to 599`);
+  if (headerBytes > runCaps.maxResponseHeaderBytes)
+    return invalid(`the response's headers are ${headerBytes} bytes; the cap is ${runCaps.maxResponseHeaderBytes}`);
   const parts: Uint8Array[] = [];
   let total = 0;
   if (stream !== null) {

@@ -32,7 +32,7 @@ const bucket = { tokens: runCaps.liveLineBurst as number, at: now() };
 function takeToken(): boolean {
   const t = now();
   const refilled = bucket.tokens + ((t - bucket.at) * runCaps.liveLinesPerSecond) / 1000;
-  bucket.tokens = refilled > runCaps.liveLineBurst ? runCaps.liveLineBurst : refilled;
+  bucket.tokens = Math.min(refilled, runCaps.liveLineBurst);
   bucket.at = t;
   if (bucket.tokens < 1) return false;
   bucket.tokens -= 1;
@@ -65,7 +65,10 @@ export function showProgress(copy: LiveCopy, progress: Progress): void {
   copy.progress = progress;
   if (copy.ended) return;
   const wait = copy.progressSentAt + runCaps.liveProgressIntervalMs - now();
-  if (wait <= 0) return sendProgress(copy);
+  if (wait <= 0) {
+    sendProgress(copy);
+    return;
+  }
   if (copy.progressTimer !== undefined) return;
   copy.progressTimer = setTimer(() => {
     copy.progressTimer = undefined;

@@ -41,7 +41,12 @@ function masked(value: unknown, secrets: readonly string[]): unknown {
   if (isArray(value)) return value.map((item) => masked(item, secrets));
   const out: Record<string, unknown> = {};
   for (const key of keys(value)) {
-    defineProperty(out, mask(key, secrets), { value: masked((value as Record<string, unknown>)[key], secrets), enumerable: true, writable: true, configurable: true });
+    defineProperty(out, mask(key, secrets), {
+      value: masked((value as Record<string, unknown>)[key], secrets),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }

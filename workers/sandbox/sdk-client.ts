@@ -33,7 +33,10 @@ export interface SdkHooks {
 }
 
 export function makeSdk(hooks: SdkHooks): ScriptSdk {
-  const call = (method: string) => (...args: unknown[]) => hooks.call(method, args);
+  const call =
+    (method: string) =>
+    (...args: unknown[]) =>
+      hooks.call(method, args);
   const deprecated = (name: string) => {
     const d = deprecatedCalls[name]!;
     return (...args: unknown[]) => {

@@ -80,7 +80,8 @@ export function record(sink: Sink, level: LogLevel, args: unknown[]): void {
 }
 
 export function setProgress(sink: Sink, percent: unknown, message: unknown): void {
-  if (typeof percent !== "number" || !isFiniteNumber(percent)) throw new PlatformTypeError("ctx.progress(percent, message?): percent must be a number from 0 to 100");
+  if (typeof percent !== "number" || !isFiniteNumber(percent))
+    throw new PlatformTypeError("ctx.progress(percent, message?): percent must be a number from 0 to 100");
   const clamped = percent > 100 ? 100 : percent < 0 ? 0 : percent;
   const progress: Progress = {
     percent: round(clamped * 10) / 10,

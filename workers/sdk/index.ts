@@ -163,9 +163,17 @@ export interface Repository<T, Fields, Query> {
 export interface BusinessData {
   clients: Repository<Client, ClientFields, ListQuery<{ email: string; phone: string; lastName: string }>>;
   accounts: Repository<MoneyAccount, AccountFields, ListQuery<{ currency: string; name: string }>>;
-  payments: Repository<Payment, PaymentFields, DatedQuery<{ category: string; currency: string; counterparty: string; accountId: string; accountingPeriod: string }>>;
+  payments: Repository<
+    Payment,
+    PaymentFields,
+    DatedQuery<{ category: string; currency: string; counterparty: string; accountId: string; accountingPeriod: string }>
+  >;
   expenses: Repository<Expense, ExpenseFields, DatedQuery<{ category: string; currency: string; accountId: string; accountingPeriod: string }>>;
-  transactions: Repository<Transaction, TransactionFields, DatedQuery<{ type: string; currency: string; originAccountId: string; destinationAccountId: string; accountingPeriod: string }>>;
+  transactions: Repository<
+    Transaction,
+    TransactionFields,
+    DatedQuery<{ type: string; currency: string; originAccountId: string; destinationAccountId: string; accountingPeriod: string }>
+  >;
   /** The tenant's platform users, read-only. */
   users: { list(): Promise<Page<PlatformUser>>; get(id: string): Promise<PlatformUser | null> };
 }

@@ -58,7 +58,12 @@ export const entities: Record<string, EntitySpec> = {
     name: "payments",
     event: "payment",
     table: payments,
-    fields: { ...ledger, counterparty: text("counterparty", false, 200), category: text("category", false, 100), accountId: { column: "accountId", kind: "ref" } },
+    fields: {
+      ...ledger,
+      counterparty: text("counterparty", false, 200),
+      category: text("category", false, 100),
+      accountId: { column: "accountId", kind: "ref" },
+    },
     filters: ["category", "currency", "counterparty", "accountId", "accountingPeriod"],
     dateField: "transactionDate",
   },

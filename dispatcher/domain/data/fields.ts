@@ -43,7 +43,8 @@ export function toColumn(entity: string, field: string, spec: FieldSpec, value: 
       return value.toUpperCase();
     }
     case "email": {
-      if (typeof value !== "string" || value.length > 254 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) throw invalid(field, `${where} must be an email address`);
+      if (typeof value !== "string" || value.length > 254 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value))
+        throw invalid(field, `${where} must be an email address`);
       return value;
     }
     default: {

@@ -51,7 +51,8 @@ export function toColumns(entity: EntitySpec, data: Record<string, unknown>, cre
   if (creating) {
     // Sensible defaults a bookkeeper expects: today, and the month of the transaction.
     if (entity.fields.transactionDate && out.transactionDate === undefined) out.transactionDate = new Date().toISOString().slice(0, 10);
-    if (entity.fields.accountingPeriod && out.accountingPeriod === undefined && typeof out.transactionDate === "string") out.accountingPeriod = out.transactionDate.slice(0, 7);
+    if (entity.fields.accountingPeriod && out.accountingPeriod === undefined && typeof out.transactionDate === "string")
+      out.accountingPeriod = out.transactionDate.slice(0, 7);
     for (const [field, spec] of Object.entries(entity.fields)) {
       if (spec.required && (out[spec.column] === undefined || out[spec.column] === null)) throw invalid(field, `${entity.name}.${field} is required`);
     }
@@ -86,7 +87,12 @@ export class LibsqlDataStore implements DataStore {
       if (typeof q.cursor !== "string") throw invalid("cursor", "cursor must be the nextCursor of a previous page");
       where.push(gt(c.id!, q.cursor));
     }
-    const rows = (await this.#db.select().from(entity.table).where(and(...where)).orderBy(asc(c.id!)).limit(limit + 1)) as Record<string, unknown>[];
+    const rows = (await this.#db
+      .select()
+      .from(entity.table)
+      .where(and(...where))
+      .orderBy(asc(c.id!))
+      .limit(limit + 1)) as Record<string, unknown>[];
     const items = rows.slice(0, limit).map((r) => show(entity, r));
     return { items, nextCursor: rows.length > limit ? items.at(-1)!.id : null };
   }
@@ -94,13 +100,19 @@ export class LibsqlDataStore implements DataStore {
   async get(tenantId: string, entity: EntitySpec, id: string) {
     if (typeof id !== "string") throw invalid("id", `${entity.name}.get(id): id must be a string`);
     const c = columns(entity);
-    const [row] = (await this.#db.select().from(entity.table).where(and(eq(c.id!, id), eq(c.tenantId!, tenantId)))) as Record<string, unknown>[];
+    const [row] = (await this.#db
+      .select()
+      .from(entity.table)
+      .where(and(eq(c.id!, id), eq(c.tenantId!, tenantId)))) as Record<string, unknown>[];
     return row && show(entity, row);
   }
 
   async create(tenantId: string, entity: EntitySpec, data: Record<string, unknown>) {
     const values = { ...toColumns(entity, data, true), id: newId(entity.event.replace(/_/g, "").slice(0, 4)), tenantId };
-    const [row] = (await this.#db.insert(entity.table).values(values as never).returning()) as Record<string, unknown>[];
+    const [row] = (await this.#db
+      .insert(entity.table)
+      .values(values as never)
+      .returning()) as Record<string, unknown>[];
     return show(entity, row!);
   }
 

@@ -77,8 +77,10 @@ const succeeded = (o: Outcome) => o.status === "succeeded";
 
 /** The verdict on one input, and what differs (outputs when both succeeded, else how each ended). */
 export function compare(live: Outcome, draft: Outcome, http: boolean): { verdict: Verdict; diff: DiffEntry[] } {
-  if (succeeded(live) && !succeeded(draft)) return { verdict: "failed", diff: structuralDiff({ status: live.status }, { status: draft.status, errorCode: draft.errorCode }) };
-  if (!succeeded(live) && succeeded(draft)) return { verdict: "fixed", diff: structuralDiff({ status: live.status, errorCode: live.errorCode }, { status: draft.status }) };
+  if (succeeded(live) && !succeeded(draft))
+    return { verdict: "failed", diff: structuralDiff({ status: live.status }, { status: draft.status, errorCode: draft.errorCode }) };
+  if (!succeeded(live) && succeeded(draft))
+    return { verdict: "fixed", diff: structuralDiff({ status: live.status, errorCode: live.errorCode }, { status: draft.status }) };
   const diff = succeeded(live)
     ? http
       ? structuralDiff(comparableResponse(live.output), comparableResponse(draft.output))

@@ -39,7 +39,20 @@ export function startStatement(t: TrialStart, tenantDefault: number, historyBudg
           - (SELECT count(*) FROM executions WHERE tenant_id = ?2 AND status = 'running') - ${shadowSlotsHeld("?2")}) AS room) r
       WHERE r.room > 0 AND NOT ${historyFull("?2", "?11", "?12")}
       RETURNING slots`,
-    params: [t.id, t.tenantId, t.scriptId, t.codeHash, t.createdBy, t.createdAt, Date.now(), t.runs, t.timeoutMs + holdMarginMs, tenantDefault, utcDay(), historyBudget],
+    params: [
+      t.id,
+      t.tenantId,
+      t.scriptId,
+      t.codeHash,
+      t.createdBy,
+      t.createdAt,
+      Date.now(),
+      t.runs,
+      t.timeoutMs + holdMarginMs,
+      tenantDefault,
+      utcDay(),
+      historyBudget,
+    ],
   };
 }
 
@@ -60,7 +73,10 @@ export const finishStatement = (trialId: string, result: string): Statement => (
 });
 
 /** A trial that broke off: it holds nothing, and reads back as abandoned. */
-export const abandonStatement = (trialId: string): Statement => ({ sql: "UPDATE shadow_trials SET slots = 0, held_until = NULL WHERE id = ?", params: [trialId] });
+export const abandonStatement = (trialId: string): Statement => ({
+  sql: "UPDATE shadow_trials SET slots = 0, held_until = NULL WHERE id = ?",
+  params: [trialId],
+});
 
 /** A shadow run's record counts toward its tenant's history bytes today, like an execution's. */
 export const countHistory = (tenantId: string, bytes: number): Statement => ({

@@ -58,9 +58,23 @@ export class TrialService {
     const compiled = await compileScript(body.code, language);
     const sourceHash = await sha256Hex(body.code);
     // The same source as JavaScript and as TypeScript may run differently: separate isolates.
-    const draft: Draft = { tenant: principal.tenant, script, code: compiled ?? body.code, codeHash: compiled === null ? sourceHash : `${language}:${sourceHash}` };
+    const draft: Draft = {
+      tenant: principal.tenant,
+      script,
+      code: compiled ?? body.code,
+      codeHash: compiled === null ? sourceHash : `${language}:${sourceHash}`,
+    };
     const inputs = await this.#recentRuns(principal.tenant.id, script.id, body.last ?? trialLimits.defaultLast);
-    const start: TrialStart = { id: newId("trl"), tenantId: principal.tenant.id, scriptId: script.id, codeHash: sourceHash, createdBy: authorOf(principal), createdAt: new Date().toISOString(), runs: inputs.length, timeoutMs: script.timeoutMs };
+    const start: TrialStart = {
+      id: newId("trl"),
+      tenantId: principal.tenant.id,
+      scriptId: script.id,
+      codeHash: sourceHash,
+      createdBy: authorOf(principal),
+      createdAt: new Date().toISOString(),
+      runs: inputs.length,
+      timeoutMs: script.timeoutMs,
+    };
     if (inputs.length === 0) {
       const trial = this.#trial(start, new Date().toISOString(), []);
       await this.#db.$batch([emptyStatement(start, JSON.stringify(trial))]);
@@ -165,8 +179,12 @@ export class TrialService {
   async #refusal(tenant: { id: string; slug: string }): Promise<AppError> {
     const usage = await this.#admission.usage(tenant.id);
     if (usage.historyBytesToday >= usage.budgets.maxHistoryBytesPerDay) return this.#admission.refusal(tenant, "this trial", 0, "history");
-    return new AppError("RATE_LIMITED", `tenant ${tenant.slug} is using all ${usage.limit} of its concurrent executions, which a trial's runs share; retry shortly`, {
-      details: { retryAfterSeconds: 1, running: usage.running, limit: usage.limit },
-    });
+    return new AppError(
+      "RATE_LIMITED",
+      `tenant ${tenant.slug} is using all ${usage.limit} of its concurrent executions, which a trial's runs share; retry shortly`,
+      {
+        details: { retryAfterSeconds: 1, running: usage.running, limit: usage.limit },
+      },
+    );
   }
 }

@@ -11,8 +11,9 @@ import { checkScriptSyntax, positionAt } from "../syntax.ts";
 const instead: Record<string, string> = {
   enum: 'an enum cannot be stripped to JavaScript: use a union of string literals (type Color = "red" | "green") or an object declared `as const`',
   namespace: "a namespace with values cannot be stripped to JavaScript: use a plain object or functions at the top level of the module",
-  "parameter-property": "a parameter property (constructor(private x: T)) cannot be stripped to JavaScript: declare the field in the class body and assign it in the constructor",
-  "import-equals": "`import x = require(...)` is not an ES module import: use `import x from \"...\"`",
+  "parameter-property":
+    "a parameter property (constructor(private x: T)) cannot be stripped to JavaScript: declare the field in the class body and assign it in the constructor",
+  "import-equals": '`import x = require(...)` is not an ES module import: use `import x from "..."`',
   "export-equals": "`export =` is not an ES module export: use `export default`",
   "angle-assertion": "a `<T>value` assertion cannot be stripped: write `value as T`",
   "assertion-in-logical": "removing this `as`/`satisfies` would regroup the expression around it: wrap it in parentheses, like `(value as T)`",
@@ -43,7 +44,8 @@ export async function compileScript(code: string, language: ScriptLanguage, fiel
   const broken = stripped.syntax[0];
   if (broken) refuse(code, broken.start, `syntax error at line {at}: ${broken.message}`, field);
   const unsupported = stripped.unsupported[0];
-  if (unsupported) refuse(code, unsupported.start, `line {at}: ${instead[unsupported.construct] ?? `${unsupported.construct} cannot be stripped to JavaScript`}`, field);
+  if (unsupported)
+    refuse(code, unsupported.start, `line {at}: ${instead[unsupported.construct] ?? `${unsupported.construct} cannot be stripped to JavaScript`}`, field);
   // The JavaScript left keeps every position, so its own errors point at the TypeScript too.
   checkScriptSyntax(stripped.code, field);
   return stripped.code;

@@ -2,7 +2,16 @@
 import * as z from "zod";
 import { addUserRequest, createdToken, createTokenRequest, member, memberSummary, tokenSummary } from "../../schemas/access.ts";
 import { id, itemsOf } from "../../schemas/common.ts";
-import { createTenantRequest, runnerStats, tenant, tenantListItem, tenantSettings, tenantUsage, updateSettingsRequest, updateTenantRequest } from "../../schemas/tenants.ts";
+import {
+  createTenantRequest,
+  runnerStats,
+  tenant,
+  tenantListItem,
+  tenantSettings,
+  tenantUsage,
+  updateSettingsRequest,
+  updateTenantRequest,
+} from "../../schemas/tenants.ts";
 import { tenantExample, usageExample } from "../examples.ts";
 import { body, json, route } from "../operation.ts";
 
@@ -74,13 +83,27 @@ export const accessRoutes = [
     summary: "Create an API token",
     description: "The token is in this answer only; it is stored hashed. No role can mint a token stronger than itself.",
     body: body(createTokenRequest, { name: "billing-service", role: "developer" }),
-    answers: [json(201, "Created.", createdToken, { id: "tok_01jq3v2k7c9x8m", name: "billing-service", role: "developer", tenant: "acme", token: "iota_4fJ9q2Lx7Vb1Nc8Rz3Ty6Wm0" })],
+    answers: [
+      json(201, "Created.", createdToken, {
+        id: "tok_01jq3v2k7c9x8m",
+        name: "billing-service",
+        role: "developer",
+        tenant: "acme",
+        token: "iota_4fJ9q2Lx7Vb1Nc8Rz3Ty6Wm0",
+      }),
+    ],
   }),
   route("get", "/admin/api/tokens", "listTokens", {
     tag: "Tokens",
     who: "tokens.manage",
     summary: "The tenant's live tokens (never their secrets)",
-    answers: [json(200, "The tokens.", itemsOf(tokenSummary), { items: [{ id: "tok_01jq3v2k7c9x8m", name: "billing-service", role: "developer", platformAdmin: false, createdBy: "dana (usr_01jq3v2k7c9x8m)", createdAt: at }] })],
+    answers: [
+      json(200, "The tokens.", itemsOf(tokenSummary), {
+        items: [
+          { id: "tok_01jq3v2k7c9x8m", name: "billing-service", role: "developer", platformAdmin: false, createdBy: "dana (usr_01jq3v2k7c9x8m)", createdAt: at },
+        ],
+      }),
+    ],
   }),
   route("delete", "/admin/api/tokens/{id}", "revokeToken", {
     tag: "Tokens",

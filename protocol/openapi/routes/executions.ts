@@ -1,7 +1,19 @@
 // Execution history, live streams, re-runs, statistics, dead letters and secrets.
 import * as z from "zod";
 import { id, itemsOf } from "../../schemas/common.ts";
-import { deadLetter, deadLetterReplay, executionDetail, executionFilters, executionStats, executionSummary, pageOf, replayRequest, rerunRequest, runAccepted, statsQuery } from "../../schemas/executions.ts";
+import {
+  deadLetter,
+  deadLetterReplay,
+  executionDetail,
+  executionFilters,
+  executionStats,
+  executionSummary,
+  pageOf,
+  replayRequest,
+  rerunRequest,
+  runAccepted,
+  statsQuery,
+} from "../../schemas/executions.ts";
 import { secretParams, secretSummary, secretValueRequest, secretWritten } from "../../schemas/secrets.ts";
 import { usageReport, usageReportQuery } from "../../schemas/usage.ts";
 import { deadLetterExample, executionExample, executionSummaryExample, sseExample, usageExample } from "../examples.ts";
@@ -10,7 +22,12 @@ import { body, json, route } from "../operation.ts";
 const execution = z.object({ id: id("exe") });
 const at = "2026-11-24T09:30:00.000Z";
 
-const day = (period: string, succeeded: number, failed: number, sum: number) => ({ period, runs: succeeded + failed, counts: { succeeded, failed }, durationMs: { sum, p50: 180, p95: 920 } });
+const day = (period: string, succeeded: number, failed: number, sum: number) => ({
+  period,
+  runs: succeeded + failed,
+  counts: { succeeded, failed },
+  durationMs: { sum, p50: 180, p95: 920 },
+});
 const usageReportExample = {
   since: "2026-11-23",
   until: "2026-11-24",
@@ -31,7 +48,9 @@ export const executionRoutes = [
     who: "executions.read",
     summary: "Execution history, newest first, a page at a time",
     query: executionFilters,
-    answers: [json(200, "A page; pass `nextCursor` back as `cursor` for the next.", pageOf(executionSummary), { items: [executionSummaryExample], nextCursor: null })],
+    answers: [
+      json(200, "A page; pass `nextCursor` back as `cursor` for the next.", pageOf(executionSummary), { items: [executionSummaryExample], nextCursor: null }),
+    ],
   }),
   route("get", "/admin/api/executions/{id}", "getExecution", {
     tag: "Executions",
@@ -44,7 +63,8 @@ export const executionRoutes = [
     tag: "Executions",
     who: "executions.read",
     summary: "Follow an execution live (server-sent events)",
-    description: "Events: `log` (a log line), `progress` (`{percent, message}`) and, last, `end` (the finished record, an ExecutionDetail). A finished execution answers its lines and `end` at once. 10 live streams per tenant, 100 per server.",
+    description:
+      "Events: `log` (a log line), `progress` (`{percent, message}`) and, last, `end` (the finished record, an ExecutionDetail). A finished execution answers its lines and `end` at once. 10 live streams per tenant, 100 per server.",
     params: execution,
     answers: [{ status: 200, description: "A `text/event-stream`.", mediaType: "text/event-stream", example: sseExample }],
     errors: { 429: "Too many live streams open for the tenant or the server." },
@@ -55,7 +75,10 @@ export const executionRoutes = [
     summary: "Run an execution's script again, with its input or another",
     params: execution,
     body: body(rerunRequest, { mode: "async" }),
-    answers: [json(200, "The finished execution (sync).", executionDetail, { ...executionExample, rerunOf: "exe_01jq3v2k7c9x7k" }), json(202, "Accepted (async).", runAccepted, { id: "exe_01jq3v2k7c9x8m", status: "running" })],
+    answers: [
+      json(200, "The finished execution (sync).", executionDetail, { ...executionExample, rerunOf: "exe_01jq3v2k7c9x7k" }),
+      json(202, "Accepted (async).", runAccepted, { id: "exe_01jq3v2k7c9x8m", status: "running" }),
+    ],
     errors: { 429: "The tenant is at its concurrency limit or a budget.", 503: "No runner process is free." },
   }),
   route("post", "/admin/api/executions/{id}/cancel", "cancelExecution", {
@@ -65,7 +88,15 @@ export const executionRoutes = [
     description:
       "A queued execution is closed at once, freeing its place in the queue. A running one is stopped: its `ctx.signal` aborts (reason: an Error `cancelled`), it gets the same 1 s cleanup grace as a timed-out run, and a runner it still holds is then stopped like a timed-out run's (the tenant is not penalised; other executions stopped with it are `interrupted`). The answer comes once it has ended: `cancelled`, code `CANCELLED`, naming who cancelled, with the logs it wrote. A cancelled event delivery is not retried.",
     params: execution,
-    answers: [json(200, "The cancelled execution.", executionDetail, { ...executionExample, status: "cancelled", errorCode: "CANCELLED", output: null, error: { code: "CANCELLED", message: "cancelled by dana (usr_01jq3v2k7c9x8m) while it ran", stack: null } })],
+    answers: [
+      json(200, "The cancelled execution.", executionDetail, {
+        ...executionExample,
+        status: "cancelled",
+        errorCode: "CANCELLED",
+        output: null,
+        error: { code: "CANCELLED", message: "cancelled by dana (usr_01jq3v2k7c9x8m) while it ran", stack: null },
+      }),
+    ],
     errors: { 409: "It has already finished (`details.status` says how), or it runs where this server cannot stop it." },
   }),
   route("get", "/admin/api/stats/executions", "getExecutionStats", {
@@ -73,13 +104,18 @@ export const executionRoutes = [
     who: "executions.read",
     summary: "Runs per day by status, and p50/p95 duration",
     query: statsQuery,
-    answers: [json(200, "One entry per day, oldest first.", executionStats, { days: [{ day: "2026-11-24", counts: { succeeded: 41, failed: 2 }, p50Ms: 180, p95Ms: 920 }] })],
+    answers: [
+      json(200, "One entry per day, oldest first.", executionStats, {
+        days: [{ day: "2026-11-24", counts: { succeeded: 41, failed: 2 }, p50Ms: 180, p95Ms: 920 }],
+      }),
+    ],
   }),
   route("get", "/admin/api/dead-letters", "listDeadLetters", {
     tag: "Executions",
     who: "executions.read",
     summary: "Event deliveries that failed every attempt",
-    description: "Each with its event (id, type, time and payload as its last attempt had it) and the last error. A payload over 64 KB is left out of the list (`payload` null, `payloadBytes` its size): read the dead letter itself.",
+    description:
+      "Each with its event (id, type, time and payload as its last attempt had it) and the last error. A payload over 64 KB is left out of the list (`payload` null, `payloadBytes` its size): read the dead letter itself.",
     answers: [json(200, "The newest 500.", itemsOf(deadLetter), { items: [deadLetterExample] })],
   }),
   route("get", "/admin/api/dead-letters/{id}", "getDeadLetter", {
@@ -97,7 +133,9 @@ export const executionRoutes = [
       "Without a body, the event is delivered as its last attempt had it. With `{payload}`, it is delivered with that payload instead (same event id, type and time), checked like a published event's (any JSON, up to 1 MB); the stored event is not changed.",
     params: z.object({ id: id("dlq") }),
     body: body(replayRequest, { payload: { amount: "42.00", currency: "EUR" } }),
-    answers: [json(202, "The new delivery.", deadLetterReplay, { id: "dlq_01jq3v2k7c9x8m", executionId: "exe_01jq3v2k7c9x9n", status: "running", edited: true })],
+    answers: [
+      json(202, "The new delivery.", deadLetterReplay, { id: "dlq_01jq3v2k7c9x8m", executionId: "exe_01jq3v2k7c9x9n", status: "running", edited: true }),
+    ],
     errors: { 409: "The dead letter's script was deleted.", 413: "It would pass the tenant's `maxQueuedBytes`.", 429: "The tenant's queue is full." },
   }),
   route("get", "/admin/api/usage/report", "getUsageReport", {
@@ -114,7 +152,9 @@ export const executionRoutes = [
     tag: "Secrets",
     who: "scripts.read",
     summary: "The tenant's secrets: names and times only, never values",
-    answers: [json(200, "The secrets, by name.", itemsOf(secretSummary), { items: [{ name: "STRIPE_KEY", updatedAt: at, updatedBy: "dana (usr_01jq3v2k7c9x8m)" }] })],
+    answers: [
+      json(200, "The secrets, by name.", itemsOf(secretSummary), { items: [{ name: "STRIPE_KEY", updatedAt: at, updatedBy: "dana (usr_01jq3v2k7c9x8m)" }] }),
+    ],
   }),
   route("put", "/admin/api/secrets/{name}", "setSecret", {
     tag: "Secrets",

@@ -7,7 +7,9 @@ import { invokeHeaders } from "../../schemas/invoke.ts";
 import { httpMethods } from "../../schemas/script-settings.ts";
 import { body, json, route, sharedError, type Method, type RouteSpec } from "../operation.ts";
 
-const scriptPath = z.string().meta({ description: "The rest of the path, slashes included, matched against the tenant's `http` scripts' `path`s.", example: "orders/7" });
+const scriptPath = z
+  .string()
+  .meta({ description: "The rest of the path, slashes included, matched against the tenant's `http` scripts' `path`s.", example: "orders/7" });
 
 // Said once for the fourteen operations (seven methods, two addresses) that reach an endpoint.
 const endpointErrors = {
@@ -15,11 +17,20 @@ const endpointErrors = {
   404: sharedError("EndpointNotFound", 404, "No enabled script answers this path (or no tenant this host)."),
   405: sharedError("EndpointMethodNotAllowed", 405, "Scripts answer this path, not with this method; `Allow` lists those that do."),
   413: sharedError("EndpointBodyTooLarge", 413, "The body is over 1 MB."),
-  500: sharedError("ScriptFailed", 500, "The script failed, or answered what cannot be served; the answer names the execution (`X-Iota-Execution-Id`), never its stack."),
+  500: sharedError(
+    "ScriptFailed",
+    500,
+    "The script failed, or answered what cannot be served; the answer names the execution (`X-Iota-Execution-Id`), never its stack.",
+  ),
   503: sharedError("ScriptInterrupted", 503, "The script was interrupted, or no runner process is free."),
   504: sharedError("ScriptTimedOut", 504, "The script did not finish in time."),
 };
-const endpointAnswer = { status: 200, description: "Whatever the script answered (any status from 200 to 599, up to 5 MB).", mediaType: "*/*", example: '{"order":"7","status":"shipped"}' };
+const endpointAnswer = {
+  status: 200,
+  description: "Whatever the script answered (any status from 200 to 599, up to 5 MB).",
+  mediaType: "*/*",
+  example: '{"order":"7","status":"shipped"}',
+};
 
 const endpoint = (summary: string): RouteSpec => ({
   tag: "Public",
@@ -44,7 +55,10 @@ const batchExample = {
 };
 
 export const publicRoutes = [
-  ...byMethod("/api/scripts/{path}", "callEndpoint", { ...endpoint("Call a tenant's HTTP endpoint, on its own domain"), params: z.object({ path: scriptPath }) }),
+  ...byMethod("/api/scripts/{path}", "callEndpoint", {
+    ...endpoint("Call a tenant's HTTP endpoint, on its own domain"),
+    params: z.object({ path: scriptPath }),
+  }),
   ...byMethod("/api/tenants/{tenant}/scripts/{path}", "callTenantEndpoint", {
     ...endpoint("Call a tenant's HTTP endpoint, by its slug"),
     params: z.object({ tenant: z.string().meta({ example: "acme" }), path: scriptPath }),
@@ -59,7 +73,12 @@ export const publicRoutes = [
     headers: invokeHeaders,
     body: body(z.unknown().meta({ description: "The input: any JSON." }), { sku: "A-1", qty: 12 }),
     answers: [
-      json(200, "The script's return value; or, past `X-Iota-Budget-Ms`, the fallback (`X-Iota-Fallback: true`).", z.unknown().meta({ description: "Any JSON." }), { unit: 10, discount: 0.1, total: 108 }),
+      json(
+        200,
+        "The script's return value; or, past `X-Iota-Budget-Ms`, the fallback (`X-Iota-Fallback: true`).",
+        z.unknown().meta({ description: "Any JSON." }),
+        { unit: 10, discount: 0.1, total: 108 },
+      ),
     ],
     errors: {
       400: "The script refused the input: it threw an error with `status` 400 (each 4xx a script throws is answered as it is, code `SCRIPT_REJECTED`).",
@@ -80,8 +99,17 @@ export const publicRoutes = [
       "Stored, with one delivery per subscribed `event` script, in one transaction before the answer. An `id` seen before with the same event is a duplicate (nothing is delivered twice); with another type or payload it is refused (409). A batch is stored together or not at all; a bad event refuses it, naming `events[i]`. One request makes at most 5,000 deliveries and 64 MB of delivery input (5 MB of body).",
     body: body(publishRequest, { id: "pay_2026_000123", type: "payment.processed", payload: { amount: "42.00", currency: "EUR" } }),
     answers: [
-      json(202, "Stored (for a batch: at least one event was new).", z.union([eventAccepted, eventBatchAccepted]), { id: "pay_2026_000123", type: "payment.processed", duplicate: false, deliveries: 2 }),
-      json(200, "Every event was a duplicate: nothing new was stored.", z.union([eventAccepted, eventBatchAccepted]), { ...batchExample, accepted: 0, duplicates: 2 }),
+      json(202, "Stored (for a batch: at least one event was new).", z.union([eventAccepted, eventBatchAccepted]), {
+        id: "pay_2026_000123",
+        type: "payment.processed",
+        duplicate: false,
+        deliveries: 2,
+      }),
+      json(200, "Every event was a duplicate: nothing new was stored.", z.union([eventAccepted, eventBatchAccepted]), {
+        ...batchExample,
+        accepted: 0,
+        duplicates: 2,
+      }),
     ],
     errors: {
       403: "Publishing for another tenant takes a platform admin's token.",
@@ -109,8 +137,16 @@ export const publicRoutes = [
     tag: "Operations",
     who: "platform admin",
     summary: "Prometheus metrics",
-    description: "Executions by tenant, kind and status, a duration histogram, queued and running, deliveries waiting and dead, runner restarts, egress refusals.",
-    answers: [{ status: 200, description: "Prometheus text format 0.0.4.", mediaType: "text/plain", example: 'iota_executions_total{tenant="acme",kind="http",status="succeeded"} 1042\n' }],
+    description:
+      "Executions by tenant, kind and status, a duration histogram, queued and running, deliveries waiting and dead, runner restarts, egress refusals.",
+    answers: [
+      {
+        status: 200,
+        description: "Prometheus text format 0.0.4.",
+        mediaType: "text/plain",
+        example: 'iota_executions_total{tenant="acme",kind="http",status="succeeded"} 1042\n',
+      },
+    ],
   }),
   route("get", "/admin/api/openapi.json", "getOpenApiDocument", {
     tag: "Operations",

@@ -30,8 +30,16 @@ export const scriptRoutes = [
     tag,
     who: "scripts.write",
     summary: "Create a script (version 1)",
-    description: "One form per `kind`, each with its trigger settings beside the fields every script has. The code is parsed first: a syntax error is a 422 `SYNTAX_ERROR` with `details.line` and `details.column`, and nothing is stored. With `language: \"ts\"` the code is TypeScript: its types are stripped here, once, keeping every line and column (what runs is the stripped JavaScript; the version keeps the TypeScript); enums, namespaces and parameter properties are refused the same way, saying what to write instead. Type errors are not refused.",
-    body: body(createScriptRequest, { kind: "scheduled", name: "nightly-export", code: scriptExample.code, cron: "0 2 * * *", timezone: "Europe/Berlin", tags: { team: "finance" } }),
+    description:
+      'One form per `kind`, each with its trigger settings beside the fields every script has. The code is parsed first: a syntax error is a 422 `SYNTAX_ERROR` with `details.line` and `details.column`, and nothing is stored. With `language: "ts"` the code is TypeScript: its types are stripped here, once, keeping every line and column (what runs is the stripped JavaScript; the version keeps the TypeScript); enums, namespaces and parameter properties are refused the same way, saying what to write instead. Type errors are not refused.',
+    body: body(createScriptRequest, {
+      kind: "scheduled",
+      name: "nightly-export",
+      code: scriptExample.code,
+      cron: "0 2 * * *",
+      timezone: "Europe/Berlin",
+      tags: { team: "finance" },
+    }),
     answers: [json(201, "Created; `Location` names it.", scriptDetail, { ...scriptExample, version: 1 })],
     errors: { 409: "A live script of the tenant has this name.", 413: "The code is over 1 MB (`field: code`), or the body is too large." },
   }),
@@ -53,7 +61,8 @@ export const scriptRoutes = [
     tag,
     who: "scripts.write",
     summary: "Change a script: a new version iff the code changed",
-    description: "Only what is sent changes. The script's own kind's settings only; `kind` cannot change. A new version is made when `code` or `language` changes (the code is checked as its language, as on create).",
+    description:
+      "Only what is sent changes. The script's own kind's settings only; `kind` cannot change. A new version is made when `code` or `language` changes (the code is checked as its language, as on create).",
     params: script,
     body: body(updateScriptRequest, { code: scriptExample.code, message: "Handle refunds", enabled: true }),
     answers: [json(200, "The script as it is now.", scriptDetail, scriptExample)],
@@ -70,7 +79,9 @@ export const scriptRoutes = [
     tag,
     who: "any credential",
     summary: "The script SDK's TypeScript declarations, for editors",
-    answers: [{ status: 200, description: "A `.d.ts` module.", mediaType: "text/plain", example: "export interface ScriptContext {\n  tenant: string;\n  ...\n}\n" }],
+    answers: [
+      { status: 200, description: "A `.d.ts` module.", mediaType: "text/plain", example: "export interface ScriptContext {\n  tenant: string;\n  ...\n}\n" },
+    ],
   }),
   route("get", "/admin/api/scripts/{id}/schedule", "getSchedule", {
     tag,
@@ -92,7 +103,20 @@ export const scriptRoutes = [
     who: "scripts.read",
     summary: "A script's versions, newest first (immutable)",
     params: script,
-    answers: [json(200, "The versions.", itemsOf(versionSummary), { items: [{ number: 3, sha256: versionExample.sha256, language: "js", author: versionExample.author, createdAt: versionExample.createdAt, message: "Handle refunds" }] })],
+    answers: [
+      json(200, "The versions.", itemsOf(versionSummary), {
+        items: [
+          {
+            number: 3,
+            sha256: versionExample.sha256,
+            language: "js",
+            author: versionExample.author,
+            createdAt: versionExample.createdAt,
+            message: "Handle refunds",
+          },
+        ],
+      }),
+    ],
   }),
   route("get", "/admin/api/scripts/{id}/versions/{n}", "getVersion", {
     tag,
@@ -117,7 +141,10 @@ export const scriptRoutes = [
     description: "`sync` (the default) waits and answers the finished execution; `async` answers 202 at once, `Location` naming the execution to follow.",
     params: script,
     body: body(runRequest, { input: { sku: "A-1", qty: 12 }, mode: "sync" }),
-    answers: [json(200, "The finished execution.", executionDetail, executionExample), json(202, "Accepted: it runs or waits in the tenant's queue.", runAccepted, { id: "exe_01jq3v2k7c9x8m", status: "queued" })],
+    answers: [
+      json(200, "The finished execution.", executionDetail, executionExample),
+      json(202, "Accepted: it runs or waits in the tenant's queue.", runAccepted, { id: "exe_01jq3v2k7c9x8m", status: "queued" }),
+    ],
     errors: {
       413: "The input is over 1 MB, or would pass the tenant's `maxQueuedBytes`.",
       429: "The tenant is at its concurrency limit (sync), or its queue or daily history budget is full; `Retry-After` says when to retry.",

@@ -10,10 +10,15 @@ export const sessionRoutes = [
     tag,
     who: "public",
     summary: "Sign in",
-    description: "Answers who signed in and sets the session cookie; send the answer's `csrfToken` back as `X-CSRF-Token` on every write. Without `tenant`, the session opens in the user's oldest membership. Repeated failures lock the username for a while (per browser where one is recognised).",
+    description:
+      "Answers who signed in and sets the session cookie; send the answer's `csrfToken` back as `X-CSRF-Token` on every write. Without `tenant`, the session opens in the user's oldest membership. Repeated failures lock the username for a while (per browser where one is recognised).",
     body: body(signInRequest, { username: "dana", password: "correct horse battery", tenant: "acme" }),
     answers: [json(200, "Signed in.", me, meExample)],
-    errors: { 401: "Wrong username or password (the same answer for both).", 403: "The user belongs to no tenant.", 429: "Too many failed sign-ins: wait `Retry-After` seconds." },
+    errors: {
+      401: "Wrong username or password (the same answer for both).",
+      403: "The user belongs to no tenant.",
+      429: "Too many failed sign-ins: wait `Retry-After` seconds.",
+    },
   }),
   route("delete", "/admin/api/session", "signOut", {
     tag,
@@ -40,7 +45,8 @@ export const sessionRoutes = [
     tag,
     who: "signed-in user",
     summary: "A join code that lets a tenant's owner add me",
-    description: "Hand the code to the tenant's owner: they add you with `POST /admin/api/users {joinCode, role}` within 24 hours. Changing your password voids it.",
+    description:
+      "Hand the code to the tenant's owner: they add you with `POST /admin/api/users {joinCode, role}` within 24 hours. Changing your password voids it.",
     body: body(tenantChoice, { tenant: "globex" }),
     answers: [json(200, "The code.", joinCode, { joinCode: "iota_join_eyJ1IjoidXNyXzAxIn0.3q2-7w", tenant: "globex", expiresAt: "2026-11-25T09:30:00.000Z" })],
     errors: { 400: "An API token cannot make a join code: it belongs to a tenant, not a person." },

@@ -31,7 +31,7 @@ const trialExample: Trial = {
   ],
 };
 
-const draft = 'export default async function (input, ctx) {\n  return { unit: 10, total: input.qty * 10 * 0.85 };\n}\n';
+const draft = "export default async function (input, ctx) {\n  return { unit: 10, total: input.qty * 10 * 0.85 };\n}\n";
 
 export const trialRoutes = [
   route("post", "/admin/api/scripts/{id}/try", "tryDraft", {
