@@ -26,7 +26,13 @@ beforeAll(async () => {
   const viewer = await system.api("POST", "/admin/api/users", { username: "vera", password: "viewer password 9 lives", role: "viewer" });
   expect(viewer.status).toBe(201);
   // An event no script could handle: one dead letter to look at.
-  await system.script({ name: "stock-watch", kind: "event", events: ["stock.low"], maxAttempts: 1, code: "export default (e) => { throw new Error('no supplier for ' + e.payload.sku); }" });
+  await system.script({
+    name: "stock-watch",
+    kind: "event",
+    events: ["stock.low"],
+    maxAttempts: 1,
+    code: "export default (e) => { throw new Error('no supplier for ' + e.payload.sku); }",
+  });
   await system.api("POST", "/api/events", { id: "stock-1", type: "stock.low", payload: { sku: "A-7" } });
   b = await openAdmin(system.baseUrl);
 }, 600_000);
@@ -87,7 +93,10 @@ describe("the admin", () => {
 
   test("creates a script in the editor, with autocomplete from the SDK's types", async () => {
     await page().getByRole("button", { name: "New script" }).click();
-    await page().getByRole("dialog", { name: "New script" }).getByRole("link", { name: /Blank script/ }).click();
+    await page()
+      .getByRole("dialog", { name: "New script" })
+      .getByRole("link", { name: /Blank script/ })
+      .click();
     await codeEditor().waitFor();
     await page().getByLabel("Name").fill("count-slowly");
     await page().getByLabel("Description").fill("Counts to n, slowly, reporting progress");
@@ -104,7 +113,10 @@ describe("the admin", () => {
     await page().keyboard.insertText("((i / input.n) * 100, `counted ${i}`);");
     await look(page().getByText("Unsaved", { exact: true })).toBeVisible();
     // Hovering it shows the SDK's documentation.
-    const token = await codeEditor().locator(".view-line span span").filter({ hasText: /ctx\.progress$/ }).boundingBox();
+    const token = await codeEditor()
+      .locator(".view-line span span")
+      .filter({ hasText: /ctx\.progress$/ })
+      .boundingBox();
     await page().mouse.move(token!.x + token!.width - 12, token!.y + token!.height / 2);
     await look(page().locator(".monaco-hover").filter({ hasText: "Reports how far a long run has got" })).toBeVisible();
     await page().mouse.move(0, 0);
@@ -244,7 +256,10 @@ describe("the admin", () => {
     await look(diff.locator(".editor.modified")).toContainText("doubled");
     await b.screenshot("09-versions-diff");
 
-    const version = (n: number) => page().locator(".version").filter({ has: page().locator(".version-number", { hasText: new RegExp(`^v${n}$`) }) });
+    const version = (n: number) =>
+      page()
+        .locator(".version")
+        .filter({ has: page().locator(".version-number", { hasText: new RegExp(`^v${n}$`) }) });
     await version(1).getByRole("button", { name: "Roll back" }).click();
     await page().getByRole("dialog", { name: "Roll back to version 1?" }).getByRole("button", { name: "Roll back to v1" }).click();
     await toast("version 3 has the code of version 1").waitFor();

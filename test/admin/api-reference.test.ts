@@ -27,7 +27,13 @@ afterEach(() => {
 });
 
 const page = () => b.page;
-const loaded = () => page().evaluate(() => performance.getEntriesByType("resource").map((e) => e.name).filter((n) => n.includes("api-reference")));
+const loaded = () =>
+  page().evaluate(() =>
+    performance
+      .getEntriesByType("resource")
+      .map((e) => e.name)
+      .filter((n) => n.includes("api-reference")),
+  );
 
 describe("the API reference", () => {
   test("is in the navigation, and its renderer loads only when it is opened", async () => {
@@ -38,7 +44,9 @@ describe("the API reference", () => {
     await page().getByRole("heading", { name: "Scripts" }).waitFor();
     expect(await loaded()).toEqual([]);
 
-    await page().getByRole("link", { name: /API reference/ }).click();
+    await page()
+      .getByRole("link", { name: /API reference/ })
+      .click();
     await page().locator(".swagger-ui .info .title", { hasText: "iota-scripts API" }).waitFor();
     expect((await loaded()).length).toBeGreaterThan(0);
     expect(page().url()).toMatch(/\/admin\/api-reference$/);

@@ -30,8 +30,18 @@ beforeAll(async () => {
       throw new Error("the rates service answered " + r.status);
     };`,
   });
-  sleeper = await system.script({ name: "sleeper", timeoutMs: 120_000, code: `export default async (input, ctx) => { ctx.log.info("waiting for a reply that never comes"); await new Promise((r) => setTimeout(r, 110_000)); };` });
-  await system.script({ name: "stock-watch", kind: "event", events: ["stock.low"], maxAttempts: 1, code: `export default async (e, ctx) => { if (!e.payload.supplier) throw new Error("no supplier for " + e.payload.sku); ctx.log.info("reordered from " + e.payload.supplier); return { reordered: e.payload.sku }; };` });
+  sleeper = await system.script({
+    name: "sleeper",
+    timeoutMs: 120_000,
+    code: `export default async (input, ctx) => { ctx.log.info("waiting for a reply that never comes"); await new Promise((r) => setTimeout(r, 110_000)); };`,
+  });
+  await system.script({
+    name: "stock-watch",
+    kind: "event",
+    events: ["stock.low"],
+    maxAttempts: 1,
+    code: `export default async (e, ctx) => { if (!e.payload.supplier) throw new Error("no supplier for " + e.payload.sku); ctx.log.info("reordered from " + e.payload.supplier); return { reordered: e.payload.sku }; };`,
+  });
   expect((await system.run(fetcher, {})).body.status).toBe("failed");
   await system.api("POST", "/api/events", { id: "stock-9", type: "stock.low", payload: { sku: "A-7", qty: 2 } });
   b = await openAdmin(system.baseUrl);
@@ -53,7 +63,11 @@ afterEach(() => {
 
 const page = () => b.page;
 const rows = () => page().locator("tbody tr");
-const confirmCancel = () => page().getByRole("dialog", { name: /^Cancel this/ }).getByRole("button", { name: "Cancel the run" }).click();
+const confirmCancel = () =>
+  page()
+    .getByRole("dialog", { name: /^Cancel this/ })
+    .getByRole("button", { name: "Cancel the run" })
+    .click();
 
 async function startAsync(scriptId: string): Promise<string> {
   const r = await system.api("POST", `/admin/api/scripts/${scriptId}/runs`, { input: {}, mode: "async" });
@@ -113,7 +127,9 @@ describe("failures in the admin", { timeout: 120_000 }, () => {
     const id = await startAsync(sleeper);
     await page().goto(`/admin/history/${id}`);
     await look(page().getByRole("log", { name: "Log lines" }), 20_000).toContainText("waiting for a reply");
-    await page().getByRole("button", { name: `Cancel execution ${id}` }).click();
+    await page()
+      .getByRole("button", { name: `Cancel execution ${id}` })
+      .click();
     await confirmCancel();
     await look(page().locator(".page-head"), 20_000).toContainText("Cancelled");
     await look(page().getByLabel("Error")).toContainText("cancelled by admin");
@@ -147,7 +163,10 @@ describe("failures in the admin", { timeout: 120_000 }, () => {
     await page().getByRole("tab", { name: "Run" }).click();
     await page().getByRole("button", { name: "Run v1" }).click();
     await look(page().getByRole("log", { name: "Log lines" }), 20_000).toContainText("waiting for a reply");
-    await page().locator(".run-try").getByRole("button", { name: /^Cancel execution/ }).click();
+    await page()
+      .locator(".run-try")
+      .getByRole("button", { name: /^Cancel execution/ })
+      .click();
     await confirmCancel();
     await look(page().locator(".outcome"), 20_000).toContainText("Cancelled");
   });

@@ -31,9 +31,27 @@ beforeAll(async () => {
   for (const [username, role] of Object.entries(people)) {
     expect((await system.api("POST", "/admin/api/users", { username, password: passwordOf(username), role })).status).toBe(201);
   }
-  hook = await system.script({ name: "inbound-hook", kind: "http", path: "/hooks/in", methods: ["POST"], access: "hmac", hmacSecret: "HOOK_SECRET", code: "export default async (req) => ({ ok: true });" });
-  sleeper = await system.script({ name: "sleeper", timeoutMs: 120_000, code: "export default async () => { await new Promise((r) => setTimeout(r, 110_000)); };" });
-  await system.script({ name: "stock-watch", kind: "event", events: ["stock.low"], maxAttempts: 1, code: "export default (e) => { throw new Error('no supplier'); };" });
+  hook = await system.script({
+    name: "inbound-hook",
+    kind: "http",
+    path: "/hooks/in",
+    methods: ["POST"],
+    access: "hmac",
+    hmacSecret: "HOOK_SECRET",
+    code: "export default async (req) => ({ ok: true });",
+  });
+  sleeper = await system.script({
+    name: "sleeper",
+    timeoutMs: 120_000,
+    code: "export default async () => { await new Promise((r) => setTimeout(r, 110_000)); };",
+  });
+  await system.script({
+    name: "stock-watch",
+    kind: "event",
+    events: ["stock.low"],
+    maxAttempts: 1,
+    code: "export default (e) => { throw new Error('no supplier'); };",
+  });
   await system.api("POST", "/api/events", { id: "stock-1", type: "stock.low", payload: { sku: "A-7" } });
   running = (await system.api("POST", `/admin/api/scripts/${sleeper}/runs`, { mode: "async" })).body.id;
   b = await openAdmin(system.baseUrl);

@@ -25,7 +25,9 @@ let outside: Awaited<ReturnType<typeof startRecordingServer>>;
 beforeAll(async () => {
   await ensureChromium();
   // Stands in for the accounting system and the email API the examples call.
-  outside = await startRecordingServer((r) => (r.url === "/email/send" ? { body: { id: "msg_1" } } : r.url === "/export" ? { body: { received: true } } : { status: 404, body: {} }));
+  outside = await startRecordingServer((r) =>
+    r.url === "/email/send" ? { body: { id: "msg_1" } } : r.url === "/export" ? { body: { received: true } } : { status: 404, body: {} },
+  );
   system = await System.start({ env: { IOTA_BOOTSTRAP_PASSWORD: password, IOTA_EGRESS_ALLOW: `127.0.0.1:${outside.port}` } });
   for (const [name, value] of Object.entries({
     EXPORT_URL: `http://127.0.0.1:${outside.port}/export`,
@@ -56,12 +58,19 @@ const page = () => b.page;
 const example = (file: string) => readFile(new URL(`../../examples/${file}`, import.meta.url), "utf8");
 const toast = (text: string | RegExp) => page().locator(".toast").filter({ hasText: text });
 const jsonInput = () => page().locator(".run-try .json-input .view-lines");
-const codeBlock = (label: string | RegExp) => page().locator(".code-block").filter({ has: page().getByText(label, { exact: typeof label === "string" }) }).locator("pre");
+const codeBlock = (label: string | RegExp) =>
+  page()
+    .locator(".code-block")
+    .filter({ has: page().getByText(label, { exact: typeof label === "string" }) })
+    .locator("pre");
 
 async function fromTemplate(p: Page, title: string): Promise<void> {
   await p.getByRole("link", { name: "Scripts" }).first().click();
   await p.getByRole("button", { name: "New script" }).click();
-  await p.getByRole("dialog", { name: "New script" }).getByRole("link", { name: new RegExp(`^${title}`) }).click();
+  await p
+    .getByRole("dialog", { name: "New script" })
+    .getByRole("link", { name: new RegExp(`^${title}`) })
+    .click();
   await p.locator(".editor-code .monaco-editor").waitFor();
 }
 
@@ -128,7 +137,12 @@ describe("new scripts from templates, one per use case", { timeout: 120_000 }, (
     await look(page().getByText(/SIGNUP_WEBHOOK_SECRET was set just now/)).toBeVisible();
     await b.screenshot("templates-04-webhook-settings");
     const id = await createFromEditor(page());
-    expect((await system.api("GET", `/admin/api/scripts/${id}`)).body.config).toMatchObject({ path: "/webhooks/signup", methods: ["POST"], access: "hmac", hmacSecret: "SIGNUP_WEBHOOK_SECRET" });
+    expect((await system.api("GET", `/admin/api/scripts/${id}`)).body.config).toMatchObject({
+      path: "/webhooks/signup",
+      methods: ["POST"],
+      access: "hmac",
+      hmacSecret: "SIGNUP_WEBHOOK_SECRET",
+    });
 
     // The value just set signs the test request; the script answers as its callers hear it.
     await page().getByRole("tab", { name: "Run" }).click();

@@ -19,7 +19,9 @@ beforeAll(async () => {
   system = await System.start({ env: { IOTA_BOOTSTRAP_PASSWORD: password } });
   acme = await system.tenant("acme");
   // Someone with an account in acme only, who will join the default tenant by a code.
-  expect((await system.api("POST", "/admin/api/users", { username: "jo", password: "jo's long password 1", role: "developer" }, { token: acme.token })).status).toBe(201);
+  expect(
+    (await system.api("POST", "/admin/api/users", { username: "jo", password: "jo's long password 1", role: "developer" }, { token: acme.token })).status,
+  ).toBe(201);
   const greet = await system.script({ name: "greet", code: "export default async (input) => ({ hello: input?.name ?? 'you' });" });
   const broken = await system.script({ name: "always-broken", code: "export default async () => { throw new Error('out of paper'); };" });
   await system.script({ name: "payroll", code: "export default async () => 1;", alerts: [{ on: ["failed"], webhook: "https://hooks.example.com/payroll" }] });
@@ -49,12 +51,23 @@ const rows = () => page().locator("tbody tr");
 
 /** A session of another user, through the API, as their own browser would hold it. */
 async function sessionOf(username: string, pass: string) {
-  const r = await fetch(`${system.baseUrl}/admin/api/session`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username, password: pass }) });
+  const r = await fetch(`${system.baseUrl}/admin/api/session`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username, password: pass }),
+  });
   expect(r.status).toBe(200);
-  const cookie = r.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const cookie = r.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const { csrfToken } = (await r.json()) as { csrfToken: string };
   return (path: string, body: unknown) =>
-    fetch(`${system.baseUrl}${path}`, { method: "POST", headers: { "content-type": "application/json", cookie, "x-csrf-token": csrfToken }, body: JSON.stringify(body) }).then((x) => x.json());
+    fetch(`${system.baseUrl}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie, "x-csrf-token": csrfToken },
+      body: JSON.stringify(body),
+    }).then((x) => x.json());
 }
 
 // Each test walks a whole flow in a real browser on a shared machine: more than the default 30 s.
@@ -96,7 +109,12 @@ describe("the tenant's pages", { timeout: 120_000 }, () => {
     await page().getByRole("button", { name: "Save settings" }).click();
     await toast("Settings saved").waitFor();
     const saved = (await system.api("GET", "/admin/api/settings")).body;
-    expect(saved).toMatchObject({ retentionDays: 45, egressAllow: ["api.stripe.com", "*.example.com"], egressDeny: ["evil.example.com"], alerts: [{ on: ["failed", "timed_out"], email: "ops@example.com" }] });
+    expect(saved).toMatchObject({
+      retentionDays: 45,
+      egressAllow: ["api.stripe.com", "*.example.com"],
+      egressDeny: ["evil.example.com"],
+      alerts: [{ on: ["failed", "timed_out"], email: "ops@example.com" }],
+    });
   });
 
   test("settings: a platform admin sets the tenant's concurrency and budgets, empty meaning the default", async () => {
@@ -177,7 +195,11 @@ describe("the tenant's pages", { timeout: 120_000 }, () => {
     await toast("nina removed").waitFor();
     await look(nina).toHaveCount(0);
     // Oneself cannot be removed: the button is not offered.
-    await look(rows().filter({ hasText: "admin" }).getByRole("button", { name: /^Remove/ })).toHaveCount(0);
+    await look(
+      rows()
+        .filter({ hasText: "admin" })
+        .getByRole("button", { name: /^Remove/ }),
+    ).toHaveCount(0);
   });
 
   test("join another tenant: a signed-in user makes a code for that tenant's owner", async () => {

@@ -21,7 +21,10 @@ beforeAll(async () => {
   expect(joined.status).toBe(201);
   await system.script({ name: "home-report", code: "export default async () => 'home';" });
   await system.script(
-    { name: "globex-invoices", code: "export default async (input, ctx) => { ctx.log.info('invoicing for ' + ctx.tenant.slug); return { tenant: ctx.tenant.slug }; };" },
+    {
+      name: "globex-invoices",
+      code: "export default async (input, ctx) => { ctx.log.info('invoicing for ' + ctx.tenant.slug); return { tenant: ctx.tenant.slug }; };",
+    },
     globex.token,
   );
   // Rita belongs to default and acme, and is no platform admin.

@@ -113,7 +113,8 @@ export interface RequestOptions {
 export function requestText(path: string): Promise<string> {
   return counted(async () => {
     const response = await fetch(`${apiBase}${path}`, { headers: { accept: "text/plain", ...tenantHeaders() }, credentials: "same-origin" });
-    if (!response.ok) throw new ApiError(response.status, { code: response.status === 404 ? "NOT_FOUND" : "BAD_REQUEST", message: `the server answered ${response.status}` });
+    if (!response.ok)
+      throw new ApiError(response.status, { code: response.status === 404 ? "NOT_FOUND" : "BAD_REQUEST", message: `the server answered ${response.status}` });
     return response.text();
   });
 }

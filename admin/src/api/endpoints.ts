@@ -33,7 +33,15 @@ import type {
 import type * as z from "zod";
 import type { createdToken, joinCode, member, memberSummary, tokenSummary } from "../../../protocol/schemas/access.ts";
 import type { scheduleAnswer } from "../../../protocol/schemas/schedule.ts";
-import type { CreateTokenRequest, AddUserRequest, Tenant, TenantSettings, TenantUsage, UpdateSettingsRequest, UpdateTenantRequest } from "../../../protocol/api.ts";
+import type {
+  CreateTokenRequest,
+  AddUserRequest,
+  Tenant,
+  TenantSettings,
+  TenantUsage,
+  UpdateSettingsRequest,
+  UpdateTenantRequest,
+} from "../../../protocol/api.ts";
 import { request, requestText, withQuery, type Query } from "./client.ts";
 import { rememberScript } from "./script-store.ts";
 
@@ -75,7 +83,9 @@ export const api = {
   versions: (id: string) => request<{ items: VersionSummary[] }>("GET", `/scripts/${encodeURIComponent(id)}/versions`),
   version: (id: string, n: number) => request<VersionDetail>("GET", `/scripts/${encodeURIComponent(id)}/versions/${n}`),
   rollback: (id: string, version: number, message?: string) =>
-    request<ScriptDetail>("POST", `/scripts/${encodeURIComponent(id)}/rollback`, (message ? { version, message } : { version }) satisfies RollbackRequest).then(rememberScript),
+    request<ScriptDetail>("POST", `/scripts/${encodeURIComponent(id)}/rollback`, (message ? { version, message } : { version }) satisfies RollbackRequest).then(
+      rememberScript,
+    ),
   schedule: (id: string) => request<ScheduleAnswer>("GET", `/scripts/${encodeURIComponent(id)}/schedule`),
   run: (id: string, body: RunRequest) => request<RunAnswer>("POST", `/scripts/${encodeURIComponent(id)}/runs`, body),
 

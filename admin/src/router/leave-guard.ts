@@ -29,7 +29,11 @@ export function useConfirmLeave(): () => Promise<boolean> {
   const ui = useUi();
   return async () => {
     const reason = blocking();
-    if (reason && !(await ui.confirm({ title: "Leave without saving?", body: reason, confirmLabel: "Discard changes", cancelLabel: "Keep editing", danger: true }))) return false;
+    if (
+      reason &&
+      !(await ui.confirm({ title: "Leave without saving?", body: reason, confirmLabel: "Discard changes", cancelLabel: "Keep editing", danger: true }))
+    )
+      return false;
     for (const g of guards) if (g.reason()) g.discard?.();
     guards.clear();
     return true;

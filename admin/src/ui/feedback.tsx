@@ -92,7 +92,13 @@ function ConfirmDialog(props: { options: ConfirmOptions; settle: (v: boolean) =>
         <button type="button" class="btn" onClick={() => props.settle(false)}>
           {props.options.cancelLabel ?? "Cancel"}
         </button>
-        <button type="button" class="btn" classList={{ "btn-danger": props.options.danger, "btn-primary": !props.options.danger }} onClick={() => props.settle(true)} autofocus>
+        <button
+          type="button"
+          class="btn"
+          classList={{ "btn-danger": props.options.danger, "btn-primary": !props.options.danger }}
+          onClick={() => props.settle(true)}
+          autofocus
+        >
           {props.options.confirmLabel ?? "OK"}
         </button>
       </div>

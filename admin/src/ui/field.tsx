@@ -3,7 +3,13 @@ import { Show, type JSX } from "solid-js";
 
 let counter = 0;
 
-export function Field(props: { label: string; hint?: JSX.Element; error?: string; children: (id: string, describedBy: string | undefined) => JSX.Element; class?: string }) {
+export function Field(props: {
+  label: string;
+  hint?: JSX.Element;
+  error?: string;
+  children: (id: string, describedBy: string | undefined) => JSX.Element;
+  class?: string;
+}) {
   const id = `f${++counter}`;
   const described = () => (props.error ? `${id}-error` : props.hint ? `${id}-hint` : undefined);
   return (
@@ -12,7 +18,18 @@ export function Field(props: { label: string; hint?: JSX.Element; error?: string
         {props.label}
       </label>
       {props.children(id, described())}
-      <Show when={props.error} fallback={<Show when={props.hint}>{<span id={`${id}-hint`} class="field-hint">{props.hint}</span>}</Show>}>
+      <Show
+        when={props.error}
+        fallback={
+          <Show when={props.hint}>
+            {
+              <span id={`${id}-hint`} class="field-hint">
+                {props.hint}
+              </span>
+            }
+          </Show>
+        }
+      >
         <span id={`${id}-error`} class="field-error" role="alert">
           {props.error}
         </span>

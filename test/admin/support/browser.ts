@@ -20,7 +20,16 @@ export interface AdminBrowser {
   close(): Promise<void>;
 }
 
-const flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const flags = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 export async function openAdmin(baseUrl: string): Promise<AdminBrowser> {
   const executablePath = await ensureChromium();

@@ -35,7 +35,11 @@ export function Alerts() {
         items={scripts}
         retry={scriptsActions.refetch}
         feature="Scripts"
-        empty={<Empty icon="alert" title="Every script follows the tenant's defaults">A script gets its own rules in its Settings, under Alerts.</Empty>}
+        empty={
+          <Empty icon="alert" title="Every script follows the tenant's defaults">
+            A script gets its own rules in its Settings, under Alerts.
+          </Empty>
+        }
         head={
           <>
             <th>Script</th>
@@ -60,7 +64,10 @@ export function Alerts() {
           </tr>
         )}
       </ResourceTable>
-      <p class="field-hint alerts-note">Each alert is sent by email (SMTP) or to a webhook ({"{text}"} for Slack, Mattermost or any JSON receiver) through the egress policy, and retried until delivered.</p>
+      <p class="field-hint alerts-note">
+        Each alert is sent by email (SMTP) or to a webhook ({"{text}"} for Slack, Mattermost or any JSON receiver) through the egress policy, and retried until
+        delivered.
+      </p>
     </div>
   );
 }

@@ -26,7 +26,12 @@ export function RuleEditor(props: RuleEditorProps) {
             <div class="rule-head">
               <span class="field-label">When a run is</span>
               <span class="spacer" />
-              <button type="button" class="btn btn-ghost btn-small" aria-label={`Remove ${label().toLowerCase()} ${i + 1}`} onClick={() => props.onChange(props.rules.filter((_, j) => j !== i))}>
+              <button
+                type="button"
+                class="btn btn-ghost btn-small"
+                aria-label={`Remove ${label().toLowerCase()} ${i + 1}`}
+                onClick={() => props.onChange(props.rules.filter((_, j) => j !== i))}
+              >
                 <Icon name="x" />
               </button>
             </div>
@@ -47,13 +52,36 @@ export function RuleEditor(props: RuleEditorProps) {
             <Show when={props.slots}>
               <label class="rule-line">
                 <span>or after</span>
-                <input class="input rule-slots" type="number" min="1" max="1000" placeholder="—" aria-label={`${label()} ${i + 1} slots in a row`} value={rule().afterSlots} onInput={(e) => update(i, { afterSlots: e.currentTarget.value })} />
+                <input
+                  class="input rule-slots"
+                  type="number"
+                  min="1"
+                  max="1000"
+                  placeholder="—"
+                  aria-label={`${label()} ${i + 1} slots in a row`}
+                  value={rule().afterSlots}
+                  onInput={(e) => update(i, { afterSlots: e.currentTarget.value })}
+                />
                 <span>scheduled slots in a row did not succeed</span>
               </label>
             </Show>
             <div class="rule-channels">
-              <input class="input" type="email" placeholder="ops@example.com" aria-label={`${label()} ${i + 1} email`} value={rule().email} onInput={(e) => update(i, { email: e.currentTarget.value })} />
-              <input class="input" type="url" placeholder="https://hooks.slack.com/services/…" aria-label={`${label()} ${i + 1} webhook`} value={rule().webhook} onInput={(e) => update(i, { webhook: e.currentTarget.value })} />
+              <input
+                class="input"
+                type="email"
+                placeholder="ops@example.com"
+                aria-label={`${label()} ${i + 1} email`}
+                value={rule().email}
+                onInput={(e) => update(i, { email: e.currentTarget.value })}
+              />
+              <input
+                class="input"
+                type="url"
+                placeholder="https://hooks.slack.com/services/…"
+                aria-label={`${label()} ${i + 1} webhook`}
+                value={rule().webhook}
+                onInput={(e) => update(i, { webhook: e.currentTarget.value })}
+              />
             </div>
             <Show when={ruleProblem(rule())}>
               <p class="field-error" role="alert">

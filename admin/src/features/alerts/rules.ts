@@ -45,7 +45,9 @@ export function ruleProblem(d: RuleDraft): string | undefined {
 
 /** A rule in a sentence, for lists: "Failed or timed out → ops@example.com". */
 export function describeRule(rule: AlertRule): string {
-  const when = [...rule.on.map((e) => eventLabel[e].toLowerCase()), ...(rule.afterSlots ? [`${rule.afterSlots} slots in a row not succeeding`] : [])].join(" or ");
+  const when = [...rule.on.map((e) => eventLabel[e].toLowerCase()), ...(rule.afterSlots ? [`${rule.afterSlots} slots in a row not succeeding`] : [])].join(
+    " or ",
+  );
   const to = [rule.email, rule.webhook && `webhook ${hostOf(rule.webhook)}`].filter(Boolean).join(" and ");
   return `${when || "never"} → ${to}`;
 }

@@ -30,7 +30,8 @@ export function ApiReference() {
       <header class="page-head">
         <h1 class="page-title">API reference</h1>
         <span class="page-sub">
-          Every call of the API, who may make it, and its answers; the same document is at <a href={`${apiBase}/openapi.json`}>{`${apiBase}/openapi.json`}</a> for generating clients
+          Every call of the API, who may make it, and its answers; the same document is at <a href={`${apiBase}/openapi.json`}>{`${apiBase}/openapi.json`}</a>{" "}
+          for generating clients
         </span>
       </header>
       <div class="api-reference" ref={host} />

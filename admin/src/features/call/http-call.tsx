@@ -35,7 +35,8 @@ export function HttpCall(props: { config: HttpConfig; tenant: string }) {
       `# SIGNING_SECRET: the value of the tenant secret ${c().hmacSecret ?? ""}`,
       `body=${shellQuote(sent())}`,
       ...(stripe ? ["t=$(date +%s)", `sig=$(printf '%s.%s' "$t" "$body" | ${digest})`] : [`sig=$(printf '%s' "$body" | ${digest})`]),
-      curl({ method: method(), url: url(), headers: [...json(), [header(), stripe ? "t=$t,v1=$sig" : "$sig"]], expand: true }) + (hasBody() ? ' \\\n  --data-raw "$body"' : ""),
+      curl({ method: method(), url: url(), headers: [...json(), [header(), stripe ? "t=$t,v1=$sig" : "$sig"]], expand: true }) +
+        (hasBody() ? ' \\\n  --data-raw "$body"' : ""),
     ].join("\n");
   };
 
@@ -56,7 +57,12 @@ export function HttpCall(props: { config: HttpConfig; tenant: string }) {
           {(name) => (
             <label class="field">
               <span class="field-label mono">:{name}</span>
-              <input class="input mono" value={params()[name] ?? ""} placeholder={name} onInput={(e) => setParams({ ...params(), [name]: e.currentTarget.value })} />
+              <input
+                class="input mono"
+                value={params()[name] ?? ""}
+                placeholder={name}
+                onInput={(e) => setParams({ ...params(), [name]: e.currentTarget.value })}
+              />
             </label>
           )}
         </For>
@@ -64,7 +70,7 @@ export function HttpCall(props: { config: HttpConfig; tenant: string }) {
       <Show when={hasBody()}>
         <label class="field">
           <span class="field-label">Body</span>
-          <textarea class="input mono" rows={3} spellcheck={false} value={body()} onInput={(e) => setBody(e.currentTarget.value)} />
+          <textarea class="input mono" rows={3} spellcheck={false} aria-label="Body to send" value={body()} onInput={(e) => setBody(e.currentTarget.value)} />
         </label>
       </Show>
       <Switch>
@@ -73,15 +79,30 @@ export function HttpCall(props: { config: HttpConfig; tenant: string }) {
         </Match>
         <Match when={c().access === "token"}>
           <p class="field-hint">Callers send an API token of this tenant with the scripts.execute permission (Tokens page).</p>
-          <CodeBlock code={curl({ method: method(), url: url(), headers: [...json(), ["authorization", "Bearer $IOTA_TOKEN"]], body: sent(), expand: true })} what="curl command" />
+          <CodeBlock
+            code={curl({ method: method(), url: url(), headers: [...json(), ["authorization", "Bearer $IOTA_TOKEN"]], body: sent(), expand: true })}
+            what="curl command"
+          />
         </Match>
         <Match when={c().access === "hmac"}>
           <label class="field">
             <span class="field-label">Value of {c().hmacSecret ?? "the signing secret"}, to sign here</span>
-            <input class="input mono" type="password" autocomplete="off" aria-label="Signing secret value for curl" value={secret()} placeholder="Kept in this tab only" onInput={(e) => setSecret(e.currentTarget.value)} />
+            <input
+              class="input mono"
+              type="password"
+              autocomplete="off"
+              aria-label="Signing secret value for curl"
+              value={secret()}
+              placeholder="Kept in this tab only"
+              onInput={(e) => setSecret(e.currentTarget.value)}
+            />
           </label>
           <Show when={signature()} fallback={<p class="field-hint">Without the value, sign in a shell:</p>}>
-            <CodeBlock code={signed()} what="curl command" label={`curl command, signed (${c().hmacScheme === "stripe" ? "valid for 5 minutes" : "for this body"})`} />
+            <CodeBlock
+              code={signed()}
+              what="curl command"
+              label={`curl command, signed (${c().hmacScheme === "stripe" ? "valid for 5 minutes" : "for this body"})`}
+            />
           </Show>
           <CodeBlock code={shellSigned()} what="shell script" label="Signed in a shell with openssl" />
         </Match>

@@ -24,7 +24,16 @@ export function EmbeddedCall(props: { name: string }) {
     <div class="call">
       <p class="field-hint">A platform service calls it with an API token of this tenant; the answer is the script's return value.</p>
       <CodeBlock code={client()} what="client call" label="From a service, with client/" />
-      <CodeBlock code={curl({ method: "POST", url: `${location.origin}/api/invoke/${encodeURIComponent(props.name)}`, headers: [json, bearer], body: "{}", expand: true })} what="curl command" />
+      <CodeBlock
+        code={curl({
+          method: "POST",
+          url: `${location.origin}/api/invoke/${encodeURIComponent(props.name)}`,
+          headers: [json, bearer],
+          body: "{}",
+          expand: true,
+        })}
+        what="curl command"
+      />
     </div>
   );
 }
@@ -35,11 +44,14 @@ export function EventCall(props: { events: string[] }) {
   return (
     <div class="call">
       <p class="field-hint">
-        Runs for every event of {props.events.join(", ")} published to this tenant, by a platform service, another script (ctx.events.publish) or the call below. An id seen before is delivered
-        once.
+        Runs for every event of {props.events.join(", ")} published to this tenant, by a platform service, another script (ctx.events.publish) or the call
+        below. An id seen before is delivered once.
       </p>
       <CodeBlock code={`await iota.publishEvent(${JSON.stringify(event())});`} what="client call" label="From a service, with client/" />
-      <CodeBlock code={curl({ method: "POST", url: `${location.origin}/api/events`, headers: [json, bearer], body: JSON.stringify(event()), expand: true })} what="curl command" />
+      <CodeBlock
+        code={curl({ method: "POST", url: `${location.origin}/api/events`, headers: [json, bearer], body: JSON.stringify(event()), expand: true })}
+        what="curl command"
+      />
     </div>
   );
 }
@@ -49,7 +61,13 @@ export function RunsCall(props: { id: string }) {
     <div class="call">
       <p class="field-hint">Anyone with the scripts.execute permission starts it through the management API (or presses Run here).</p>
       <CodeBlock
-        code={curl({ method: "POST", url: `${location.origin}/admin/api/scripts/${props.id}/runs`, headers: [json, bearer], body: JSON.stringify({ input: {}, mode: "async" }), expand: true })}
+        code={curl({
+          method: "POST",
+          url: `${location.origin}/admin/api/scripts/${props.id}/runs`,
+          headers: [json, bearer],
+          body: JSON.stringify({ input: {}, mode: "async" }),
+          expand: true,
+        })}
         what="curl command"
       />
     </div>
@@ -59,7 +77,10 @@ export function RunsCall(props: { id: string }) {
 /** The server's own list of the next runs, in the script's zone, with DST changes marked. */
 export function NextRuns(props: { script: Extract<ScriptDetail, { kind: "scheduled" }> }) {
   // The saved config, refetched when a save changes it.
-  const [schedule, { refetch }] = createResource(() => `${props.script.config.cron}|${props.script.config.timezone}|${props.script.enabled}`, () => api.schedule(props.script.id));
+  const [schedule, { refetch }] = createResource(
+    () => `${props.script.config.cron}|${props.script.config.timezone}|${props.script.enabled}`,
+    () => api.schedule(props.script.id),
+  );
   return (
     <div class="call">
       <Show when={ready(schedule)} fallback={schedule.error ? <Failure error={schedule.error} retry={refetch} /> : <Loading />}>

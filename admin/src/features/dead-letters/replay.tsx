@@ -15,7 +15,9 @@ import { parseInput } from "../run/json-input.tsx";
 export function ReplayDialog(props: { letter: DeadLetter; onClose: () => void; onReplayed: (executionId: string) => void }) {
   const ui = useUi();
   // The list leaves out payloads over 64 KB: read this one whole.
-  const [letter] = createResource(() => (props.letter.payload === null && props.letter.payloadBytes > 4 ? api.deadLetter(props.letter.id) : Promise.resolve(props.letter)));
+  const [letter] = createResource(() =>
+    props.letter.payload === null && props.letter.payloadBytes > 4 ? api.deadLetter(props.letter.id) : Promise.resolve(props.letter),
+  );
   return (
     <Modal title={`Replay ${props.letter.eventType ?? "the event"} to ${props.letter.scriptName ?? "its script"}`} onClose={props.onClose} wide>
       <Show when={ready(letter)} fallback={letter.error ? <Failure error={letter.error} /> : <Loading />}>
@@ -25,7 +27,12 @@ export function ReplayDialog(props: { letter: DeadLetter; onClose: () => void; o
   );
 }
 
-function ReplayForm(props: { letter: DeadLetter; onClose: () => void; onReplayed: (executionId: string) => void; toast: (m: string, k?: "success" | "error" | "info") => void }) {
+function ReplayForm(props: {
+  letter: DeadLetter;
+  onClose: () => void;
+  onReplayed: (executionId: string) => void;
+  toast: (m: string, k?: "success" | "error" | "info") => void;
+}) {
   const original = json(props.letter.payload ?? null);
   const [text, setText] = createSignal(original);
   const [busy, setBusy] = createSignal(false);
@@ -64,7 +71,14 @@ function ReplayForm(props: { letter: DeadLetter; onClose: () => void; onReplayed
       <div class="field">
         <span class="field-label">Payload (JSON): edit it to replay a corrected event</span>
         <div class="replay-input">
-          <CodeEditor value={text()} language="json" path={`replays/${props.letter.id}.json`} label="Replay payload, JSON" onChange={setText} options={{ lineNumbers: "off", folding: false, lineDecorationsWidth: 8 }} />
+          <CodeEditor
+            value={text()}
+            language="json"
+            path={`replays/${props.letter.id}.json`}
+            label="Replay payload, JSON"
+            onChange={setText}
+            options={{ lineNumbers: "off", folding: false, lineDecorationsWidth: 8 }}
+          />
         </div>
         <Show when={parsed().error}>
           <span class="field-error">{parsed().error}</span>

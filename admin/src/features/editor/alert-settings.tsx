@@ -23,7 +23,12 @@ export function AlertSettings(props: { draft: Draft; setDraft: SetStoreFunction<
         </button>
       </div>
       <Show when={own()} fallback={<p class="field-hint">Failures alert as the tenant's defaults say (Alerts page).</p>}>
-        <RuleEditor rules={props.draft.alerts} onChange={(rules) => props.setDraft("alerts", rules)} disabled={props.readOnly} slots={props.draft.kind === "scheduled"} />
+        <RuleEditor
+          rules={props.draft.alerts}
+          onChange={(rules) => props.setDraft("alerts", rules)}
+          disabled={props.readOnly}
+          slots={props.draft.kind === "scheduled"}
+        />
         <Show when={props.error}>
           <p class="field-error">{props.error}</p>
         </Show>

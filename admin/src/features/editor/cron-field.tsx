@@ -7,7 +7,16 @@ import { explainCron } from "../../../../protocol/cron/explain.ts";
 
 function formatIn(zone: string, iso: string): string {
   try {
-    return new Intl.DateTimeFormat(undefined, { timeZone: zone, weekday: "short", year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" }).format(new Date(iso));
+    return new Intl.DateTimeFormat(undefined, {
+      timeZone: zone,
+      weekday: "short",
+      year: "numeric",
+      month: "short",
+      day: "numeric",
+      hour: "2-digit",
+      minute: "2-digit",
+      timeZoneName: "short",
+    }).format(new Date(iso));
   } catch {
     return iso;
   }

@@ -95,7 +95,14 @@ function kindFields(d: Draft) {
     case "scheduled":
       return { kind: d.kind, cron: d.cron.trim(), timezone: d.timezone.trim(), missedPolicy: d.missedPolicy };
     case "http": {
-      const signed = d.access === "hmac" ? { ...(d.hmacSecret.trim() ? { hmacSecret: d.hmacSecret.trim() } : {}), hmacScheme: d.hmacScheme, ...(d.hmacHeader.trim() ? { hmacHeader: d.hmacHeader.trim() } : {}) } : {};
+      const signed =
+        d.access === "hmac"
+          ? {
+              ...(d.hmacSecret.trim() ? { hmacSecret: d.hmacSecret.trim() } : {}),
+              hmacScheme: d.hmacScheme,
+              ...(d.hmacHeader.trim() ? { hmacHeader: d.hmacHeader.trim() } : {}),
+            }
+          : {};
       return { kind: d.kind, path: d.path.trim(), methods: d.methods, access: d.access, ...signed };
     }
     case "event":

@@ -92,7 +92,14 @@ export function HmacSettings(props: { draft: Draft; setDraft: SetStoreFunction<D
       </Show>
       <Field label="Scheme" hint={schemeHelp[props.draft.hmacScheme]} error={props.errors.hmacScheme}>
         {(id, desc) => (
-          <select id={id} class="select" value={props.draft.hmacScheme} aria-describedby={desc} disabled={props.readOnly} onChange={(e) => props.setDraft("hmacScheme", e.currentTarget.value as HmacScheme)}>
+          <select
+            id={id}
+            class="select"
+            value={props.draft.hmacScheme}
+            aria-describedby={desc}
+            disabled={props.readOnly}
+            onChange={(e) => props.setDraft("hmacScheme", e.currentTarget.value as HmacScheme)}
+          >
             <option value="sha256-hex">sha256-hex: HMAC of the body</option>
             <option value="stripe">stripe: timestamped, t=…,v1=…</option>
           </select>

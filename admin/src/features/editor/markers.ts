@@ -13,7 +13,15 @@ export function showServerError(editor: monaco.editor.IStandaloneCodeEditor, err
   const word = model.getWordAtPosition({ lineNumber: line, column });
   const endColumn = word && word.startColumn <= column ? word.endColumn : Math.min(column + 1, model.getLineMaxColumn(line));
   monaco.editor.setModelMarkers(model, owner, [
-    { severity: monaco.MarkerSeverity.Error, message: error.message, startLineNumber: line, startColumn: column, endLineNumber: line, endColumn: Math.max(endColumn, column + 1), source: "save" },
+    {
+      severity: monaco.MarkerSeverity.Error,
+      message: error.message,
+      startLineNumber: line,
+      startColumn: column,
+      endLineNumber: line,
+      endColumn: Math.max(endColumn, column + 1),
+      source: "save",
+    },
   ]);
   editor.revealLineInCenterIfOutsideViewport(line);
   editor.setPosition({ lineNumber: line, column });

@@ -55,17 +55,48 @@ export function Settings(props: SettingsProps) {
     <fieldset class="settings" disabled={props.readOnly}>
       <section class="settings-section">
         <Field label="Name" error={props.errors.name}>
-          {(id, desc) => <input id={id} class="input mono" value={d().name} aria-invalid={!!props.errors.name} aria-describedby={desc} placeholder="invoice-check" onInput={(e) => set("name", e.currentTarget.value)} />}
-        </Field>
-        <Field label="Kind" hint={saved() ? `${kindHelp[d().kind]} A saved script keeps its kind: for another, create a new script.` : kindHelp[d().kind]} error={props.errors.kind}>
           {(id, desc) => (
-            <select id={id} class="select" value={d().kind} aria-describedby={desc} disabled={saved()} onChange={(e) => set("kind", e.currentTarget.value as Draft["kind"])}>
+            <input
+              id={id}
+              class="input mono"
+              value={d().name}
+              aria-invalid={!!props.errors.name}
+              aria-describedby={desc}
+              placeholder="invoice-check"
+              onInput={(e) => set("name", e.currentTarget.value)}
+            />
+          )}
+        </Field>
+        <Field
+          label="Kind"
+          hint={saved() ? `${kindHelp[d().kind]} A saved script keeps its kind: for another, create a new script.` : kindHelp[d().kind]}
+          error={props.errors.kind}
+        >
+          {(id, desc) => (
+            <select
+              id={id}
+              class="select"
+              value={d().kind}
+              aria-describedby={desc}
+              disabled={saved()}
+              onChange={(e) => set("kind", e.currentTarget.value as Draft["kind"])}
+            >
               <For each={scriptKinds}>{(k) => <option value={k}>{k}</option>}</For>
             </select>
           )}
         </Field>
         <Field label="Description" error={props.errors.description}>
-          {(id, desc) => <textarea id={id} class="input" rows={2} value={d().description} aria-describedby={desc} placeholder="What it does, for the next person" onInput={(e) => set("description", e.currentTarget.value)} />}
+          {(id, desc) => (
+            <textarea
+              id={id}
+              class="input"
+              rows={2}
+              value={d().description}
+              aria-describedby={desc}
+              placeholder="What it does, for the next person"
+              onInput={(e) => set("description", e.currentTarget.value)}
+            />
+          )}
         </Field>
         <label class="switch">
           <input type="checkbox" role="switch" checked={d().enabled} onChange={(e) => set("enabled", e.currentTarget.checked)} />
@@ -79,13 +110,32 @@ export function Settings(props: SettingsProps) {
           <section class="settings-section">
             <h3 class="settings-title">Schedule</h3>
             <Field label="Cron" error={props.errors.cron} hint="minute hour day-of-month month day-of-week">
-              {(id, desc) => <input id={id} class="input mono" value={d().cron} aria-invalid={!!props.errors.cron || !!explainCron(d().cron).error} aria-describedby={desc} spellcheck={false} onInput={(e) => set("cron", e.currentTarget.value)} />}
+              {(id, desc) => (
+                <input
+                  id={id}
+                  class="input mono"
+                  value={d().cron}
+                  aria-invalid={!!props.errors.cron || !!explainCron(d().cron).error}
+                  aria-describedby={desc}
+                  spellcheck={false}
+                  onInput={(e) => set("cron", e.currentTarget.value)}
+                />
+              )}
             </Field>
             <Field label="Time zone" error={props.errors.timezone}>
-              {(id, desc) => <TimeZoneSelect id={id} value={d().timezone} describedBy={desc} invalid={!!props.errors.timezone} onChange={(zone) => set("timezone", zone)} />}
+              {(id, desc) => (
+                <TimeZoneSelect id={id} value={d().timezone} describedBy={desc} invalid={!!props.errors.timezone} onChange={(zone) => set("timezone", zone)} />
+              )}
             </Field>
             <CronPreview cron={d().cron} timezone={d().timezone} onServerError={props.onPreviewError} />
-            <Field label="After downtime" hint={d().missedPolicy === "catch_up" ? "Runs missed while the platform was down run once it is back." : "Runs missed while the platform was down are skipped."}>
+            <Field
+              label="After downtime"
+              hint={
+                d().missedPolicy === "catch_up"
+                  ? "Runs missed while the platform was down run once it is back."
+                  : "Runs missed while the platform was down are skipped."
+              }
+            >
               {(id) => (
                 <div class="segmented" id={id} role="group">
                   <button type="button" aria-pressed={d().missedPolicy === "catch_up"} onClick={() => set("missedPolicy", "catch_up")}>
@@ -103,7 +153,17 @@ export function Settings(props: SettingsProps) {
           <section class="settings-section">
             <h3 class="settings-title">HTTP endpoint</h3>
             <Field label="Path" error={props.errors.path} hint='Like "/orders/:id"'>
-              {(id, desc) => <input id={id} class="input mono" value={d().path} placeholder="/orders/:id" aria-invalid={!!props.errors.path} aria-describedby={desc} onInput={(e) => set("path", e.currentTarget.value)} />}
+              {(id, desc) => (
+                <input
+                  id={id}
+                  class="input mono"
+                  value={d().path}
+                  placeholder="/orders/:id"
+                  aria-invalid={!!props.errors.path}
+                  aria-describedby={desc}
+                  onInput={(e) => set("path", e.currentTarget.value)}
+                />
+              )}
             </Field>
             <Show when={d().path.trim().startsWith("/")}>
               <div class="url-copy">
@@ -131,9 +191,23 @@ export function Settings(props: SettingsProps) {
                 </div>
               )}
             </Field>
-            <Field label="Access" error={props.errors.access} hint={{ public: "Anyone with the URL may call it.", token: "Callers send an API token.", hmac: "Callers sign each request with a shared secret." }[d().access]}>
+            <Field
+              label="Access"
+              error={props.errors.access}
+              hint={
+                { public: "Anyone with the URL may call it.", token: "Callers send an API token.", hmac: "Callers sign each request with a shared secret." }[
+                  d().access
+                ]
+              }
+            >
               {(id, desc) => (
-                <select id={id} class="select" value={d().access} aria-describedby={desc} onChange={(e) => set("access", e.currentTarget.value as Draft["access"])}>
+                <select
+                  id={id}
+                  class="select"
+                  value={d().access}
+                  aria-describedby={desc}
+                  onChange={(e) => set("access", e.currentTarget.value as Draft["access"])}
+                >
                   <option value="token">API token</option>
                   <option value="hmac">HMAC signature</option>
                   <option value="public">Public</option>
@@ -149,10 +223,30 @@ export function Settings(props: SettingsProps) {
           <section class="settings-section">
             <h3 class="settings-title">Events</h3>
             <Field label="Event types" error={props.errors.events} hint='Comma-separated, like "payment.processed, order.*"'>
-              {(id, desc) => <input id={id} class="input mono" value={d().events} aria-invalid={!!props.errors.events} aria-describedby={desc} onInput={(e) => set("events", e.currentTarget.value)} />}
+              {(id, desc) => (
+                <input
+                  id={id}
+                  class="input mono"
+                  value={d().events}
+                  aria-invalid={!!props.errors.events}
+                  aria-describedby={desc}
+                  onInput={(e) => set("events", e.currentTarget.value)}
+                />
+              )}
             </Field>
             <Field label="Attempts before dead letter" error={props.errors.maxAttempts}>
-              {(id, desc) => <input id={id} class="input" type="number" min="1" max="20" value={d().maxAttempts} aria-describedby={desc} onInput={(e) => set("maxAttempts", e.currentTarget.value)} />}
+              {(id, desc) => (
+                <input
+                  id={id}
+                  class="input"
+                  type="number"
+                  min="1"
+                  max="20"
+                  value={d().maxAttempts}
+                  aria-describedby={desc}
+                  onInput={(e) => set("maxAttempts", e.currentTarget.value)}
+                />
+              )}
             </Field>
           </section>
         </Match>
@@ -161,10 +255,32 @@ export function Settings(props: SettingsProps) {
       <section class="settings-section settings-grid">
         <h3 class="settings-title">Limits</h3>
         <Field label="Timeout (ms)" error={props.errors.timeoutMs}>
-          {(id, desc) => <input id={id} class="input" type="number" min="100" max="900000" step="100" value={d().timeoutMs} aria-describedby={desc} onInput={(e) => set("timeoutMs", e.currentTarget.value)} />}
+          {(id, desc) => (
+            <input
+              id={id}
+              class="input"
+              type="number"
+              min="100"
+              max="900000"
+              step="100"
+              value={d().timeoutMs}
+              aria-describedby={desc}
+              onInput={(e) => set("timeoutMs", e.currentTarget.value)}
+            />
+          )}
         </Field>
         <Field label="Memory (MB)" error={props.errors.memoryMb}>
-          {(id, desc) => <input id={id} class="input" type="number" min="16" value={d().memoryMb} aria-describedby={desc} onInput={(e) => set("memoryMb", e.currentTarget.value)} />}
+          {(id, desc) => (
+            <input
+              id={id}
+              class="input"
+              type="number"
+              min="16"
+              value={d().memoryMb}
+              aria-describedby={desc}
+              onInput={(e) => set("memoryMb", e.currentTarget.value)}
+            />
+          )}
         </Field>
       </section>
 
@@ -175,9 +291,26 @@ export function Settings(props: SettingsProps) {
         <Index each={d().tags}>
           {(tag, i) => (
             <div class="tag-row">
-              <input class="input mono" aria-label={`Tag ${i + 1} key`} placeholder="team" value={tag().key} onInput={(e) => set("tags", i, "key", e.currentTarget.value)} />
-              <input class="input mono" aria-label={`Tag ${i + 1} value`} placeholder="finance" value={tag().value} onInput={(e) => set("tags", i, "value", e.currentTarget.value)} />
-              <button type="button" class="btn btn-ghost btn-small" aria-label={`Remove tag ${i + 1}`} onClick={() => set("tags", (tags) => tags.filter((_, j) => j !== i))}>
+              <input
+                class="input mono"
+                aria-label={`Tag ${i + 1} key`}
+                placeholder="team"
+                value={tag().key}
+                onInput={(e) => set("tags", i, "key", e.currentTarget.value)}
+              />
+              <input
+                class="input mono"
+                aria-label={`Tag ${i + 1} value`}
+                placeholder="finance"
+                value={tag().value}
+                onInput={(e) => set("tags", i, "value", e.currentTarget.value)}
+              />
+              <button
+                type="button"
+                class="btn btn-ghost btn-small"
+                aria-label={`Remove tag ${i + 1}`}
+                onClick={() => set("tags", (tags) => tags.filter((_, j) => j !== i))}
+              >
                 <Icon name="x" />
               </button>
             </div>

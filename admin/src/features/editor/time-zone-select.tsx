@@ -15,17 +15,26 @@ const zones: readonly string[] = (() => {
 export function TimeZoneSelect(props: { id: string; value: string; describedBy?: string; invalid?: boolean; onChange: (zone: string) => void }) {
   const unknown = () => !!props.value && !zones.includes(props.value);
   return (
-    <select id={props.id} class="select" value={props.value} aria-describedby={props.describedBy} aria-invalid={props.invalid} onChange={(e) => props.onChange(e.currentTarget.value)}>
+    <select
+      id={props.id}
+      class="select"
+      value={props.value}
+      aria-describedby={props.describedBy}
+      aria-invalid={props.invalid}
+      onChange={(e) => props.onChange(e.currentTarget.value)}
+    >
       <Show when={unknown()}>
         <option value={props.value} selected>
           {props.value} (as saved)
         </option>
       </Show>
-      <For each={zones}>{(zone) => (
+      <For each={zones}>
+        {(zone) => (
           <option value={zone} selected={zone === props.value}>
             {zone.replaceAll("_", " ")}
           </option>
-        )}</For>
+        )}
+      </For>
     </select>
   );
 }

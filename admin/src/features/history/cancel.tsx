@@ -6,12 +6,21 @@ import { api } from "../../api/endpoints.ts";
 import { useUi } from "../../ui/feedback.tsx";
 import { Icon } from "../../ui/icons.tsx";
 
-export function CancelButton(props: { id: string; status: string; script?: string | null; small?: boolean; onDone?: (execution: ExecutionDetail | undefined) => void }) {
+export function CancelButton(props: {
+  id: string;
+  status: string;
+  script?: string | null;
+  small?: boolean;
+  onDone?: (execution: ExecutionDetail | undefined) => void;
+}) {
   const ui = useUi();
   const cancel = async () => {
     const ok = await ui.confirm({
       title: `Cancel this ${props.status} run${props.script ? ` of ${props.script}` : ""}?`,
-      body: props.status === "queued" ? "It never starts." : "Its ctx.signal aborts; after a second to clean up it is stopped. Its logs so far are kept. An event delivery is not retried.",
+      body:
+        props.status === "queued"
+          ? "It never starts."
+          : "Its ctx.signal aborts; after a second to clean up it is stopped. Its logs so far are kept. An event delivery is not retried.",
       confirmLabel: "Cancel the run",
       cancelLabel: "Keep it",
       danger: true,

@@ -85,7 +85,10 @@ export function RunsChart(props: { days: Day[] }) {
             const x = () => pad.left + slot() * i() + (slot() - barW()) / 2;
             return (
               <g>
-                <title>{`${dayLabel(d.day)}: ${total(d)} runs\n${order.filter((k) => d.counts[k]).map((k) => `${statusLabel[k]}: ${d.counts[k]}`).join("\n")}`}</title>
+                <title>{`${dayLabel(d.day)}: ${total(d)} runs\n${order
+                  .filter((k) => d.counts[k])
+                  .map((k) => `${statusLabel[k]}: ${d.counts[k]}`)
+                  .join("\n")}`}</title>
                 <rect x={pad.left + slot() * i()} y={pad.top} width={slot()} height={innerH} fill="transparent" />
                 <For each={order.filter((k) => (d.counts[k] ?? 0) > 0)}>
                   {(k) => {
@@ -142,11 +145,20 @@ export function DurationChart(props: { days: Day[] }) {
         <For each={series}>
           {(s) => (
             <>
-              <For each={segments(s.key)}>{(pts) => <polyline points={pts.join(" ")} fill="none" stroke={s.color} stroke-width="2" stroke-linejoin="round" />}</For>
+              <For each={segments(s.key)}>
+                {(pts) => <polyline points={pts.join(" ")} fill="none" stroke={s.color} stroke-width="2" stroke-linejoin="round" />}
+              </For>
               <For each={props.days}>
                 {(d, i) => (
                   <Show when={d[s.key] !== null}>
-                    <circle cx={point(i(), d[s.key]!).split(",")[0]} cy={point(i(), d[s.key]!).split(",")[1]} r="3" fill="#fff" stroke={s.color} stroke-width="2">
+                    <circle
+                      cx={point(i(), d[s.key]!).split(",")[0]}
+                      cy={point(i(), d[s.key]!).split(",")[1]}
+                      r="3"
+                      fill="#fff"
+                      stroke={s.color}
+                      stroke-width="2"
+                    >
                       <title>{`${dayLabel(d.day)} · ${s.label}: ${duration(d[s.key])}`}</title>
                     </circle>
                   </Show>

@@ -90,7 +90,9 @@ export function ExecutionPage() {
                     )}
                   </Show>
                   <section class="card">
-                    <h2 class="card-head">Logs <span class="muted">{e().logs.length} lines</span></h2>
+                    <h2 class="card-head">
+                      Logs <span class="muted">{e().logs.length} lines</span>
+                    </h2>
                     <div class="card-body">
                       <LogLines logs={e().logs} live={running(e())} empty={running(e()) ? "Waiting for log lines…" : "The run wrote no log lines."} />
                     </div>
@@ -99,7 +101,14 @@ export function ExecutionPage() {
                     <section class="card">
                       <h2 class="card-head">{e().trigger === "http" ? "Request" : "Input"}</h2>
                       <div class="card-body">
-                        <Show when={e().trigger === "http" && asHttpMessage(e().input)} fallback={<pre class="block" aria-label="Input">{json(e().input)}</pre>}>
+                        <Show
+                          when={e().trigger === "http" && asHttpMessage(e().input)}
+                          fallback={
+                            <pre class="block" aria-label="Input">
+                              {json(e().input)}
+                            </pre>
+                          }
+                        >
                           {(request) => <HttpMessageView message={request()} label="Request recorded" />}
                         </Show>
                       </div>
@@ -107,8 +116,18 @@ export function ExecutionPage() {
                     <section class="card">
                       <h2 class="card-head">{e().trigger === "http" ? "Response" : "Output"}</h2>
                       <div class="card-body">
-                        <Show when={e().status === "succeeded"} fallback={<p class="muted">{running(e()) ? "Not finished yet." : "No output: the run did not succeed."}</p>}>
-                          <Show when={e().trigger === "http" && asHttpMessage(e().output)} fallback={<pre class="block" aria-label="Output">{json(e().output)}</pre>}>
+                        <Show
+                          when={e().status === "succeeded"}
+                          fallback={<p class="muted">{running(e()) ? "Not finished yet." : "No output: the run did not succeed."}</p>}
+                        >
+                          <Show
+                            when={e().trigger === "http" && asHttpMessage(e().output)}
+                            fallback={
+                              <pre class="block" aria-label="Output">
+                                {json(e().output)}
+                              </pre>
+                            }
+                          >
                             {(response) => <HttpMessageView message={response()} label="Response recorded" />}
                           </Show>
                         </Show>
@@ -125,7 +144,15 @@ export function ExecutionPage() {
                 <aside class="card card-body exec-facts">
                   <dl class="facts">
                     <dt>Script</dt>
-                    <dd>{e().scriptName ? <A href={`/scripts/${e().scriptId}`} class="mono">{e().scriptName}</A> : <span class="muted">deleted</span>}</dd>
+                    <dd>
+                      {e().scriptName ? (
+                        <A href={`/scripts/${e().scriptId}`} class="mono">
+                          {e().scriptName}
+                        </A>
+                      ) : (
+                        <span class="muted">deleted</span>
+                      )}
+                    </dd>
                     <dt>Version</dt>
                     <dd class="mono">v{e().version}</dd>
                     <dt>Trigger</dt>
@@ -145,7 +172,9 @@ export function ExecutionPage() {
                     <Show when={e().rerunOf}>
                       <dt>Re-run of</dt>
                       <dd>
-                        <A href={`/history/${e().rerunOf}`} class="mono">{e().rerunOf}</A>
+                        <A href={`/history/${e().rerunOf}`} class="mono">
+                          {e().rerunOf}
+                        </A>
                       </dd>
                     </Show>
                   </dl>
@@ -196,7 +225,14 @@ function RerunDialog(props: { execution: ExecutionDetail; onClose: () => void })
     <Modal title={`Re-run ${props.execution.scriptName ?? "this script"}`} onClose={props.onClose} wide>
       <p class="modal-text">Runs the script again with this input: as it was, or edited. The new run is kept in history, linked to this one.</p>
       <div class="rerun-input">
-        <CodeEditor value={input()} language="json" path={`inputs/rerun-${props.execution.id}.json`} label="Re-run input, JSON" onChange={setInput} options={{ lineNumbers: "off", folding: false, lineDecorationsWidth: 8 }} />
+        <CodeEditor
+          value={input()}
+          language="json"
+          path={`inputs/rerun-${props.execution.id}.json`}
+          label="Re-run input, JSON"
+          onChange={setInput}
+          options={{ lineNumbers: "off", folding: false, lineDecorationsWidth: 8 }}
+        />
       </div>
       <Show when={parsed().error}>
         <span class="field-error">{parsed().error}</span>

@@ -89,9 +89,19 @@ export function History() {
 
       <Show when={ready(stats) !== null}>
         <div class="charts card">
-          <Show when={ready(stats)} fallback={<Show when={stats.error} fallback={<Loading label="Drawing the charts…" />}><Failure error={stats.error} /></Show>}>
+          <Show
+            when={ready(stats)}
+            fallback={
+              <Show when={stats.error} fallback={<Loading label="Drawing the charts…" />}>
+                <Failure error={stats.error} />
+              </Show>
+            }
+          >
             {(s) => (
-              <Show when={s().days.some((d) => Object.values(d.counts).some((n) => (n ?? 0) > 0))} fallback={<p class="muted charts-empty">No runs in the last 14 days{q("scriptId") ? " for this script" : ""}.</p>}>
+              <Show
+                when={s().days.some((d) => Object.values(d.counts).some((n) => (n ?? 0) > 0))}
+                fallback={<p class="muted charts-empty">No runs in the last 14 days{q("scriptId") ? " for this script" : ""}.</p>}
+              >
                 <RunsChart days={s().days} />
                 <DurationChart days={s().days} />
               </Show>
@@ -104,7 +114,13 @@ export function History() {
         <select class="select filter" aria-label="Script" value={q("scriptId") ?? ""} onChange={(e) => set("scriptId", e.currentTarget.value)}>
           <option value="">All scripts</option>
           {/* Selected as they arrive: the address may name a script before the list has loaded. */}
-          <For each={ready(scripts)}>{(s) => <option value={s.id} selected={s.id === q("scriptId")}>{s.name}</option>}</For>
+          <For each={ready(scripts)}>
+            {(s) => (
+              <option value={s.id} selected={s.id === q("scriptId")}>
+                {s.name}
+              </option>
+            )}
+          </For>
         </select>
         <select class="select filter" aria-label="Status" value={q("status") ?? ""} onChange={(e) => set("status", e.currentTarget.value)}>
           <option value="">Any status</option>
@@ -133,8 +149,22 @@ export function History() {
         <Failure error={error()} retry={() => void load(false)} />
       </Show>
       <div class="card">
-        <Show when={items()} fallback={<Show when={!error()}><Loading /></Show>}>
-          <Show when={items()!.length > 0} fallback={<Empty icon="history" title={filtered() ? "No run matches these filters" : "No runs yet"}>{filtered() ? "Widen the time range or clear a filter." : "Runs appear here as soon as a script runs, whatever started it."}</Empty>}>
+        <Show
+          when={items()}
+          fallback={
+            <Show when={!error()}>
+              <Loading />
+            </Show>
+          }
+        >
+          <Show
+            when={items()!.length > 0}
+            fallback={
+              <Empty icon="history" title={filtered() ? "No run matches these filters" : "No runs yet"}>
+                {filtered() ? "Widen the time range or clear a filter." : "Runs appear here as soon as a script runs, whatever started it."}
+              </Empty>
+            }
+          >
             <div class="table-wrap">
               <table class="table">
                 <thead>
@@ -159,9 +189,14 @@ export function History() {
                           </A>
                         </td>
                         <td class="mono">{e.scriptName ?? <span class="muted">deleted script</span>}</td>
-                        <td>{e.trigger}{e.attempt > 1 ? <span class="muted"> · attempt {e.attempt}</span> : null}</td>
+                        <td>
+                          {e.trigger}
+                          {e.attempt > 1 ? <span class="muted"> · attempt {e.attempt}</span> : null}
+                        </td>
                         <td class="num mono">v{e.version}</td>
-                        <td title={when(e.createdAt)} class="nowrap">{ago(e.createdAt)}</td>
+                        <td title={when(e.createdAt)} class="nowrap">
+                          {ago(e.createdAt)}
+                        </td>
                         <td class="num">{duration(e.durationMs)}</td>
                         <td class="error-cell" title={errorMessage(e.id) ?? ""}>
                           <Show when={e.errorCode}>

@@ -6,7 +6,8 @@ import { duration } from "../../ui/format.ts";
 
 type Outbound = ExecutionDetail["outbound"][number];
 
-const size = (bytes: number) => (bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
+const size = (bytes: number) =>
+  bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 export function OutboundRequests(props: { requests: Outbound[] }) {
   return (
@@ -32,8 +33,17 @@ export function OutboundRequests(props: { requests: Outbound[] }) {
                     <div class="cell-sub">{r.url}</div>
                   </td>
                   <td>
-                    <Show when={!r.refused} fallback={<span class="badge status-failed" title={r.refused}>refused: {r.refused}</span>}>
-                      <span class="mono" classList={{ "outbound-bad": r.status === null || r.status >= 400 }}>{r.status ?? "no answer"}</span>
+                    <Show
+                      when={!r.refused}
+                      fallback={
+                        <span class="badge status-failed" title={r.refused}>
+                          refused: {r.refused}
+                        </span>
+                      }
+                    >
+                      <span class="mono" classList={{ "outbound-bad": r.status === null || r.status >= 400 }}>
+                        {r.status ?? "no answer"}
+                      </span>
                     </Show>
                   </td>
                   <td class="num">{size(r.bytes)}</td>

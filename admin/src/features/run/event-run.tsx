@@ -72,11 +72,18 @@ export function EventRun(props: KindFormProps<EventScript>) {
       </div>
       <JsonInput label="Payload (JSON)" value={payload()} path={`payloads/${props.script.id}.json`} onChange={setPayload} />
       <p class="field-hint">
-        The script gets <code>{"{ id, type, payload, occurredAt }"}</code>. A failed delivery is retried up to {props.script.config.maxAttempts} times, then dead-lettered.
+        The script gets <code>{"{ id, type, payload, occurredAt }"}</code>. A failed delivery is retried up to {props.script.config.maxAttempts} times, then
+        dead-lettered.
       </p>
       <div class="run-controls">
         <span class="spacer" />
-        <button type="button" class="btn btn-primary" onClick={go} disabled={props.busy || !props.canRun || !!parsed().error || !type()} title={`Send (${modKey}Enter)`}>
+        <button
+          type="button"
+          class="btn btn-primary"
+          onClick={go}
+          disabled={props.busy || !props.canRun || !!parsed().error || !type()}
+          title={`Send (${modKey}Enter)`}
+        >
           <Icon name="play" /> {props.busy ? "Delivering…" : "Send test event"}
         </button>
       </div>

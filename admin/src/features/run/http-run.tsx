@@ -27,7 +27,12 @@ interface RequestDraft {
 const storageKey = (id: string) => `iota.httpRequest.${id}`;
 
 function initial(script: HttpScript): RequestDraft {
-  const fresh: RequestDraft = { method: script.config.methods[0] ?? "POST", params: {}, headers: [["content-type", "application/json"]], body: sampleInputFor(script.tags) ?? '{\n  "hello": "world"\n}\n' };
+  const fresh: RequestDraft = {
+    method: script.config.methods[0] ?? "POST",
+    params: {},
+    headers: [["content-type", "application/json"]],
+    body: sampleInputFor(script.tags) ?? '{\n  "hello": "world"\n}\n',
+  };
   try {
     const kept = JSON.parse(sessionStorage.getItem(storageKey(script.id)) ?? "null") as RequestDraft | null;
     // A method the endpoint no longer takes goes back to one it does.
@@ -60,7 +65,13 @@ export function HttpRun(props: KindFormProps<HttpScript>) {
   const path = () => fillPath(c().path, req().params);
   const hasBody = () => req().method !== "GET" && req().method !== "HEAD";
   const missing = () =>
-    pathParams(c().path).find((p) => !req().params[p]?.trim()) ? "Give every path parameter a value" : c().access === "token" && !token() ? "An API token is needed" : c().access === "hmac" && !secret() ? "The signing secret's value is needed" : undefined;
+    pathParams(c().path).find((p) => !req().params[p]?.trim())
+      ? "Give every path parameter a value"
+      : c().access === "token" && !token()
+        ? "An API token is needed"
+        : c().access === "hmac" && !secret()
+          ? "The signing secret's value is needed"
+          : undefined;
 
   const go = () => {
     if (props.busy || !props.canRun || missing()) return;
@@ -95,7 +106,12 @@ export function HttpRun(props: KindFormProps<HttpScript>) {
             {(name) => (
               <label class="field">
                 <span class="field-label mono">:{name}</span>
-                <input class="input mono" aria-label={`Path parameter ${name}`} value={req().params[name] ?? ""} onInput={(e) => update({ params: { ...req().params, [name]: e.currentTarget.value } })} />
+                <input
+                  class="input mono"
+                  aria-label={`Path parameter ${name}`}
+                  value={req().params[name] ?? ""}
+                  onInput={(e) => update({ params: { ...req().params, [name]: e.currentTarget.value } })}
+                />
               </label>
             )}
           </For>
@@ -106,9 +122,25 @@ export function HttpRun(props: KindFormProps<HttpScript>) {
         <Index each={req().headers}>
           {(h, i) => (
             <div class="tag-row">
-              <input class="input mono" aria-label={`Header ${i + 1} name`} placeholder="x-request-id" value={h()[0]} onInput={(e) => update({ headers: req().headers.map((x, j) => (j === i ? [e.currentTarget.value, x[1]] : x)) })} />
-              <input class="input mono" aria-label={`Header ${i + 1} value`} value={h()[1]} onInput={(e) => update({ headers: req().headers.map((x, j) => (j === i ? [x[0], e.currentTarget.value] : x)) })} />
-              <button type="button" class="btn btn-ghost btn-small" aria-label={`Remove header ${i + 1}`} onClick={() => update({ headers: req().headers.filter((_, j) => j !== i) })}>
+              <input
+                class="input mono"
+                aria-label={`Header ${i + 1} name`}
+                placeholder="x-request-id"
+                value={h()[0]}
+                onInput={(e) => update({ headers: req().headers.map((x, j) => (j === i ? [e.currentTarget.value, x[1]] : x)) })}
+              />
+              <input
+                class="input mono"
+                aria-label={`Header ${i + 1} value`}
+                value={h()[1]}
+                onInput={(e) => update({ headers: req().headers.map((x, j) => (j === i ? [x[0], e.currentTarget.value] : x)) })}
+              />
+              <button
+                type="button"
+                class="btn btn-ghost btn-small"
+                aria-label={`Remove header ${i + 1}`}
+                onClick={() => update({ headers: req().headers.filter((_, j) => j !== i) })}
+              >
                 <Icon name="x" />
               </button>
             </div>
@@ -121,21 +153,44 @@ export function HttpRun(props: KindFormProps<HttpScript>) {
       <Show when={hasBody()}>
         <label class="field">
           <span class="field-label">Body</span>
-          <textarea class="input mono request-body" rows={6} spellcheck={false} value={req().body} onInput={(e) => update({ body: e.currentTarget.value })} />
+          <textarea
+            class="input mono request-body"
+            rows={6}
+            spellcheck={false}
+            aria-label="Request body"
+            value={req().body}
+            onInput={(e) => update({ body: e.currentTarget.value })}
+          />
         </label>
       </Show>
       <Switch>
         <Match when={c().access === "token"}>
           <label class="field">
             <span class="field-label">API token (sent as Authorization: Bearer; kept in this tab only)</span>
-            <input class="input mono" type="password" autocomplete="off" aria-label="API token" value={token()} onInput={(e) => setToken(e.currentTarget.value)} />
+            <input
+              class="input mono"
+              type="password"
+              autocomplete="off"
+              aria-label="API token"
+              value={token()}
+              onInput={(e) => setToken(e.currentTarget.value)}
+            />
           </label>
         </Match>
         <Match when={c().access === "hmac"}>
           <label class="field">
             <span class="field-label">Value of {c().hmacSecret}, to sign the request (kept in this tab only)</span>
-            <input class="input mono" type="password" autocomplete="off" aria-label="Signing secret value" value={secret()} onInput={(e) => setSecret(e.currentTarget.value)} />
-            <span class="field-hint">Signed with {c().hmacScheme ?? "sha256-hex"} in the {signatureHeaderOf(c())} header when sent.</span>
+            <input
+              class="input mono"
+              type="password"
+              autocomplete="off"
+              aria-label="Signing secret value"
+              value={secret()}
+              onInput={(e) => setSecret(e.currentTarget.value)}
+            />
+            <span class="field-hint">
+              Signed with {c().hmacScheme ?? "sha256-hex"} in the {signatureHeaderOf(c())} header when sent.
+            </span>
           </label>
         </Match>
       </Switch>

@@ -29,7 +29,15 @@ export function LogLines(props: { logs: LogEntry[]; live?: boolean; empty?: stri
   );
   return (
     <div class="logs-frame">
-      <div class="logs" ref={box} role="log" aria-live={props.live ? "polite" : "off"} aria-label="Log lines" tabIndex={0} onScroll={() => setFollowing(atBottom())}>
+      <div
+        class="logs"
+        ref={box}
+        role="log"
+        aria-live={props.live ? "polite" : "off"}
+        aria-label="Log lines"
+        tabIndex={0}
+        onScroll={() => setFollowing(atBottom())}
+      >
         <Show when={props.logs.length > 0} fallback={<div class="logs-empty">{props.empty ?? "No log lines."}</div>}>
           <For each={props.logs}>
             {(line) => (
@@ -56,7 +64,11 @@ export function ProgressBar(props: { percent?: number; message?: string; active:
   return (
     <div class="progress">
       <div class="progress-track" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow={pct()} aria-label="Progress">
-        <div class="progress-fill" classList={{ indeterminate: pct() === undefined && props.active }} style={{ width: pct() === undefined ? undefined : `${pct()}%` }} />
+        <div
+          class="progress-fill"
+          classList={{ indeterminate: pct() === undefined && props.active }}
+          style={{ width: pct() === undefined ? undefined : `${pct()}%` }}
+        />
       </div>
       <div class="progress-text">
         <span>{props.message ?? (props.active ? "Running…" : "")}</span>
@@ -112,7 +124,11 @@ export function RunView(props: { state: RunState }) {
     <div class="run-view">
       <Show when={s().phase !== "idle"}>
         <Show when={active() || s().progress}>
-          <ProgressBar active={active()} percent={s().progress?.percent} message={s().progress?.message || (s().phase === "starting" ? "Starting…" : undefined)} />
+          <ProgressBar
+            active={active()}
+            percent={s().progress?.percent}
+            message={s().progress?.message || (s().phase === "starting" ? "Starting…" : undefined)}
+          />
         </Show>
         <Show when={s().error}>
           <pre class="block error" role="alert">

@@ -28,7 +28,10 @@ export function ScriptsList() {
   // A filter replaces the address rather than adding to history: back leaves the list.
   const setQuery = (values: Record<string, string | string[] | undefined>) => setSearch(values, { replace: true });
   const [scripts, { refetch, mutate }] = createResource(filters, (f) => api.scripts(f).then((r) => r.items));
-  const lastRuns = useLastRuns(() => ready(scripts), () => session.can("executions.read"));
+  const lastRuns = useLastRuns(
+    () => ready(scripts),
+    () => session.can("executions.read"),
+  );
 
   // The search box updates the address (and the list) as you type, a moment after you stop.
   const [text, setText] = createSignal(filters().q);
@@ -65,7 +68,9 @@ export function ScriptsList() {
       <header class="page-head">
         <h1 class="page-title">Scripts</h1>
         <Show when={ready(scripts)}>
-          <span class="page-sub">{ready(scripts)!.length} {filtered() ? "matching" : "in this tenant"}</span>
+          <span class="page-sub">
+            {ready(scripts)!.length} {filtered() ? "matching" : "in this tenant"}
+          </span>
         </Show>
         <span class="spacer" />
         <Show when={session.can("scripts.write")}>
@@ -78,7 +83,15 @@ export function ScriptsList() {
       <div class="toolbar">
         <label class="search">
           <Icon name="search" />
-          <input class="input" type="search" data-search placeholder="Search name or description" aria-label="Search scripts" value={text()} onInput={(e) => onSearch(e.currentTarget.value)} />
+          <input
+            class="input"
+            type="search"
+            data-search
+            placeholder="Search name or description"
+            aria-label="Search scripts"
+            value={text()}
+            onInput={(e) => onSearch(e.currentTarget.value)}
+          />
           <Show when={!text()}>
             <kbd>/</kbd>
           </Show>
@@ -102,7 +115,15 @@ export function ScriptsList() {
             }
           }}
         >
-          <input class="input mono" placeholder="tag key:value" aria-label="Filter by tag" aria-invalid={!!tagProblem()} title={tagProblem()} value={tagInput()} onInput={(e) => setTagInput(e.currentTarget.value)} />
+          <input
+            class="input mono"
+            placeholder="tag key:value"
+            aria-label="Filter by tag"
+            aria-invalid={!!tagProblem()}
+            title={tagProblem()}
+            value={tagInput()}
+            onInput={(e) => setTagInput(e.currentTarget.value)}
+          />
         </form>
         <For each={filters().tag}>
           {(t) => (
@@ -112,10 +133,14 @@ export function ScriptsList() {
           )}
         </For>
         <Show when={filtered()}>
-          <button type="button" class="link-button" onClick={() => {
+          <button
+            type="button"
+            class="link-button"
+            onClick={() => {
               navigate("/scripts", { replace: true });
               setText("");
-            }}>
+            }}
+          >
             Clear filters
           </button>
         </Show>
@@ -125,13 +150,22 @@ export function ScriptsList() {
         <Failure error={scripts.error} retry={refetch} />
       </Show>
       <div class="card">
-        <Show when={ready(scripts)} fallback={<Show when={!scripts.error}><Loading /></Show>}>
+        <Show
+          when={ready(scripts)}
+          fallback={
+            <Show when={!scripts.error}>
+              <Loading />
+            </Show>
+          }
+        >
           <Show
             when={ready(scripts)!.length > 0}
             fallback={
               <>
                 <Empty icon="code" title={filtered() ? "No script matches these filters" : "No scripts yet"}>
-                  {filtered() ? "Try fewer filters or another search." : "A script is a small JavaScript module the platform runs on a schedule, on an event, over HTTP or by hand."}
+                  {filtered()
+                    ? "Try fewer filters or another search."
+                    : "A script is a small JavaScript module the platform runs on a schedule, on an event, over HTTP or by hand."}
                 </Empty>
                 <Show when={!filtered() && session.can("scripts.write")}>
                   <div class="empty-templates">
@@ -192,7 +226,14 @@ export function ScriptsList() {
                         </Show>
                         <td>
                           <label class="switch" title={session.can("scripts.write") ? (s.enabled ? "Disable" : "Enable") : "You may not change this"}>
-                            <input type="checkbox" role="switch" aria-label={`${s.name} enabled`} checked={s.enabled} disabled={!session.can("scripts.write")} onChange={(e) => void toggle(s, e.currentTarget.checked)} />
+                            <input
+                              type="checkbox"
+                              role="switch"
+                              aria-label={`${s.name} enabled`}
+                              checked={s.enabled}
+                              disabled={!session.can("scripts.write")}
+                              onChange={(e) => void toggle(s, e.currentTarget.checked)}
+                            />
                             <span class="switch-track" />
                             <span class="switch-text">{s.enabled ? "On" : "Off"}</span>
                           </label>
@@ -216,7 +257,14 @@ export function ScriptsList() {
 function LastRun(props: { id: string; runs: Map<string, ExecutionSummary | null> | undefined; failed: boolean }) {
   const run = () => props.runs?.get(props.id);
   return (
-    <Show when={props.runs} fallback={<span class="muted" title={props.failed ? "Could not load the latest runs" : undefined}>{props.failed ? "—" : "…"}</span>}>
+    <Show
+      when={props.runs}
+      fallback={
+        <span class="muted" title={props.failed ? "Could not load the latest runs" : undefined}>
+          {props.failed ? "—" : "…"}
+        </span>
+      }
+    >
       <Show when={run()} fallback={<span class="muted">Never run</span>}>
         {(r) => (
           <A href={`/history/${r().id}`} class="last-run" title={when(r().createdAt)}>

@@ -10,7 +10,12 @@ const parallel = 6;
 export function useLastRuns(scripts: () => ScriptSummary[] | undefined, enabled: () => boolean): Resource<Map<string, ExecutionSummary | null>> {
   // Keyed by the ids shown, so flipping a script's switch does not ask again.
   const [lastRuns] = createResource(
-    () => (enabled() ? scripts()?.map((s) => s.id).join(" ") : undefined),
+    () =>
+      enabled()
+        ? scripts()
+            ?.map((s) => s.id)
+            .join(" ")
+        : undefined,
     async (ids) => {
       const list = ids ? ids.split(" ") : [];
       const found = new Map<string, ExecutionSummary | null>();

@@ -11,7 +11,6 @@ import { Empty } from "../../ui/states.tsx";
 import { secretName } from "../../../../protocol/schemas/secrets.ts";
 import { rememberTyped } from "./typed-values.ts";
 
-
 export function Secrets() {
   const session = useSession();
   const ui = useUi();
@@ -20,7 +19,12 @@ export function Secrets() {
   const canManage = () => session.can("secrets.manage");
 
   const remove = async (name: string) => {
-    const ok = await ui.confirm({ title: `Delete the secret ${name}?`, body: "Scripts that read it will no longer find it.", confirmLabel: "Delete secret", danger: true });
+    const ok = await ui.confirm({
+      title: `Delete the secret ${name}?`,
+      body: "Scripts that read it will no longer find it.",
+      confirmLabel: "Delete secret",
+      danger: true,
+    });
     if (!ok) return;
     try {
       await api.deleteSecret(name);
@@ -65,7 +69,9 @@ export function Secrets() {
           <tr>
             <td class="mono">{s.name}</td>
             <td title={when(s.updatedAt)}>{ago(s.updatedAt)}</td>
-            <td class="muted" title={person(s.updatedBy).full}>{person(s.updatedBy).name}</td>
+            <td class="muted" title={person(s.updatedBy).full}>
+              {person(s.updatedBy).name}
+            </td>
             <td class="num">
               <Show when={canManage()}>
                 <button type="button" class="btn btn-small" onClick={() => setEditing({ name: s.name, isNew: false })}>
@@ -91,7 +97,8 @@ function SecretDialog(props: { target: { name: string; isNew: boolean }; onClose
   const [name, setName] = createSignal(props.target.name);
   const [value, setValue] = createSignal("");
   const [busy, setBusy] = createSignal(false);
-  const nameProblem = () => (name() && !secretName.safeParse(name()).success ? "Letters, digits and _, up to 64, not starting with a digit: STRIPE_KEY" : undefined);
+  const nameProblem = () =>
+    name() && !secretName.safeParse(name()).success ? "Letters, digits and _, up to 64, not starting with a digit: STRIPE_KEY" : undefined;
   const submit = async (e: SubmitEvent) => {
     e.preventDefault();
     if (!name() || nameProblem() || !value()) return;
@@ -122,7 +129,14 @@ function SecretDialog(props: { target: { name: string; isNew: boolean }; onClose
         </Show>
         <label class="field">
           <span class="field-label">Value</span>
-          <input class="input mono" type="password" autocomplete="off" value={value()} onInput={(e) => setValue(e.currentTarget.value)} autofocus={!props.target.isNew} />
+          <input
+            class="input mono"
+            type="password"
+            autocomplete="off"
+            value={value()}
+            onInput={(e) => setValue(e.currentTarget.value)}
+            autofocus={!props.target.isNew}
+          />
           <span class="field-hint">Stored encrypted. It cannot be shown again, only replaced.</span>
         </label>
         <div class="modal-actions">

@@ -60,11 +60,27 @@ export function SignIn() {
         </Show>
         <label class="field">
           <span class="field-label">Username</span>
-          <input class="input" name="username" autocomplete="username" required autofocus value={username()} onInput={(e) => setUsername(e.currentTarget.value)} />
+          <input
+            class="input"
+            name="username"
+            autocomplete="username"
+            required
+            autofocus
+            value={username()}
+            onInput={(e) => setUsername(e.currentTarget.value)}
+          />
         </label>
         <label class="field">
           <span class="field-label">Password</span>
-          <input class="input" name="password" type="password" autocomplete="current-password" required value={password()} onInput={(e) => setPassword(e.currentTarget.value)} />
+          <input
+            class="input"
+            name="password"
+            type="password"
+            autocomplete="current-password"
+            required
+            value={password()}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+          />
         </label>
         <Show when={error()}>
           <p class="field-error" role="alert">

@@ -23,7 +23,11 @@ export interface LimitsDraft {
 }
 
 /** One entry a line (or comma-separated); spaces inside an entry stay, for the check to name it. */
-const lines = (text: string) => text.split(/[\n,]+/).map((s) => s.trim()).filter(Boolean);
+const lines = (text: string) =>
+  text
+    .split(/[\n,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 const mb = 1024 * 1024;
 const orDefault = (text: string, scale = 1) => (text.trim() === "" ? null : Math.round(Number(text) * scale));
 

@@ -17,7 +17,18 @@ export function Limits(props: { tenant: Tenant; onSaved: () => void }) {
   const errors = () => limitsProblems(draft);
   const number = (key: keyof LimitsDraft, label: string, hint: string, error?: string) => (
     <Field label={label} hint={hint} error={error}>
-      {(id, desc) => <input id={id} class="input" type="number" min="1" placeholder="platform default" value={draft[key]} aria-describedby={desc} onInput={(e) => setDraft(key, e.currentTarget.value)} />}
+      {(id, desc) => (
+        <input
+          id={id}
+          class="input"
+          type="number"
+          min="1"
+          placeholder="platform default"
+          value={draft[key]}
+          aria-describedby={desc}
+          onInput={(e) => setDraft(key, e.currentTarget.value)}
+        />
+      )}
     </Field>
   );
 
@@ -47,7 +58,16 @@ export function Limits(props: { tenant: Tenant; onSaved: () => void }) {
             {(id) => <input id={id} class="input" value={draft.name} onInput={(e) => setDraft("name", e.currentTarget.value)} />}
           </Field>
           <Field label="Domains" error={errors().domains} hint="One a line: /api/scripts/* there are this tenant's endpoints.">
-            {(id, desc) => <textarea id={id} class="input mono" rows={2} value={draft.domains} aria-describedby={desc} onInput={(e) => setDraft("domains", e.currentTarget.value)} />}
+            {(id, desc) => (
+              <textarea
+                id={id}
+                class="input mono"
+                rows={2}
+                value={draft.domains}
+                aria-describedby={desc}
+                onInput={(e) => setDraft("domains", e.currentTarget.value)}
+              />
+            )}
           </Field>
         </div>
       </section>

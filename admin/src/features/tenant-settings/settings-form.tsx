@@ -47,24 +47,60 @@ export function SettingsForm(props: { settings: TenantSettings; onSaved: (s: Ten
     <form class="card card-body settings-card" onSubmit={save} aria-label="Tenant settings">
       <section class="settings-section">
         <h2 class="settings-title">History</h2>
-        <Field label="Keep history for (days)" error={errors().retentionDays} hint="Executions, their logs and dead letters older than this are deleted daily. Versions are kept.">
-          {(id, desc) => <input id={id} class="input narrow" type="number" min="1" max="3650" value={draft.retentionDays} aria-describedby={desc} onInput={(e) => setDraft("retentionDays", e.currentTarget.value)} />}
+        <Field
+          label="Keep history for (days)"
+          error={errors().retentionDays}
+          hint="Executions, their logs and dead letters older than this are deleted daily. Versions are kept."
+        >
+          {(id, desc) => (
+            <input
+              id={id}
+              class="input narrow"
+              type="number"
+              min="1"
+              max="3650"
+              value={draft.retentionDays}
+              aria-describedby={desc}
+              onInput={(e) => setDraft("retentionDays", e.currentTarget.value)}
+            />
+          )}
         </Field>
       </section>
       <section class="settings-section">
         <h2 class="settings-title">Egress: hosts scripts may call</h2>
         <div class="settings-grid">
           <Field label="Allow only" error={errors().egressAllow} hint='One host a line, like "api.stripe.com" or "*.example.com". Empty: any public host.'>
-            {(id, desc) => <textarea id={id} class="input mono" rows={4} value={draft.egressAllow} aria-describedby={desc} onInput={(e) => setDraft("egressAllow", e.currentTarget.value)} />}
+            {(id, desc) => (
+              <textarea
+                id={id}
+                class="input mono"
+                rows={4}
+                value={draft.egressAllow}
+                aria-describedby={desc}
+                onInput={(e) => setDraft("egressAllow", e.currentTarget.value)}
+              />
+            )}
           </Field>
           <Field label="Never" error={errors().egressDeny} hint="Refused even when allowed. Private and loopback addresses are always refused.">
-            {(id, desc) => <textarea id={id} class="input mono" rows={4} value={draft.egressDeny} aria-describedby={desc} onInput={(e) => setDraft("egressDeny", e.currentTarget.value)} />}
+            {(id, desc) => (
+              <textarea
+                id={id}
+                class="input mono"
+                rows={4}
+                value={draft.egressDeny}
+                aria-describedby={desc}
+                onInput={(e) => setDraft("egressDeny", e.currentTarget.value)}
+              />
+            )}
           </Field>
         </div>
       </section>
       <section class="settings-section">
         <h2 class="settings-title">Alert defaults</h2>
-        <p class="field-hint">For every script without rules of its own. The first failure alerts at once, more within 15 minutes come as one digest, the next success says resolved.</p>
+        <p class="field-hint">
+          For every script without rules of its own. The first failure alerts at once, more within 15 minutes come as one digest, the next success says
+          resolved.
+        </p>
         <RuleEditor rules={draft.alerts} onChange={(rules) => setDraft("alerts", rules)} slots label="Default alert rule" />
         <Show when={errors().alerts}>
           <p class="field-error">{errors().alerts}</p>

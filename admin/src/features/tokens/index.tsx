@@ -17,7 +17,12 @@ export function Tokens() {
   const [creating, setCreating] = createSignal(false);
 
   const revoke = async (t: TokenSummary) => {
-    const ok = await ui.confirm({ title: `Revoke ${t.name}?`, body: "Whatever uses it is refused from now on. This cannot be undone; a new token can be made.", confirmLabel: "Revoke token", danger: true });
+    const ok = await ui.confirm({
+      title: `Revoke ${t.name}?`,
+      body: "Whatever uses it is refused from now on. This cannot be undone; a new token can be made.",
+      confirmLabel: "Revoke token",
+      danger: true,
+    });
     if (!ok) return;
     try {
       await api.revokeToken(t.id);

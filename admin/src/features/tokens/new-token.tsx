@@ -51,7 +51,14 @@ export function NewTokenDialog(props: { onClose: () => void; onCreated: () => vo
           <form class="settings-section" onSubmit={submit}>
             <label class="field">
               <span class="field-label">Name</span>
-              <input class="input mono" value={name()} placeholder="billing-service" maxLength={100} onInput={(e) => setName(e.currentTarget.value)} autofocus />
+              <input
+                class="input mono"
+                value={name()}
+                placeholder="billing-service"
+                maxLength={100}
+                onInput={(e) => setName(e.currentTarget.value)}
+                autofocus
+              />
               <span class="field-hint">Who uses it, to know what breaks when it is revoked.</span>
             </label>
             <label class="field">

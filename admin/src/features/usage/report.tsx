@@ -24,7 +24,10 @@ export function TenantReport(props: { report: TenantUsageReport }) {
       </section>
       <section class="card card-body">
         <h2 class="usage-title">
-          {r().total.runs.toLocaleString()} runs <span class="muted">from {r().days[0]?.period} to {r().days.at(-1)?.period}</span>
+          {r().total.runs.toLocaleString()} runs{" "}
+          <span class="muted">
+            from {r().days[0]?.period} to {r().days.at(-1)?.period}
+          </span>
         </h2>
         <div class="usage-totals">
           <For each={shown.filter((s) => r().total.counts[s])}>
@@ -35,7 +38,8 @@ export function TenantReport(props: { report: TenantUsageReport }) {
             )}
           </For>
           <span class="muted">
-            Time running: {duration(r().total.durationMs.sum)} · median {duration(r().total.durationMs.p50)} · 95th percentile {duration(r().total.durationMs.p95)}
+            Time running: {duration(r().total.durationMs.sum)} · median {duration(r().total.durationMs.p50)} · 95th percentile{" "}
+            {duration(r().total.durationMs.p95)}
           </span>
         </div>
         <Show when={r().total.runs > 0} fallback={<p class="muted">No runs in this range.</p>}>

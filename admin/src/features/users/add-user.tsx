@@ -76,7 +76,9 @@ export function AddUserDialog(props: { onClose: () => void; onAdded: () => void 
             <label class="field">
               <span class="field-label">Join code</span>
               <input class="input mono" autocomplete="off" value={code()} onInput={(e) => setCode(e.currentTarget.value)} autofocus />
-              <span class="field-hint">They make it with "Join another tenant" (under their name), naming {session.me().tenant.slug}; it works for 24 hours.</span>
+              <span class="field-hint">
+                They make it with "Join another tenant" (under their name), naming {session.me().tenant.slug}; it works for 24 hours.
+              </span>
             </label>
           </Match>
         </Switch>

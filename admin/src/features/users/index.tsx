@@ -17,7 +17,12 @@ export function Users() {
   const [adding, setAdding] = createSignal(false);
 
   const remove = async (m: MemberSummary) => {
-    const ok = await ui.confirm({ title: `Remove ${m.username} from ${session.me().tenant.slug}?`, body: "Their sessions in this tenant end now. Their account and other tenants stay.", confirmLabel: "Remove", danger: true });
+    const ok = await ui.confirm({
+      title: `Remove ${m.username} from ${session.me().tenant.slug}?`,
+      body: "Their sessions in this tenant end now. Their account and other tenants stay.",
+      confirmLabel: "Remove",
+      danger: true,
+    });
     if (!ok) return;
     try {
       await api.removeUser(m.id);

@@ -80,7 +80,14 @@ export function VersionsPage() {
           <Icon name="code" /> Open in editor
         </A>
       </header>
-      <Show when={!versions.error} fallback={<div class="page"><Failure error={versions.error} retry={refetch} /></div>}>
+      <Show
+        when={!versions.error}
+        fallback={
+          <div class="page">
+            <Failure error={versions.error} retry={refetch} />
+          </div>
+        }
+      >
         <Show when={ready(versions)} fallback={<Loading />}>
           <div class="versions-body">
             <div class="versions-list">
@@ -92,8 +99,20 @@ export function VersionsPage() {
                 <For each={ready(versions)}>
                   {(v) => (
                     <li class="version" classList={{ selected: v.number === a() || v.number === b() }}>
-                      <input type="radio" name="base" aria-label={`Base: version ${v.number}`} checked={v.number === a()} onChange={() => compare(v.number, b())} />
-                      <input type="radio" name="compare" aria-label={`Compare: version ${v.number}`} checked={v.number === b()} onChange={() => compare(a(), v.number)} />
+                      <input
+                        type="radio"
+                        name="base"
+                        aria-label={`Base: version ${v.number}`}
+                        checked={v.number === a()}
+                        onChange={() => compare(v.number, b())}
+                      />
+                      <input
+                        type="radio"
+                        name="compare"
+                        aria-label={`Compare: version ${v.number}`}
+                        checked={v.number === b()}
+                        onChange={() => compare(a(), v.number)}
+                      />
                       <div class="version-text">
                         <div class="version-line">
                           <span class="mono version-number">v{v.number}</span>
@@ -102,7 +121,12 @@ export function VersionsPage() {
                           </Show>
                           <span class="spacer" />
                           <Show when={v.number !== latest() && session.can("scripts.write")}>
-                            <button type="button" class="btn btn-small" onClick={() => void rollback(v.number)} title={`Make a new version with the code of v${v.number}`}>
+                            <button
+                              type="button"
+                              class="btn btn-small"
+                              onClick={() => void rollback(v.number)}
+                              title={`Make a new version with the code of v${v.number}`}
+                            >
                               <Icon name="rollback" /> Roll back
                             </button>
                           </Show>
@@ -125,14 +149,24 @@ export function VersionsPage() {
                 <Show when={ready(codes)}>
                   {(c) => (
                     <span class="muted">
-                      {c().left.code === c().right.code ? "Same code" : `${person(c().left.author).name}, ${ago(c().left.createdAt)} → ${person(c().right.author).name}, ${ago(c().right.createdAt)}`}
+                      {c().left.code === c().right.code
+                        ? "Same code"
+                        : `${person(c().left.author).name}, ${ago(c().left.createdAt)} → ${person(c().right.author).name}, ${ago(c().right.createdAt)}`}
                     </span>
                   )}
                 </Show>
               </div>
               <Show when={!codes.error} fallback={<Failure error={codes.error} />}>
                 <Show when={ready(codes)} fallback={<Loading />}>
-                  {(c) => <DiffEditor original={c().left.code} modified={c().right.code} language="javascript" label={`Version ${a()} against version ${b()}`} class="diff-editor" />}
+                  {(c) => (
+                    <DiffEditor
+                      original={c().left.code}
+                      modified={c().right.code}
+                      language="javascript"
+                      label={`Version ${a()} against version ${b()}`}
+                      class="diff-editor"
+                    />
+                  )}
                 </Show>
               </Show>
             </section>
