@@ -189,12 +189,11 @@ describe("retention of sign-in state", () => {
   });
 });
 
-// Long enough to outlast opening a hundred streams one by one on a loaded machine: a stream of a
-// run that ended gives its slot back, which would let the 101st in. (The file's host stops them.)
-const sleeper = `export default async () => { await new Promise((r) => setTimeout(r, 100_000)); return "awake"; }`;
+/** A run that sleeps `ms`: streams of it stay open that long, and end with it. */
+const sleeper = (ms: number) => `export default async () => { await new Promise((r) => setTimeout(r, ${ms})); return "awake"; }`;
 
-async function startSleeping(token: string): Promise<string> {
-  const id = await system.script({ name: `sleeper-${Math.random().toString(36).slice(2, 8)}`, code: sleeper, timeoutMs: 120_000 }, token);
+async function startSleeping(token: string, ms = 8_000): Promise<string> {
+  const id = await system.script({ name: `sleeper-${Math.random().toString(36).slice(2, 8)}`, code: sleeper(ms), timeoutMs: ms + 30_000 }, token);
   const started = await system.api("POST", `/admin/api/scripts/${id}/runs`, { mode: "async" }, { token });
   expect(started.status).toBe(202);
   await until(async () => (await system.api("GET", `/admin/api/executions/${started.body.id}`, undefined, { token })).body.status === "running");
@@ -261,7 +260,9 @@ describe("live execution streams", () => {
 describe("live execution streams, all tenants together", () => {
   test("the server serves at most 100 at once, whichever tenants they are for", async () => {
     const tenants = await Promise.all(Array.from({ length: 11 }, (_, i) => system.tenant(`crowd-${i}`)));
-    const ids = await Promise.all(tenants.map((t) => startSleeping(t.token)));
+    // Long enough to outlast opening a hundred streams one by one on a loaded machine: a stream of
+    // a run that ended gives its slot back, which would let the 101st in. (The file's host stops them.)
+    const ids = await Promise.all(tenants.map((t) => startSleeping(t.token, 100_000)));
     const streams: ReturnType<typeof openStream>[] = [];
     try {
       for (const [i, t] of tenants.slice(0, 10).entries()) for (let n = 0; n < 10; n++) streams.push(await openWhenFree(ids[i]!, t.token));
