@@ -210,7 +210,12 @@ describe("the admin", () => {
     await look(leave).toBeHidden();
     expect(page().url()).toContain(`/admin/scripts/${scriptId}`);
     // Closing the tab asks too.
-    const asked = new Promise<string>((resolve) => page().once("dialog", (d) => (resolve(d.type()), void d.dismiss())));
+    const asked = new Promise<string>((resolve) =>
+      page().once("dialog", (d) => {
+        resolve(d.type());
+        void d.dismiss();
+      }),
+    );
     await page().close({ runBeforeUnload: true });
     expect(await asked).toBe("beforeunload");
     expect(page().isClosed()).toBe(false);

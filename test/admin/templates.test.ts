@@ -162,10 +162,10 @@ describe("new scripts from templates, one per use case", { timeout: 120_000 }, (
     await page().getByRole("button", { name: "How to call it" }).click();
     await look(codeBlock("URL")).toContainText(`${system.baseUrl}/api/tenants/default/scripts/webhooks/signup`);
     await page().getByLabel("Body to send").fill('{"firstName":"Grace","email":"grace@signup.example"}');
-    const signed = await codeBlock(/^curl command, signed/).innerText();
+    const signed = (await codeBlock(/^curl command, signed/).textContent()) ?? "";
     expect(signed).toContain("x-signature: ");
     expect((await sh("sh", ["-c", signed])).stdout).toMatch(/^HTTP\/1\.1 201/);
-    const recipe = await codeBlock("Signed in a shell with openssl").innerText();
+    const recipe = (await codeBlock("Signed in a shell with openssl").textContent()) ?? "";
     expect((await sh("sh", ["-c", recipe], { env: { ...process.env, SIGNING_SECRET: webhookSecret } })).stdout).toMatch(/^HTTP\/1\.1 200/);
     await b.screenshot("templates-06-webhook-how-to-call");
 
@@ -176,7 +176,7 @@ describe("new scripts from templates, one per use case", { timeout: 120_000 }, (
     await toast("Settings of signup-webhook saved").waitFor();
     expect((await system.api("GET", `/admin/api/scripts/${id}`)).body.config).toMatchObject({ hmacScheme: "stripe" });
     await page().getByRole("tab", { name: "Run" }).click();
-    const stripeCurl = await codeBlock(/^curl command, signed/).innerText();
+    const stripeCurl = (await codeBlock(/^curl command, signed/).textContent()) ?? "";
     expect(stripeCurl).toMatch(/stripe-signature: t=\d+,v1=[0-9a-f]{64}/);
     expect((await sh("sh", ["-c", stripeCurl])).stdout).toMatch(/^HTTP\/1\.1 200/);
     await page().getByRole("button", { name: "Try it" }).click();

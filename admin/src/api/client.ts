@@ -52,7 +52,7 @@ export async function counted<T>(work: () => Promise<T>): Promise<T> {
     if (--inFlight === 0) {
       const waiting = settled;
       settled = [];
-      waiting.forEach((resolve) => resolve());
+      for (const resolve of waiting) resolve();
     }
   }
 }

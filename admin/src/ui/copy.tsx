@@ -24,16 +24,14 @@ export function CopyButton(props: { text: () => string; what: string; label?: st
 /** Code to read and copy; long lines scroll sideways rather than wrap mid-word. */
 export function CodeBlock(props: { code: string; what: string; label?: string; children?: JSX.Element }) {
   return (
-    <div class="code-block">
+    <figure class="code-block labelled" aria-label={props.label ?? props.what}>
       <div class="code-block-head">
         <span class="field-label">{props.label ?? props.what}</span>
         {props.children}
         <span class="spacer" />
         <CopyButton text={() => props.code} what={props.what} />
       </div>
-      <pre class="code-block-body" aria-label={props.label ?? props.what}>
-        {props.code}
-      </pre>
-    </div>
+      <pre class="code-block-body">{props.code}</pre>
+    </figure>
   );
 }

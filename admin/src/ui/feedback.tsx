@@ -72,9 +72,9 @@ export function UiProvider(props: ParentProps) {
       <div class="toasts" role="status" aria-live="polite">
         <For each={toasts()}>
           {(t) => (
-            <div class={`toast toast-${t.kind}`} onClick={() => setToasts((all) => all.filter((x) => x.id !== t.id))} title="Dismiss">
+            <button type="button" class={`toast toast-${t.kind}`} onClick={() => setToasts((all) => all.filter((x) => x.id !== t.id))} title="Dismiss">
               {t.message}
-            </div>
+            </button>
           )}
         </For>
       </div>

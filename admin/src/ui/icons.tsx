@@ -1,5 +1,5 @@
 // Line icons drawn on a 16-unit grid, sized by the font (1em) and coloured by currentColor.
-import type { JSX } from "solid-js";
+import { Show, type JSX } from "solid-js";
 
 const paths = {
   code: "M5.5 4.5 2 8l3.5 3.5M10.5 4.5 14 8l-3.5 3.5",
@@ -32,23 +32,34 @@ const paths = {
 
 export type IconName = keyof typeof paths;
 
+const drawing = {
+  viewBox: "0 0 16 16",
+  width: "1em",
+  height: "1em",
+  fill: "none",
+  stroke: "currentColor",
+  "stroke-width": "1.5",
+  "stroke-linecap": "round",
+  "stroke-linejoin": "round",
+} as const;
+
+/** Decorative beside its text (hidden from screen readers), or an image named by `title`. */
 export function Icon(props: { name: IconName; class?: string; title?: string } & JSX.SvgSVGAttributes<SVGSVGElement>) {
   return (
-    <svg
-      class={`icon ${props.class ?? ""}`}
-      viewBox="0 0 16 16"
-      width="1em"
-      height="1em"
-      fill="none"
-      stroke="currentColor"
-      stroke-width="1.5"
-      stroke-linecap="round"
-      stroke-linejoin="round"
-      aria-hidden={props.title ? undefined : "true"}
-      role={props.title ? "img" : undefined}
+    <Show
+      when={props.title}
+      fallback={
+        <svg class={`icon ${props.class ?? ""}`} {...drawing} aria-hidden="true">
+          <path d={paths[props.name]} />
+        </svg>
+      }
     >
-      {props.title && <title>{props.title}</title>}
-      <path d={paths[props.name]} />
-    </svg>
+      {(title) => (
+        <svg class={`icon ${props.class ?? ""}`} {...drawing} role="img">
+          <title>{title()}</title>
+          <path d={paths[props.name]} />
+        </svg>
+      )}
+    </Show>
   );
 }

@@ -7,6 +7,7 @@ export function Modal(props: ParentProps<{ title: string; onClose: () => void; w
   onCleanup(() => dialog.open && dialog.close());
   const id = props.labelId ?? `modal-${Math.random().toString(36).slice(2, 8)}`;
   return (
+    // biome-ignore lint/a11y/useKeyWithClickEvents: a click on the backdrop closes it; from the keyboard, Escape does (onCancel)
     <dialog
       ref={dialog}
       class="modal"

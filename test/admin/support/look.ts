@@ -26,6 +26,7 @@ export function look(locator: Locator, timeoutMs = 10_000) {
       }),
     toContainText: (text: string) =>
       until(`${name} to contain "${text}"`, timeoutMs, async () => {
+        // biome-ignore lint/performance/useDomNodeTextContent: the text a user sees: CSS decides what is hidden and where lines break
         const content = await locator.first().innerText();
         return content.includes(text) ? undefined : `its text is ${JSON.stringify(content.slice(0, 500))}`;
       }),

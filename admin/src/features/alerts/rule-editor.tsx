@@ -35,7 +35,7 @@ export function RuleEditor(props: RuleEditorProps) {
                 <Icon name="x" />
               </button>
             </div>
-            <div class="pills" role="group" aria-label={`${label()} ${i + 1} outcomes`}>
+            <fieldset class="pills" aria-label={`${label()} ${i + 1} outcomes`}>
               <For each={alertEvents}>
                 {(event) => (
                   <label class="pill">
@@ -48,7 +48,7 @@ export function RuleEditor(props: RuleEditorProps) {
                   </label>
                 )}
               </For>
-            </div>
+            </fieldset>
             <Show when={props.slots}>
               <label class="rule-line">
                 <span>or after</span>

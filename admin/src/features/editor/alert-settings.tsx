@@ -14,14 +14,14 @@ export function AlertSettings(props: { draft: Draft; setDraft: SetStoreFunction<
   return (
     <section class="settings-section" aria-label="Alerts">
       <h3 class="settings-title">Alerts</h3>
-      <div class="segmented" role="group" aria-label="Alert rules">
+      <fieldset class="segmented" aria-label="Alert rules">
         <button type="button" aria-pressed={!own()} onClick={() => choose(false)}>
           The tenant's rules
         </button>
         <button type="button" aria-pressed={own()} onClick={() => choose(true)}>
           Its own rules
         </button>
-      </div>
+      </fieldset>
       <Show when={own()} fallback={<p class="field-hint">Failures alert as the tenant's defaults say (Alerts page).</p>}>
         <RuleEditor
           rules={props.draft.alerts}

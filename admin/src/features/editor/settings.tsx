@@ -99,7 +99,7 @@ export function Settings(props: SettingsProps) {
           )}
         </Field>
         <label class="switch">
-          <input type="checkbox" role="switch" checked={d().enabled} onChange={(e) => set("enabled", e.currentTarget.checked)} />
+          <input type="checkbox" role="switch" checked={d().enabled} aria-checked={d().enabled} onChange={(e) => set("enabled", e.currentTarget.checked)} />
           <span class="switch-track" />
           Enabled {d().kind === "manual" ? "" : "(its trigger fires)"}
         </label>
@@ -137,14 +137,14 @@ export function Settings(props: SettingsProps) {
               }
             >
               {(id) => (
-                <div class="segmented" id={id} role="group">
+                <fieldset class="segmented" id={id} aria-label="After downtime">
                   <button type="button" aria-pressed={d().missedPolicy === "catch_up"} onClick={() => set("missedPolicy", "catch_up")}>
                     Catch up
                   </button>
                   <button type="button" aria-pressed={d().missedPolicy === "skip"} onClick={() => set("missedPolicy", "skip")}>
                     Skip
                   </button>
-                </div>
+                </fieldset>
               )}
             </Field>
           </section>
@@ -175,7 +175,7 @@ export function Settings(props: SettingsProps) {
             </Show>
             <Field label="Methods" error={props.errors.methods}>
               {(id) => (
-                <div class="pills" id={id} role="group">
+                <fieldset class="pills" id={id} aria-label="Methods">
                   <For each={httpMethods}>
                     {(m) => (
                       <label class="pill">
@@ -188,7 +188,7 @@ export function Settings(props: SettingsProps) {
                       </label>
                     )}
                   </For>
-                </div>
+                </fieldset>
               )}
             </Field>
             <Field

@@ -80,11 +80,13 @@ export function ExecutionPage() {
                       <section class="card">
                         <h2 class="card-head">Error</h2>
                         <div class="card-body">
-                          <pre class="block error" aria-label="Error">
-                            {err().code ? `${err().code}: ` : ""}
-                            {err().message}
-                            {err().stack ? `\n\n${err().stack}` : ""}
-                          </pre>
+                          <figure class="labelled" aria-label="Error">
+                            <pre class="block error">
+                              {err().code ? `${err().code}: ` : ""}
+                              {err().message}
+                              {err().stack ? `\n\n${err().stack}` : ""}
+                            </pre>
+                          </figure>
                         </div>
                       </section>
                     )}
@@ -104,9 +106,9 @@ export function ExecutionPage() {
                         <Show
                           when={e().trigger === "http" && asHttpMessage(e().input)}
                           fallback={
-                            <pre class="block" aria-label="Input">
-                              {json(e().input)}
-                            </pre>
+                            <figure class="labelled" aria-label="Input">
+                              <pre class="block">{json(e().input)}</pre>
+                            </figure>
                           }
                         >
                           {(request) => <HttpMessageView message={request()} label="Request recorded" />}
@@ -123,9 +125,9 @@ export function ExecutionPage() {
                           <Show
                             when={e().trigger === "http" && asHttpMessage(e().output)}
                             fallback={
-                              <pre class="block" aria-label="Output">
-                                {json(e().output)}
-                              </pre>
+                              <figure class="labelled" aria-label="Output">
+                                <pre class="block">{json(e().output)}</pre>
+                              </figure>
                             }
                           >
                             {(response) => <HttpMessageView message={response()} label="Response recorded" />}
@@ -238,14 +240,14 @@ function RerunDialog(props: { execution: ExecutionDetail; onClose: () => void })
         <span class="field-error">{parsed().error}</span>
       </Show>
       <div class="modal-actions">
-        <div class="segmented" role="group" aria-label="Mode">
+        <fieldset class="segmented" aria-label="Mode">
           <button type="button" aria-pressed={mode() === "async"} onClick={() => setMode("async")}>
             Async
           </button>
           <button type="button" aria-pressed={mode() === "sync"} onClick={() => setMode("sync")}>
             Sync
           </button>
-        </div>
+        </fieldset>
         <span class="spacer" />
         <button type="button" class="btn" onClick={props.onClose}>
           Cancel

@@ -34,7 +34,7 @@ export function HttpMessageView(props: { message: HttpMessage; label: string }) 
   const m = () => props.message;
   const ok = () => (m().status ?? 200) < 400;
   return (
-    <div class="http-message" aria-label={props.label}>
+    <figure class="http-message labelled" aria-label={props.label}>
       <div class="http-line mono">
         <Show when={m().status !== undefined} fallback={`${m().method} ${m().url}`}>
           <span class="http-status" classList={{ "http-bad": !ok() }}>
@@ -63,6 +63,6 @@ export function HttpMessageView(props: { message: HttpMessage; label: string }) 
       <Show when={m().body} fallback={<p class="muted http-empty">No body.</p>}>
         <pre class="block http-body">{m().bodyEncoding === "base64" ? `(binary, base64) ${m().body}` : prettyBody(m().body)}</pre>
       </Show>
-    </div>
+    </figure>
   );
 }

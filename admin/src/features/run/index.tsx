@@ -51,14 +51,14 @@ export function RunPanel(props: { scriptId: string; version: number; note?: stri
 
   return (
     <div class="run-panel">
-      <div class="segmented" role="group" aria-label="Run panel">
+      <fieldset class="segmented" aria-label="Run panel">
         <button type="button" aria-pressed={view() === "try"} onClick={() => setView("try")}>
           Try it
         </button>
         <button type="button" aria-pressed={view() === "call"} onClick={() => setView("call")}>
           How to call it
         </button>
-      </div>
+      </fieldset>
       <Show when={script()} fallback={<Loading />}>
         {(s) => (
           <>

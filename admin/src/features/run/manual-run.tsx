@@ -50,14 +50,14 @@ export function ManualRun(props: KindFormProps) {
         </p>
       </Show>
       <div class="run-controls">
-        <div class="segmented" role="group" aria-label="Mode">
+        <fieldset class="segmented" aria-label="Mode">
           <button type="button" aria-pressed={mode() === "async"} onClick={() => setMode("async")} title="Start it and watch the logs stream">
             Async
           </button>
           <button type="button" aria-pressed={mode() === "sync"} onClick={() => setMode("sync")} title="Wait for the result in one request">
             Sync
           </button>
-        </div>
+        </fieldset>
         <span class="spacer" />
         <button type="button" class="btn btn-primary" onClick={go} disabled={props.busy || !props.canRun || !!parsed().error} title={`Run (${modKey}Enter)`}>
           <Icon name="play" /> {props.busy ? "Running…" : `Run v${props.script.version}`}

@@ -29,15 +29,7 @@ export function LogLines(props: { logs: LogEntry[]; live?: boolean; empty?: stri
   );
   return (
     <div class="logs-frame">
-      <div
-        class="logs"
-        ref={box}
-        role="log"
-        aria-live={props.live ? "polite" : "off"}
-        aria-label="Log lines"
-        tabIndex={0}
-        onScroll={() => setFollowing(atBottom())}
-      >
+      <div class="logs" ref={box} role="log" aria-live={props.live ? "polite" : "off"} aria-label="Log lines" onScroll={() => setFollowing(atBottom())}>
         <Show when={props.logs.length > 0} fallback={<div class="logs-empty">{props.empty ?? "No log lines."}</div>}>
           <For each={props.logs}>
             {(line) => (
@@ -96,20 +88,22 @@ export function Outcome(props: { execution: ExecutionDetail }) {
       <Switch>
         <Match when={e().error}>
           {(err) => (
-            <pre class="block error" aria-label="Error">
-              {err().code ? `${err().code}: ` : ""}
-              {err().message}
-              {err().stack ? `\n\n${err().stack}` : ""}
-            </pre>
+            <figure class="labelled" aria-label="Error">
+              <pre class="block error">
+                {err().code ? `${err().code}: ` : ""}
+                {err().message}
+                {err().stack ? `\n\n${err().stack}` : ""}
+              </pre>
+            </figure>
           )}
         </Match>
         <Match when={e().status === "succeeded" && e().trigger === "http" && asHttpMessage(e().output)}>
           {(response) => <HttpMessageView message={response()} label="Response recorded" />}
         </Match>
         <Match when={e().status === "succeeded"}>
-          <pre class="block" aria-label="Output">
-            {json(e().output)}
-          </pre>
+          <figure class="labelled" aria-label="Output">
+            <pre class="block">{json(e().output)}</pre>
+          </figure>
         </Match>
       </Switch>
     </div>

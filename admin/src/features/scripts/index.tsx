@@ -231,6 +231,7 @@ export function ScriptsList() {
                               role="switch"
                               aria-label={`${s.name} enabled`}
                               checked={s.enabled}
+                              aria-checked={s.enabled}
                               disabled={!session.can("scripts.write")}
                               onChange={(e) => void toggle(s, e.currentTarget.checked)}
                             />

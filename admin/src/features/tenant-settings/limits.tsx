@@ -1,6 +1,6 @@
 // A platform admin's part of a tenant: its name, its domains, how many executions it runs at
 // once and its budgets. Empty means the platform's default.
-import { createMemo, createSignal, Show } from "solid-js";
+import { createMemo, createSignal } from "solid-js";
 import { createStore, reconcile, unwrap } from "solid-js/store";
 import type { Tenant } from "../../../../protocol/api.ts";
 import { api } from "../../api/endpoints.ts";

@@ -33,14 +33,14 @@ export function Usage() {
         <span class="page-sub">{all() ? "Every tenant" : `Tenant ${tenant() ?? session.me().tenant.slug}`}</span>
         <span class="spacer" />
         <Show when={session.me().platformAdmin}>
-          <div class="segmented" role="group" aria-label="Tenants">
+          <fieldset class="segmented" aria-label="Tenants">
             <button type="button" aria-pressed={!all()} onClick={() => setSearch({ all: undefined, tenant: undefined }, { replace: true })}>
               This tenant
             </button>
             <button type="button" aria-pressed={all()} onClick={() => setSearch({ all: "true", tenant: undefined }, { replace: true })}>
               Every tenant
             </button>
-          </div>
+          </fieldset>
         </Show>
         <select class="select filter" aria-label="Range" value={days()} onChange={(e) => setSearch({ days: e.currentTarget.value }, { replace: true })}>
           <For each={ranges}>{(d) => <option value={d}>Last {d} days</option>}</For>

@@ -45,9 +45,7 @@ export function Meters(props: { now: TenantUsage }) {
                 <span class="field-label">{r.label}</span>
                 <span class="mono meter-text">{r.text}</span>
               </div>
-              <div class="meter-track" role="meter" aria-label={r.label} aria-valuemin="0" aria-valuemax={r.of} aria-valuenow={r.used}>
-                <div class="meter-fill" classList={{ "meter-high": pct() >= 80 }} style={{ width: `${pct()}%` }} />
-              </div>
+              <meter class="meter-bar" classList={{ "meter-high": pct() >= 80 }} min={0} max={r.of} value={r.used} aria-label={r.label} />
             </div>
           );
         }}

@@ -52,14 +52,14 @@ export function AddUserDialog(props: { onClose: () => void; onAdded: () => void 
   return (
     <Modal title="Add a user" onClose={props.onClose}>
       <form class="settings-section" onSubmit={submit}>
-        <div class="segmented" role="group" aria-label="Who">
+        <fieldset class="segmented" aria-label="Who">
           <button type="button" aria-pressed={how() === "new"} onClick={() => setHow("new")}>
             A new user
           </button>
           <button type="button" aria-pressed={how() === "code"} onClick={() => setHow("code")}>
             Someone with an account
           </button>
-        </div>
+        </fieldset>
         <Switch>
           <Match when={how() === "new"}>
             <label class="field">
