@@ -42,7 +42,11 @@ describe("Try on recent runs", () => {
     await page().goto(`/admin/scripts/${scriptId}`);
     const editor = page().locator(".editor-code .monaco-editor");
     await editor.waitFor();
-    await replaceText(page(), editor, 'export default async (input, ctx) => {\n  await ctx.kv.put("last-qty", input.qty);\n  return { total: input.qty === 2 ? 19 : input.qty * 10 };\n};\n');
+    await replaceText(
+      page(),
+      editor,
+      'export default async (input, ctx) => {\n  await ctx.kv.put("last-qty", input.qty);\n  return { total: input.qty === 2 ? 19 : input.qty * 10 };\n};\n',
+    );
 
     await page().getByRole("button", { name: "Try on recent runs" }).click();
     const dialog = page().getByRole("dialog", { name: "Try on recent runs: pricing" });

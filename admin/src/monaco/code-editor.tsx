@@ -51,7 +51,13 @@ export function CodeEditor(props: CodeEditorProps) {
     props.onReady?.(editor);
   });
 
-  createEffect(on(() => props.readOnly, (readOnly) => editor?.updateOptions({ readOnly: readOnly ?? false }), { defer: true }));
+  createEffect(
+    on(
+      () => props.readOnly,
+      (readOnly) => editor?.updateOptions({ readOnly: readOnly ?? false }),
+      { defer: true },
+    ),
+  );
   createEffect(
     on(
       () => props.value,

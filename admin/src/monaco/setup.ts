@@ -78,7 +78,11 @@ monaco.editor.onDidChangeMarkers((uris) => {
     const model = monaco.editor.getModel(uri);
     const markers = monaco.editor.getModelMarkers({ resource: uri, owner: "typescript" });
     if (!model || !markers.some((m) => isTypeError(m) && m.severity === monaco.MarkerSeverity.Error)) continue;
-    monaco.editor.setModelMarkers(model, "typescript", markers.map((m) => (isTypeError(m) ? { ...m, severity: monaco.MarkerSeverity.Warning } : m)));
+    monaco.editor.setModelMarkers(
+      model,
+      "typescript",
+      markers.map((m) => (isTypeError(m) ? { ...m, severity: monaco.MarkerSeverity.Warning } : m)),
+    );
   }
 });
 

@@ -86,7 +86,12 @@ function ScriptEditor(props: { script?: ScriptDetail }) {
   if (restored && dirty()) queueMicrotask(() => ui.toast("Your unsaved changes are back, as you left them", "info"));
 
   const revert = async () => {
-    const ok = await ui.confirm({ title: "Discard your changes?", body: `${title()} goes back to version ${saved()?.version ?? 1} as saved.`, confirmLabel: "Discard changes", danger: true });
+    const ok = await ui.confirm({
+      title: "Discard your changes?",
+      body: `${title()} goes back to version ${saved()?.version ?? 1} as saved.`,
+      confirmLabel: "Discard changes",
+      danger: true,
+    });
     if (!ok) return;
     setDraft(reconcile(draftOf(saved())));
     setCode(savedCode());
@@ -254,7 +259,12 @@ function ScriptEditor(props: { script?: ScriptDetail }) {
                 </A>
               </Show>
               <Show when={canWrite()}>
-                <button type="button" class="btn btn-ghost" onClick={() => setTrying(true)} title="Run this draft, saved or not, on the script's recent real inputs: nothing it writes or sends leaves">
+                <button
+                  type="button"
+                  class="btn btn-ghost"
+                  onClick={() => setTrying(true)}
+                  title="Run this draft, saved or not, on the script's recent real inputs: nothing it writes or sends leaves"
+                >
                   <Icon name="play" /> Try on recent runs
                 </button>
               </Show>
@@ -283,7 +293,17 @@ function ScriptEditor(props: { script?: ScriptDetail }) {
             </div>
           </Show>
           <Show when={!saved() || language() === "ts"}>
-            <div class="code-toolbar" style={{ display: "flex", gap: "12px", "align-items": "center", padding: "6px 14px", "border-bottom": "1px solid var(--border)", "font-size": "13px" }}>
+            <div
+              class="code-toolbar"
+              style={{
+                display: "flex",
+                gap: "12px",
+                "align-items": "center",
+                padding: "6px 14px",
+                "border-bottom": "1px solid var(--border)",
+                "font-size": "13px",
+              }}
+            >
               <Show when={!saved()} fallback={<span class="badge">TypeScript</span>}>
                 <label style={{ display: "inline-flex", gap: "6px", "align-items": "center" }}>
                   Language
@@ -335,7 +355,14 @@ function ScriptEditor(props: { script?: ScriptDetail }) {
                 </span>
               </Show>
             </button>
-            <button type="button" role="tab" aria-selected={tab() === "run"} onClick={() => setTab("run")} disabled={!saved()} title={saved() ? `Run (${modKey}Enter)` : "Save the script to run it"}>
+            <button
+              type="button"
+              role="tab"
+              aria-selected={tab() === "run"}
+              onClick={() => setTab("run")}
+              disabled={!saved()}
+              title={saved() ? `Run (${modKey}Enter)` : "Save the script to run it"}
+            >
               Run
             </button>
           </div>
@@ -345,12 +372,14 @@ function ScriptEditor(props: { script?: ScriptDetail }) {
               setDraft={setDraft}
               errors={errors()}
               readOnly={!canWrite()}
-              onPreviewError={(field, message) => setServerErrors((prev) => {
-                const next = { ...prev };
-                for (const f of ["cron", "timezone"]) delete next[f];
-                if (field && message) next[formField(field)] = message;
-                return next;
-              })}
+              onPreviewError={(field, message) =>
+                setServerErrors((prev) => {
+                  const next = { ...prev };
+                  for (const f of ["cron", "timezone"]) delete next[f];
+                  if (field && message) next[formField(field)] = message;
+                  return next;
+                })
+              }
             />
           </div>
           <Show when={saved()}>
@@ -360,7 +389,13 @@ function ScriptEditor(props: { script?: ScriptDetail }) {
                   scriptId={s().id}
                   version={s().version}
                   canRun={session.can("scripts.execute")}
-                  note={!session.can("scripts.execute") ? "Your role may not run scripts." : dirty() ? `Runs the saved version ${s().version}; your unsaved changes are not included.` : undefined}
+                  note={
+                    !session.can("scripts.execute")
+                      ? "Your role may not run scripts."
+                      : dirty()
+                        ? `Runs the saved version ${s().version}; your unsaved changes are not included.`
+                        : undefined
+                  }
                   ref={(api) => (runPanel = api)}
                 />
               </div>

@@ -8,4 +8,5 @@ export type TryRequest = z.input<typeof tryRequest>;
 
 export const tryDraft = (scriptId: string, body: TryRequest) => request<Trial>("POST", `/scripts/${encodeURIComponent(scriptId)}/try`, body);
 
-export const trial = (scriptId: string, trialId: string) => request<Trial>("GET", `/scripts/${encodeURIComponent(scriptId)}/trials/${encodeURIComponent(trialId)}`);
+export const trial = (scriptId: string, trialId: string) =>
+  request<Trial>("GET", `/scripts/${encodeURIComponent(scriptId)}/trials/${encodeURIComponent(trialId)}`);

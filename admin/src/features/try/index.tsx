@@ -51,8 +51,8 @@ export function TryPanel(props: TryPanelProps) {
     <Modal title={`Try on recent runs: ${props.scriptName}`} onClose={props.onClose} wide>
       <div class="try-panel">
         <p class="muted try-intro">
-          Runs your current draft (saved or not) on the inputs of this script's latest finished runs. Reads are real; SDK writes, kv writes, events and
-          fetch() are captured and listed, never performed. The runs share the tenant's concurrency limit and count toward its daily history budget.
+          Runs your current draft (saved or not) on the inputs of this script's latest finished runs. Reads are real; SDK writes, kv writes, events and fetch()
+          are captured and listed, never performed. The runs share the tenant's concurrency limit and count toward its daily history budget.
         </p>
         <form
           class="try-form"
@@ -63,7 +63,14 @@ export function TryPanel(props: TryPanelProps) {
         >
           <label>
             Latest
-            <input class="input try-last" type="number" min="1" max="100" value={last()} onInput={(e) => setLast(Math.min(100, Math.max(1, Number(e.currentTarget.value) || 1)))} />
+            <input
+              class="input try-last"
+              type="number"
+              min="1"
+              max="100"
+              value={last()}
+              onInput={(e) => setLast(Math.min(100, Math.max(1, Number(e.currentTarget.value) || 1)))}
+            />
             runs
           </label>
           <button type="submit" class="btn btn-primary" disabled={busy()}>
@@ -85,7 +92,10 @@ export function TryPanel(props: TryPanelProps) {
         </Show>
         <Show when={trial()}>
           {(t) => (
-            <Show when={t().runs.length > 0} fallback={<p class="muted">This script has no finished runs yet: run it first, then try a draft on its inputs.</p>}>
+            <Show
+              when={t().runs.length > 0}
+              fallback={<p class="muted">This script has no finished runs yet: run it first, then try a draft on its inputs.</p>}
+            >
               <Summary summary={t().summary} />
               <div class="table-wrap try-table">
                 <table class="table">
@@ -103,7 +113,11 @@ export function TryPanel(props: TryPanelProps) {
                     <For each={t().runs}>
                       {(run) => (
                         <>
-                          <tr class="row-link" aria-expanded={open() === run.executionId} onClick={() => setOpen(open() === run.executionId ? undefined : run.executionId)}>
+                          <tr
+                            class="row-link"
+                            aria-expanded={open() === run.executionId}
+                            onClick={() => setOpen(open() === run.executionId ? undefined : run.executionId)}
+                          >
                             <td class="mono">{run.executionId}</td>
                             <td>{run.trigger}</td>
                             <td>

@@ -17,8 +17,18 @@ function Outcome(props: { title: string; outcome: TrialRun["live"] }) {
         <StatusBadge status={props.outcome.status} />
         <span class="muted">{duration(props.outcome.durationMs)}</span>
       </div>
-      <Show when={props.outcome.error}>{(e) => <p class="try-error mono">{e().code ? `${e().code}: ` : ""}{e().message}</p>}</Show>
-      <Show when={props.outcome.outputOmitted === undefined} fallback={<p class="muted">Output of {props.outcome.outputOmitted} bytes, too large to show here.</p>}>
+      <Show when={props.outcome.error}>
+        {(e) => (
+          <p class="try-error mono">
+            {e().code ? `${e().code}: ` : ""}
+            {e().message}
+          </p>
+        )}
+      </Show>
+      <Show
+        when={props.outcome.outputOmitted === undefined}
+        fallback={<p class="muted">Output of {props.outcome.outputOmitted} bytes, too large to show here.</p>}
+      >
         <pre class="try-json mono">{json(props.outcome.output)}</pre>
       </Show>
     </div>
