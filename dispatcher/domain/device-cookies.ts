@@ -5,6 +5,8 @@
 // and the expiry; the MAC is HMAC-SHA256 under a key derived from SECRETS_KEY by HKDF, so it is
 // never the key that seals tenants' secrets. Nothing is stored per device.
 
+import { base64Url, fromBase64Url } from "./base64url.ts";
+
 const cookiePrefix = "iota_device_";
 const lifetimeDays = 90;
 // More than a person signs in as from one browser, few enough that a client cannot make us check many.
@@ -17,22 +19,6 @@ export interface IssuedDeviceCookie {
 }
 
 const encoder = new TextEncoder();
-
-function base64Url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_")
-    .replace(/=+$/, "");
-}
-
-function fromBase64Url(text: string): Uint8Array | undefined {
-  if (!/^[A-Za-z0-9_-]+$/.test(text)) return undefined;
-  try {
-    return Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
-  } catch {
-    return undefined;
-  }
-}
 
 /** What the MAC covers: a label, so this key can never vouch for anything else. */
 const signed = (payload: string) => encoder.encode(`iota device cookie\n${payload}`);

@@ -7,6 +7,8 @@
 // expiry; the MAC is HMAC-SHA256 keyed by the user's stored password hash, a secret that only the
 // database holds. Nothing is stored: changing the password voids every code made before.
 
+import { base64Url, fromBase64Url } from "./base64url.ts";
+
 const prefix = "iota_join_";
 export const joinCodeHours = 24;
 
@@ -17,22 +19,6 @@ export interface JoinClaim {
 }
 
 const encoder = new TextEncoder();
-
-function base64Url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_")
-    .replace(/=+$/, "");
-}
-
-function fromBase64Url(text: string): Uint8Array | undefined {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
-  try {
-    return Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
-  } catch {
-    return undefined;
-  }
-}
 
 function macKey(passwordHash: string, usage: "sign" | "verify"): Promise<CryptoKey> {
   return crypto.subtle.importKey("raw", encoder.encode(passwordHash), { name: "HMAC", hash: "SHA-256" }, false, [usage]);
