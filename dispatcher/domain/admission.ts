@@ -106,6 +106,27 @@ export class Admission {
   }
 
   /**
+   * ?1-?12 of both admission inserts: the new row's fields, then the limits `underCaps` reads
+   * (?2 the tenant, ?11 its default limit, ?12 the platform's cap).
+   */
+  #sharedParams(id: string, e: NewExecution, now: string): unknown[] {
+    return [
+      id,
+      e.tenantId,
+      e.scriptId,
+      e.version,
+      e.trigger,
+      e.input,
+      e.attempt ?? 1,
+      e.createdBy ?? null,
+      e.rerunOf ?? null,
+      now,
+      this.#caps.tenantDefault,
+      this.#caps.global,
+    ];
+  }
+
+  /**
    * Records an execution that must start now or not at all (sync runs, HTTP calls): running if
    * there is room and the tenant is within its history budget, else nothing is stored and the
    * caller answers 429.
@@ -119,24 +140,7 @@ export class Admission {
           SELECT ?1, ?2, ?3, ?4, ?5, 'running', ?6, octet_length(?6), ?7, ?8, ?9, ?10, ?10, ?13, ?14
           WHERE ${underCaps} AND NOT ${historyFull("?2", "?15", "?16")}
           RETURNING id`,
-        params: [
-          id,
-          e.tenantId,
-          e.scriptId,
-          e.version,
-          e.trigger,
-          e.input,
-          e.attempt ?? 1,
-          e.createdBy ?? null,
-          e.rerunOf ?? null,
-          now,
-          this.#caps.tenantDefault,
-          this.#caps.global,
-          this.#hostId,
-          e.timeoutMs,
-          utcDay(),
-          this.#caps.budgets.maxHistoryBytesPerDay,
-        ],
+        params: [...this.#sharedParams(id, e, now), this.#hostId, e.timeoutMs, utcDay(), this.#caps.budgets.maxHistoryBytesPerDay],
       },
     ]);
     return rows![0]?.[0] as string | undefined;
@@ -178,18 +182,7 @@ export class Admission {
           ${onRefusal === "skip" ? "WHERE s.status NOT LIKE 'refused:%'" : ""}
           RETURNING id, status`,
         params: [
-          id,
-          e.tenantId,
-          e.scriptId,
-          e.version,
-          e.trigger,
-          e.input,
-          e.attempt ?? 1,
-          e.createdBy ?? null,
-          e.rerunOf ?? null,
-          now,
-          this.#caps.tenantDefault,
-          this.#caps.global,
+          ...this.#sharedParams(id, e, now),
           e.notBefore ?? null,
           e.eventId ?? null,
           this.#hostId,
