@@ -48,6 +48,8 @@ beforeAll(async () => {
     },
   });
   db = createClient({ url: `file:${join(system.dataDir, "iota.db")}` });
+  // The host writes the same file: wait for its write lock instead of failing with SQLITE_BUSY.
+  await db.execute("PRAGMA busy_timeout = 10000");
 });
 afterAll(async () => {
   db?.close();
