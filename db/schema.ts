@@ -170,9 +170,17 @@ export const executions = sqliteTable(
     index("executions_follow_up").on(t.trigger, t.followedUp, t.status),
     // One record per schedule slot: the claim itself, so two hosts never run a slot twice.
     uniqueIndex("executions_script_slot").on(t.scriptId, t.scheduledFor).where(sql`scheduled_for IS NOT NULL`),
-    // Also covers the queued input bytes a tenant's queue budget counts, without reading rows.
-    index("executions_tenant_status_bytes").on(t.tenantId, t.status, t.inputBytes),
+    // History, newest first, a page at a time: each filter of the list (none, script, status,
+    // trigger, script and status) has an index that starts with its equalities and then orders by
+    // (created_at, id), so a page, the first or a deep one by its cursor, and a time range are
+    // one range of it. A filter left over (trigger beside a script or a status) is checked on the
+    // index's trailing columns, without reading rows.
     index("executions_tenant_created").on(t.tenantId, t.createdAt, t.id),
+    index("executions_tenant_script_created").on(t.tenantId, t.scriptId, t.createdAt, t.id, t.trigger),
+    index("executions_tenant_script_status").on(t.tenantId, t.scriptId, t.status, t.createdAt, t.id, t.trigger),
+    // Also covers the queued input bytes a tenant's queue budget counts, without reading rows.
+    index("executions_tenant_status_created").on(t.tenantId, t.status, t.createdAt, t.id, t.trigger, t.inputBytes),
+    index("executions_tenant_trigger_created").on(t.tenantId, t.trigger, t.createdAt, t.id, t.status),
     index("executions_script_created").on(t.scriptId, t.createdAt, t.id),
     // Status alone (the global running count), and each tenant with work waiting, found by
     // seeking from one tenant to the next rather than reading every waiting row.
