@@ -1,20 +1,25 @@
-// Opens the embedded libSQL file from the host (Node) and brings its schema up to date.
-import { createClient, type Client } from "@libsql/client";
+// Brings the embedded libSQL file's schema up to date, once, when the host starts. The
+// connection is closed afterwards: the only one the host keeps is the one that serves the
+// dispatcher's SQL (db/local-engine.ts). Migrations are the schema, not the domain: the host
+// runs them before the dispatcher starts, so no domain code ever sees an old schema.
+import { createClient } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { fileURLToPath } from "node:url";
 
 const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url));
 
-export async function openLocalDatabase(file: string): Promise<Client> {
+export async function migrateLocalDatabase(file: string): Promise<void> {
   const client = createClient({ url: `file:${file}` });
-  // WAL lets readers go on while a writer commits; the busy timeout rides out short lock waits.
-  // synchronous=NORMAL in WAL mode syncs at checkpoints, not at every commit: a commit survives
-  // a crash of any process (kill -9 included) and only a power loss can take the last ones.
-  await client.execute("PRAGMA journal_mode = WAL");
-  await client.execute("PRAGMA synchronous = NORMAL");
-  await client.execute("PRAGMA busy_timeout = 5000");
-  await client.execute("PRAGMA foreign_keys = ON");
-  await migrate(drizzle(client), { migrationsFolder });
-  return client;
+  try {
+    // WAL lets readers go on while a writer commits, and it is a property of the file: set once
+    // here, every later connection has it. (synchronous, busy_timeout and foreign_keys are per
+    // connection: the engine sets its own.)
+    await client.execute("PRAGMA journal_mode = WAL");
+    await client.execute("PRAGMA busy_timeout = 5000");
+    await client.execute("PRAGMA foreign_keys = ON");
+    await migrate(drizzle(client), { migrationsFolder });
+  } finally {
+    client.close();
+  }
 }

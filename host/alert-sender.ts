@@ -1,15 +1,16 @@
-// Sends the alert deliveries the dispatcher records: email over SMTP (settings from the host's
-// environment) and Slack-compatible webhooks through the same egress policy as scripts.
-// Each delivery is leased before it is sent, retried with backoff, and given up after 8 tries.
-import type { Client } from "@libsql/client";
+// Sends the alert deliveries the domain records: email over SMTP (settings from the host's
+// environment) and Slack-compatible webhooks through the same egress policy as scripts. The
+// domain's outbox decides what to send and records what happened: this sender claims the due
+// deliveries (leased to it), sends each, and reports the outcome; retries, backoff and giving up
+// after the last attempt are the domain's.
 import { request } from "node:http";
 import nodemailer from "nodemailer";
+import type { ClaimedDelivery } from "../protocol/host-domain.ts";
+import type { DomainClient } from "./domain-client.ts";
 import type { HostLog } from "./log.ts";
 
-const maxAttempts = 8;
-
 export interface AlertSenderOptions {
-  db: Client;
+  domain: DomainClient;
   log: HostLog;
   egressPort: number;
   egressSecret: string;
@@ -71,62 +72,51 @@ function postWebhook(o: AlertSenderOptions, tenantId: string, deliveryId: string
   });
 }
 
+async function send(o: AlertSenderOptions, smtp: ReturnType<typeof smtpTransport>, from: string, d: ClaimedDelivery): Promise<void> {
+  if (d.channel === "email") {
+    if (!smtp) throw new Error("no SMTP server is configured (IOTA_SMTP_HOST)");
+    await smtp.sendMail({ from, to: d.target, subject: d.subject, text: d.body });
+  } else {
+    const status = await postWebhook(o, d.tenantId, d.id, d.target, `*${d.subject}*\n${d.body}`);
+    if (status < 200 || status >= 300) throw new Error(`the webhook answered ${status}`);
+  }
+}
+
 export function startAlertSender(o: AlertSenderOptions): () => void {
   const smtp = smtpTransport();
   const from = process.env.IOTA_SMTP_FROM ?? "iota-scripts <alerts@localhost>";
   let busy = false;
+  let failing = false;
   const timer = setInterval(async () => {
     if (busy) return;
     busy = true;
     try {
-      const now = new Date().toISOString();
-      const due = await o.db.execute({
-        sql: "SELECT id, tenant_id, channel, target, subject, body, attempts, next_attempt_at FROM alert_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 20",
-        args: [now],
-      });
-      for (const row of due.rows) {
-        // libSQL rows index by position but are not iterable.
-        const [id, tenantId, channel, target, subject, body, attempts, nextAt] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => row[i]) as [
-          string,
-          string,
-          string,
-          string,
-          string,
-          string,
-          number,
-          string,
-        ];
-        const lease = new Date(Date.now() + 60_000).toISOString();
-        const claimed = await o.db.execute({
-          sql: "UPDATE alert_deliveries SET next_attempt_at = ? WHERE id = ? AND next_attempt_at = ? AND status = 'pending'",
-          args: [lease, id, nextAt],
-        });
-        if (claimed.rowsAffected === 0) continue;
+      for (const delivery of await o.domain.claimAlerts(20)) {
+        let error: string | undefined;
         try {
-          if (channel === "email") {
-            if (!smtp) throw new Error("no SMTP server is configured (IOTA_SMTP_HOST)");
-            await smtp.sendMail({ from, to: target, subject, text: body });
-          } else {
-            const status = await postWebhook(o, tenantId, id, target, `*${subject}*\n${body}`);
-            if (status < 200 || status >= 300) throw new Error(`the webhook answered ${status}`);
-          }
-          await o.db.execute({
-            sql: "UPDATE alert_deliveries SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?",
-            args: [new Date().toISOString(), id],
-          });
-        } catch (error) {
-          const tries = Number(attempts) + 1;
-          const giveUp = tries >= maxAttempts;
-          const next = new Date(Date.now() + Math.min(2000 * 2 ** (tries - 1), 30 * 60_000)).toISOString();
-          await o.db.execute({
-            sql: "UPDATE alert_deliveries SET attempts = ?, status = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
-            args: [tries, giveUp ? "failed" : "pending", next, (error as Error).message.slice(0, 500), id],
-          });
-          o.log.warn("alert.delivery_failed", { id, channel, attempt: tries, gaveUp: giveUp, error: (error as Error).message });
+          await send(o, smtp, from, delivery);
+        } catch (e) {
+          error = (e as Error).message;
         }
+        // Reported one by one as they happen, so a message sent is recorded as sent even if a
+        // later one hangs until its lease runs out.
+        const [recorded] = await o.domain.reportAlerts([{ id: delivery.id, lease: delivery.lease, error }]);
+        if (error !== undefined)
+          o.log.warn("alert.delivery_failed", {
+            id: delivery.id,
+            channel: delivery.channel,
+            attempt: recorded?.attempts ?? delivery.attempts + 1,
+            gaveUp: recorded?.status === "failed",
+            error,
+          });
+        if (recorded && !recorded.recorded) o.log.warn("alert.lease_lost", { id: delivery.id });
       }
+      if (failing) o.log.info("alert.sender_recovered");
+      failing = false;
     } catch (error) {
-      o.log.error("alert.sender_failed", { error: (error as Error).message });
+      // The dispatcher restarting, say: said once, not every second.
+      if (!failing) o.log.error("alert.sender_failed", { error: (error as Error).message });
+      failing = true;
     } finally {
       busy = false;
     }

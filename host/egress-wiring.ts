@@ -1,29 +1,17 @@
-// Starts the egress proxy for the runners: tenants' allow and deny lists come from the
-// database (briefly cached), and each request it sees is added to its execution's record.
-import type { Client } from "@libsql/client";
+// Starts the egress proxy for the runners: tenants' allow and deny lists are the domain's, asked
+// of the dispatcher for each request (it keeps them in its tenant cache: one cache, one staleness
+// rule), and each request the proxy sees is added to its execution's record.
+import type { DomainClient } from "./domain-client.ts";
 import type { HostLog } from "./log.ts";
-import { startEgressProxy, type EgressProxy, type TenantEgressPolicy } from "./egress/index.ts";
+import { startEgressProxy, type EgressProxy } from "./egress/index.ts";
 import type { RunnerPool } from "./runners/pool.ts";
-
-const cacheMs = 5000;
 
 export const egressCounters = { refusals: 0 };
 
-export async function startEgress(db: Client, runners: () => RunnerPool, secret: string, log: HostLog): Promise<EgressProxy> {
-  const cache = new Map<string, { at: number; policy: TenantEgressPolicy }>();
-  async function tenantPolicy(tenantId: string): Promise<TenantEgressPolicy> {
-    const hit = cache.get(tenantId);
-    if (hit && Date.now() - hit.at < cacheMs) return hit.policy;
-    const rs = await db.execute({ sql: "SELECT egress_allow, egress_deny FROM tenants WHERE id = ?", args: [tenantId] });
-    const row = rs.rows[0];
-    // An unknown tenant gets nothing: deny every host.
-    const policy: TenantEgressPolicy = row ? { allow: JSON.parse(String(row[0] ?? "[]")), deny: JSON.parse(String(row[1] ?? "[]")) } : { deny: ["*"] };
-    cache.set(tenantId, { at: Date.now(), policy });
-    return policy;
-  }
+export async function startEgress(domain: DomainClient, runners: () => RunnerPool, secret: string, log: HostLog): Promise<EgressProxy> {
   return startEgressProxy({
     operatorAllow: process.env.IOTA_EGRESS_ALLOW,
-    tenantPolicy,
+    tenantPolicy: (tenantId) => domain.egressPolicy(tenantId),
     secret,
     log,
     onRecord: (r) => {

@@ -1,13 +1,15 @@
-// `npm start`: the one process a user runs. It owns the embedded database, builds and starts the
-// dispatcher and the runner shards in workerd, and stops them all on Ctrl-C.
+// `npm start`: the one process a user runs. It owns the embedded database file (its schema, and
+// the one connection that serves the dispatcher's SQL), builds and starts the dispatcher and the
+// runner shards in workerd, and stops them all on Ctrl-C. Domain tables are the dispatcher's:
+// what the host needs of them (bootstrap, alert deliveries, egress lists) it asks the dispatcher.
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { openLocalDatabase } from "../db/open-local.ts";
+import { migrateLocalDatabase } from "../db/open-local.ts";
 import { LocalSqlEngine } from "../db/local-engine.ts";
 import { adminDist, ensureAdminBuilt } from "./admin-build.ts";
-import { bootstrap } from "./bootstrap.ts";
+import { domainClient } from "./domain-client.ts";
 import { buildWorkers } from "./build.ts";
 import { readConfig } from "./config.ts";
 import { startInternalServer } from "./internal-server.ts";
@@ -24,25 +26,26 @@ import { WorkerdProcess } from "./workerd-process.ts";
 const log = createLog();
 
 async function main(): Promise<void> {
+  // Runs this host's previous life left running started before this moment; later ones are ours.
+  const startedAt = new Date().toISOString();
   const config = readConfig();
   await mkdir(config.dataDir, { recursive: true });
   const dbFile = join(config.dataDir, "iota.db");
-  const db = await openLocalDatabase(dbFile);
-  // The dispatcher's queries go through their own connection, which keeps prepared statements.
+  await migrateLocalDatabase(dbFile);
+  // The host's one database connection: the dispatcher's queries, with prepared statements kept.
   const sql = new LocalSqlEngine(dbFile);
   // A host is known by where it serves: restarted, it is the same host and closes the runs its
   // previous life left; a second host on the same database (another port) leaves them alone.
   const hostId = `${hostname()}:${config.port}`;
-  const boot = await bootstrap(db, hostId, config.bootstrapToken, config.bootstrapPassword);
-  if (boot.interrupted > 0) log.warn("host.recovered", { interrupted: boot.interrupted });
 
   const haveAdmin = await ensureAdminBuilt(log);
   const configDir = await mkdtemp(join(tmpdir(), "iota-scripts-"));
   const bundles = await buildWorkers(join(configDir, "build"));
   const secret = randomBytes(32).toString("hex");
   const egressSecret = randomBytes(32).toString("hex");
-  const egress = await startEgress(db, () => runners, egressSecret, log);
   const local = `${config.bindAddress === "0.0.0.0" ? "127.0.0.1" : config.bindAddress}:${config.port}`;
+  const domain = domainClient(local, secret);
+  const egress = await startEgress(domain, () => runners, egressSecret, log);
 
   // Named after this host's pid: a later start can tell a dead host's leftover groups from ours.
   const containment = openContainment(config.containment, String(process.pid));
@@ -59,15 +62,7 @@ async function main(): Promise<void> {
     links: { dispatcherAddress: local, hostSecret: secret, egressAddress: `127.0.0.1:${egress.port}`, egressSecret },
     log,
     onLeftoverWork: (tenantId, executionId) => {
-      fetch(`http://${local}/internal/leftover-work`, {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-iota-host-secret": secret },
-        body: JSON.stringify({ tenantId, executionId }),
-        signal: AbortSignal.timeout(10_000),
-      }).then(
-        (r) => r.body?.cancel(),
-        (error: Error) => log.warn("runner.leftover_note_failed", { executionId, error: error.message }),
-      );
+      domain.noteLeftoverWork(tenantId, executionId).catch((error: Error) => log.warn("runner.leftover_note_failed", { executionId, error: error.message }));
     },
   });
   const internal = await startInternalServer({ secret, sql, runners, log, onRunEnd: (id) => egress.forget(id) });
@@ -135,7 +130,6 @@ async function main(): Promise<void> {
     internal.server.close();
     await egress.close();
     sql.close();
-    db.close();
     await rm(configDir, { recursive: true, force: true });
     process.exit(exitCode);
   }
@@ -143,8 +137,18 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void stop(0));
 
   await dispatcher.start();
+  // Through the dispatcher, now that it serves: the first tenant, token and admin user of an
+  // empty database, and this host's runs its previous life left running, closed as interrupted.
+  let boot: Awaited<ReturnType<typeof domain.bootstrap>>;
+  try {
+    boot = await domain.bootstrap({ token: config.bootstrapToken, password: config.bootstrapPassword, startedAt });
+  } catch (error) {
+    log.error("host.bootstrap_failed", { error: (error as Error).message });
+    return stop(1);
+  }
+  if (boot.interrupted > 0) log.warn("host.recovered", { interrupted: boot.interrupted });
   stopTicker = startTicker(`http://${local}/internal/tick`, secret, log);
-  const stopAlerts = startAlertSender({ db, log, egressPort: egress.port, egressSecret });
+  const stopAlerts = startAlertSender({ domain, log, egressPort: egress.port, egressSecret });
   stopSenders = stopAlerts;
   const base = config.listenUrl;
   log.info("host.ready", { url: base, dataDir: config.dataDir, runners: runners.stats() });

@@ -1,16 +1,24 @@
 // Failure alerts. Rules (the script's own, else its tenant's) say which outcomes alert and
 // where to (email, Slack-compatible webhook). The first failure alerts at once; more failures
 // within the window are held and sent as one digest when it ends; the next success after an
-// alert sends "resolved". Messages are stored as deliveries that the host sends and retries.
+// alert sends "resolved". Messages are stored as deliveries (an outbox): the host's sender claims
+// the due ones, sends them (SMTP and webhooks are I/O outside workerd's reach locally) and
+// reports each outcome here, where retries, backoff and giving up are decided and recorded.
 import { and, desc, eq, gt, lte, sql } from "drizzle-orm";
 import type { Database } from "../../db/open-remote.ts";
 import { alertDeliveries, alertState, executions, scripts, tenants, type AlertRule, type Script } from "../../db/schema.ts";
+import type { ClaimedDelivery, DeliveryRecord, DeliveryReport } from "../../protocol/host-domain.ts";
 import { alertEvents, type AlertEvent } from "../../protocol/schemas/alerts.ts";
 import type { ScriptKind } from "../../protocol/schemas/scripts.ts";
 import { newId } from "./secrets.ts";
 import type { ScriptDirectory } from "./script-directory.ts";
 
-export type { AlertEvent };
+export type { AlertEvent, ClaimedDelivery, DeliveryRecord, DeliveryReport };
+
+/** How many times a delivery is tried before it is recorded as failed for good. */
+export const maxDeliveryAttempts = 8;
+/** How long a claimed delivery is the claimer's; past it, another sender may claim it again. */
+const leaseMs = 60_000;
 
 export interface Outcome {
   executionId: string;
@@ -156,6 +164,47 @@ export class AlertService {
       await this.#db.batch(this.#deliveries(ctx.script, rule, state.lastExecutionId, subject, body) as [never]);
     }
     return due.length;
+  }
+
+  /**
+   * Leases up to `limit` due deliveries to one sender, in one statement, so two senders (two
+   * hosts on one database) never send the same message at once.
+   */
+  async claimDeliveries(limit = 20): Promise<ClaimedDelivery[]> {
+    const now = Date.now();
+    const lease = new Date(now + leaseMs).toISOString();
+    const rows = await this.#db.values<[string, string, "email" | "webhook", string, string, string, number]>(sql`
+      UPDATE alert_deliveries SET next_attempt_at = ${lease}
+      WHERE id IN (SELECT id FROM alert_deliveries WHERE status = 'pending' AND next_attempt_at <= ${new Date(now).toISOString()}
+                   ORDER BY next_attempt_at LIMIT ${Math.max(1, Math.min(limit, 100))})
+      RETURNING id, tenant_id, channel, target, subject, body, attempts`);
+    return rows
+      .map(([id, tenantId, channel, target, subject, body, attempts]) => ({ id, tenantId, channel, target, subject, body, attempts: Number(attempts), lease }))
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  /**
+   * Records what a sender saw: sent, or failed and retried after 2 s doubling (at most 30
+   * minutes), given up after the last attempt. Only under the lease it was claimed with.
+   */
+  async reportDelivery(report: DeliveryReport): Promise<DeliveryRecord> {
+    const now = Date.now();
+    const [row] =
+      report.error === undefined
+        ? await this.#db.values<[string, number]>(sql`
+            UPDATE alert_deliveries SET status = 'sent', attempts = attempts + 1, sent_at = ${new Date(now).toISOString()}, last_error = NULL
+            WHERE id = ${report.id} AND status = 'pending' AND next_attempt_at = ${report.lease}
+            RETURNING status, attempts`)
+        : await this.#db.values<[string, number]>(sql`
+            UPDATE alert_deliveries SET
+              status = CASE WHEN attempts + 1 >= ${maxDeliveryAttempts} THEN 'failed' ELSE 'pending' END,
+              next_attempt_at = strftime('%Y-%m-%dT%H:%M:%fZ', (${now} + min(2000 * (1 << attempts), 1800000)) / 1000.0, 'unixepoch'),
+              attempts = attempts + 1,
+              last_error = ${report.error.slice(0, 500)}
+            WHERE id = ${report.id} AND status = 'pending' AND next_attempt_at = ${report.lease}
+            RETURNING status, attempts`);
+    if (!row) return { id: report.id, recorded: false };
+    return { id: report.id, recorded: true, status: row[0] as DeliveryRecord["status"], attempts: Number(row[1]) };
   }
 
   #message(ctx: { script: Script; tenantSlug: string }, o: Outcome, event: AlertEvent): string {

@@ -1,17 +1,16 @@
 // A small demo dataset for the `default` tenant, written on the first start of an empty
 // database, so the README's examples and a new user's first scripts have data to work with.
-import type { Client } from "@libsql/client";
-import { drizzle } from "drizzle-orm/libsql";
-import { clients, expenses, moneyAccounts, payments, transactions } from "../db/business.ts";
-import { newId } from "../dispatcher/domain/secrets.ts";
+import type { Database } from "../../db/open-remote.ts";
+import { clients, expenses, moneyAccounts, payments, transactions } from "../../db/business.ts";
+import { newId } from "./secrets.ts";
 
-export async function seedDemoData(client: Client, tenantId: string): Promise<void> {
-  const db = drizzle(client);
+/** The statements that write it, to run in the same transaction as the tenant they belong to. */
+export function demoData(db: Database, tenantId: string) {
   const operating = newId("mone");
   const savings = newId("mone");
   const month = new Date().toISOString().slice(0, 7);
   const day = (d: number) => `${month}-${String(d).padStart(2, "0")}`;
-  await db.batch([
+  return [
     db.insert(moneyAccounts).values([
       { id: operating, tenantId, name: "Operating account", accountNumber: "DE02 1203 0000 0000 2020 51", balanceMinor: 1_254_000, currency: "EUR" },
       { id: savings, tenantId, name: "Reserve", accountNumber: "DE89 3704 0044 0532 0130 00", balanceMinor: 5_000_000, currency: "EUR" },
@@ -90,5 +89,5 @@ export async function seedDemoData(client: Client, tenantId: string): Promise<vo
         accountingPeriod: month,
       },
     ]),
-  ]);
+  ] as const;
 }
