@@ -1,0 +1,142 @@
+// The runner on Cloudflare: the dispatcher loads each script version itself through the Worker
+// Loader (keyed by tenant and code hash, as a local runner does), and Cloudflare enforces the
+// isolate's limits, so no process of ours has to be killed. Each isolate gets the platform's
+// capabilities with the tenant in their props (capabilities.ts): `env.SDK`, `globalOutbound`
+// (the egress policy) and a streaming tail that brings its live lines back. The run's live
+// state (logs, progress, outbound records) is kept in this isolate while it runs, which is where
+// the dispatcher's live route reads it for a stream opened on the same isolate; the record in
+// the database has everything once the run ends.
+import harnessSource from "virtual:harness-source";
+import { runCaps, type LiveState, type RunJob, type RunResult } from "../../../protocol/run.ts";
+import type { ShadowJob, ShadowRunResult } from "../../../protocol/shadow.ts";
+import { cancelExecution, execute, type ExecuteOptions } from "../../../workers/runner/execute.ts";
+import { newShadowRecord } from "../../../workers/runner/shadow.ts";
+import type { Env } from "../../env.ts";
+import type { Runner, RunnerStats } from "../runner.ts";
+import { type CloudflareTenantProps, inflight, liveMarker } from "./capabilities.ts";
+import { requestCounter } from "./egress.ts";
+
+/** What `ctx.exports` (or `exports` from cloudflare:workers) offers: the entrypoints dispatcher/index.ts exports. */
+export interface CloudflareExports {
+  CloudflareSdk(options: { props: CloudflareTenantProps }): Fetcher;
+  CloudflareEgress(options: { props: CloudflareTenantProps }): Fetcher;
+  CloudflareScriptLogs(options: { props: CloudflareTenantProps }): Fetcher;
+}
+
+/** Cloudflare's ceiling for CPU per invocation (Workers Paid); a longer timeout is wall time only. */
+export const maxCpuMs = 300_000;
+/**
+ * Subrequests one execution may make: its fetch() allowance (each through the egress, which
+ * counts them itself with clear refusals) plus its SDK calls, which are RPC to this worker.
+ */
+export const subRequestsPerExecution = 50 + 1000;
+
+/**
+ * The isolate's enforced limits for a job. CPU time cannot exceed wall time, so the timeout is
+ * the CPU limit (up to Cloudflare's ceiling): a script spinning the CPU is stopped by Cloudflare
+ * at its timeout, as a local one is by having its process killed.
+ */
+export function limitsFor(job: Pick<RunJob, "timeoutMs">): { cpuMs: number; subRequests: number } {
+  return { cpuMs: Math.min(Math.max(1, Math.ceil(job.timeoutMs)), maxCpuMs), subRequests: subRequestsPerExecution };
+}
+
+/**
+ * The loader, with the platform's parts added to what execute() loads: the limits (on the code,
+ * and per call on the entrypoint, since an isolate is shared by its version's runs and their
+ * timeouts may differ) and the streaming tail that reads the harness's live lines.
+ */
+function platformLoader(loader: WorkerLoader, job: ShadowJob, exports: CloudflareExports): WorkerLoader {
+  const limits = limitsFor(job);
+  const tenant: CloudflareTenantProps = { tenantId: job.tenantId, tenantSlug: job.tenantSlug, shadow: job.shadow === true };
+  const withParts = (stub: WorkerStub): WorkerStub => ({
+    getEntrypoint: (name, options) => stub.getEntrypoint(name, { ...options, limits }),
+    getDurableObjectClass: (name, options) => stub.getDurableObjectClass(name, { ...options, limits }),
+  });
+  const extend = (code: WorkerLoaderWorkerCode): WorkerLoaderWorkerCode => ({
+    ...code,
+    limits,
+    streamingTails: [...(code.streamingTails ?? []), exports.CloudflareScriptLogs({ props: tenant })],
+  });
+  return {
+    get: (name, getCode) => withParts(loader.get(name, async () => extend(await getCode()))),
+    load: (code) => withParts(loader.load(extend(code))),
+  };
+}
+
+const noLive: LiveState = { running: false, logs: [], progress: null };
+
+export function createCloudflareRunner(env: Env & { LOADER: WorkerLoader }, exports: CloudflareExports): Runner {
+  const loader = env.LOADER;
+  const compatibilityDate = env.COMPATIBILITY_DATE ?? "2026-11-01";
+  const options = (job: ShadowJob, key: string): ExecuteOptions => ({
+    harnessSource,
+    marker: liveMarker(),
+    compatibilityDate,
+    capabilityKey: key,
+    capabilities: (tenant) => ({
+      env: { SDK: exports.CloudflareSdk({ props: tenant }) },
+      globalOutbound: exports.CloudflareEgress({ props: tenant }),
+    }),
+  });
+  const jobs = new Map<string, { job: ShadowJob; key: string }>();
+
+  async function run(job: ShadowJob): Promise<RunResult> {
+    const key = crypto.randomUUID();
+    const logKey = crypto.randomUUID();
+    const shadow = job.shadow === true ? newShadowRecord() : undefined;
+    const entry = {
+      key,
+      logKey,
+      tenantId: job.tenantId,
+      scriptId: job.scriptId,
+      scriptName: job.scriptName,
+      ...(shadow ? { shadow } : {}),
+      logs: [],
+      progress: null,
+      started: false,
+      outbound: [],
+      requests: 0,
+    };
+    inflight.set(job.executionId, entry);
+    jobs.set(job.executionId, { job, key });
+    let graceful = false;
+    try {
+      const ran = { ...job, logKey };
+      const result = await execute(platformLoader(loader, ran, exports), ran, options(ran, key));
+      graceful = result.status === "timed_out" || result.status === "cancelled";
+      // A run the harness could not answer for (Cloudflare stopped its isolate at the CPU limit)
+      // keeps the lines that reached the tail.
+      const logs = result.logs.length === 0 && entry.logs.length > 0 ? entry.logs.slice(0, runCaps.maxLogLines) : result.logs;
+      const answer: ShadowRunResult = {
+        ...result,
+        logs,
+        progress: result.progress ?? entry.progress,
+        outbound: [...entry.outbound],
+        ...(shadow ? { captured: shadow.captured, capturedDropped: shadow.dropped } : {}),
+      };
+      return answer;
+    } finally {
+      jobs.delete(job.executionId);
+      requestCounter.forget(job.executionId);
+      // A timed-out or cancelled run's ctx works for the cleanup grace (its harness closes it
+      // after the same time); any other run's key stops working at once.
+      if (graceful) setTimeout(() => inflight.delete(job.executionId), runCaps.cleanupGraceMs);
+      else inflight.delete(job.executionId);
+    }
+  }
+
+  return {
+    run,
+    live: async (executionId, after) => {
+      const entry = inflight.get(executionId);
+      return entry ? { running: true, logs: entry.logs.slice(after), progress: entry.progress } : noLive;
+    },
+    stats: async (): Promise<RunnerStats> => ({ shards: [], penalisedTenants: [] }),
+    cancel: async (executionId) => {
+      const running = jobs.get(executionId);
+      if (!running) return false;
+      const ran = { ...running.job, logKey: inflight.get(executionId)?.logKey ?? "" };
+      return cancelExecution(platformLoader(loader, ran, exports), ran, options(ran, running.key)).catch(() => false);
+    },
+  };
+}
