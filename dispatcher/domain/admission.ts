@@ -9,7 +9,7 @@ import type { GroupCommit } from "./group-commit.ts";
 import type { Execution } from "../../db/schema.ts";
 import type { TenantBudgets, TenantUsage } from "../../protocol/api.ts";
 import type { AppError } from "../../protocol/errors.ts";
-import { budgetError, historyFull, queueFullArms, refusalFrom, utcDay, type Refusal } from "./budgets.ts";
+import { budgetError, historyFull, queueFullArms, refusalFrom, refusedStatus, utcDay, type Refusal } from "./budgets.ts";
 import type { NewExecution, OutcomeWrites } from "./executions.ts";
 import { newId } from "./secrets.ts";
 import { shadowSlotsHeld } from "./shadow/slots.ts";
@@ -73,6 +73,19 @@ const nothingWaiting = `NOT EXISTS (SELECT 1 FROM executions WHERE tenant_id = ?
  * being refused (runs someone asked for, who hears why).
  */
 export type Waiting = NewExecution & { notBefore?: string; eventId?: string; waitOutHistory?: boolean };
+
+/** One delivery of an event to a subscribed script, for `admitDeliveriesStatements`. */
+export interface Delivery {
+  scriptId: string;
+  version: number;
+  /** The event as the script gets it, JSON. */
+  input: string;
+  eventId: string;
+  timeoutMs: number;
+}
+
+/** Deliveries per admission statement: 6 parameters each, well under SQLite's limit per statement. */
+const deliveryChunk = 500;
 
 /** What an `admitOrQueueStatement` answered: whether its execution may start now. */
 export function admittedStatus(rows: unknown[][]): "running" | "queued" {
@@ -195,6 +208,74 @@ export class Admission {
         ],
       },
     };
+  }
+
+  /**
+   * The deliveries of one publish (one tenant's events to its subscribed scripts) admitted in
+   * as few statements as there are chunks of `deliveryChunk`, instead of one statement each,
+   * with the decisions `admitOrQueueStatement` would make one after another in the same
+   * transaction: what waits and who runs is read once per chunk, and its i-th row starts when
+   * the tenant and the platform would still have room after the i - 1 before it started (both
+   * limits only tighten row by row, so the rows that start are the first ones). Past the history
+   * budget they all wait (events wait out the day). The queue budgets are checked as before, on
+   * the last delivery only when it waits, counting every delivery of the publish queued before
+   * it: a refusal aborts the transaction, and the publish with it. Each statement answers
+   * `[id, status]` rows, in no particular order.
+   */
+  admitDeliveriesStatements(tenantId: string, createdBy: string | undefined, deliveries: Delivery[]): { ids: string[]; statements: Statement[] } {
+    const now = new Date().toISOString();
+    const ids = deliveries.map(() => newId("exe"));
+    const statements: Statement[] = [];
+    for (let first = 0; first < deliveries.length; first += deliveryChunk) {
+      const chunk = deliveries.slice(first, first + deliveryChunk);
+      const last = first + chunk.length === deliveries.length;
+      const params: unknown[] = [
+        tenantId,
+        createdBy ?? null,
+        now,
+        this.#hostId,
+        this.#caps.tenantDefault,
+        this.#caps.global,
+        utcDay(),
+        this.#caps.budgets.maxHistoryBytesPerDay,
+        this.#caps.budgets.maxQueued,
+        this.#caps.budgets.maxQueuedBytes,
+        chunk.length,
+      ];
+      const rows = chunk.map((d, i) => {
+        const at = params.length + 1;
+        params.push(ids[first + i], d.scriptId, d.version, d.input, d.eventId, d.timeoutMs);
+        return `(${i + 1}, ?${at}, ?${at + 1}, ?${at + 2}, ?${at + 3}, ?${at + 4}, ?${at + 5})`;
+      });
+      const queueCheck = last
+        ? `WHEN d.rn = ?11 AND (SELECT count(*) FROM executions WHERE tenant_id = ?1 AND status = 'queued') + (SELECT count(*) FROM d WHERE st = 'queued') - 1
+              >= coalesce((SELECT max_queued FROM tenants WHERE id = ?1), ?9) THEN '${refusedStatus("queue")}'
+            WHEN d.rn = ?11 AND (SELECT coalesce(sum(input_bytes), 0) FROM executions WHERE tenant_id = ?1 AND status = 'queued')
+              + (SELECT coalesce(sum(octet_length(input)), 0) FROM d WHERE st = 'queued')
+              > coalesce((SELECT max_queued_bytes FROM tenants WHERE id = ?1), ?10) THEN '${refusedStatus("queue_bytes")}'`
+        : "";
+      statements.push({
+        sql: `WITH v(rn, id, script_id, version, input, event_id, timeout_ms) AS (VALUES ${rows.join(", ")}),
+          c AS MATERIALIZED (SELECT
+            (SELECT count(*) FROM executions WHERE tenant_id = ?1 AND status = 'running') AS mine,
+            ${shadowSlotsHeld("?1")} AS shadow,
+            coalesce((SELECT max_concurrency FROM tenants WHERE id = ?1), ?5) AS lim,
+            (SELECT count(*) FROM executions WHERE status = 'running') AS everyone,
+            (SELECT count(DISTINCT tenant_id) FROM executions WHERE status = 'running' AND tenant_id <> ?1) AS others,
+            NOT EXISTS (SELECT 1 FROM executions WHERE tenant_id = ?1 AND status = 'queued') AND NOT ${historyFull("?1", "?7", "?8")} AS open),
+          d AS MATERIALIZED (SELECT v.*, CASE WHEN c.open AND c.mine + v.rn - 1 + c.shadow < c.lim
+              AND (c.everyone + v.rn - 1 < ?6 OR (c.mine + v.rn - 1) * (1 + c.others) < ?6) THEN 'running' ELSE 'queued' END AS st
+            FROM v, c)
+          INSERT INTO executions (id, tenant_id, script_id, version, trigger, status, input, input_bytes, attempt, created_by, created_at, started_at, event_id, host_id, timeout_ms)
+          SELECT d.id, ?1, d.script_id, d.version, 'event',
+            CASE WHEN d.st = 'running' THEN 'running' ${queueCheck} ELSE 'queued' END,
+            d.input, octet_length(d.input), 1, ?2, ?3, CASE WHEN d.st = 'running' THEN ?3 END, d.event_id, CASE WHEN d.st = 'running' THEN ?4 END, d.timeout_ms
+          FROM d ORDER BY d.rn
+          RETURNING id, status`,
+        params,
+      });
+    }
+    return { ids, statements };
   }
 
   /**
