@@ -2,7 +2,8 @@
 // sandbox harness (which the runner embeds as text and hands to the Worker Loader).
 import { build, type Plugin } from "esbuild";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
@@ -80,14 +81,52 @@ function stripperModule(file: string): Plugin {
   };
 }
 
+// The stripper and the SDK's declarations take most of a build's time and change only with
+// their own inputs; every host start (each test file starts one) would otherwise redo them.
+const cacheDir = join(root, "node_modules", ".cache", "iota-scripts");
+
+function hashOf(files: string[]): string {
+  const hash = createHash("sha256");
+  for (const file of files)
+    hash
+      .update(file)
+      .update("\0")
+      .update(readFileSync(join(root, file)))
+      .update("\0");
+  return hash.digest("hex").slice(0, 24);
+}
+
+/** `make(file)` writes the artefact; a previous one made from the same inputs is used instead. */
+async function cached(name: string, inputs: string[], target: string, make: (file: string) => Promise<void>): Promise<void> {
+  const file = join(cacheDir, `${name}-${hashOf(inputs)}`);
+  if (!existsSync(file)) {
+    await mkdir(cacheDir, { recursive: true });
+    // Written aside and renamed: hosts building at once never read half a file.
+    const partial = `${file}.${process.pid}.partial`;
+    await make(partial);
+    renameSync(partial, file);
+  }
+  copyFileSync(file, target);
+}
+
+const sdkInputs = () => ["tsconfig.sdk.json", "node_modules/typescript/package.json", ...readdirSync(join(root, "workers/sdk")).map((f) => `workers/sdk/${f}`)];
+const stripperInputs = [
+  "dispatcher/domain/typescript/stripper-entry.js",
+  "node_modules/typescript-api/package.json",
+  "node_modules/ts-blank-space/package.json",
+  "node_modules/esbuild/package.json",
+];
+
 export async function buildWorkers(outDir = join(root, ".build")): Promise<WorkerBundles> {
   await mkdir(outDir, { recursive: true });
   // wrangler (Cloudflare deploys) resolves virtual:ts-stripper through an alias to this file.
   const stripper = join(outDir, "ts-stripper.js");
-  await buildStripper(stripper);
+  await cached("ts-stripper.js", stripperInputs, stripper, buildStripper);
   const harness = await build({ ...common, entryPoints: [join(root, "workers/sandbox/harness.ts")], write: false });
   const harnessSource = harness.outputFiles![0]!.text;
-  const texts = { "harness-source": harnessSource, "sdk-types": buildSdkTypes(outDir) };
+  const sdkTypesFile = join(outDir, "sdk-types.d.ts");
+  await cached("sdk-types.d.ts", sdkInputs(), sdkTypesFile, async (file) => writeFileSync(file, buildSdkTypes(outDir)));
+  const texts = { "harness-source": harnessSource, "sdk-types": readFileSync(sdkTypesFile, "utf8") };
   const dispatcher = join(outDir, "dispatcher.js");
   const runner = join(outDir, "runner.js");
   // wrangler (Cloudflare deploys) resolves the same import through an alias to this file.
