@@ -1,6 +1,6 @@
 // Execution history: one row per run, written before the run starts and completed after, so a
 // crash in between leaves a row the next start marks as interrupted.
-import { and, asc, desc, eq, gte, isNotNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, isNotNull, sql, type SQL } from "drizzle-orm";
 import type { Database, Statement } from "../../db/open-remote.ts";
 import { executionLogs, executions, scripts, type Execution, type Trigger } from "../../db/schema.ts";
 import type { ExecutionDetail, ExecutionStats, ExecutionSummary, Page } from "../../protocol/api.ts";
@@ -62,20 +62,57 @@ function countedAfter(id: string, outcomeBytes: number): Statement {
 /** History filters as the schema passed them: times already UTC ISO, `limit` a number. */
 export type ExecutionFilters = z.output<typeof executionFilters>;
 
-const summaryColumns = {
-  id: executions.id,
-  scriptId: executions.scriptId,
-  scriptName: scripts.name,
-  version: executions.version,
-  trigger: executions.trigger,
-  status: executions.status,
-  attempt: executions.attempt,
-  createdAt: executions.createdAt,
-  startedAt: executions.startedAt,
-  finishedAt: executions.finishedAt,
-  durationMs: executions.durationMs,
-  errorCode: executions.errorCode,
-};
+/** A list item's `errorMessage` is the error's message cut to this many characters (`…` ending a cut one). */
+export const summaryErrorChars = 300;
+
+/** `message` as a list item shows it: the first `summaryErrorChars` characters (code points). */
+export function cutErrorMessage(message: string | null): string | null {
+  if (message === null || message.length <= summaryErrorChars) return message;
+  const chars = Array.from(message);
+  return chars.length <= summaryErrorChars ? message : `${chars.slice(0, summaryErrorChars - 1).join("")}…`;
+}
+
+// A summary's columns, in the order `toSummary` reads them. SQLite's substr counts characters,
+// as `cutErrorMessage` does, so the list and the record cut a message alike.
+const summarySql = sql.raw(`e.id, e.script_id, s.name, e.version, e.trigger, e.status, e.attempt, e.created_at, e.started_at, e.finished_at,
+  e.duration_ms, e.error_code,
+  CASE WHEN length(e.error_message) > ${summaryErrorChars} THEN substr(e.error_message, 1, ${summaryErrorChars - 1}) || '…' ELSE e.error_message END`);
+
+type SummaryRow = [
+  string,
+  string,
+  string | null,
+  number,
+  Trigger,
+  Execution["status"],
+  number,
+  string,
+  string | null,
+  string | null,
+  number | null,
+  string | null,
+  string | null,
+];
+
+function toSummary(r: SummaryRow): ExecutionSummary {
+  const [id, scriptId, scriptName, version, trigger, status, attempt, createdAt, startedAt, finishedAt, durationMs, errorCode, errorMessage] = r;
+  return { id, scriptId, scriptName, version, trigger, status, attempt, createdAt, startedAt, finishedAt, durationMs, errorCode, errorMessage };
+}
+
+/**
+ * Which index answers a page: the filters' equalities choose it (db/schema.ts has one per
+ * filter but trigger-beside-another), and the filter left over is written `+column = ?`, which
+ * SQLite never uses to pick an index, so the planner cannot wander to a worse one. Beside a
+ * trigger, a status other than `succeeded` is rare and leads; `succeeded` is most runs, so the
+ * trigger leads and the status is checked on the index's trailing column.
+ */
+function leadingFilter(f: ExecutionFilters): "script+status" | "script" | "status" | "trigger" | "none" {
+  if (f.scriptId && f.status) return "script+status";
+  if (f.scriptId) return "script";
+  if (f.status && !(f.trigger && f.status === "succeeded")) return "status";
+  if (f.trigger) return "trigger";
+  return "none";
+}
 
 function parseJson(text: string | null): unknown {
   if (text === null) return null;
@@ -189,27 +226,27 @@ export class ExecutionService {
     return rows!.length;
   }
 
+  /**
+   * A page of the tenant's history, newest first, by keyset: the cursor is the last row's
+   * (created_at, id), and the next page is the index range below it, so a deep page costs what
+   * the first does (no OFFSET, no count).
+   */
   async list(principal: Principal, f: ExecutionFilters): Promise<Page<ExecutionSummary>> {
-    const where: SQL[] = [eq(executions.tenantId, principal.tenant.id)];
-    if (f.scriptId) where.push(eq(executions.scriptId, f.scriptId));
-    if (f.status) where.push(eq(executions.status, f.status));
-    if (f.trigger) where.push(eq(executions.trigger, f.trigger));
-    if (f.since) where.push(gte(executions.createdAt, f.since));
-    if (f.until) where.push(lte(executions.createdAt, f.until));
+    const lead = leadingFilter(f);
+    const where: SQL[] = [sql`e.tenant_id = ${principal.tenant.id}`];
+    if (f.scriptId) where.push(sql`e.script_id = ${f.scriptId}`);
+    if (f.status) where.push(lead === "status" || lead === "script+status" ? sql`e.status = ${f.status}` : sql`+e.status = ${f.status}`);
+    if (f.trigger) where.push(lead === "trigger" ? sql`e.trigger = ${f.trigger}` : sql`+e.trigger = ${f.trigger}`);
+    if (f.since) where.push(sql`e.created_at >= ${f.since}`);
+    const c = f.cursor ? decodeCursor(f.cursor) : undefined;
+    // Both are upper bounds and SQLite seeks by one only: keep the one that holds the other.
+    if (c && (!f.until || c.createdAt <= f.until)) where.push(sql`(e.created_at, e.id) < (${c.createdAt}, ${c.id})`);
+    else if (f.until) where.push(sql`e.created_at <= ${f.until}`);
     const limit = f.limit ?? 50;
-    if (f.cursor) {
-      const c = decodeCursor(f.cursor);
-      where.push(or(lt(executions.createdAt, c.createdAt), and(eq(executions.createdAt, c.createdAt), lt(executions.id, c.id)))!);
-    }
-    const rows = await this.#db
-      .select(summaryColumns)
-      .from(executions)
-      .leftJoin(scripts, eq(scripts.id, executions.scriptId))
-      .where(and(...where))
-      .orderBy(desc(executions.createdAt), desc(executions.id))
-      .limit(limit + 1);
+    const rows = await this.#db.values<SummaryRow>(sql`SELECT ${summarySql} FROM executions e LEFT JOIN scripts s ON s.id = e.script_id
+      WHERE ${sql.join(where, sql` AND `)} ORDER BY e.created_at DESC, e.id DESC LIMIT ${limit + 1}`);
     const more = rows.length > limit;
-    const items = rows.slice(0, limit) as ExecutionSummary[];
+    const items = rows.slice(0, limit).map(toSummary);
     return { items, nextCursor: more ? encodeCursor(items[items.length - 1]!) : null };
   }
 
@@ -292,6 +329,7 @@ function toDetail(e: Execution, scriptName: string | null, logs: ExecutionDetail
     finishedAt: e.finishedAt,
     durationMs: e.durationMs,
     errorCode: e.errorCode,
+    errorMessage: cutErrorMessage(e.errorMessage),
     input: parseJson(e.input),
     output: parseJson(e.output),
     error: e.errorMessage === null ? null : { code: e.errorCode, message: e.errorMessage, stack: e.errorStack },

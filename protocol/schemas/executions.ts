@@ -44,6 +44,10 @@ export const executionSummary = z
     finishedAt: instant.nullable(),
     durationMs: z.int().nullable(),
     errorCode: z.string().nullable(),
+    errorMessage: z.string().nullable().meta({
+      description: "The error's message, its first 300 characters (ending with `…` when cut); the record's `error` has all of it and the stack.",
+      example: "ledger unavailable: upstream answered 503",
+    }),
   })
   .meta({ id: "ExecutionSummary" });
 
