@@ -5,8 +5,14 @@ import type { Background } from "./domain/runs.ts";
 import type { Services } from "./services.ts";
 
 export async function tick(services: Services, background: Background) {
-  const lost = await services.executions.closeLost();
-  const slots = await services.scheduler.tick(background);
+  // Schedule slots are due at their minute: closing lost runs goes alongside reading the due
+  // scripts, and the claims wait for it (a lost run is not one still going).
+  const closing = services.executions.closeLost();
+  const slots = await services.scheduler.tick(background, {
+    after: closing,
+    warm: (s) => services.scripts.forExecution(s.tenantId, s.id, s.currentVersion, "scheduled"),
+  });
+  const lost = await closing;
   const followedUp = await services.events.followUp(background);
   const started = await services.runs.drain(background);
   const digests = await services.alerts.flushDigests();
