@@ -68,7 +68,7 @@ const noLive: LiveState = { running: false, logs: [], progress: null };
 export function createCloudflareRunner(env: Env & { LOADER: WorkerLoader }, exports: CloudflareExports): Runner {
   const loader = env.LOADER;
   const compatibilityDate = env.COMPATIBILITY_DATE ?? "2026-11-01";
-  const options = (job: ShadowJob, key: string): ExecuteOptions => ({
+  const options = (key: string): ExecuteOptions => ({
     harnessSource,
     marker: liveMarker(),
     compatibilityDate,
@@ -102,8 +102,15 @@ export function createCloudflareRunner(env: Env & { LOADER: WorkerLoader }, expo
     let graceful = false;
     try {
       const ran = { ...job, logKey };
-      const result = await execute(platformLoader(loader, ran, exports), ran, options(ran, key));
+      const result = await execute(platformLoader(loader, ran, exports), ran, options(key));
       graceful = result.status === "timed_out" || result.status === "cancelled";
+      // A failed event delivery is followed up (retried, or dead-lettered) by the tick: wake it
+      // now rather than at the next cron minute. The record is written before the wake-up lands.
+      if (result.status !== "succeeded" && job.trigger === "event" && env.WAKE) {
+        env.WAKE.send({ reason: "delivery-failed" }, { delaySeconds: 1 }).catch((e: Error) =>
+          console.error(JSON.stringify({ level: "error", event: "wake.failed", error: e.message })),
+        );
+      }
       // A run the harness could not answer for (Cloudflare stopped its isolate at the CPU limit)
       // keeps the lines that reached the tail.
       const logs = result.logs.length === 0 && entry.logs.length > 0 ? entry.logs.slice(0, runCaps.maxLogLines) : result.logs;
@@ -136,7 +143,7 @@ export function createCloudflareRunner(env: Env & { LOADER: WorkerLoader }, expo
       const running = jobs.get(executionId);
       if (!running) return false;
       const ran = { ...running.job, logKey: inflight.get(executionId)?.logKey ?? "" };
-      return cancelExecution(platformLoader(loader, ran, exports), ran, options(ran, running.key)).catch(() => false);
+      return cancelExecution(platformLoader(loader, ran, exports), ran, options(running.key)).catch(() => false);
     },
   };
 }
