@@ -4,8 +4,8 @@
 // decision and the insert are one SQL statement, so two requests racing for the last slot (or
 // the last of a budget) cannot both win, even from two hosts.
 import { sql } from "drizzle-orm";
-import type { Database, Statement } from "../../db/open-remote.ts";
-import type { GroupCommit } from "./group-commit.ts";
+import type { Database } from "../../db/open-remote.ts";
+import type { GroupCommit, Statement } from "./group-commit.ts";
 import type { Execution } from "../../db/schema.ts";
 import type { TenantBudgets, TenantUsage } from "../../protocol/api.ts";
 import type { AppError } from "../../protocol/errors.ts";
@@ -358,8 +358,23 @@ export class Admission {
    * tenant whose run just had a runner process, so its queue no longer waits for one.
    */
   async claimAfter(outcome: OutcomeWrites, ranFor?: string): Promise<Claimed | undefined> {
-    const cleared: Statement[] = ranFor === undefined ? [] : [{ sql: "DELETE FROM runner_waits WHERE tenant_id = ?1", params: [ranFor] }];
-    const results = await this.#writes.run([...outcome.record, this.#claimStatement(true), ...cleared, ...outcome.logs]);
+    // Outcomes written together claim together, and clear their tenants' waits together: one
+    // statement each for all of them instead of one per outcome (see GroupCommit's merges).
+    const cleared: Statement[] =
+      ranFor === undefined
+        ? []
+        : [
+            {
+              sql: "DELETE FROM runner_waits WHERE tenant_id = ?1",
+              params: [ranFor],
+              merge: {
+                key: "runner-waits",
+                many: (all) => ({ sql: `DELETE FROM runner_waits WHERE tenant_id IN (${all.map(() => "?").join(", ")})`, params: all.map((s) => s.params[0]) }),
+              },
+            },
+          ];
+    const claim = { ...this.#claimStatement(true), merge: { key: "claim-after", many: (all: Statement[]) => this.#claimManyStatement(all.length) } };
+    const results = await this.#writes.run([...outcome.record, claim, ...cleared, ...outcome.logs]);
     return toClaimed(results[outcome.record.length] as ClaimRow[]);
   }
 
@@ -423,6 +438,64 @@ export class Admission {
         AND status = 'queued'
         RETURNING id, tenant_id, script_id, version, trigger, input, attempt, timeout_ms`,
       params: [new Date().toISOString(), this.#caps.tenantDefault, this.#caps.global, this.#hostId, utcDay(), this.#caps.budgets.maxHistoryBytesPerDay],
+    };
+  }
+
+  /**
+   * Claims up to `count` waiting runs at once, for `count` outcomes written in one transaction
+   * (each freed a slot, or none if its run was already closed). The runs are the oldest due
+   * ones among the first `4 * count` in the queue of tenants with room, at most as many of a
+   * tenant's as it has room for: its own limit, and the platform's fair share of the cap when
+   * these claims could reach the cap (each tenant then starts only while it runs less than its
+   * equal share, as one claim at a time would allow). What this leaves waiting with room (rows
+   * past that window, or room below the cap not shared fairly) the next outcome or the tick's
+   * drain claims, one at a time as before; so this never starts more than `claimNext` would.
+   */
+  #claimManyStatement(count: number): Statement {
+    return {
+      sql: `WITH RECURSIVE waiting(tenant_id) AS (
+          SELECT min(tenant_id) FROM executions WHERE status = 'queued'
+          UNION ALL
+          SELECT (SELECT min(tenant_id) FROM executions WHERE status = 'queued' AND tenant_id > waiting.tenant_id) FROM waiting WHERE waiting.tenant_id IS NOT NULL
+        ),
+        everyone(n) AS MATERIALIZED (SELECT count(*) FROM executions WHERE status = 'running'),
+        counted(tenant_id, mine, shadow, lim, others) AS MATERIALIZED (
+          SELECT w.tenant_id,
+            (SELECT count(*) FROM executions r WHERE r.status = 'running' AND r.tenant_id = w.tenant_id),
+            ${shadowSlotsHeld("w.tenant_id")},
+            coalesce((SELECT max_concurrency FROM tenants t WHERE t.id = w.tenant_id), ?2),
+            (SELECT count(DISTINCT tenant_id) FROM executions WHERE status = 'running' AND tenant_id <> w.tenant_id)
+          FROM waiting w
+          WHERE w.tenant_id IS NOT NULL
+            AND NOT ${historyFull("w.tenant_id", "?5", "?6")}
+            AND NOT EXISTS (SELECT 1 FROM runner_waits rw WHERE rw.tenant_id = w.tenant_id
+              AND (rw.until > ?1 OR EXISTS (SELECT 1 FROM executions r WHERE r.status = 'running' AND r.tenant_id = w.tenant_id)))
+        ),
+        roomy(tenant_id, room) AS MATERIALIZED (
+          SELECT c.tenant_id, min(
+              c.lim - c.mine - c.shadow,
+              CASE WHEN (SELECT n FROM everyone) + ?7 <= ?3 THEN ?7
+                ELSE (?3 - c.mine * (1 + c.others) + c.others) / (1 + c.others) END,
+              CASE WHEN EXISTS (SELECT 1 FROM runner_waits rw WHERE rw.tenant_id = c.tenant_id) THEN 1 ELSE ?7 END)
+          FROM counted c
+        ),
+        ahead(id, created_at, tenant_id) AS MATERIALIZED (
+          SELECT e.id, e.created_at, e.tenant_id FROM executions e
+          WHERE (SELECT count(*) FROM roomy WHERE room > 0) > 0
+            AND e.status = 'queued' AND (e.not_before IS NULL OR e.not_before <= ?1)
+            AND e.tenant_id IN (SELECT tenant_id FROM roomy WHERE room > 0)
+          ORDER BY e.created_at, e.id LIMIT ?7 * 4
+        ),
+        picked(id) AS MATERIALIZED (
+          SELECT p.id FROM (SELECT w.id, w.created_at, row_number() OVER (PARTITION BY w.tenant_id ORDER BY w.created_at, w.id) AS n, r.room
+            FROM ahead w JOIN roomy r ON r.tenant_id = w.tenant_id) p
+          WHERE p.n <= p.room ORDER BY p.created_at, p.id LIMIT ?7
+        )
+        UPDATE executions SET status = 'running', started_at = ?1, host_id = ?4,
+          timeout_ms = (SELECT timeout_ms FROM scripts WHERE scripts.id = executions.script_id)
+        WHERE id IN (SELECT id FROM picked) AND status = 'queued'
+        RETURNING id, tenant_id, script_id, version, trigger, input, attempt, timeout_ms`,
+      params: [new Date().toISOString(), this.#caps.tenantDefault, this.#caps.global, this.#hostId, utcDay(), this.#caps.budgets.maxHistoryBytesPerDay, count],
     };
   }
 

@@ -8,7 +8,16 @@
 // waiting request is woken to make the next one. A waiting request keeps a timer of its own, or
 // the runtime would take it for hung and cancel it; the timer also notices a leader that never
 // comes back (its request cancelled mid-write) and routes around it.
-import type { Statement, StatementBatch } from "../../db/proxy-protocol.ts";
+import type { Statement as Plain, StatementBatch } from "../../db/proxy-protocol.ts";
+
+/**
+ * A statement that may be merged with its kind in a shared write: when several groups of one
+ * write carry a statement with the same `merge.key`, they are replaced by one `merge.many(n)`
+ * statement run after every group's other statements, whose rows are dealt out in order, one
+ * to each of those groups (none when it answered fewer). A group written alone runs its own.
+ * Claims of freed slots are merged so: one claim of up to n waiting runs instead of n claims.
+ */
+export type Statement = Plain & { merge?: { key: string; many(merged: Plain[]): Plain } };
 
 /**
  * A shared write carries at most this many statements; a bigger group (a batch of events to many
@@ -86,12 +95,9 @@ export class GroupCommit {
     const batch = this.#take();
     for (const w of batch) w.writtenSince = this.#leaderSince;
     try {
-      const results = await this.#write(batch.flatMap((w) => w.statements));
-      let at = 0;
-      for (const w of batch) {
-        w.settle({ results: results.slice(at, at + w.statements.length) });
-        at += w.statements.length;
-      }
+      const { statements, deal } = merged(batch);
+      const results = deal(await this.#write(statements));
+      for (const [i, w] of batch.entries()) w.settle({ results: results[i]! });
     } catch {
       for (const w of batch) w.settle({ alone: true });
     } finally {
@@ -146,6 +152,62 @@ export class GroupCommit {
       w.promote();
     }
   }
+}
+
+/**
+ * The statements of a shared write, with the mergeable ones of each key made one (see
+ * `Statement`), and how to deal the write's results back to each group.
+ */
+function merged(batch: Waiting[]): { statements: Plain[]; deal(results: unknown[][][]): unknown[][][][] } {
+  const holders = new Map<string, { many(merged: Plain[]): Plain; at: { group: number; index: number }[] }>();
+  for (const [group, w] of batch.entries()) {
+    for (const [index, s] of w.statements.entries()) {
+      if (!s.merge) continue;
+      const holder = holders.get(s.merge.key) ?? { many: s.merge.many, at: [] };
+      holder.at.push({ group, index });
+      holders.set(s.merge.key, holder);
+    }
+  }
+  const shared = [...holders.values()].filter((h) => h.at.length > 1);
+  if (shared.length === 0) {
+    return {
+      statements: batch.flatMap((w) => w.statements),
+      deal(results) {
+        let at = 0;
+        return batch.map((w) => results.slice((at += w.statements.length) - w.statements.length, at));
+      },
+    };
+  }
+  const mergedAway = new Set(shared.flatMap((h) => h.at.map(({ group, index }) => `${group}:${index}`)));
+  // Where each group's statement's result is in the write: a position, or a merged statement's.
+  const places: (number | { merged: number; nth: number })[][] = [];
+  const statements: Plain[] = [];
+  batch.forEach((w, group) => {
+    places.push(
+      w.statements.map((s, index) => {
+        if (mergedAway.has(`${group}:${index}`)) return { merged: -1, nth: -1 };
+        statements.push(s);
+        return statements.length - 1;
+      }),
+    );
+  });
+  for (const h of shared) {
+    statements.push(h.many(h.at.map(({ group, index }) => batch[group]!.statements[index]!)));
+    h.at.forEach(({ group, index }, nth) => {
+      places[group]![index] = { merged: statements.length - 1, nth };
+    });
+  }
+  return {
+    statements,
+    deal: (results) =>
+      places.map((group) =>
+        group.map((place) => {
+          if (typeof place === "number") return results[place]!;
+          const row = results[place.merged]![place.nth];
+          return row === undefined ? [] : [row];
+        }),
+      ),
+  };
 }
 
 function entry(statements: Statement[]): Waiting {
