@@ -29,6 +29,8 @@ export interface Env extends DatabaseBindings, Partial<WranglerEnv> {
   EGRESS_ALLOW?: string;
   /** "true" behind a proxy that sets X-Forwarded-For / CF-Connecting-IP truthfully. */
   TRUST_PROXY?: string;
+  /** Locally: loopback, where the tenants' runner processes listen (jobs go to them directly). */
+  RUNNERS?: Fetcher;
   /** The built admin SPA: a disk service locally, static assets on Cloudflare. */
   ASSETS?: Fetcher;
 }

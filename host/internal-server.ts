@@ -1,11 +1,11 @@
 // The host's loopback API for the dispatcher: SQL against the embedded libSQL file, and the
-// runner gateway (run, cancel, live state, stats). Every call carries the per-start secret;
-// nothing else may use it.
+// runner supervisor's side door (where a tenant's runner is, what became of an execution whose
+// runner died, cancel, live state, stats). Jobs themselves go from the dispatcher straight to
+// the runner. Every call carries the per-start secret; nothing else may use it.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { timingSafeEqual } from "node:crypto";
 import type { LocalSqlEngine } from "../db/local-engine.ts";
 import type { ProxyQuery } from "../db/proxy-protocol.ts";
-import type { RunJob } from "../protocol/run.ts";
 import type { HostLog } from "./log.ts";
 import type { RunnerPool } from "./runners/pool.ts";
 import { egressCounters } from "./egress-wiring.ts";
@@ -38,17 +38,15 @@ function authorised(req: IncomingMessage, secret: string): boolean {
 }
 
 export function startInternalServer(deps: InternalServerDeps): Promise<{ server: Server; port: number }> {
+  if (deps.onRunEnd) deps.runners.onRunEnd(deps.onRunEnd);
   const routes: Record<string, (body: unknown) => Promise<unknown>> = {
     "/db/query": async (body) => deps.sql.query(body as ProxyQuery),
     "/db/batch": async (body) => deps.sql.batch(body as ProxyQuery[]),
-    "/run": async (body) => {
-      const job = body as RunJob;
-      try {
-        return await deps.runners.run(job);
-      } finally {
-        deps.onRunEnd?.(job.executionId);
-      }
+    "/place": async (body) => {
+      const { tenantId, memoryMb } = body as { tenantId: string; memoryMb: number };
+      return deps.runners.place(String(tenantId), Number(memoryMb));
     },
+    "/verdict": async (body) => deps.runners.verdict(String((body as { executionId: string }).executionId)),
     "/stats": async () => ({ ...deps.runners.stats(), egressRefusals: egressCounters.refusals }),
     "/cancel": async (body) => {
       const { executionId, by } = body as { executionId: string; by: string };

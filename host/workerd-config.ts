@@ -23,6 +23,8 @@ const config :Workerd.Config = (
   services = [
     (name = "dispatcher", worker = .dispatcher),
     (name = "host", external = (address = ${str(c.hostAddress)}, http = ())),
+    # Jobs go from here straight to the tenant's runner process, on loopback only.
+    (name = "runners", network = (allow = ["127.0.0.1/32"])),
     ${c.assetsDir ? `(name = "admin-assets", disk = (path = ${str(c.assetsDir)}, writable = false)),` : ""}
   ],
   sockets = [ (name = "http", address = ${str(c.address)}, http = (), service = "dispatcher") ],
@@ -32,6 +34,7 @@ const dispatcher :Workerd.Worker = (
   compatibilityDate = ${str(compatibilityDate)},
   bindings = [
     (name = "HOST", service = "host"),
+    (name = "RUNNERS", service = "runners"),
     (name = "HOST_SECRET", text = ${str(c.hostSecret)}),
     ${c.assetsDir ? `(name = "ASSETS", service = "admin-assets"),` : ""}
     ${vars.join("\n    ")}

@@ -1,5 +1,6 @@
-// How the dispatcher hands a job to a runner. Locally: the host's runner gateway, which owns
-// the shards and their deadlines. On Cloudflare: the Worker Loader, in this same worker.
+// How the dispatcher hands a job to a runner. Locally: straight to the tenant's runner process
+// (the host places it, arms its deadline from the process's own stdout and kills it if need
+// be, but carries no job). On Cloudflare: the Worker Loader, in this same worker.
 import { AppError } from "../../protocol/errors.ts";
 import type { LiveState, RunJob, RunResult } from "../../protocol/run.ts";
 import type { Env } from "../env.ts";
@@ -47,26 +48,107 @@ export function createRunner(env: Env): Runner {
       stats: noStats,
     };
   }
-  if (!host || !secret) {
+  if (!host || !secret || !env.RUNNERS) {
     return {
       run: () => Promise.reject(new AppError("RUNNER_UNAVAILABLE", "no runner is configured for this deployment")),
       live: noLiveState,
       stats: noStats,
     };
   }
+  const supervisor = host;
+  const runners = env.RUNNERS;
   async function call<T>(path: string, body: unknown): Promise<T> {
-    const response = await host!.fetch(`http://host${path}`, {
+    const response = await supervisor.fetch(`http://host${path}`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-iota-host-secret": secret! },
       body: JSON.stringify(body),
     });
-    if (!response.ok) throw new AppError("RUNNER_UNAVAILABLE", `the runner gateway answered ${response.status}`);
+    if (!response.ok) throw new AppError("RUNNER_UNAVAILABLE", `the runner supervisor answered ${response.status}`);
     return (await response.json()) as T;
   }
   return {
-    run: (job) => call<RunResult>("/run", job),
+    run: (job) => runDirect(job, runners, call),
     live: (executionId, after) => call<LiveState>("/live", { executionId, after }),
     stats: () => call<RunnerStats>("/stats", {}),
     cancel: (executionId, by) => call<{ cancelled: boolean }>("/cancel", { executionId, by }).then((r) => r.cancelled),
   };
+}
+
+type HostCall = <T>(path: string, body: unknown) => Promise<T>;
+type Placed = { port: number; secret: string; shard: string } | { busy: RunResult };
+
+/**
+ * Where each tenant's runner is, per isolate, for a moment: asking the host costs a round trip
+ * that most calls skip. A stale entry is harmless: a stopped process refuses the connection, and
+ * a process that took over its port has another secret (403) or another owner (409); either way
+ * the job never ran, and the host is asked again.
+ */
+const placements = new Map<string, { placed: Placed; until: number }>();
+const placementTtlMs = 2000;
+/** How many times a job that never got to run (its process went, or was another's) is sent again. */
+const maxStarts = 3;
+
+async function place(job: RunJob, call: HostCall, fresh: boolean): Promise<Placed> {
+  const key = `${job.tenantId}:${job.memoryMb}`;
+  const known = placements.get(key);
+  if (known && !fresh && known.until > Date.now()) return known.placed;
+  const placed = await call<Placed>("/place", { tenantId: job.tenantId, memoryMb: job.memoryMb });
+  if ("busy" in placed) placements.delete(key);
+  else placements.set(key, { placed, until: Date.now() + placementTtlMs });
+  return placed;
+}
+
+/**
+ * Sends a job straight to its tenant's runner process and returns its result. When the process
+ * cannot answer (killed at the deadline, out of memory, crashed), the host, which watched it
+ * die, says what became of the job; one that never began there runs again, in its own time.
+ */
+async function runDirect(job: RunJob, runners: Fetcher, call: HostCall): Promise<RunResult> {
+  const firstStart = Date.now();
+  const deadline = firstStart + job.timeoutMs;
+  let attempt: RunJob = job;
+  for (let start = 1; ; start++) {
+    const placed = await place(attempt, call, start > 1);
+    if ("busy" in placed) return placed.busy;
+    let outcome: RunResult | "again" | undefined;
+    try {
+      const response = await runners.fetch(`http://127.0.0.1:${placed.port}/run`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-iota-runner-secret": placed.secret },
+        body: JSON.stringify(attempt),
+      });
+      if (response.ok) outcome = (await response.json()) as RunResult;
+      else if (response.status === 403 || response.status === 409) {
+        // Not this job's process any more: it never ran there.
+        await response.body?.cancel();
+        outcome = "again";
+      } else await response.body?.cancel();
+    } catch {
+      // the connection failed or broke: the host knows why
+    }
+    if (outcome === undefined) outcome = await call<RunResult | "again">("/verdict", { executionId: job.executionId });
+    else if (outcome !== "again" && outcome.status === "timed_out" && outcome.logs.length === 0) {
+      // Given up on while its isolate was held: its lines reached only the host.
+      const kept = await call<RunResult | "again">("/verdict", { executionId: job.executionId }).catch(() => "again" as const);
+      if (kept !== "again") outcome = { ...outcome, logs: kept.logs, progress: kept.progress ?? outcome.progress ?? null };
+    }
+    if (outcome !== "again") {
+      const finished = Date.parse(outcome.finishedAt);
+      return { ...outcome, startedAt: new Date(firstStart).toISOString(), durationMs: Number.isFinite(finished) ? finished - firstStart : outcome.durationMs };
+    }
+    placements.delete(`${job.tenantId}:${job.memoryMb}`);
+    const remaining = deadline - Date.now();
+    if (start >= maxStarts || remaining < 100) {
+      const now = new Date().toISOString();
+      return {
+        status: "interrupted",
+        error: { code: "RUNNER_CRASHED", message: "interrupted: the runner was held by work another execution of this tenant left running, and was stopped" },
+        logs: [],
+        startedAt: new Date(firstStart).toISOString(),
+        finishedAt: now,
+        durationMs: Date.now() - firstStart,
+      };
+    }
+    attempt = { ...job, timeoutMs: remaining };
+  }
 }

@@ -59,7 +59,10 @@ export interface ExchangeDeps {
   now?: () => number;
 }
 
-export type ExchangeResult = { ok: true; response: UpstreamResponse } | { ok: false; refusal: Refusal };
+export type ExchangeResult = ({ ok: true; response: UpstreamResponse } | { ok: false; refusal: Refusal }) & {
+  /** This request's records (one per hop), for the runner that asked: it files them with its execution. */
+  records?: EgressRecord[];
+};
 
 export async function exchange(request: ScriptRequest, deps: ExchangeDeps, cancelled?: AbortSignal): Promise<ExchangeResult> {
   const now = deps.now ?? Date.now;

@@ -77,7 +77,13 @@ export async function startEgressProxy(options: EgressProxyOptions = {}): Promis
     onFault,
   };
   const server = createProxyServer({
-    exchange: (request, cancelled) => exchange(request, deps, cancelled),
+    // Each request's own records travel back with its answer, so the runner that asked files
+    // them with its execution without a round trip to the host.
+    exchange: async (request, cancelled) => {
+      const records: EgressRecord[] = [];
+      const result = await exchange(request, { ...deps, record: (r) => (records.push(r), deps.record(r)) }, cancelled);
+      return { ...result, records };
+    },
     maxRequestBytes: limits.maxRequestBytes,
     secret: options.secret,
     onFault,

@@ -18,13 +18,21 @@ export interface ProxyServerDeps {
   onFault: (event: string, error: unknown) => void;
 }
 
-function refuse(res: ServerResponse, found: Refusal, close = false): void {
+/** The header carrying a request's records (JSON) to the runner, which removes it before the script sees the answer. */
+export const recordsHeader = "x-iota-egress-records";
+
+function recordsOf(result: ExchangeResult): string | undefined {
+  return result.records && result.records.length > 0 ? encodeURIComponent(JSON.stringify(result.records)) : undefined;
+}
+
+function refuse(res: ServerResponse, found: Refusal, close = false, records?: string): void {
   const payload = JSON.stringify({ error: found });
   const headers: Record<string, string | number> = {
     "content-type": "application/json",
     "content-length": Buffer.byteLength(payload),
     "x-iota-egress-refused": "1",
   };
+  if (records) headers[recordsHeader] = records;
   if (close) headers.connection = "close";
   res.writeHead(403, headers);
   res.end(payload);
@@ -97,10 +105,12 @@ async function handle(deps: ProxyServerDeps, req: IncomingMessage, res: ServerRe
   );
   // An unread or partly read request body leaves the connection unusable for the next request.
   const close = bytes > deps.maxRequestBytes;
-  if (!result.ok) return refuse(res, result.refusal, close);
+  const records = recordsOf(result);
+  if (!result.ok) return refuse(res, result.refusal, close, records);
   const { response } = result;
   const keepLength = method === "HEAD";
   const headers = responseHeaders(response.headers, keepLength).flat();
+  if (records) headers.push(recordsHeader, records);
   const hasBody = !keepLength && response.status !== 204 && response.status !== 304;
   if (hasBody) headers.push("content-length", String(response.body.byteLength));
   if (close) headers.push("connection", "close");

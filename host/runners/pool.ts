@@ -5,12 +5,12 @@
 // get 503 with Retry-After, async work waits in the database). A warm spare per tier lets a
 // tenant's first run start without waiting for a process.
 import { randomBytes } from "node:crypto";
-import type { LiveState, OutboundRecord, RunJob, RunResult } from "../../protocol/run.ts";
+import type { LiveState, OutboundRecord, RunResult } from "../../protocol/run.ts";
 import type { Containment } from "../containment/index.ts";
 import type { HostLog } from "../log.ts";
 import { Placement } from "./placement.ts";
 import { RunnerShard, type Incident, type RunnerLinks } from "./shard.ts";
-import { cancelledError, ended } from "./verdicts.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export interface RunnerPoolOptions {
   tiersMb: number[];
@@ -34,9 +34,22 @@ interface Assigned {
   shard: RunnerShard;
   started: Promise<void>;
   lastUsed: number;
-  /** Runs placed here and not yet finished (including ones still waiting for the start). */
-  pending: number;
 }
+
+/** Where a tenant's jobs go: the runner's loopback port and the secret it asks for. */
+export interface Placed {
+  port: number;
+  secret: string;
+  shard: string;
+}
+
+/** How long a placement handed out keeps its process from being stopped as idle: the job may be on its way. */
+const placedGraceMs = 2000;
+/** How long the dispatcher may wait for an execution's verdict. */
+const verdictWaitMs = 3000;
+/** How long verdicts and early cancels are kept for someone to collect. */
+const verdictKeptMs = 60_000;
+const cancelKeptMs = 60_000;
 
 /** How often every runner's CPU is sampled for work left running. */
 const sampleEveryMs = 250;
@@ -48,8 +61,10 @@ export class RunnerPool {
   readonly #assigned = new Map<string, Assigned>();
   readonly #spares = new Map<number, { shard: RunnerShard; started: Promise<void> }>();
   readonly #all = new Set<RunnerShard>();
-  /** Runs waiting for their process to start, with who cancelled them if someone did. */
-  readonly #starting = new Map<string, { cancelledBy?: string }>();
+  readonly #endListeners: ((executionId: string) => void)[] = [];
+  readonly #verdicts = new Map<string, { result: RunResult | "again"; at: number }>();
+  /** Cancels that came before their execution reached its runner, with who cancelled. */
+  readonly #cancelledEarly = new Map<string, { value: string; at: number }>();
   readonly #sampler: ReturnType<typeof setInterval>;
   #serial = 0;
   #stopping = false;
@@ -72,42 +87,60 @@ export class RunnerPool {
     await this.#spare(this.#placement.tierFor(this.#o.defaultTierMb)).started;
   }
 
-  async run(job: RunJob): Promise<RunResult> {
-    const tier = this.#placement.tierFor(job.memoryMb);
-    const key = `${job.tenantId}:${tier}`;
+  /**
+   * The tenant's process for a job of `memoryMb`, started if need be: where the dispatcher sends
+   * the job itself. RUNNER_BUSY when no process can be had.
+   */
+  async place(tenantId: string, memoryMb: number): Promise<Placed | { busy: RunResult }> {
+    const tier = this.#placement.tierFor(memoryMb);
+    const key = `${tenantId}:${tier}`;
     let assigned = this.#assigned.get(key);
     if (!assigned && (this.#assigned.size < this.#o.maxProcesses || this.#evictIdle())) {
-      assigned = this.#assign(key, job.tenantId, tier);
+      assigned = this.#assign(key, tenantId, tier);
     }
-    if (!assigned) return busy(this.#o.maxProcesses);
-    assigned.pending++;
-    assigned.lastUsed = Date.now();
-    assigned.shard.penalise(this.#placement.isPenalised(job.tenantId));
-    const starting: { cancelledBy?: string } = {};
-    this.#starting.set(job.executionId, starting);
-    try {
-      try {
-        await assigned.started;
-      } finally {
-        this.#starting.delete(job.executionId);
+    if (!assigned) return { busy: busy(this.#o.maxProcesses) };
+    this.#touch(assigned);
+    assigned.shard.penalise(this.#placement.isPenalised(tenantId));
+    await assigned.started.catch(() => undefined);
+    if (!(await assigned.shard.ready())) return { busy: unavailable("no runner is available right now; try again shortly") };
+    this.#touch(assigned);
+    return { ...assigned.shard.endpoint, shard: assigned.shard.name };
+  }
+
+  /**
+   * What became of an execution the dispatcher could not hear from: its verdict once the host
+   * has it (its process died, or it was given up on with its lines here), "again" when it
+   * never reached a process (run it again), or a failure when neither comes within a few seconds.
+   */
+  async verdict(executionId: string): Promise<RunResult | "again"> {
+    const until = Date.now() + verdictWaitMs;
+    for (;;) {
+      const known = this.#verdicts.get(executionId);
+      if (known) {
+        this.#verdicts.delete(executionId);
+        return known.result;
       }
-      if (starting.cancelledBy !== undefined) return ended(Date.now(), "cancelled", cancelledError({ started: false, cancelledBy: starting.cancelledBy }));
-      return await assigned.shard.run(job);
-    } finally {
-      assigned.pending--;
-      assigned.lastUsed = Date.now();
+      const running = [...this.#all].some((s) => s.has(executionId));
+      // Never seen by any process of ours, and none is dying with it: it never started.
+      if (!running && [...this.#all].every((s) => s.settled)) return "again";
+      if (Date.now() >= until) return unavailable("the runner stopped answering; the execution's outcome is unknown");
+      await sleep(20);
     }
   }
 
-  /** Cancels an execution this host runs, for `by` (see RunnerShard.cancel): false when it has none such. */
+  /** Tells `listener` of every execution that ends in one of these processes. */
+  onRunEnd(listener: (executionId: string) => void): void {
+    this.#endListeners.push(listener);
+  }
+
+  /** Cancels an execution this host runs, for `by` (see RunnerShard.cancel): false when it has none such yet. */
   cancel(executionId: string, by: string): boolean {
     for (const shard of this.#all) if (shard.cancel(executionId, by)) return true;
-    // Still waiting for its process to start: it will not be started.
-    const starting = this.#starting.get(executionId);
-    if (starting) starting.cancelledBy ??= by;
-    return starting !== undefined;
+    // On its way to its runner: it is cancelled as soon as it begins there.
+    this.#prune(this.#cancelledEarly, cancelKeptMs);
+    if (!this.#cancelledEarly.has(executionId)) this.#cancelledEarly.set(executionId, { value: by, at: Date.now() });
+    return false;
   }
-
   recordOutbound(executionId: string, tenantId: string, record: OutboundRecord): void {
     for (const shard of this.#all) if (shard.recordOutbound(executionId, tenantId, record)) return;
   }
@@ -149,7 +182,7 @@ export class RunnerPool {
     this.#spares.delete(tier);
     const { shard, started } = spare ?? this.#newShard(tier);
     shard.owner = tenantId;
-    const assigned: Assigned = { shard, started, lastUsed: Date.now(), pending: 0 };
+    const assigned: Assigned = { shard, started, lastUsed: Date.now() };
     this.#assigned.set(key, assigned);
     // The next new tenant of this tier gets a process that is already up.
     if (!this.#stopping) this.#spare(tier);
@@ -180,7 +213,7 @@ export class RunnerPool {
   #evictIdle(): boolean {
     let victim: [string, Assigned] | undefined;
     for (const entry of this.#assigned) {
-      if (entry[1].pending > 0 || entry[1].shard.running > 0) continue;
+      if (entry[1].shard.running > 0 || Date.now() - entry[1].lastUsed < placedGraceMs) continue;
       if (!victim || entry[1].lastUsed < victim[1].lastUsed) victim = entry;
     }
     if (!victim) return false;
@@ -203,9 +236,38 @@ export class RunnerPool {
       group: this.#o.containment.group(name, { memoryBytes: (tier + this.#o.memoryHeadroomMb) * 1048576 }),
       log: this.#o.log,
       onIncident: (incident) => this.#onIncident(shard, incident),
+      onVerdict: (executionId, result) => {
+        this.#prune(this.#verdicts, verdictKeptMs);
+        this.#verdicts.set(executionId, { result, at: Date.now() });
+      },
+      cancelledEarly: (executionId) => {
+        const early = this.#cancelledEarly.get(executionId);
+        this.#cancelledEarly.delete(executionId);
+        return early?.value;
+      },
+      onEnded: (executionId) => {
+        for (const listener of this.#endListeners) listener(executionId);
+      },
+      onBegan: (began) => {
+        const owner = began.owner && this.#assigned.get(`${began.owner}:${began.tierMb}`);
+        if (owner) this.#touch(owner);
+      },
     });
     this.#all.add(shard);
     return { shard, started: shard.start() };
+  }
+
+  #touch(assigned: Assigned): void {
+    assigned.lastUsed = Date.now();
+  }
+
+  /** Drops entries older than `keptMs` (the oldest come first in a Map). */
+  #prune<T extends { at: number }>(map: Map<string, T>, keptMs: number): void {
+    const before = Date.now() - keptMs;
+    for (const [key, value] of map) {
+      if (value.at >= before) break;
+      map.delete(key);
+    }
   }
 
   #onIncident(shard: RunnerShard, incident: Incident): void {
@@ -215,6 +277,11 @@ export class RunnerPool {
     this.#o.log.warn("runner.penalised", { shard: shard.name, tenantId: incident.culprit, cause: incident.cause });
     if (incident.cause === "background" && incident.lastEnded) this.#o.onLeftoverWork?.(incident.culprit, incident.lastEnded);
   }
+}
+
+function unavailable(message: string): RunResult {
+  const now = new Date().toISOString();
+  return { status: "interrupted", error: { code: "RUNNER_UNAVAILABLE", message }, logs: [], startedAt: now, finishedAt: now, durationMs: 0 };
 }
 
 function busy(maxProcesses: number): RunResult {

@@ -2,7 +2,9 @@
 // Open-source workerd has no CPU or memory limit, so limits become real here: the process sits
 // in a resource group of its own (host/containment), an execution that holds it past its
 // deadline gets it killed, so does work a script left running after its execution ended, and
-// every execution that was in it is told exactly what happened. The process then starts again.
+// every execution that was in it gets a verdict saying exactly what happened. The process then
+// starts again. Jobs come from the dispatcher straight to the process; this side learns of them
+// from the process's stdout (a J line when one begins, E when it ends) and never carries them.
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { LiveState, OutboundRecord, RunJob, RunResult } from "../../protocol/run.ts";
@@ -37,6 +39,14 @@ export interface ShardOptions {
   log: HostLog;
   /** Told why the process died, which tenant is to blame, and which executions were near. */
   onIncident(incident: Incident): void;
+  /** Told what became of an execution the dispatcher could not hear from (its process died, or it was given up on). */
+  onVerdict(executionId: string, result: RunResult | "again"): void;
+  /** Who cancelled an execution before it reached its runner, if someone did. */
+  cancelledEarly(executionId: string): string | undefined;
+  /** Told when a job begins here: the process is in use. */
+  onBegan?(shard: RunnerShard): void;
+  /** Told when an execution is over here, however it ended. */
+  onEnded?(executionId: string): void;
 }
 
 export interface Incident {
@@ -58,8 +68,8 @@ const maxStartsPerRun = 3;
 export class RunnerShard {
   readonly #o: ShardOptions;
   readonly #inflight = new Map<string, InFlight>();
-  /** Every execution in `run()`, in flight or between starts, with who cancelled it if someone did. */
-  readonly #runs = new Map<string, { cancelledBy?: string }>();
+  /** Each in-flight execution's deadline kill. */
+  readonly #watchdogs = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #secret = randomBytes(24).toString("hex");
   #port = 0;
   #process: WorkerdProcess | undefined;
@@ -73,6 +83,11 @@ export class RunnerShard {
   #penalised = false;
   #stopping = false;
   restarts = 0;
+  readonly #lines = {
+    find: (id: string) => this.#inflight.get(id),
+    began: (id: string, key: string, job: { tenantId: string; timeoutMs: number }) => this.#began(id, key, job),
+    ended: (id: string, keep: boolean) => this.#endedLine(id, keep),
+  };
   /** The tenant this process belongs to; undefined for a spare. */
   owner: string | undefined;
 
@@ -90,6 +105,16 @@ export class RunnerShard {
 
   get running(): number {
     return this.#inflight.size;
+  }
+
+  /** Whether an execution is in flight here (its J line came, its E line not yet). */
+  has(executionId: string): boolean {
+    return this.#inflight.has(executionId);
+  }
+
+  /** False while a kill this host asked for has not yet ended in the process's exit. */
+  get settled(): boolean {
+    return this.#killed === undefined;
   }
 
   get pid(): number | undefined {
@@ -115,28 +140,21 @@ export class RunnerShard {
     this.#o.group.setPenalised(on, this.pid);
   }
 
-  async run(job: RunJob): Promise<RunResult> {
-    const startedAt = Date.now();
-    const deadline = startedAt + job.timeoutMs;
-    const run: { cancelledBy?: string } = {};
-    this.#runs.set(job.executionId, run);
-    try {
-      for (let start = 1; ; start++) {
-        if (run.cancelledBy !== undefined) return ended(startedAt, "cancelled", cancelledError({ started: false, cancelledBy: run.cancelledBy }));
-        const outcome = await this.#runOnce(job, startedAt, deadline, run);
-        if (outcome !== "again") return outcome;
-        // It never got the process (held by work an earlier execution left, or killed for another
-        // execution's memory): it is innocent, so it runs again on the fresh process, in its time.
-        if (start >= maxStartsPerRun || deadline - Date.now() < 100) {
-          return ended(startedAt, "interrupted", {
-            code: "RUNNER_CRASHED",
-            message: "interrupted: the runner was held by work another execution of this tenant left running, and was stopped",
-          });
-        }
-      }
-    } finally {
-      this.#runs.delete(job.executionId);
-    }
+  /** Where the dispatcher sends this process's jobs, and the secret they must carry. */
+  get endpoint(): { port: number; secret: string } {
+    return { port: this.#port, secret: this.#secret };
+  }
+
+  /** True once the process is up to take jobs (false if it could not be had within 10 s). */
+  async ready(): Promise<boolean> {
+    const up = await Promise.race([
+      this.#up.then(
+        () => true,
+        () => false,
+      ),
+      sleep(10_000).then(() => false),
+    ]);
+    return up && !this.#stopping;
   }
 
   /**
@@ -145,64 +163,61 @@ export class RunnerShard {
    * like a timed-out one after the same grace, without penalising its tenant.
    */
   cancel(executionId: string, by: string): boolean {
-    const run = this.#runs.get(executionId);
-    if (!run) return false;
-    run.cancelledBy ??= by;
     const entry = this.#inflight.get(executionId);
-    if (!entry || entry.cancelledBy !== undefined) return true;
-    entry.cancelledBy = run.cancelledBy;
-    this.#o.log.info("runner.cancel", { shard: this.name, tenantId: this.owner, executionId, by: entry.cancelledBy });
-    postJson(this.#port, "/cancel", { executionId }, { "x-iota-runner-secret": this.#secret }).catch(() => undefined);
+    if (!entry) return false;
+    if (entry.cancelledBy !== undefined) return true;
+    entry.cancelledBy = by;
+    this.#o.log.info("runner.cancel", { shard: this.name, tenantId: this.owner, executionId, by });
+    postJson(this.#port, "/cancel", { executionId, by }, { "x-iota-runner-secret": this.#secret }).catch(() => undefined);
     setTimeout(() => {
       if (this.#inflight.get(executionId) === entry) this.#kill("cancel", executionId);
     }, this.#o.killGraceMs).unref();
     return true;
   }
 
-  async #runOnce(job: RunJob, firstStart: number, deadline: number, run: { cancelledBy?: string }): Promise<RunResult | "again"> {
-    const ready = await Promise.race([
-      this.#up.then(
-        () => true,
-        () => false,
-      ),
-      sleep(10_000).then(() => false),
-    ]);
-    if (!ready || this.#stopping) return unavailable("no runner is available right now; try again shortly");
+  /** A job began here (its J line): its deadline is armed from now. */
+  #began(executionId: string, logKey: string, job: { tenantId: string; timeoutMs: number }): void {
+    if (this.#killed || this.#inflight.has(executionId)) return;
+    // Only the owner's jobs run here (the runner refuses others); a line claiming another tenant
+    // is not believed.
+    if (this.owner !== undefined && job.tenantId !== this.owner) return;
+    const now = Date.now();
+    const timeoutMs = Math.max(1, Math.min(job.timeoutMs, 15 * 60_000));
+    const entry: InFlight = {
+      job: { executionId, tenantId: job.tenantId, timeoutMs, logKey },
+      logs: [],
+      outbound: [],
+      progress: null,
+      startedAt: now,
+      started: false,
+      deadline: now + timeoutMs,
+      settle: (result) => this.#o.onVerdict(executionId, result),
+    };
+    this.#inflight.set(executionId, entry);
+    this.#watchdogs.set(
+      executionId,
+      setTimeout(() => this.#kill("timeout", executionId), timeoutMs + this.#o.killGraceMs),
+    );
+    this.#o.onBegan?.(this);
+    const cancelledBy = this.#o.cancelledEarly(executionId);
+    if (cancelledBy !== undefined) this.cancel(executionId, cancelledBy);
+  }
 
-    let settle!: (r: RunResult | "again") => void;
-    const verdict = new Promise<RunResult | "again">((resolve) => (settle = resolve));
-    const remaining = Math.max(1, deadline - Date.now());
-    const attempt: RunJob = { ...job, timeoutMs: remaining, logKey: randomBytes(9).toString("base64url") };
-    const entry: InFlight = { job: attempt, logs: [], outbound: [], progress: null, startedAt: firstStart, started: false, deadline, settle };
-    this.#inflight.set(job.executionId, entry);
-    // Cancelled while it waited for the process: told as soon as it is there.
-    if (run.cancelledBy !== undefined) this.cancel(job.executionId, run.cancelledBy);
-    const watchdog = setTimeout(() => this.#kill("timeout", job.executionId), remaining + this.#o.killGraceMs);
-    try {
-      const call = postJson<RunResult>(this.#port, "/run", attempt, { "x-iota-runner-secret": this.#secret }).then(
-        (result) => ({ result }),
-        (error: Error) => ({ error }),
-      );
-      const first = await Promise.race([call, verdict.then((result) => ({ result }))]);
-      if ("result" in first) {
-        if (first.result === "again") return "again";
-        const result = { ...first.result, startedAt: new Date(firstStart).toISOString(), durationMs: Date.parse(first.result.finishedAt) - firstStart };
-        if (result.status === "timed_out" && result.logs.length === 0) {
-          // The runner gave up on a script that awaits; its lines came through stdout.
-          await sleep(20);
-          return asCancelled(entry, { ...result, logs: entry.logs, progress: entry.progress, outbound: entry.outbound });
-        }
-        return asCancelled(entry, { ...result, outbound: entry.outbound });
-      }
-      // The call failed: most often because the process died, and the exit handler will
-      // deliver the verdict. If it does not, the runner itself misbehaved.
-      const late = await Promise.race([verdict, sleep(3000).then(() => undefined)]);
-      return late ?? ended(firstStart, "interrupted", { code: "RUNNER_CRASHED", message: `the runner failed: ${first.error.message}` }, entry);
-    } finally {
-      clearTimeout(watchdog);
-      this.#inflight.delete(job.executionId);
-      this.#ended(job.executionId);
-    }
+  /** A job ended here (its E line). One given up on while its isolate was held leaves its lines for the dispatcher. */
+  #endedLine(executionId: string, keepLogs: boolean): void {
+    const entry = this.#inflight.get(executionId);
+    if (!entry) return;
+    this.#forget(executionId);
+    if (keepLogs)
+      entry.settle(ended(entry.startedAt, "timed_out", { code: "TIMEOUT", message: `the script ran past its ${entry.job.timeoutMs} ms timeout` }, entry));
+  }
+
+  #forget(executionId: string): void {
+    clearTimeout(this.#watchdogs.get(executionId));
+    this.#watchdogs.delete(executionId);
+    this.#inflight.delete(executionId);
+    this.#ended(executionId);
+    this.#o.onEnded?.(executionId);
   }
 
   /** Adds an outbound request the egress proxy saw to its execution, if it runs here. */
@@ -285,7 +300,7 @@ export class RunnerShard {
       joinGroups: this.#o.group.procsFiles,
       healthUrl: `http://127.0.0.1:${this.#port}/health`,
       onStdoutLine: (line) => {
-        const read = readRunnerLine(line, this.#o.marker, (id) => this.#inflight.get(id));
+        const read = readRunnerLine(line, this.#o.marker, this.#lines);
         if (!read) this.#o.log.debug("runner.stdout", { shard: this.name, line });
       },
       onStderrLine: (line) => this.#o.log.debug("runner.stderr", { shard: this.name, line }),
@@ -306,6 +321,7 @@ export class RunnerShard {
     const cause: Cause = killed?.cause ?? (heapLimit || kernelOom ? "memory" : "crash");
     const victims = [...this.#inflight.values()];
     for (const [entry, outcome] of attribute(victims, cause, killed?.executionId, this.#o.heapMb)) entry.settle(outcome);
+    for (const entry of victims) this.#forget(entry.job.executionId);
     this.#o.onIncident({
       cause,
       // Nobody misbehaved when a cancelled script had to be stopped: its tenant is not penalised.
@@ -328,19 +344,4 @@ export class RunnerShard {
     this.#up = this.#spawn();
     this.#up.catch((error: Error) => this.#o.log.error("runner.restart_failed", { shard: this.name, error: error.message }));
   }
-}
-
-/**
- * The outcome of a run someone cancelled, whatever the runner answered: once the cancel was
- * taken, the run ends cancelled (keeping its logs), even if it finished in the same moment.
- */
-function asCancelled(entry: InFlight, result: RunResult): RunResult {
-  if (entry.cancelledBy === undefined) return result;
-  const { output: _output, response: _response, ...kept } = result;
-  return { ...kept, status: "cancelled", error: cancelledError(entry) };
-}
-
-function unavailable(message: string): RunResult {
-  const now = new Date().toISOString();
-  return { status: "interrupted", error: { code: "RUNNER_UNAVAILABLE", message }, logs: [], startedAt: now, finishedAt: now, durationMs: 0 };
 }

@@ -8,7 +8,8 @@ import type { LogEntry, OutboundRecord, Progress, RunError, RunJob, RunResult } 
 export type Cause = "timeout" | "memory" | "background" | "crash" | "cancel";
 
 export interface InFlight {
-  job: RunJob;
+  /** What the runner told of the job when it began (its J line). */
+  job: Pick<RunJob, "executionId" | "tenantId" | "timeoutMs"> & { logKey: string };
   logs: LogEntry[];
   outbound: OutboundRecord[];
   progress: Progress | null;

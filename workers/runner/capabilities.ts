@@ -2,7 +2,7 @@
 // kv, secrets, events) and the egress route for fetch(). The tenant travels in the
 // entrypoints' props, set here, so no script can name another tenant.
 import { WorkerEntrypoint } from "cloudflare:workers";
-import { utf8Bytes } from "../../protocol/run.ts";
+import { utf8Bytes, type OutboundRecord } from "../../protocol/run.ts";
 import { captureFetch, keepEffect, noteSecret, type ShadowRecord } from "./shadow.ts";
 
 export interface RunnerEnv {
@@ -36,7 +36,13 @@ interface Running {
   scriptName: string;
   /** A shadow execution's captured effects; absent for a live one. */
   shadow?: ShadowRecord;
+  /** Its outbound requests as the egress proxy recorded them, for its result. */
+  outbound: OutboundRecord[];
 }
+
+/** Outbound records kept per execution; more are counted by the proxy, not listed. */
+const maxOutboundRecords = 200;
+const recordsHeader = "x-iota-egress-records";
 
 /**
  * The executions running in this process, each with a key only its harness holds. A call names
@@ -52,14 +58,14 @@ function runningAs(props: TenantProps, executionId: unknown, key: unknown) {
   // A shadow execution acts only through a shadow isolate's capabilities, and a live one only
   // through a live isolate's: neither can borrow the other's.
   if ((props.shadow === true) !== (running.shadow !== undefined)) return undefined;
-  return { executionId: executionId as string, scriptId: running.scriptId, scriptName: running.scriptName, shadow: running.shadow };
+  return { executionId: executionId as string, scriptId: running.scriptId, scriptName: running.scriptName, shadow: running.shadow, outbound: running.outbound };
 }
 
 export class Sdk extends WorkerEntrypoint<RunnerEnv, TenantProps> {
   async call(executionId: string, key: string, method: string, args: unknown[]): Promise<unknown> {
     const running = runningAs(this.ctx.props, executionId, key);
     if (!running) return { ok: false, error: { code: "FORBIDDEN", message: "SDK calls are made through ctx, by an execution still running" } };
-    const { shadow: record, ...caller } = running;
+    const { shadow: record, outbound: _outbound, ...caller } = running;
     const body = JSON.stringify({ caller: { ...this.ctx.props, ...caller, shadow: this.ctx.props.shadow === true }, method, args });
     if (body.length > (2 * 1024 * 1024) / 3 && utf8Bytes(body) > 2 * 1024 * 1024)
       return { ok: false, error: { code: "PAYLOAD_TOO_LARGE", message: "an SDK call's arguments are at most 2 MB as JSON" } };
@@ -101,8 +107,27 @@ export class Egress extends WorkerEntrypoint<RunnerEnv, TenantProps> {
     headers.set("x-iota-tenant", this.ctx.props.tenantId);
     headers.set("x-iota-target", request.url);
     headers.set("x-iota-egress-secret", this.env.EGRESS_SECRET);
-    return this.env.EGRESS.fetch("http://egress/", { method: request.method, headers, body: request.body, redirect: "manual" });
+    const answer = await this.env.EGRESS.fetch("http://egress/", { method: request.method, headers, body: request.body, redirect: "manual" });
+    return fileRecords(answer, caller.outbound);
   }
+}
+
+/**
+ * The proxy sends each request's records (one per redirect hop) with its answer: they go into the
+ * execution's result here, and the header never reaches the script.
+ */
+function fileRecords(answer: Response, outbound: OutboundRecord[]): Response {
+  const raw = answer.headers.get(recordsHeader);
+  if (raw === null) return answer;
+  try {
+    const records = JSON.parse(decodeURIComponent(raw)) as (OutboundRecord & { hop?: number; executionId?: string; tenantId?: string })[];
+    for (const { hop: _hop, executionId: _e, tenantId: _t, ...record } of records) if (outbound.length < maxOutboundRecords) outbound.push(record);
+  } catch {
+    // a record we cannot read costs the record, never the answer
+  }
+  const headers = new Headers(answer.headers);
+  headers.delete(recordsHeader);
+  return new Response(answer.body, { status: answer.status, statusText: answer.statusText, headers });
 }
 
 /** Cannot happen (runningAs pairs shadow props with shadow executions), and still refused. */
