@@ -77,8 +77,13 @@ test("a publish of 600 deliveries starts only what the tenant has room for, queu
   // Each event was delivered once to each script.
   const seen = new Set<string>();
   for (let cursor: string | null = ""; cursor !== null; ) {
-    const page = await system.api("GET", `/admin/api/executions?scriptId=${a}&limit=200${cursor ? `&cursor=${cursor}` : ""}`, undefined, { token: t.token });
-    for (const e of page.body.items as { id: string }[]) {
+    const page: { body: { items: { id: string }[]; nextCursor: string | null } } = await system.api(
+      "GET",
+      `/admin/api/executions?scriptId=${a}&limit=200${cursor ? `&cursor=${cursor}` : ""}`,
+      undefined,
+      { token: t.token },
+    );
+    for (const e of page.body.items) {
       const detail = await system.api("GET", `/admin/api/executions/${e.id}`, undefined, { token: t.token });
       seen.add(detail.body.input.id);
     }
