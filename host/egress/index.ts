@@ -81,7 +81,17 @@ export async function startEgressProxy(options: EgressProxyOptions = {}): Promis
     // them with its execution without a round trip to the host.
     exchange: async (request, cancelled) => {
       const records: EgressRecord[] = [];
-      const result = await exchange(request, { ...deps, record: (r) => (records.push(r), deps.record(r)) }, cancelled);
+      const result = await exchange(
+        request,
+        {
+          ...deps,
+          record: (r) => {
+            records.push(r);
+            deps.record(r);
+          },
+        },
+        cancelled,
+      );
       return { ...result, records };
     },
     maxRequestBytes: limits.maxRequestBytes,

@@ -7,7 +7,7 @@
 // from the process's stdout (a J line when one begins, E when it ends) and never carries them.
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { LiveState, OutboundRecord, RunJob, RunResult } from "../../protocol/run.ts";
+import type { LiveState, OutboundRecord, RunResult } from "../../protocol/run.ts";
 import type { Group } from "../containment/index.ts";
 import { residentBytes, runnableMillis } from "../containment/proc.ts";
 import { freePort } from "../free-port.ts";
@@ -15,7 +15,7 @@ import { postJson } from "../http-client.ts";
 import type { HostLog } from "../log.ts";
 import { WorkerdProcess } from "../workerd-process.ts";
 import { writeRunnerConfig } from "../workerd-config.ts";
-import { attribute, cancelledError, ended, type Cause, type InFlight } from "./verdicts.ts";
+import { attribute, ended, type Cause, type InFlight } from "./verdicts.ts";
 import { readRunnerLine } from "./stdout.ts";
 
 /** Where a runner's capabilities lead: the dispatcher (SDK calls) and the egress proxy. */
@@ -62,8 +62,6 @@ export interface Incident {
  * core or waiting for one) this share of the time for this long, is running work left behind.
  */
 export const leftoverWork = { busyShare: 0.8, forMs: 1000, afterEndMs: 1000 };
-/** How many times an execution that never got its process is started again elsewhere. */
-const maxStartsPerRun = 3;
 
 export class RunnerShard {
   readonly #o: ShardOptions;
