@@ -5,6 +5,7 @@ import { drizzle as drizzleLibsql } from "drizzle-orm/libsql/web";
 import { drizzle as drizzleProxy } from "drizzle-orm/sqlite-proxy";
 import type { SqliteRemoteDatabase } from "drizzle-orm/sqlite-proxy";
 import * as schema from "./schema.ts";
+import { openD1Database } from "./open-d1.ts";
 import type { ProxyError, ProxyQuery, ProxyResult, Statement, StatementBatch } from "./proxy-protocol.ts";
 
 export type { Statement, StatementBatch };
@@ -18,6 +19,8 @@ export interface DatabaseBindings {
   LIBSQL_AUTH_TOKEN?: string;
   HOST?: Fetcher;
   HOST_SECRET?: string;
+  /** Cloudflare D1: the local Cloudflare build (`npm run start:cloudflare`) and its tests. */
+  DB?: D1Database;
 }
 
 /** A database failure that is not the caller's fault, with SQLite's code kept for mapping. */
@@ -31,6 +34,7 @@ export class DatabaseError extends Error {
 }
 
 export function openDatabase(env: DatabaseBindings): Database {
+  if (env.DB) return openD1Database(env.DB as never);
   if (env.LIBSQL_URL) {
     const client = createClient({ url: env.LIBSQL_URL, authToken: env.LIBSQL_AUTH_TOKEN });
     const $batch: StatementBatch = async (statements) => {

@@ -4,8 +4,8 @@
 import { AppError } from "../../protocol/errors.ts";
 import type { LiveState, RunJob, RunResult } from "../../protocol/run.ts";
 import type { Env } from "../env.ts";
-import harnessSource from "virtual:harness-source";
-import { execute } from "../../workers/runner/execute.ts";
+import { exports } from "cloudflare:workers";
+import { createCloudflareRunner, type CloudflareExports } from "./cloudflare/runner.ts";
 
 export interface Runner {
   run(job: RunJob): Promise<RunResult>;
@@ -39,14 +39,8 @@ export function createRunner(env: Env): Runner {
   const secret = env.HOST_SECRET;
   if (env.LOADER && !host) {
     // Deployed on Cloudflare: the platform enforces CPU and memory limits per isolate, so the
-    // dispatcher loads scripts itself.
-    const loader = env.LOADER;
-    const marker = crypto.randomUUID();
-    return {
-      run: (job) => execute(loader, job, { harnessSource, marker, compatibilityDate: env.COMPATIBILITY_DATE ?? "2026-11-01" }),
-      live: noLiveState,
-      stats: noStats,
-    };
+    // dispatcher loads scripts itself, with capabilities of its own (dispatcher/platform/cloudflare).
+    return createCloudflareRunner({ ...env, LOADER: env.LOADER }, exports as unknown as CloudflareExports);
   }
   if (!host || !secret || !env.RUNNERS) {
     return {
