@@ -9,9 +9,9 @@
 // (locally the host runs each statement to its end before the next). So a transaction deletes
 // `historyBatch` executions with their logs, a few milliseconds' hold, and one sweep step (one
 // tick) runs at most `historyBatchesPerStep` of them and stops once `stepBudgetMs` have gone by:
-// every query that arrived meanwhile goes between two batches, and the writer is busy for about
-// 2% of each second. That still deletes about 250 executions a second, a day of a million-row
-// history in a few minutes.
+// every query that arrived meanwhile goes between two batches. Measured at a million rows
+// (npm run bench:history) a batch of 50 still held the writer long enough to move a neighbour's
+// p99; 60 executions a second is a day of a million-row, 30-day history in about ten minutes.
 import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Database } from "../../db/open-remote.ts";
 import { maintenance, sessions, signInFailures } from "../../db/schema.ts";
@@ -20,11 +20,11 @@ import { signInFailureWindowMs } from "./users.ts";
 const batch = 500;
 const job = "retention";
 /** Executions (with their logs) deleted per transaction. */
-const historyBatch = 50;
+const historyBatch = 20;
 /** Transactions of history one sweep step may run, back to back. */
-const historyBatchesPerStep = 5;
+const historyBatchesPerStep = 3;
 /** ...and it stops before the next once this long has gone by since it began. */
-const stepBudgetMs = 50;
+const stepBudgetMs = 30;
 
 /** Executions past their tenant's retention, tenant by tenant in the index's time order. */
 function expiredExecutions(limit: number) {
