@@ -10,8 +10,10 @@
 // `historyBatch` executions with their logs, a few milliseconds' hold, and one sweep step (one
 // tick) runs at most `historyBatchesPerStep` of them and stops once `stepBudgetMs` have gone by:
 // every query that arrived meanwhile goes between two batches. Measured at a million rows
-// (npm run bench:history) a batch of 50 still held the writer long enough to move a neighbour's
-// p99; 60 executions a second is a day of a million-row, 30-day history in about ten minutes.
+// (npm run bench:history, on a loaded 2-core machine) this deleted about 130 executions a
+// second and still moved a neighbour's p99 (+166%); 20 per batch and 3 per step were slower
+// (32/s) and moved it more (+379%): the stall is not the batch's own size (see the report on
+// issue 13: WAL checkpoints on the host's one connection are the suspect).
 import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Database } from "../../db/open-remote.ts";
 import { maintenance, sessions, signInFailures } from "../../db/schema.ts";
@@ -20,11 +22,11 @@ import { signInFailureWindowMs } from "./users.ts";
 const batch = 500;
 const job = "retention";
 /** Executions (with their logs) deleted per transaction. */
-const historyBatch = 20;
+const historyBatch = 50;
 /** Transactions of history one sweep step may run, back to back. */
-const historyBatchesPerStep = 3;
+const historyBatchesPerStep = 5;
 /** ...and it stops before the next once this long has gone by since it began. */
-const stepBudgetMs = 30;
+const stepBudgetMs = 50;
 
 /** Executions past their tenant's retention, tenant by tenant in the index's time order. */
 function expiredExecutions(limit: number) {
