@@ -86,6 +86,7 @@ export const executionSummaryExample: ExecutionSummary = {
   finishedAt: later,
   durationMs: 412,
   errorCode: null,
+  errorMessage: null,
 };
 
 export const executionExample: ExecutionDetail = {

@@ -64,8 +64,13 @@ async function allPages(token: string, query: Record<string, string>, limit = 37
   let cursor: string | null = null;
   let pages = 0;
   do {
-    const q = new URLSearchParams({ ...query, limit: String(limit), ...(cursor ? { cursor } : {}) });
-    const r = await system.api<{ items: Item[]; nextCursor: string | null }>("GET", `/admin/api/executions?${q}`, undefined, { token });
+    const q: URLSearchParams = new URLSearchParams({ ...query, limit: String(limit), ...(cursor ? { cursor } : {}) });
+    const r: { status: number; body: { items: Item[]; nextCursor: string | null } } = await system.api<{ items: Item[]; nextCursor: string | null }>(
+      "GET",
+      `/admin/api/executions?${q}`,
+      undefined,
+      { token },
+    );
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body.items.length).toBeLessThanOrEqual(limit);
     // A page that says more follows is full.
@@ -152,7 +157,7 @@ describe("history at scale", () => {
     const recent = await system.api("GET", "/admin/api/executions?limit=5", undefined, { token: a!.token });
     const cursor = recent.body.nextCursor as string;
     // The cursor is recent; `until` is 20 days back: the page starts at `until`.
-    const q = new URLSearchParams({ until: iso(20), cursor, limit: "10" });
+    const q: URLSearchParams = new URLSearchParams({ until: iso(20), cursor, limit: "10" });
     const r = await system.api("GET", `/admin/api/executions?${q}`, undefined, { token: a!.token });
     expect(r.body.items.map((i: Item) => i.id)).toEqual(
       expected(a!, { until: iso(20) })

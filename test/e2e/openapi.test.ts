@@ -10,6 +10,8 @@ import { System } from "../support/system.ts";
 // The dispatcher's build supplies these (host/build.ts); the routes do not need their text.
 vi.mock("virtual:sdk-types", () => ({ default: "" }));
 vi.mock("virtual:harness-source", () => ({ default: "" }));
+// Only the route table is read from the imported app; workerd's own module is not in Node.
+vi.mock("cloudflare:workers", () => ({ exports: {}, WorkerEntrypoint: class {}, env: {} }));
 
 type Operation = {
   "x-iota-permission"?: string;
