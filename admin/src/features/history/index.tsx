@@ -15,7 +15,6 @@ import { StatusBadge, statusLabel } from "../../ui/status.tsx";
 import { useSession } from "../../session/index.tsx";
 import { CancelButton } from "./cancel.tsx";
 import { DurationChart, RunsChart } from "./charts.tsx";
-import { useErrorMessages } from "./error-messages.ts";
 import "./history.css";
 
 const statuses = Object.keys(statusLabel) as ExecutionStatus[];
@@ -70,7 +69,6 @@ export function History() {
     }
   };
   createEffect(on(key, () => void load(false)));
-  const errorMessage = useErrorMessages(items);
 
   // A filter replaces the address rather than adding to history: back leaves the page.
   const set = (name: string, value: string) => setSearch({ [name]: value || undefined }, { replace: true });
@@ -198,10 +196,10 @@ export function History() {
                           {ago(e.createdAt)}
                         </td>
                         <td class="num">{duration(e.durationMs)}</td>
-                        <td class="error-cell" title={errorMessage(e.id) ?? ""}>
+                        <td class="error-cell" title={e.errorMessage ?? ""}>
                           <Show when={e.errorCode}>
                             <span class="error-code">{e.errorCode}</span>
-                            <span class="error-message">{errorMessage(e.id) ?? ""}</span>
+                            <span class="error-message">{e.errorMessage ?? ""}</span>
                           </Show>
                         </td>
                         <td class="num">
