@@ -1,0 +1,1 @@
+CREATE INDEX `executions_script_open` ON `executions` (`script_id`,`created_at`) WHERE status IN ('running', 'queued');
