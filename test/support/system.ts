@@ -72,7 +72,7 @@ export class System {
     });
     this.#child = child;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`host did not start in 30 s:\n${this.#output}`)), 30_000);
+      const timer = setTimeout(() => reject(new Error(`host did not start in 60 s:\n${this.#output}`)), 60_000);
       const onData = (chunk: Buffer) => {
         this.#output += chunk.toString();
         if (this.#output.includes("iota-scripts is up")) {
