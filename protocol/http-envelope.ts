@@ -17,7 +17,17 @@ export interface RequestEnvelope extends HttpEnvelope {
 
 export interface ResponseEnvelope extends HttpEnvelope {
   status: number;
+  /**
+   * Set on a streamed answer (a body still being written when the script returned): the head
+   * went to the caller first, the body as it was written. In history, `body` is then only its
+   * start (runCaps.maxRecordedBodyChars) and `bytes` what the caller was sent of it.
+   */
+  streamed?: true;
+  bytes?: number;
 }
+
+/** How a runner hands a streamed answer's head to the dispatcher: a header on its reply, JSON. */
+export const streamHeadHeader = "x-iota-stream-head";
 
 /** Headers a script never sees and history never keeps: the caller's credentials. */
 export const strippedRequestHeaders = new Set(["authorization", "cookie", "proxy-authorization"]);

@@ -32,6 +32,12 @@ export interface RunJob {
   sdkVersion?: string;
   /** Set by the host per execution: the key its log lines must carry on the runner's stdout. */
   logKey?: string;
+  /**
+   * HTTP-endpoint runs whose caller takes a streamed body: an answer whose body is still being
+   * written when the script returns is streamed as it is written (see ResponseEnvelope.streamed).
+   * Set by the dispatcher's runner, never by the domain.
+   */
+  stream?: boolean;
 }
 
 export type RunErrorCode =

@@ -2,9 +2,11 @@
 // (the host places it, arms its deadline from the process's own stdout and kills it if need
 // be, but carries no job). On Cloudflare: the Worker Loader, in this same worker.
 import { AppError } from "../../protocol/errors.ts";
+import { fromBase64, streamHeadHeader, type ResponseEnvelope } from "../../protocol/http-envelope.ts";
 import type { LiveState, RunJob, RunResult } from "../../protocol/run.ts";
 import type { Env } from "../env.ts";
 import { exports } from "cloudflare:workers";
+import { relay, streamedOutcome, streamTaker, type StreamedAnswer } from "./answer-stream.ts";
 import { createCloudflareRunner, type CloudflareExports } from "./cloudflare/runner.ts";
 
 export interface Runner {
@@ -97,10 +99,69 @@ async function place(job: RunJob, call: HostCall, fresh: boolean): Promise<Place
  * cannot answer (killed at the deadline, out of memory, crashed), the host, which watched it
  * die, says what became of the job; one that never began there runs again, in its own time.
  */
+/**
+ * Relays a streamed answer from the runner to the caller, then fetches the run's result from the
+ * runner (`POST /result`, which waits for the execution to be over; with `stop` when the caller
+ * went away, so it ends now). A process that died under it is answered for by the host.
+ */
+async function relayStreamed(
+  job: RunJob,
+  placed: { port: number; secret: string },
+  body: ReadableStream<Uint8Array>,
+  encodedHead: string,
+  take: (answer: StreamedAnswer) => void,
+  runners: Fetcher,
+  call: HostCall,
+): Promise<RunResult> {
+  let head: ResponseEnvelope;
+  try {
+    head = JSON.parse(new TextDecoder().decode(fromBase64(encodedHead))) as ResponseEnvelope;
+  } catch {
+    head = { status: 500, headers: [], body: null, bodyEncoding: "utf8" };
+  }
+  const ask = (stop?: string) =>
+    runners
+      .fetch(`http://127.0.0.1:${placed.port}/result`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-iota-runner-secret": placed.secret },
+        body: JSON.stringify({ executionId: job.executionId, ...(stop ? { stop } : {}) }),
+      })
+      .then(async (r): Promise<RunResult | undefined> => {
+        if (r.ok) return (await r.json()) as RunResult;
+        await r.body?.cancel();
+        return undefined;
+      });
+  // Told as soon as the caller is gone, so the script stops writing for no one.
+  let stopped: Promise<RunResult | undefined> | undefined;
+  const relayed = await relay(body, head, take, () => {
+    stopped = ask("its caller, who disconnected").catch(() => undefined);
+  });
+  if (relayed.overCap) stopped ??= ask("the platform: its answer passed the response cap").catch(() => undefined);
+  let result = await (stopped ?? ask().catch(() => undefined));
+  if (!result) {
+    const verdict = await call<RunResult | "again">("/verdict", { executionId: job.executionId }).catch(() => "again" as const);
+    const now = new Date().toISOString();
+    result =
+      verdict !== "again"
+        ? verdict
+        : {
+            status: "interrupted",
+            error: { code: "RUNNER_CRASHED", message: "the runner stopped while the answer was streamed" },
+            logs: [],
+            startedAt: now,
+            finishedAt: now,
+            durationMs: 0,
+          };
+  }
+  return streamedOutcome(result, head, relayed);
+}
+
 async function runDirect(job: RunJob, runners: Fetcher, call: HostCall): Promise<RunResult> {
   const firstStart = Date.now();
   const deadline = firstStart + job.timeoutMs;
-  let attempt: RunJob = job;
+  // A caller that takes a streamed answer (an HTTP endpoint's): the runner may answer with one.
+  const take = streamTaker(job.executionId);
+  let attempt: RunJob = take ? { ...job, stream: true } : job;
   for (let start = 1; ; start++) {
     const placed = await place(attempt, call, start > 1);
     if ("busy" in placed) return placed.busy;
@@ -111,6 +172,11 @@ async function runDirect(job: RunJob, runners: Fetcher, call: HostCall): Promise
         headers: { "content-type": "application/json", "x-iota-runner-secret": placed.secret },
         body: JSON.stringify(attempt),
       });
+      const head = response.ok ? response.headers.get(streamHeadHeader) : null;
+      if (head !== null && take && response.body) {
+        const result = await relayStreamed(job, placed, response.body, head, take, runners, call);
+        return { ...result, startedAt: new Date(firstStart).toISOString(), durationMs: Date.now() - firstStart };
+      }
       if (response.ok) outcome = (await response.json()) as RunResult;
       else if (response.status === 403 || response.status === 409) {
         // Not this job's process any more: it never ran there.

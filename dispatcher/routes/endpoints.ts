@@ -16,6 +16,7 @@ import type { Budget } from "../domain/embedded.ts";
 import { readBodyCapped, readJsonBody } from "./body.ts";
 import { json } from "./validate.ts";
 import { answerEndpoint } from "./run-answer.ts";
+import { awaitStream, type StreamedAnswer } from "../platform/answer-stream.ts";
 
 const maxEndpointBody = 1024 * 1024;
 /** A 1 MB body as the script receives it: base64 when binary, with the headers beside it. */
@@ -77,7 +78,15 @@ async function endpoint(c: Context<AppEnv>, tenantSlug: string | undefined, rest
     params: match.params,
   };
   const version = await c.get("services").scripts.immutableVersion(tenant.id, match.script.id, match.script.currentVersion);
-  const started = await runs.launch(
+  // An answer whose body is still being written when the script returns is streamed: the caller
+  // gets its head and then its body as it is written, and the run is recorded when it ends.
+  let executionId = "";
+  let forget = () => {};
+  let take: (answer: StreamedAnswer) => void = () => {};
+  const streamStarted = new Promise<StreamedAnswer>((resolve) => {
+    take = resolve;
+  });
+  const launching = runs.launch(
     {
       tenant: { id: tenant.id, slug: tenant.slug },
       script: match.script,
@@ -86,9 +95,30 @@ async function endpoint(c: Context<AppEnv>, tenantSlug: string | undefined, rest
       trigger: "http",
       mode: "sync",
       withRecord: false,
+      onAdmitted: (id) => {
+        executionId = id;
+        if (method !== "HEAD") forget = awaitStream(id, take);
+      },
     },
     (work) => c.executionCtx.waitUntil(work),
   );
+  const first = await Promise.race([launching.then((run) => ({ run })), streamStarted.then((answer) => ({ answer }))]);
+  if ("answer" in first) {
+    const { answer } = first;
+    // The caller's body is closed only once the run is recorded, and only if it succeeded: a
+    // body cut short (deadline, cap, a failure) ends without its final chunk.
+    c.executionCtx.waitUntil(
+      launching
+        .then(
+          (run) => answer.end(run.mode === "sync" && run.result.status === "succeeded"),
+          () => answer.end(false),
+        )
+        .finally(forget),
+    );
+    return answerEndpoint(c, executionId, answer.head, method, answer.body);
+  }
+  forget();
+  const started = first.run;
   if (started.mode !== "sync") throw new AppError("INTERNAL", "an endpoint run must be sync");
   const { id, result } = started;
   if (result.status !== "succeeded" || !result.response) return failure(c, id, result);

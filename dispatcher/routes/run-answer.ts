@@ -17,9 +17,17 @@ export function answerRun(c: Context<AppEnv>, started: StartedRun): Response {
  * isolate: whatever it holds, the caller gets either a well-formed answer or a plain failure
  * naming the execution, never a fault of ours.
  */
-export function answerEndpoint(c: Context<AppEnv>, executionId: string, envelope: ResponseEnvelope, method: string): Response {
+export function answerEndpoint(
+  c: Context<AppEnv>,
+  executionId: string,
+  envelope: ResponseEnvelope,
+  method: string,
+  /** A streamed answer's body, as the script writes it; `envelope` is then its head. */
+  streamed?: ReadableStream<Uint8Array>,
+): Response {
   const served = servable(envelope);
   if (typeof served === "string") {
+    streamed?.cancel().catch(() => undefined);
     c.header("x-iota-execution-id", executionId);
     return c.json({ error: { code: "SCRIPT_ERROR", message: `the script's response cannot be served: ${served} (execution ${executionId})` } }, 500);
   }
@@ -30,5 +38,12 @@ export function answerEndpoint(c: Context<AppEnv>, executionId: string, envelope
   headers.set("content-security-policy", "sandbox; default-src 'none'; frame-ancestors 'none'");
   headers.set("x-content-type-options", "nosniff");
   headers.set("x-iota-execution-id", executionId);
-  return new Response(method === "HEAD" || status === 204 || status === 205 || status === 304 ? null : (body as BodyInit | null), { status, headers });
+  const bodiless = method === "HEAD" || status === 204 || status === 205 || status === 304;
+  if (streamed) {
+    // Its length is not known until it ends: whatever the script declared is not believed.
+    headers.delete("content-length");
+    if (bodiless) streamed.cancel().catch(() => undefined);
+    return new Response(bodiless ? null : streamed, { status, headers });
+  }
+  return new Response(bodiless ? null : (body as BodyInit | null), { status, headers });
 }

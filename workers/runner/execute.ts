@@ -2,7 +2,7 @@
 // locally, and usable by the dispatcher itself where the platform enforces CPU limits.
 import type { RunResult } from "../../protocol/run.ts";
 import type { ShadowJob } from "../../protocol/shadow.ts";
-import type { HarnessJob, HarnessResult } from "../sandbox/job.ts";
+import type { HarnessJob, HarnessResult, StreamOpener } from "../sandbox/job.ts";
 
 export interface ExecuteOptions {
   harnessSource: string;
@@ -22,7 +22,7 @@ export interface ExecuteOptions {
 const sandboxFlags = ["no_nodejs_compat", "no_nodejs_compat_v2", "nodejs_als"];
 const harnessAnswerMs = 250;
 
-type HarnessStub = { run(job: HarnessJob): Promise<HarnessResult>; cancel(executionId: string, key: string): Promise<boolean> };
+type HarnessStub = { run(job: HarnessJob, open?: StreamOpener): Promise<HarnessResult>; cancel(executionId: string, key: string): Promise<boolean> };
 
 /** The harness of the job's isolate, loaded if it is not. */
 function harnessFor(loader: WorkerLoader, job: ShadowJob, options: ExecuteOptions): HarnessStub {
@@ -53,7 +53,12 @@ export function cancelExecution(loader: WorkerLoader, job: ShadowJob, options: E
   return harnessFor(loader, job, options).cancel(job.executionId, options.capabilityKey ?? "");
 }
 
-export async function execute(loader: WorkerLoader, job: ShadowJob, options: ExecuteOptions): Promise<RunResult> {
+/**
+ * Runs `job` and resolves with its result. With `open` (and `job.stream`), an HTTP answer whose
+ * body is still being written is handed to `open` as it starts (its head and its body), and the
+ * result comes when that body has ended or was cut: an execution lasts as long as its answer.
+ */
+export async function execute(loader: WorkerLoader, job: ShadowJob, options: ExecuteOptions, open?: StreamOpener): Promise<RunResult> {
   const started = Date.now();
   const deadline = started + job.timeoutMs;
   const harness = harnessFor(loader, job, options);
@@ -74,7 +79,7 @@ export async function execute(loader: WorkerLoader, job: ShadowJob, options: Exe
   });
   let outcome: HarnessResult | "timeout";
   try {
-    outcome = await Promise.race([harness.run(harnessJob), timedOut]);
+    outcome = await Promise.race([job.stream === true && open ? harness.run(harnessJob, open) : harness.run(harnessJob), timedOut]);
   } catch (e) {
     // The isolate gave up on the call itself (process.exit, a load failure of the harness).
     outcome = { ok: false, error: { code: "SCRIPT_ERROR", message: e instanceof Error ? e.message : String(e) }, logs: [], progress: null };
@@ -91,7 +96,15 @@ export async function execute(loader: WorkerLoader, job: ShadowJob, options: Exe
   if (finished >= deadline) {
     // It finished, but only after the deadline (typically by reacting to ctx.signal): the
     // outcome must not depend on which timer fired first.
-    return { status: "timed_out", error: timeoutError, logs: outcome.logs, progress: outcome.progress, ...times };
+    return {
+      status: "timed_out",
+      error: timeoutError,
+      // A streamed answer cut at the deadline: how far it got.
+      ...(outcome.response?.streamed && outcome.output !== undefined ? { output: outcome.output, response: outcome.response } : {}),
+      logs: outcome.logs,
+      progress: outcome.progress,
+      ...times,
+    };
   }
   return {
     status: outcome.ok ? "succeeded" : outcome.error?.code === "CANCELLED" ? "cancelled" : "failed",

@@ -4,6 +4,7 @@
 // from the lines this process writes to stdout (J: a job began, with its deadline; E: it ended)
 // and arms the deadline from them.
 import harnessSource from "virtual:harness-source";
+import { streamHeadHeader, toBase64, type ResponseEnvelope } from "../../protocol/http-envelope.ts";
 import { runCaps, type OutboundRecord, type RunResult } from "../../protocol/run.ts";
 import type { ShadowJob, ShadowRunResult } from "../../protocol/shadow.ts";
 import { runningExecutions, type RunnerEnv } from "./capabilities.ts";
@@ -20,7 +21,8 @@ function sameSecret(given: string | null, expected: string): boolean {
 }
 
 /** The jobs running in this process, by execution, with their capability key: what a cancel needs. */
-const jobs = new Map<string, { job: ShadowJob; key: string; cancelledBy?: string }>();
+type Job = { job: ShadowJob; key: string; cancelledBy?: string };
+const jobs = new Map<string, Job>();
 /** The tenant this process belongs to, fixed by its first job: it never runs another's. */
 let owner: string | undefined;
 
@@ -54,14 +56,43 @@ async function cancel(request: Request, env: RunnerEnv, ctx: ExecutionContext): 
     cancelledFirst.set(executionId, { at: now, by: String(by ?? "someone") });
     return Response.json({ cancelled: false });
   }
-  running.cancelledBy ??= String(by ?? "someone");
+  return Response.json({ cancelled: await stop(running, String(by ?? "someone"), env, ctx) });
+}
+
+/** Has a running job's harness end it as cancelled by `by`; false once the job is over. */
+async function stop(running: Job, by: string, env: RunnerEnv, ctx: ExecutionContext): Promise<boolean> {
+  running.cancelledBy ??= by;
   // The job may be here but not yet in its harness (the host cancels as soon as the job's J line
   // reaches it): asked again until the harness has it or the job is over.
   for (;;) {
     const cancelled = await cancelExecution(env.LOADER, running.job, executeOptions(env, ctx, running.key)).catch(() => false);
-    if (cancelled || jobs.get(executionId) !== running) return Response.json({ cancelled });
+    if (cancelled || jobs.get(running.job.executionId) !== running) return cancelled;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/**
+ * Streamed answers under way or just over, by execution: the result the dispatcher fetches
+ * (`POST /result`) once it has relayed the body, and whether it has. A result not fetched in
+ * time (the dispatcher went away) is dropped.
+ */
+type Streamed = { result: Promise<RunResult>; job: Job; overAt?: number };
+const streamed = new Map<string, Streamed>();
+const streamedResultForMs = 60_000;
+
+/**
+ * `POST /result {executionId, stop?}`: the result of a streamed answer, once its execution is
+ * over. `stop`: the caller went away, so the execution is ended now (cancelled) rather than
+ * when the script finishes writing or its deadline comes.
+ */
+async function streamResult(request: Request, env: RunnerEnv, ctx: ExecutionContext): Promise<Response> {
+  const { executionId, stop: stopFor } = (await request.json()) as { executionId: string; stop?: string };
+  const entry = streamed.get(executionId);
+  if (!entry) return Response.json({ error: { code: "NOT_FOUND", message: "no streamed answer of this execution here" } }, { status: 404 });
+  if (stopFor && jobs.get(executionId) === entry.job) await stop(entry.job, String(stopFor), env, ctx);
+  const result = await entry.result;
+  streamed.delete(executionId);
+  return Response.json(result);
 }
 
 /**
@@ -70,8 +101,10 @@ async function cancel(request: Request, env: RunnerEnv, ctx: ExecutionContext): 
  */
 function asCancelled(result: RunResult, by: string | undefined): RunResult {
   if (by === undefined) return result;
-  const { output: _output, response: _response, ...kept } = result;
-  return { ...kept, status: "cancelled", error: { code: "CANCELLED", message: `cancelled by ${by} while it ran` } };
+  const { output, response, ...kept } = result;
+  // A streamed answer was under way: its record still says how far it got.
+  const sent = response?.streamed ? { output, response } : {};
+  return { ...kept, ...sent, status: "cancelled", error: { code: "CANCELLED", message: `cancelled by ${by} while it ran` } };
 }
 
 /** A line for the host on stdout, in the harness's format, keyed with the job's log key. */
@@ -79,15 +112,49 @@ function tellHost(env: RunnerEnv, job: ShadowJob, kind: "J" | "E", data: Record<
   console.log(`\u001e${env.MARKER} ${job.executionId}.${job.logKey} ${kind}${JSON.stringify(data)}`);
 }
 
+/** A job's result as the dispatcher gets it, once its execution is over (its answer's body too); then E for the host. */
+async function finish(
+  env: RunnerEnv,
+  ctx: ExecutionContext,
+  entry: Job,
+  execution: Promise<RunResult>,
+  outbound: OutboundRecord[],
+  shadow: ReturnType<typeof newShadowRecord> | undefined,
+): Promise<RunResult | ShadowRunResult> {
+  const { job } = entry;
+  let graceful = false;
+  let keepLogs = false;
+  try {
+    const result = asCancelled(await execution, entry.cancelledBy);
+    graceful = result.status === "timed_out" || result.status === "cancelled";
+    // Given up on while its isolate was held: its lines are only in the host's copy, which the
+    // host keeps a while for the dispatcher to fetch.
+    keepLogs = result.status === "timed_out" && result.logs.length === 0;
+    const withOutbound = { ...result, outbound };
+    return shadow ? { ...withOutbound, captured: shadow.captured, capturedDropped: shadow.dropped } : withOutbound;
+  } finally {
+    tellHost(env, job, "E", keepLogs ? { keep: true } : {});
+    jobs.delete(job.executionId);
+    // An execution that ended is no one's to act as: its key stops working at once. Only a
+    // timed-out or cancelled one, told through ctx.signal, may still clean up through the
+    // SDK for a moment (the harness closes its ctx after the same grace); the waitUntil keeps
+    // this request, which its capabilities belong to, alive so long.
+    if (graceful) ctx.waitUntil(new Promise((resolve) => setTimeout(resolve, runCaps.cleanupGraceMs)).then(() => runningExecutions.delete(job.executionId)));
+    else runningExecutions.delete(job.executionId);
+  }
+}
+
 export default {
   async fetch(request: Request, env: RunnerEnv, ctx: ExecutionContext): Promise<Response> {
     const url = new URL(request.url);
     if (request.method === "GET" && url.pathname === "/health") return new Response("ok");
-    if (request.method !== "POST" || (url.pathname !== "/run" && url.pathname !== "/cancel")) return new Response("not found", { status: 404 });
+    if (request.method !== "POST" || (url.pathname !== "/run" && url.pathname !== "/cancel" && url.pathname !== "/result"))
+      return new Response("not found", { status: 404 });
     // The port is on loopback, where any local user could reach it: only the host, which wrote
     // this process's config, and the dispatcher it tells, know the secret.
     if (!sameSecret(request.headers.get("x-iota-runner-secret"), env.RUNNER_SECRET)) return new Response("forbidden", { status: 403 });
     if (url.pathname === "/cancel") return cancel(request, env, ctx);
+    if (url.pathname === "/result") return streamResult(request, env, ctx);
     const job = (await request.json()) as ShadowJob;
     // A process is one tenant's, always: a job of another (a placement that went stale) is
     // refused before anything of it runs, and the dispatcher asks the host again.
@@ -119,29 +186,27 @@ export default {
       outbound,
       ...(shadow ? { shadow } : {}),
     });
-    const entry: { job: ShadowJob; key: string; cancelledBy?: string } = { job, key };
+    const entry: Job = { job, key };
     jobs.set(job.executionId, entry);
     tellHost(env, job, "J", { tenantId: job.tenantId, timeoutMs: job.timeoutMs });
-    let graceful = false;
-    let keepLogs = false;
-    try {
-      const result = asCancelled(await execute(env.LOADER, job, executeOptions(env, ctx, key)), entry.cancelledBy);
-      graceful = result.status === "timed_out" || result.status === "cancelled";
-      // Given up on while its isolate was held: its lines are only in the host's copy, which the
-      // host keeps a while for the dispatcher to fetch.
-      keepLogs = result.status === "timed_out" && result.logs.length === 0;
-      const withOutbound = { ...result, outbound };
-      const answer: ShadowRunResult = shadow ? { ...withOutbound, captured: shadow.captured, capturedDropped: shadow.dropped } : withOutbound;
-      return Response.json(answer);
-    } finally {
-      tellHost(env, job, "E", keepLogs ? { keep: true } : {});
-      jobs.delete(job.executionId);
-      // An execution that ended is no one's to act as: its key stops working at once. Only a
-      // timed-out or cancelled one, told through ctx.signal, may still clean up through the
-      // SDK for a moment (the harness closes its ctx after the same grace); the waitUntil keeps
-      // this request, which its capabilities belong to, alive so long.
-      if (graceful) ctx.waitUntil(new Promise((resolve) => setTimeout(resolve, runCaps.cleanupGraceMs)).then(() => runningExecutions.delete(job.executionId)));
-      else runningExecutions.delete(job.executionId);
-    }
+    // An HTTP answer still being written when the script returned comes back as it starts (its
+    // head, and its body as it is written): this request answers with it at once, and the
+    // result follows when the body has ended, for the dispatcher to fetch (POST /result).
+    let opened: (answer: { head: ResponseEnvelope; body: ReadableStream<Uint8Array> }) => void = () => undefined;
+    const answerStarted = new Promise<{ head: ResponseEnvelope; body: ReadableStream<Uint8Array> }>((resolve) => {
+      opened = resolve;
+    });
+    const open = job.stream === true ? async (head: ResponseEnvelope, body: ReadableStream<Uint8Array>) => opened({ head, body }) : undefined;
+    const finished = finish(env, ctx, entry, execute(env.LOADER, job, executeOptions(env, ctx, key), open), outbound, shadow);
+    if (!open) return Response.json(await finished);
+    const answered = await Promise.race([finished, answerStarted]);
+    if (!("head" in answered)) return Response.json(answered);
+    const now = Date.now();
+    for (const [id, old] of streamed) if (old.overAt !== undefined && now - old.overAt > streamedResultForMs) streamed.delete(id);
+    const kept: Streamed = { result: finished, job: entry };
+    streamed.set(job.executionId, kept);
+    ctx.waitUntil(finished.then(() => void (kept.overAt = Date.now())));
+    const head = toBase64(new TextEncoder().encode(JSON.stringify(answered.head)));
+    return new Response(answered.body, { headers: { "content-type": "application/octet-stream", [streamHeadHeader]: head } });
   },
 } satisfies ExportedHandler<RunnerEnv>;

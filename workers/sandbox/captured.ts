@@ -36,6 +36,7 @@ export const toText = String;
 export const isFiniteNumber = Number.isFinite;
 export const isInteger = Number.isInteger;
 export const round = Math.round;
+export const min = Math.min;
 export const { defineProperty, keys } = Object;
 export const isArray = Array.isArray;
 export const objectToString = method<[], string>(Object.prototype, "toString");
@@ -73,6 +74,20 @@ export const getReader = method<[], ReadableStreamDefaultReader>(ReadableStream.
 export const readChunk = method<[], Promise<ReadableStreamReadResult<unknown>>>(ReadableStreamDefaultReader.prototype, "read");
 export const cancelReader = method<[unknown?], Promise<void>>(ReadableStreamDefaultReader.prototype, "cancel");
 
+// A streamed answer's body is written by the harness into a pipe of its own, whose reading end
+// goes to the runner: workerd's byte-only IdentityTransformStream where there is one.
+const Pipe = ((globalThis as { IdentityTransformStream?: typeof TransformStream }).IdentityTransformStream ?? TransformStream) as typeof TransformStream;
+const pipeReadable = getter<ReadableStream<Uint8Array>>(Pipe.prototype, "readable");
+const pipeWritable = getter<WritableStream<Uint8Array>>(Pipe.prototype, "writable");
+const getWriter_ = method<[], WritableStreamDefaultWriter<Uint8Array>>(WritableStream.prototype, "getWriter");
+export const writeChunk = method<[Uint8Array], Promise<void>>(WritableStreamDefaultWriter.prototype, "write");
+export const closeWriter = method<[], Promise<void>>(WritableStreamDefaultWriter.prototype, "close");
+export const abortWriter = method<[unknown?], Promise<void>>(WritableStreamDefaultWriter.prototype, "abort");
+export const newPipe = (): { readable: ReadableStream<Uint8Array>; writer: WritableStreamDefaultWriter<Uint8Array> } => {
+  const pipe = new Pipe();
+  return { readable: pipeReadable(pipe), writer: getWriter_(pipeWritable(pipe)) };
+};
+
 const typedArrayPrototype = getPrototypeOf(Uint8Array.prototype) as object;
 const byteLengthOf = getter<number>(typedArrayPrototype, "byteLength");
 const byteOffsetOf = getter<number>(typedArrayPrototype, "byteOffset");
@@ -83,6 +98,11 @@ const setBytes = method<[Uint8Array, number], void>(typedArrayPrototype, "set");
 export function bytesOf(view: unknown): Uint8Array {
   const length = byteLengthOf(view);
   return new PlatformUint8Array(bufferOf(view), byteOffsetOf(view), length);
+}
+
+/** The first `length` bytes of `bytes` (no copy). */
+export function prefixOf(bytes: Uint8Array, length: number): Uint8Array {
+  return new PlatformUint8Array(bufferOf(bytes), byteOffsetOf(bytes), length);
 }
 
 /** A copy of `parts`, `total` bytes long. */

@@ -30,8 +30,8 @@ import {
 } from "./captured.ts";
 import { makeContext } from "./context.ts";
 import { formatLogArgs } from "./format.ts";
-import { toRequest, toResponse } from "./http.ts";
-import type { HarnessJob, HarnessResult } from "./job.ts";
+import { recordedStream, toRequest, toResponse } from "./http.ts";
+import type { HarnessJob, HarnessResult, StreamOpener } from "./job.ts";
 import { lockdown } from "./lockdown.ts";
 import { encodeOutput } from "./output.ts";
 import { rejectionStatus } from "./rejection.ts";
@@ -127,7 +127,7 @@ function cleanStack(stack: string): string | undefined {
 
 type Outcome = Omit<HarnessResult, "logs" | "progress">;
 
-async function runScript(sink: Sink, signal: AbortSignal): Promise<Outcome> {
+async function runScript(sink: Sink, signal: AbortSignal, open: StreamOpener | undefined): Promise<Outcome> {
   const { job } = sink;
   let mod: { default?: unknown };
   try {
@@ -144,7 +144,9 @@ async function runScript(sink: Sink, signal: AbortSignal): Promise<Outcome> {
     const input = http ? toRequest(parsed as RequestEnvelope) : parsed;
     const params = http ? (parsed as RequestEnvelope).params : undefined;
     const value = await (mod.default as (i: unknown, c: ScriptContext) => unknown)(input, makeContext(sink, signal, params ?? {}, sdk));
-    const answered = http ? await toResponse(value, sink.secrets) : encodeOutput(value, sink.secrets);
+    // A body still being written is streamed when the runner takes a stream (`open`): this then
+    // resolves once the body has ended, so the execution lasts as long as its answer.
+    const answered = http ? await toResponse(value, sink.secrets, open && job.stream === true ? { open, sink } : undefined) : encodeOutput(value, sink.secrets);
     return { ok: !answered.error, ...answered };
   } catch (e) {
     return { ok: false, error: toRunError(e, sink.secrets) };
@@ -157,7 +159,7 @@ async function runScript(sink: Sink, signal: AbortSignal): Promise<Outcome> {
 const cancellable = new Map<string, { key: string; cancelled: boolean }>();
 const cancelCheckMs = 25;
 
-async function runExecution(sink: Sink): Promise<HarnessResult> {
+async function runExecution(sink: Sink, open: StreamOpener | undefined): Promise<HarnessResult> {
   const controller = new PlatformAbortController();
   let deadlineTimer: number | undefined;
   let cancelTimer: number | undefined;
@@ -179,7 +181,7 @@ async function runExecution(sink: Sink): Promise<HarnessResult> {
     };
     cancelTimer = setTimer(check, cancelCheckMs);
   });
-  const settled = await race([runScript(sink, controller.signal), deadline, cancelled] as const);
+  const settled = await race([runScript(sink, controller.signal, open), deadline, cancelled] as const);
   cancellable.delete(sink.job.executionId);
   clearTimer(cancelTimer);
   if (settled === "deadline" || settled === "cancelled") {
@@ -189,7 +191,18 @@ async function runExecution(sink: Sink): Promise<HarnessResult> {
     closeAfterGrace(sink);
     const error =
       settled === "deadline" ? ({ code: "TIMEOUT", message: "deadline exceeded" } as const) : ({ code: "CANCELLED", message: "cancelled" } as const);
-    return { ok: false, error, logs: recordedLogs(sink), progress: sink.progress };
+    // A streamed answer still being sent stops here, and the record says how far it got.
+    const stream = sink.stream;
+    if (!stream) return { ok: false, error, logs: recordedLogs(sink), progress: sink.progress };
+    stream.cut(error);
+    return {
+      ok: false,
+      error,
+      response: { ...stream.head, streamed: true, bytes: stream.bytes },
+      output: recordedStream(stream, sink.secrets),
+      logs: recordedLogs(sink),
+      progress: sink.progress,
+    };
   }
   clearTimer(deadlineTimer);
   closeSink(sink);
@@ -200,9 +213,10 @@ async function runExecution(sink: Sink): Promise<HarnessResult> {
 lockdown();
 
 class Harness extends WorkerEntrypoint {
-  async run(job: HarnessJob): Promise<HarnessResult> {
+  /** `open`: for a job with `stream` set, how a streamed answer's head and body reach the runner. */
+  async run(job: HarnessJob, open?: StreamOpener): Promise<HarnessResult> {
     const sink = openSink(job);
-    return runInSink(sink, () => runExecution(sink));
+    return runInSink(sink, () => runExecution(sink, open ?? undefined));
   }
 
   /** Cancels an execution running here: its signal aborts with "cancelled". The key proves the caller is its runner. */

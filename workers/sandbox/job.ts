@@ -20,3 +20,10 @@ export interface HarnessResult {
   logs: LogEntry[];
   progress: Progress | null;
 }
+
+/**
+ * Given by the runner to `run()` for a job with `stream` set: the harness calls it once, with
+ * the answer's head (body null) and the body as it is written, when the script's Response has a
+ * body still being written. The run's result comes when the body has ended or was cut.
+ */
+export type StreamOpener = (head: ResponseEnvelope, body: ReadableStream<Uint8Array>) => Promise<void>;

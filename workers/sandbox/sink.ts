@@ -7,6 +7,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { runCaps, utf8Bytes, type LogEntry, type LogLevel, type Progress } from "../../protocol/run.ts";
 import { apply, isFiniteNumber, isoNow, now, PlatformTypeError, round, setTimer, toText } from "./captured.ts";
 import { formatLogArgs } from "./format.ts";
+import type { StreamState } from "./http.ts";
 import type { HarnessJob } from "./job.ts";
 import { endLive, flushLogs, openLive, showProgress, type LiveCopy } from "./live-output.ts";
 
@@ -26,6 +27,8 @@ export interface Sink {
   sdkInFlight: number;
   sdkWaiting: (() => void)[];
   live: LiveCopy;
+  /** An HTTP answer being streamed, while it is (see http.ts). */
+  stream?: StreamState;
 }
 
 const sinks = new AsyncLocalStorage<Sink>();
