@@ -444,12 +444,12 @@ export class Admission {
   /**
    * Claims up to `count` waiting runs at once, for `count` outcomes written in one transaction
    * (each freed a slot, or none if its run was already closed). The runs are the oldest due
-   * ones among the first `4 * count` in the queue of tenants with room, at most as many of a
-   * tenant's as it has room for: its own limit, and the platform's fair share of the cap when
-   * these claims could reach the cap (each tenant then starts only while it runs less than its
-   * equal share, as one claim at a time would allow). What this leaves waiting with room (rows
-   * past that window, or room below the cap not shared fairly) the next outcome or the tick's
-   * drain claims, one at a time as before; so this never starts more than `claimNext` would.
+   * ones of the tenants with room, at most as many of a tenant's as it has room for (each
+   * tenant's first ones found walking the queue's index, executions_queue): its own limit, and the platform's
+   * fair share of the cap when these claims could reach the cap (each tenant then starts only
+   * while it runs less than its equal share, as one claim at a time would allow). Room below
+   * the cap that one claim at a time would give to anyone is left to the next outcome or the
+   * tick's drain; so this never starts more than `claimNext` would.
    */
   #claimManyStatement(count: number): Statement {
     return {
@@ -479,16 +479,15 @@ export class Admission {
               CASE WHEN EXISTS (SELECT 1 FROM runner_waits rw WHERE rw.tenant_id = c.tenant_id) THEN 1 ELSE ?7 END)
           FROM counted c
         ),
-        ahead(id, created_at, tenant_id) AS MATERIALIZED (
-          SELECT e.id, e.created_at, e.tenant_id FROM executions e
-          WHERE (SELECT count(*) FROM roomy WHERE room > 0) > 0
-            AND e.status = 'queued' AND (e.not_before IS NULL OR e.not_before <= ?1)
-            AND e.tenant_id IN (SELECT tenant_id FROM roomy WHERE room > 0)
-          ORDER BY e.created_at, e.id LIMIT ?7 * 4
+        ahead(id, created_at, tenant_id, room) AS MATERIALIZED (
+          SELECT e.id, e.created_at, e.tenant_id, r.room FROM roomy r JOIN executions e ON e.id IN (
+            SELECT q.id FROM executions q
+            WHERE q.status = 'queued' AND q.tenant_id = r.tenant_id AND (q.not_before IS NULL OR q.not_before <= ?1)
+            ORDER BY q.created_at, q.id LIMIT ?7)
+          WHERE r.room > 0
         ),
         picked(id) AS MATERIALIZED (
-          SELECT p.id FROM (SELECT w.id, w.created_at, row_number() OVER (PARTITION BY w.tenant_id ORDER BY w.created_at, w.id) AS n, r.room
-            FROM ahead w JOIN roomy r ON r.tenant_id = w.tenant_id) p
+          SELECT p.id FROM (SELECT a.id, a.created_at, a.room, row_number() OVER (PARTITION BY a.tenant_id ORDER BY a.created_at, a.id) AS n FROM ahead a) p
           WHERE p.n <= p.room ORDER BY p.created_at, p.id LIMIT ?7
         )
         UPDATE executions SET status = 'running', started_at = ?1, host_id = ?4,
