@@ -12,6 +12,8 @@ import type { ShadowJob, ShadowRunResult } from "../../../protocol/shadow.ts";
 import { cancelExecution, execute, type ExecuteOptions } from "../../../workers/runner/execute.ts";
 import { newShadowRecord } from "../../../workers/runner/shadow.ts";
 import type { Env } from "../../env.ts";
+import type { ResponseEnvelope } from "../../../protocol/http-envelope.ts";
+import { type Relayed, relay, streamedOutcome, streamTaker } from "../answer-stream.ts";
 import type { Runner, RunnerStats } from "../runner.ts";
 import { type CloudflareTenantProps, inflight, liveMarker } from "./capabilities.ts";
 import { requestCounter } from "./egress.ts";
@@ -100,9 +102,19 @@ export function createCloudflareRunner(env: Env & { LOADER: WorkerLoader }, expo
     inflight.set(job.executionId, entry);
     jobs.set(job.executionId, { job, key });
     let graceful = false;
+    // A caller that takes a streamed answer (an HTTP endpoint's) gets the body relayed to it
+    // from the isolate as it is written; the result comes when the body is over.
+    const take = streamTaker(job.executionId);
+    let streamed: { head: ResponseEnvelope; relayed: Promise<Relayed> } | undefined;
+    const open = take
+      ? async (head: ResponseEnvelope, body: ReadableStream<Uint8Array>) => {
+          streamed = { head, relayed: relay(body, head, take, () => void cancel(job.executionId)) };
+        }
+      : undefined;
     try {
-      const ran = { ...job, logKey };
-      const result = await execute(platformLoader(loader, ran, exports), ran, options(key));
+      const ran = { ...job, logKey, ...(take ? { stream: true } : {}) };
+      let result = await execute(platformLoader(loader, ran, exports), ran, options(key), open);
+      if (streamed) result = streamedOutcome(result, streamed.head, await streamed.relayed);
       graceful = result.status === "timed_out" || result.status === "cancelled";
       // A failed event delivery is followed up (retried, or dead-lettered) by the tick: wake it
       // now rather than at the next cron minute. The record is written before the wake-up lands.
@@ -132,6 +144,13 @@ export function createCloudflareRunner(env: Env & { LOADER: WorkerLoader }, expo
     }
   }
 
+  async function cancel(executionId: string): Promise<boolean> {
+    const running = jobs.get(executionId);
+    if (!running) return false;
+    const ran = { ...running.job, logKey: inflight.get(executionId)?.logKey ?? "" };
+    return cancelExecution(platformLoader(loader, ran, exports), ran, options(running.key)).catch(() => false);
+  }
+
   return {
     run,
     live: async (executionId, after) => {
@@ -139,11 +158,6 @@ export function createCloudflareRunner(env: Env & { LOADER: WorkerLoader }, expo
       return entry ? { running: true, logs: entry.logs.slice(after), progress: entry.progress } : noLive;
     },
     stats: async (): Promise<RunnerStats> => ({ shards: [], penalisedTenants: [] }),
-    cancel: async (executionId) => {
-      const running = jobs.get(executionId);
-      if (!running) return false;
-      const ran = { ...running.job, logKey: inflight.get(executionId)?.logKey ?? "" };
-      return cancelExecution(platformLoader(loader, ran, exports), ran, options(running.key)).catch(() => false);
-    },
+    cancel,
   };
 }
