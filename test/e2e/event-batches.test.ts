@@ -140,3 +140,28 @@ test("in a batch of deliveries where one fails, the others are recorded once and
   const failed = (await system.api("GET", `/admin/api/executions?scriptId=${id}&status=failed`, undefined, { token: t.token })).body.items;
   expect(failed.map((e: { attempt: number }) => e.attempt).sort()).toEqual([1, 2]);
 });
+
+test("claims merged across tenants give a tenant with room its slots while another's long backlog waits at its limit", async () => {
+  const slow = "export default async (e) => { await new Promise((r) => setTimeout(r, 100)); return e.payload.n; }";
+  const big = await tenantWith("backlog", { maxConcurrency: 2 });
+  const small = await tenantWith("nimble", { maxConcurrency: 4 });
+  await system.script({ name: "slow", kind: "event", events: ["order.placed"], code: slow }, big.token);
+  await system.script({ name: "slow", kind: "event", events: ["order.placed"], code: slow }, small.token);
+  // The backlog is older than everything the other tenant publishes: at least 15 s of work.
+  expect((await system.api("POST", "/api/events", { events: events("big", 300) }, { token: big.token })).status).toBe(202);
+  expect((await system.api("POST", "/api/events", { events: events("small", 40) }, { token: small.token })).status).toBe(202);
+  // The small tenant's deliveries are claimed as its own runs free slots, not only by the tick:
+  // all of them finish while the backlog still waits.
+  await waitFor(
+    () => usage(small.token),
+    (u: { running: number; queued: number }) => u.running === 0 && u.queued === 0,
+  );
+  const behind = await usage(big.token);
+  expect(behind.queued).toBeGreaterThan(0);
+  expect(behind.running).toBeLessThanOrEqual(2);
+  await waitFor(
+    () => usage(big.token),
+    (u: { running: number; queued: number }) => u.running === 0 && u.queued === 0,
+    300_000,
+  );
+}, 400_000);
