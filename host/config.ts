@@ -18,6 +18,8 @@ export interface HostConfig {
   penaltyMs: number;
   /** Most tenant runner processes at once. */
   maxProcesses: number;
+  /** Dispatcher processes sharing the public port (each runs JavaScript on one core). */
+  dispatchers: number;
   /** How long past its deadline an execution may hold a runner before the runner is killed. */
   killGraceMs: number;
   tenantConcurrency: number;
@@ -85,6 +87,7 @@ export function readConfig(): HostConfig {
     memoryTiersMb: tiers(process.env.RUNNER_MEMORY_TIERS || "128,256"),
     penaltyMs: integer("RUNNER_PENALTY_MS", 10 * 60_000, 0, 24 * 3600_000),
     maxProcesses: integer("RUNNER_MAX_PROCESSES", 32, 1, 1000),
+    dispatchers: integer("IOTA_DISPATCHERS", 1, 1, 64),
     killGraceMs: integer("RUNNER_KILL_GRACE_MS", 500, 50, 10000),
     tenantConcurrency: integer("TENANT_CONCURRENCY", 10, 1, 10_000),
     alertWindowMs: integer("IOTA_ALERT_WINDOW_MS", 15 * 60_000, 1000, 24 * 3600_000),

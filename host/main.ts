@@ -21,7 +21,7 @@ import { createLog, logs } from "./log.ts";
 import { RunnerPool } from "./runners/pool.ts";
 import { openContainment } from "./containment/index.ts";
 import { writeDispatcherConfig } from "./workerd-config.ts";
-import { WorkerdProcess } from "./workerd-process.ts";
+import { DispatcherGroup } from "./dispatchers.ts";
 
 const log = createLog();
 
@@ -93,8 +93,11 @@ async function main(): Promise<void> {
   let stopping = false;
   let stopTicker = () => {};
   let stopSenders = () => {};
-  const dispatcher = new WorkerdProcess({
-    label: "dispatcher",
+  const dispatcher = new DispatcherGroup({
+    count: config.dispatchers,
+    host: config.bindAddress,
+    port: config.port,
+    log,
     configFile: dispatcherConfig,
     healthUrl: `http://${local}/healthz`,
     inspectorAddress: config.dispatcherInspector,
@@ -106,17 +109,7 @@ async function main(): Promise<void> {
     onStderrLine: (line) => (line.startsWith('{"level":"error"') ? process.stderr.write(`${line}\n`) : log.debug("dispatcher.stderr", { line })),
     // A crashed dispatcher is started again, like a runner; the host gives up only if it
     // cannot start at all.
-    onExit: (code, signal) => {
-      if (stopping) return;
-      log.error("dispatcher.exit", { code, signal });
-      setTimeout(() => {
-        if (!stopping)
-          dispatcher.start().then(
-            () => log.info("dispatcher.restarted"),
-            () => void stop(1),
-          );
-      }, 200);
-    },
+    onGiveUp: () => void stop(1),
   });
 
   async function stop(exitCode: number): Promise<void> {

@@ -13,7 +13,9 @@ const pidLinePrefix = "iota-workerd-pid ";
 // without cleaning up (kill -9), so no orphaned workerd keeps a port after a crash.
 const guard = [
   `IFS=:; for f in $IOTA_JOIN_GROUPS; do echo $$ > "$f" || exit 97; done; unset IFS`,
-  `exec 3<&0; "$0" "$@" </dev/null & pid=$!; echo "${pidLinePrefix}$pid" >&2`,
+  // A listening socket handed in as fd 4 is workerd's alone: this shell and its watcher let go of
+  // it, or the port would stay open (accepting into nowhere) while workerd is gone.
+  `exec 3<&0; "$0" "$@" </dev/null & pid=$!; exec 4<&-; echo "${pidLinePrefix}$pid" >&2`,
   `(cat <&3 >/dev/null; kill -9 $pid 2>/dev/null) & wait $pid`,
 ].join("; ");
 
@@ -48,6 +50,11 @@ export interface WorkerdProcessOptions {
   joinGroups?: string[];
   /** `host:port` for workerd's V8 inspector (profiling an operator asked for); off by default. */
   inspectorAddress?: string;
+  /**
+   * An open listening socket for the config's `http` socket, instead of its address: several
+   * processes given the same one share its connections (the kernel hands each to one of them).
+   */
+  listenFd?: () => number;
 }
 
 export class WorkerdProcess {
@@ -70,8 +77,11 @@ export class WorkerdProcess {
     const o = this.#options;
     const command = [workerdBinary()];
     const inspector = o.inspectorAddress ? [`--inspector-addr=${o.inspectorAddress}`] : [];
-    const child = spawn("/bin/sh", ["-c", guard, ...command, "serve", o.configFile, "--experimental", ...inspector], {
-      stdio: ["pipe", "pipe", "pipe"],
+    const listenFd = o.listenFd?.();
+    // fd 3 is the guard's own (see above): the socket goes in as fd 4.
+    const socket = listenFd === undefined ? [] : ["--socket-fd", "http=4"];
+    const child = spawn("/bin/sh", ["-c", guard, ...command, "serve", o.configFile, "--experimental", ...inspector, ...socket], {
+      stdio: listenFd === undefined ? ["pipe", "pipe", "pipe"] : ["pipe", "pipe", "pipe", "ignore", listenFd],
       env: { ...process.env, IOTA_JOIN_GROUPS: (o.joinGroups ?? []).join(":") },
     });
     this.#child = child;
