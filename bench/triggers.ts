@@ -14,6 +14,12 @@ import { cpuPerUnit } from "./cpu.ts";
 import { wrk } from "./wrk.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+/**
+ * BENCH_PARTS: what runs besides the endpoint comparison: `dispatchers` (the same with
+ * IOTA_DISPATCHERS=2), `cold`, and the older `events` and `cron` parts, which bench:events and
+ * bench:cron measure in depth.
+ */
+const parts = new Set((process.env.BENCH_PARTS ?? "dispatchers,cold").split(","));
 const connections = 32;
 
 async function bareWorkerd(): Promise<{ url: string; stop: () => Promise<void> }> {
@@ -31,6 +37,27 @@ const config :Workerd.Config = (
   const proc = new WorkerdProcess({ label: "bare", configFile: join(dir, "config.capnp"), healthUrl: `http://127.0.0.1:${port}/` });
   await proc.start();
   return { url: `http://127.0.0.1:${port}/`, stop: () => proc.terminate() };
+}
+
+/** The endpoint comparison's (b) on a product of its own, started with `env`. */
+async function endpointLoad(env: Record<string, string>) {
+  const system = await System.start({ env: { LOG_LEVEL: "error", TENANT_CONCURRENCY: "64", GLOBAL_CONCURRENCY: "128", IOTA_ADMIN_BUILD: "never", ...env } });
+  try {
+    const tenant = await system.tenant("bench");
+    await system.api("PATCH", "/admin/api/tenants/bench", { maxConcurrency: 64 });
+    await system.script(
+      { name: "hello", kind: "http", path: "/hello", methods: ["GET"], access: "public", code: "export default () => ({ hello: 'world' })" },
+      tenant.token,
+    );
+    const url = `${system.baseUrl}/api/tenants/bench/scripts/hello`;
+    await wrk(url, { seconds: 2, connections }); // warm-up
+    return await cpuPerUnit(
+      () => wrk(url, { seconds, connections }),
+      (r) => r.requests,
+    );
+  } finally {
+    await system.destroy();
+  }
 }
 
 async function coldVsWarm(system: System, token: string): Promise<{ coldMs: number[]; warmMs: number[] }> {
@@ -131,19 +158,31 @@ async function main(): Promise<void> {
       () => wrk(url, { seconds, connections }),
       (r) => r.requests,
     );
-    const cold = await coldVsWarm(system, tenant.token);
-    const consumer = await system.script({ name: "consumer", kind: "event", events: ["bench.tick"], code: "export default (e) => e.payload.n" }, tenant.token);
-    const events = 2000;
-    const { result: eps, cpuUsPerUnit: eventCpu } = await cpuPerUnit(
-      () => eventsPerSecond(system, tenant.token, consumer, events, 1, "single"),
-      () => events,
-    );
-    const batched = 5000;
-    const { result: epsBatched, cpuUsPerUnit: batchedCpu } = await cpuPerUnit(
-      () => eventsPerSecond(system, tenant.token, consumer, batched, 100, "batched"),
-      () => batched,
-    );
-    const cron = await cronDelays(system, tenant.token, 20);
+    const cold = parts.has("cold") ? await coldVsWarm(system, tenant.token) : { coldMs: [0], warmMs: [0] };
+    let eps = 0;
+    let epsBatched = 0;
+    let eventCpu: Record<string, number> = { total: 0 };
+    let batchedCpu: Record<string, number> = { total: 0 };
+    if (parts.has("events")) {
+      const consumer = await system.script(
+        { name: "consumer", kind: "event", events: ["bench.tick"], code: "export default (e) => e.payload.n" },
+        tenant.token,
+      );
+      const events = 2000;
+      ({ result: eps, cpuUsPerUnit: eventCpu } = await cpuPerUnit(
+        () => eventsPerSecond(system, tenant.token, consumer, events, 1, "single"),
+        () => events,
+      ));
+      const batched = 5000;
+      ({ result: epsBatched, cpuUsPerUnit: batchedCpu } = await cpuPerUnit(
+        () => eventsPerSecond(system, tenant.token, consumer, batched, 100, "batched"),
+        () => batched,
+      ));
+    }
+    const cron = parts.has("cron") ? await cronDelays(system, tenant.token, 20) : [0];
+
+    let two: Awaited<ReturnType<typeof endpointLoad>> | undefined;
+    if (parts.has("dispatchers")) two = await endpointLoad({ IOTA_DISPATCHERS: "2" });
 
     printTable([
       {
@@ -162,6 +201,18 @@ async function main(): Promise<void> {
         non2xx: b.non2xx,
         "CPU us/req": cpuSplit(bCpu),
       },
+      ...(two
+        ? [
+            {
+              case: "(c) the same, IOTA_DISPATCHERS=2",
+              "req/s": round(two.result.requestsPerSec, 0),
+              p50Ms: two.result.p50Ms,
+              p99Ms: two.result.p99Ms,
+              non2xx: two.result.non2xx,
+              "CPU us/req": cpuSplit(two.cpuUsPerUnit),
+            },
+          ]
+        : []),
     ]);
     const coldP50 = percentile(
       cold.coldMs.sort((x, y) => x - y),
@@ -181,15 +232,22 @@ async function main(): Promise<void> {
       eventsPerSecondBatched: round(epsBatched, 0),
       cronDelayP50Ms: percentile(cron, 0.5),
       cronDelayP99Ms: percentile(cron, 0.99),
+      twoDispatchersRatio: two ? round(two.result.requestsPerSec / a.requestsPerSec, 3) : undefined,
     };
-    console.log(`\n(b)/(a) throughput: ${summary.throughputRatio} (target >= 0.5); by CPU per request: ${summary.cpuRatio}`);
-    console.log(`cold start adds ${summary.coldStartAddsMs} ms at p50 (cold ${round(coldP50)} ms, warm ${round(warmP50)} ms; target <= 15 ms)`);
     console.log(
-      `events end to end: ${summary.eventsPerSecond}/s one per request, ${summary.eventsPerSecondBatched}/s 100 per request (target >= 1000); CPU per event ${cpuSplit(eventCpu)} us, batched ${cpuSplit(batchedCpu)} us`,
+      `\n(b)/(a) throughput: ${summary.throughputRatio} (target >= 0.18); by CPU per request: ${summary.cpuRatio}; CPU per call ${bCpu.total} us (target <= 550)`,
     );
-    console.log(
-      `cron start delay after the minute: p50 ${summary.cronDelayP50Ms} ms, p99 ${summary.cronDelayP99Ms} ms over ${cron.length} scripts (target p99 < 1000 ms)`,
-    );
+    if (two) console.log(`(c)/(a) throughput with two dispatchers: ${summary.twoDispatchersRatio}; CPU per call ${two.cpuUsPerUnit.total} us`);
+    if (parts.has("cold"))
+      console.log(`cold start adds ${summary.coldStartAddsMs} ms at p50 (cold ${round(coldP50)} ms, warm ${round(warmP50)} ms; target <= +5 ms)`);
+    if (parts.has("events"))
+      console.log(
+        `events end to end: ${summary.eventsPerSecond}/s one per request, ${summary.eventsPerSecondBatched}/s 100 per request (target >= 1000); CPU per event ${cpuSplit(eventCpu)} us, batched ${cpuSplit(batchedCpu)} us`,
+      );
+    if (parts.has("cron"))
+      console.log(
+        `cron start delay after the minute: p50 ${summary.cronDelayP50Ms} ms, p99 ${summary.cronDelayP99Ms} ms over ${cron.length} scripts (target p99 < 1000 ms)`,
+      );
     const file = await writeResults("triggers", {
       seconds,
       connections,
