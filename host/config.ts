@@ -1,11 +1,17 @@
 // The host's settings, all from the environment, checked once at start-up.
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { defaultLostRunGraceMs } from "../protocol/run.ts";
 
 export interface HostConfig {
   port: number;
   bindAddress: string;
   dataDir: string;
+  /**
+   * The database: a libSQL server (sqld, Turso) several hosts share, when LIBSQL_URL names one;
+   * else the embedded file under DATA_DIR (also what a `file:` URL names).
+   */
+  database: { kind: "file"; file: string } | { kind: "server"; url: string; authToken: string | undefined };
   /** What a runner may hold beyond its tier's heap (workerd, ArrayBuffers, Wasm), in MB. */
   memoryHeadroomMb: number;
   /** auto, cgroup-v1, cgroup-v2 or watchdog (see host/containment). */
@@ -62,6 +68,16 @@ function inspector(raw: string | undefined): string | undefined {
   return raw;
 }
 
+function database(dataDir: string): HostConfig["database"] {
+  const raw = process.env.LIBSQL_URL;
+  if (!raw) return { kind: "file", file: join(dataDir, "iota.db") };
+  const url = URL.parse(raw);
+  if (url?.protocol === "file:") return { kind: "file", file: resolve(fileURLToPath(url)) };
+  if (!url || !["libsql:", "http:", "https:", "ws:", "wss:"].includes(url.protocol))
+    throw new Error(`LIBSQL_URL must be a libsql://, https:// (sqld, Turso) or file: URL, got ${JSON.stringify(raw)}`);
+  return { kind: "server", url: raw, authToken: process.env.LIBSQL_AUTH_TOKEN || undefined };
+}
+
 function publicUrl(raw: string | undefined, fallback: string): string {
   if (!raw) return fallback;
   const url = URL.parse(raw);
@@ -80,6 +96,7 @@ export function readConfig(): HostConfig {
     bindAddress,
     listenUrl,
     dataDir: resolve(process.env.DATA_DIR || "./data"),
+    database: database(resolve(process.env.DATA_DIR || "./data")),
     memoryHeadroomMb: integer("RUNNER_MEMORY_HEADROOM_MB", 8, 4, 4096),
     containment: process.env.IOTA_CONTAINMENT || undefined,
     bootstrapToken: process.env.IOTA_BOOTSTRAP_TOKEN || undefined,

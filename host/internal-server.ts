@@ -12,7 +12,8 @@ import { egressCounters } from "./egress-wiring.ts";
 
 export interface InternalServerDeps {
   secret: string;
-  sql: LocalSqlEngine;
+  /** The embedded file's engine; absent when the dispatcher reaches a libSQL server itself. */
+  sql: LocalSqlEngine | undefined;
   runners: RunnerPool;
   log: HostLog;
   /** Told when an execution has ended, so per-execution state elsewhere can go. */
@@ -39,9 +40,13 @@ function authorised(req: IncomingMessage, secret: string): boolean {
 
 export function startInternalServer(deps: InternalServerDeps): Promise<{ server: Server; port: number }> {
   if (deps.onRunEnd) deps.runners.onRunEnd(deps.onRunEnd);
+  const engine = () => {
+    if (!deps.sql) throw Object.assign(new Error("this host serves no database: the dispatcher uses LIBSQL_URL"), { code: "NO_DATABASE" });
+    return deps.sql;
+  };
   const routes: Record<string, (body: unknown) => Promise<unknown>> = {
-    "/db/query": async (body) => deps.sql.query(body as ProxyQuery),
-    "/db/batch": async (body) => deps.sql.batch(body as ProxyQuery[]),
+    "/db/query": async (body) => engine().query(body as ProxyQuery),
+    "/db/batch": async (body) => engine().batch(body as ProxyQuery[]),
     "/place": async (body) => {
       const { tenantId, memoryMb } = body as { tenantId: string; memoryMb: number };
       return deps.runners.place(String(tenantId), Number(memoryMb));

@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { migrateLocalDatabase } from "../db/open-local.ts";
+import { migrateDatabase, migrateLocalDatabase } from "../db/open-local.ts";
 import { LocalSqlEngine } from "../db/local-engine.ts";
 import { adminDist, ensureAdminBuilt } from "./admin-build.ts";
 import { domainClient } from "./domain-client.ts";
@@ -30,10 +30,11 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const config = readConfig();
   await mkdir(config.dataDir, { recursive: true });
-  const dbFile = join(config.dataDir, "iota.db");
-  await migrateLocalDatabase(dbFile);
-  // The host's one database connection: the dispatcher's queries, with prepared statements kept.
-  const sql = new LocalSqlEngine(dbFile);
+  const db = config.database;
+  await (db.kind === "file" ? migrateLocalDatabase(db.file) : migrateDatabase({ url: db.url, authToken: db.authToken }));
+  // The host's one database connection, for the embedded file: the dispatcher's queries, with
+  // prepared statements kept. A libSQL server the dispatcher reaches itself, over HTTP.
+  const sql = db.kind === "file" ? new LocalSqlEngine(db.file) : undefined;
   // A host is known by where it serves: restarted, it is the same host and closes the runs its
   // previous life left; a second host on the same database (another port) leaves them alone.
   const hostId = `${hostname()}:${config.port}`;
@@ -74,7 +75,9 @@ async function main(): Promise<void> {
     hostAddress: `127.0.0.1:${internal.port}`,
     hostSecret: secret,
     assetsDir: haveAdmin ? adminDist : undefined,
+    databaseServer: db.kind === "server",
     vars: {
+      ...(db.kind === "server" ? { LIBSQL_URL: db.url, LIBSQL_AUTH_TOKEN: db.authToken ?? "" } : {}),
       MAX_MEMORY_MB: String(runners.largestTierMb),
       TENANT_CONCURRENCY: String(config.tenantConcurrency),
       GLOBAL_CONCURRENCY: String(config.globalConcurrency),
@@ -122,7 +125,7 @@ async function main(): Promise<void> {
     containment.close();
     internal.server.close();
     await egress.close();
-    sql.close();
+    sql?.close();
     await rm(configDir, { recursive: true, force: true });
     process.exit(exitCode);
   }

@@ -13,6 +13,8 @@ export interface DispatcherConfig {
   hostSecret: string;
   /** The built admin SPA, served under /admin/. */
   assetsDir: string | undefined;
+  /** The dispatcher reaches a libSQL server (LIBSQL_URL) itself, wherever it is on the network. */
+  databaseServer?: boolean;
   vars: Record<string, string>;
 }
 
@@ -26,12 +28,18 @@ const config :Workerd.Config = (
     # Jobs go from here straight to the tenant's runner process, on loopback only.
     (name = "runners", network = (allow = ["127.0.0.1/32"])),
     ${c.assetsDir ? `(name = "admin-assets", disk = (path = ${str(c.assetsDir)}, writable = false)),` : ""}
+    ${
+      // The dispatcher runs no user code: its own outbound requests (the database's HTTP API)
+      // may reach a server on a private network, which workerd's default outbound refuses.
+      c.databaseServer ? `(name = "database-network", network = (allow = ["public", "private", "local"])),` : ""
+    }
   ],
   sockets = [ (name = "http", address = ${str(c.address)}, http = (), service = "dispatcher") ],
 );
 const dispatcher :Workerd.Worker = (
   modules = [ (name = "dispatcher.js", esModule = embed ${str(relativeEmbed(dir, c.bundle))}) ],
   compatibilityDate = ${str(compatibilityDate)},
+  ${c.databaseServer ? `globalOutbound = "database-network",` : ""}
   bindings = [
     (name = "HOST", service = "host"),
     (name = "RUNNERS", service = "runners"),
@@ -42,7 +50,8 @@ const dispatcher :Workerd.Worker = (
 );
 `;
   const file = join(dir, "dispatcher.capnp");
-  await writeFile(file, text);
+  // Its vars include the secrets key (and a database token): readable by the host's user only.
+  await writeFile(file, text, { mode: 0o600 });
   return file;
 }
 

@@ -1,0 +1,44 @@
+// Hosts with data directories of their own sharing one database named by LIBSQL_URL (a file
+// here: no libSQL server can be installed on this machine; a libsql:// or https:// URL goes the
+// same way, the dispatcher opening it over HTTP). What one host stores, the other serves, and a
+// schedule slot runs once between them.
+import { randomBytes } from "node:crypto";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { System } from "../support/system.ts";
+
+let a: System;
+let b: System;
+
+beforeAll(async () => {
+  const shared = join(await mkdtemp(join(tmpdir(), "iota-shared-")), "platform.db");
+  // Hosts on one database must seal tenants' secrets with one key.
+  const env = { LIBSQL_URL: `file:${shared}`, IOTA_SECRETS_KEY: randomBytes(32).toString("base64") };
+  a = await System.start({ env });
+  b = await System.start({ env, token: a.token });
+}, 180_000);
+afterAll(async () => {
+  await Promise.all([a?.destroy(), b?.destroy()]);
+});
+
+describe("two hosts on one database named by LIBSQL_URL", () => {
+  test("a script saved through one host runs through the other, with its secret (read, so sealed and opened with one key), and both list the run", async () => {
+    const tenant = await a.tenant("shared");
+    await a.api("PUT", "/admin/api/secrets/greeting", { value: "hello from a" }, { token: tenant.token });
+    const id = await a.script(
+      { name: "greets", code: "export default async (input, ctx) => `${(await ctx.secrets.get('greeting')).toUpperCase()}, ${input.who}`" },
+      tenant.token,
+    );
+    const run = await b.run(id, { who: "b" }, tenant.token);
+    expect(run.body).toMatchObject({ status: "succeeded", output: "HELLO FROM A, b" });
+    const listed = await a.api("GET", `/admin/api/executions?scriptId=${id}`, undefined, { token: tenant.token });
+    expect(listed.body.items.map((e: { id: string }) => e.id)).toEqual([run.body.id]);
+  });
+
+  test("bad LIBSQL_URL stops the start with a message naming the setting", async () => {
+    const bad = System.start({ env: { LIBSQL_URL: "postgres://db.example.com/iota" } });
+    await expect(bad).rejects.toThrow(/LIBSQL_URL must be a libsql:\/\/, https:\/\/ \(sqld, Turso\) or file: URL/);
+  });
+});
