@@ -53,7 +53,10 @@ async function waitUntilUp(url: string, child: ChildProcess, output: () => strin
   while (Date.now() < until) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${output()}`);
     const ok = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
-      (r) => (r.body?.cancel(), r.ok),
+      (r) => {
+        void r.body?.cancel();
+        return r.ok;
+      },
       () => false,
     );
     if (ok) return;

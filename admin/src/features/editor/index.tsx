@@ -2,7 +2,7 @@
 // message and makes a version; leaving with unsaved changes asks first.
 import { A, useNavigate, useParams } from "@solidjs/router";
 import { createEffect, createMemo, createResource, createSignal, on, onCleanup, Show } from "solid-js";
-import { createStore, reconcile, unwrap } from "solid-js/store";
+import { createStore, reconcile } from "solid-js/store";
 import type { ScriptDetail } from "../../../../protocol/api.ts";
 import type { ScriptLanguage } from "../../../../protocol/lists.ts";
 import { typescriptTemplate } from "../../../../protocol/script-types.ts";
