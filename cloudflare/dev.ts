@@ -18,6 +18,7 @@ import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readConfig } from "../host/config.ts";
+import { freePort } from "../host/free-port.ts";
 import { createLog } from "../host/log.ts";
 import { secretsKey } from "../host/secrets-key.ts";
 
@@ -107,6 +108,10 @@ async function main(): Promise<void> {
       config.bindAddress,
       "--port",
       String(config.port),
+      // wrangler's own inspector would take 9229 when it looks free: two builds starting at once
+      // (the tests run files in parallel) both took it, and one failed to bind.
+      "--inspector-port",
+      String(await freePort()),
       "--persist-to",
       persist,
       "--env-file",

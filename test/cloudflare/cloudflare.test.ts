@@ -4,11 +4,11 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { CloudflareSystem } from "../support/cloudflare-system.ts";
+import { System } from "../support/system.ts";
 import { startRecordingServer } from "../support/recording-server.ts";
 import { serverSentEvents } from "../../protocol/sse.ts";
 
-let system: CloudflareSystem;
+let system: System;
 let acme: { slug: string; token: string };
 let globex: { slug: string; token: string };
 let external: Awaited<ReturnType<typeof startRecordingServer>>;
@@ -39,7 +39,7 @@ beforeAll(async () => {
   external = await startRecordingServer((r) => ({ body: { echoed: r.url } }));
   ssrfTarget = await startRecordingServer();
   gate = await startGate();
-  system = await CloudflareSystem.start({ env: { IOTA_EGRESS_ALLOW: `127.0.0.1:${external.port},127.0.0.1:${gate.port}` } });
+  system = await System.start({ build: "cloudflare", env: { IOTA_EGRESS_ALLOW: `127.0.0.1:${external.port},127.0.0.1:${gate.port}` } });
   acme = await system.tenant("acme");
   globex = await system.tenant("globex");
 }, 240_000);
@@ -89,7 +89,7 @@ describe("scripts on the Cloudflare build", () => {
       globex.token,
     );
     const seen = await system.api("POST", `/admin/api/scripts/${peek}/runs`, { mode: "sync" }, { token: globex.token });
-    expect(seen.body.output).toEqual({ kv: null, clients: 0 });
+    expect(seen.body.output, JSON.stringify({ status: seen.body.status, error: seen.body.error })).toEqual({ kv: null, clients: 0 });
   });
 
   test("an HTTP endpoint answers through the tenant's path", async () => {
@@ -148,7 +148,7 @@ describe("scripts on the Cloudflare build", () => {
     const port = ssrfTarget.port;
     const urls = [`http://127.0.0.1:${port}/a`, `http://2130706433:${port}/b`, `http://[::ffff:127.0.0.1]:${port}/c`, `http://localhost:${port}/d`];
     const run = await system.api("POST", `/admin/api/scripts/${id}/runs`, { input: { urls }, mode: "sync" }, { token: acme.token });
-    expect(run.body.status).toBe("succeeded");
+    expect(run.body.status, JSON.stringify({ error: run.body.error, logs: run.body.logs })).toBe("succeeded");
     expect(run.body.output[0]).toBe(`fetch to http://127.0.0.1:${port}/a refused: 127.0.0.1 is a loopback address (127.0.0.0/8)`);
     expect(run.body.output[1]).toBe(`fetch to http://127.0.0.1:${port}/b refused: 127.0.0.1 is a loopback address (127.0.0.0/8)`);
     expect(run.body.output[2]).toMatch(/^fetch to http:\/\/\[::ffff:7f00:1\]:\d+\/c refused: .*loopback/);

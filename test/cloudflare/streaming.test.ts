@@ -3,15 +3,15 @@
 // run is recorded with the bytes sent; a body complete at once is still sent in one piece.
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { startGates, waitFor } from "../support/gates.ts";
-import { CloudflareSystem } from "../support/cloudflare-system.ts";
+import { System } from "../support/system.ts";
 
-let system: CloudflareSystem;
+let system: System;
 let gates: Awaited<ReturnType<typeof startGates>>;
 let acme: { slug: string; token: string };
 
 beforeAll(async () => {
   gates = await startGates();
-  system = await CloudflareSystem.start({ env: { IOTA_EGRESS_ALLOW: `127.0.0.1:${gates.port}` } });
+  system = await System.start({ build: "cloudflare", env: { IOTA_EGRESS_ALLOW: `127.0.0.1:${gates.port}` } });
   acme = await system.tenant("streamer");
 }, 240_000);
 afterAll(async () => {

@@ -1,5 +1,7 @@
-// Starts the real product (`node host/main.ts`) on a temporary data dir and a free port, and
-// talks to it over HTTP, as a user would.
+// Starts the real product (`node host/main.ts`, or with `build: "cloudflare"` the Cloudflare
+// build, `node cloudflare/dev.ts`: wrangler dev on D1) on a temporary data dir and a free port,
+// and talks to it over HTTP, as a user would. Both builds answer the same API, so a test can run
+// against either.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -22,17 +24,29 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** The platform admin token; a second host on an existing data dir must reuse the first's. */
   token?: string;
+  /** Which build serves: the local host (default) or the Cloudflare build. */
+  build?: Build;
 }
+
+type Build = "local" | "cloudflare";
+
+/** The entry script of each build, and how long it may take to serve (wrangler bundles first). */
+const builds: Record<Build, { script: string; startMs: number; name: string }> = {
+  local: { script: "host/main.ts", startMs: 60_000, name: "host" },
+  cloudflare: { script: "cloudflare/dev.ts", startMs: 150_000, name: "the Cloudflare build" },
+};
 
 export class System {
   readonly dataDir: string;
   readonly port: number;
   readonly token: string;
   readonly #env: Record<string, string>;
+  readonly #build: (typeof builds)[Build];
   #child: ChildProcess | undefined;
   #output = "";
 
-  private constructor(dataDir: string, port: number, token: string, env: Record<string, string>) {
+  private constructor(dataDir: string, port: number, token: string, env: Record<string, string>, build: Build) {
+    this.#build = builds[build];
     this.dataDir = dataDir;
     this.port = port;
     this.token = token;
@@ -43,7 +57,7 @@ export class System {
     const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "iota-test-")));
     const port = options.port ?? (await freePort());
     const token = options.token ?? `iota_test${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
-    const system = new System(dataDir, port, token, options.env ?? {});
+    const system = new System(dataDir, port, token, options.env ?? {}, options.build ?? "local");
     await system.boot();
     return system;
   }
@@ -58,7 +72,7 @@ export class System {
   }
 
   async boot(): Promise<void> {
-    const child = spawn(process.execPath, ["host/main.ts"], {
+    const child = spawn(process.execPath, [this.#build.script], {
       cwd: root,
       env: {
         ...process.env,
@@ -72,7 +86,8 @@ export class System {
     });
     this.#child = child;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`host did not start in 60 s:\n${this.#output}`)), 60_000);
+      const { name, startMs } = this.#build;
+      const timer = setTimeout(() => reject(new Error(`${name} did not start in ${startMs / 1000} s:\n${this.#output}`)), startMs);
       const onData = (chunk: Buffer) => {
         this.#output += chunk.toString();
         if (this.#output.includes("iota-scripts is up")) {

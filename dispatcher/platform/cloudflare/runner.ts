@@ -42,12 +42,17 @@ export function limitsFor(job: Pick<RunJob, "timeoutMs">): { cpuMs: number; subR
   return { cpuMs: Math.min(Math.max(1, Math.ceil(job.timeoutMs)), maxCpuMs), subRequests: subRequestsPerExecution };
 }
 
+/** The load failure workerd gives when it refuses a streaming tail (the script did not run). */
+function tailRefused(result: RunResult): boolean {
+  return result.error?.code === "SCRIPT_ERROR" && /Streaming tail workers are experimental/.test(result.error.message);
+}
+
 /**
  * The loader, with the platform's parts added to what execute() loads: the limits (on the code,
  * and per call on the entrypoint, since an isolate is shared by its version's runs and their
  * timeouts may differ) and the streaming tail that reads the harness's live lines.
  */
-function platformLoader(loader: WorkerLoader, job: ShadowJob, exports: CloudflareExports): WorkerLoader {
+function platformLoader(loader: WorkerLoader, job: ShadowJob, exports: CloudflareExports, tail = true): WorkerLoader {
   const limits = limitsFor(job);
   const tenant: CloudflareTenantProps = { tenantId: job.tenantId, tenantSlug: job.tenantSlug, shadow: job.shadow === true };
   const withParts = (stub: WorkerStub): WorkerStub => ({
@@ -57,10 +62,11 @@ function platformLoader(loader: WorkerLoader, job: ShadowJob, exports: Cloudflar
   const extend = (code: WorkerLoaderWorkerCode): WorkerLoaderWorkerCode => ({
     ...code,
     limits,
-    streamingTails: [...(code.streamingTails ?? []), exports.CloudflareScriptLogs({ props: tenant })],
+    ...(tail ? { streamingTails: [...(code.streamingTails ?? []), exports.CloudflareScriptLogs({ props: tenant })] } : {}),
   });
   return {
-    get: (name, getCode) => withParts(loader.get(name, async () => extend(await getCode()))),
+    // An isolate without the tail is another isolate: it must not be the cached one that has it.
+    get: (name, getCode) => withParts(loader.get(tail ? name : `${name}:untailed`, async () => extend(await getCode()))),
     load: (code) => withParts(loader.load(extend(code))),
   };
 }
@@ -114,6 +120,12 @@ export function createCloudflareRunner(env: Env & { LOADER: WorkerLoader }, expo
     try {
       const ran = { ...job, logKey, ...(take ? { stream: true } : {}) };
       let result = await execute(platformLoader(loader, ran, exports), ran, options(key), open);
+      if (result.status === "failed" && tailRefused(result)) {
+        // The script never ran: its isolate was refused for the live-log tail (workerd calls
+        // streaming tails experimental and refuses them now and then, about one cold load in 25
+        // under wrangler dev). It runs in an isolate without one; its logs come with its result.
+        result = await execute(platformLoader(loader, ran, exports, false), ran, options(key), open);
+      }
       if (streamed) result = streamedOutcome(result, streamed.head, await streamed.relayed);
       graceful = result.status === "timed_out" || result.status === "cancelled";
       // A failed event delivery is followed up (retried, or dead-lettered) by the tick: wake it
