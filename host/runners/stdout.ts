@@ -1,8 +1,6 @@
-// The lines a runner writes to stdout for the host: `<RS><marker> <execution>.<key> <kind><json>`.
-// The runner's own entry writes J (a job began: its tenant and timeout) and E (it ended); the
-// harness writes S (the script got the process), L (a log line) and P (progress). A J line
-// introduces the execution's key; every later line counts only with that key, so no script can
-// write into another's record (scripts never learn the marker, and never another's key).
+// What the host does with a runner's stdout lines (their format: protocol/live-lines.ts). A J
+// line introduces the execution's key; every later line counts only with that key.
+import { readLiveLine } from "../../protocol/live-lines.ts";
 import type { LogEntry, Progress } from "../../protocol/run.ts";
 import type { InFlight } from "./verdicts.ts";
 
@@ -14,19 +12,11 @@ export interface RunnerLineHandlers {
 
 /** Applies one stdout line to its execution; false if the line is not one of ours. */
 export function readRunnerLine(line: string, marker: string, on: RunnerLineHandlers): boolean {
-  const prefix = `\u001e${marker} `;
-  if (!line.startsWith(prefix)) return false;
-  const rest = line.slice(prefix.length);
-  const space = rest.indexOf(" ");
-  if (space < 0) return true;
-  const [executionId = "", key = ""] = rest.slice(0, space).split(".");
-  const kind = rest[space + 1];
-  let data: unknown;
-  try {
-    data = JSON.parse(rest.slice(space + 2));
-  } catch {
-    return true; // a torn line from a process being killed: nothing to recover
-  }
+  const read = readLiveLine(line, marker);
+  if (read === undefined) return false;
+  // Malformed, or a torn line from a process being killed: nothing to recover.
+  if (read === null || read.data === undefined) return true;
+  const { executionId, key, kind, data } = read;
   if (kind === "J") {
     const job = data as { tenantId?: unknown; timeoutMs?: unknown };
     if (typeof job.tenantId === "string" && typeof job.timeoutMs === "number" && key !== "")

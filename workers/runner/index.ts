@@ -5,6 +5,7 @@
 // and arms the deadline from them.
 import harnessSource from "virtual:harness-source";
 import { streamHeadHeader, toBase64, type ResponseEnvelope } from "../../protocol/http-envelope.ts";
+import { liveLine } from "../../protocol/live-lines.ts";
 import { runCaps, type OutboundRecord, type RunResult } from "../../protocol/run.ts";
 import type { ShadowJob, ShadowRunResult } from "../../protocol/shadow.ts";
 import { runningExecutions, type RunnerEnv } from "./capabilities.ts";
@@ -109,7 +110,7 @@ function asCancelled(result: RunResult, by: string | undefined): RunResult {
 
 /** A line for the host on stdout, in the harness's format, keyed with the job's log key. */
 function tellHost(env: RunnerEnv, job: ShadowJob, kind: "J" | "E", data: Record<string, unknown>): void {
-  console.log(`\u001e${env.MARKER} ${job.executionId}.${job.logKey} ${kind}${JSON.stringify(data)}`);
+  console.log(liveLine(env.MARKER, job.executionId, job.logKey ?? "", kind, JSON.stringify(data)));
 }
 
 /** A job's result as the dispatcher gets it, once its execution is over (its answer's body too); then E for the host. */

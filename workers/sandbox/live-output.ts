@@ -5,6 +5,7 @@
 // (the latest kept; the final one travels back in the result anyway). The live lines are always
 // a prefix of the record, in order (the live stream relies on it): a copy that falls behind
 // catches up as tokens come back, and what it never sent is still in the result.
+import { liveLine } from "../../protocol/live-lines.ts";
 import { runCaps, type LogEntry, type Progress } from "../../protocol/run.ts";
 import { clearTimer, now, setTimer, stringify } from "./captured.ts";
 
@@ -40,7 +41,7 @@ function takeToken(): boolean {
 }
 
 function writeLine(copy: LiveCopy, kind: "L" | "P" | "S", data: LogEntry | Progress | Record<string, never>): void {
-  write(`\u001e${copy.marker} ${copy.executionId}.${copy.logKey} ${kind}${stringify(data)}`);
+  write(liveLine(copy.marker, copy.executionId, copy.logKey, kind, stringify(data)));
 }
 
 export function openLive(identity: Pick<LiveCopy, "marker" | "executionId" | "logKey" | "logs">): LiveCopy {

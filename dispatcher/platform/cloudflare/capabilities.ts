@@ -9,6 +9,7 @@
 // call. The entrypoints are reached through `ctx.exports`, a loopback into this worker, so they
 // see the same module state as the request that started the run.
 import { WorkerEntrypoint } from "cloudflare:workers";
+import { readLiveLine as parseLiveLine } from "../../../protocol/live-lines.ts";
 import { runCaps, utf8Bytes, type LogEntry, type OutboundRecord, type Progress } from "../../../protocol/run.ts";
 import { captureFetch, keepEffect, noteSecret, type ShadowRecord } from "../../../workers/runner/shadow.ts";
 import type { SdkCaller } from "../../domain/sdk-backend.ts";
@@ -130,8 +131,8 @@ export class CloudflareEgress extends WorkerEntrypoint<Env, CloudflareTenantProp
 }
 
 /**
- * The streaming tail of a script isolate. The harness writes its live copy as console lines,
- * `<RS><marker> <execution>.<logKey> <kind><json>` (L a log line, P progress, S started); each
+ * The streaming tail of a script isolate. The harness writes its live copy as console lines
+ * (protocol/live-lines.ts: L a log line, P progress, S started); each
  * counts only with its execution's own log key, and only for the tenant the isolate is loaded
  * for, so no script can write into another's record. Anything else a script prints is ignored:
  * what it logs through console is in those lines already.
@@ -161,25 +162,15 @@ export function liveMarker(): string {
 
 /** Applies one live line to its execution; false when it is not one of ours. */
 export function readLiveLine(line: string, marker: string, tenantId: string): boolean {
-  const prefix = `\u001e${marker} `;
-  if (!line.startsWith(prefix)) return false;
-  const rest = line.slice(prefix.length);
-  const space = rest.indexOf(" ");
-  if (space < 0) return true;
-  const [executionId, key] = rest.slice(0, space).split(".");
-  const entry = inflight.get(executionId ?? "");
-  if (!entry || key !== entry.logKey || entry.tenantId !== tenantId) return true;
-  const kind = rest[space + 1];
-  if (kind === "S") {
-    entry.started = true;
-    return true;
-  }
-  try {
-    const data: unknown = JSON.parse(rest.slice(space + 2));
-    if (kind === "P") entry.progress = data as Progress;
-    else if (entry.logs.length < runCaps.maxLogLines) entry.logs.push(data as LogEntry);
-  } catch {
-    // a line cut short: nothing to recover, the record has it
-  }
+  const read = parseLiveLine(line, marker);
+  if (read === undefined) return false;
+  if (read === null) return true;
+  const entry = inflight.get(read.executionId);
+  if (!entry || read.key !== entry.logKey || entry.tenantId !== tenantId) return true;
+  if (read.kind === "S") entry.started = true;
+  // A line cut short has no data: nothing to recover, the record has it.
+  else if (read.data === undefined) return true;
+  else if (read.kind === "P") entry.progress = read.data as Progress;
+  else if (entry.logs.length < runCaps.maxLogLines) entry.logs.push(read.data as LogEntry);
   return true;
 }
