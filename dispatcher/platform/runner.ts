@@ -84,8 +84,22 @@ const placementTtlMs = 2000;
 /** How many times a job that never got to run (its process went, or was another's) is sent again. */
 const maxStarts = 3;
 
+const placementKey = (job: RunJob) => `${job.tenantId}:${job.memoryMb}`;
+
+/** An execution that ended without its runner's answer, from `startedAt` until now. */
+function interrupted(startedAt: number, message: string): RunResult {
+  return {
+    status: "interrupted",
+    error: { code: "RUNNER_CRASHED", message },
+    logs: [],
+    startedAt: new Date(startedAt).toISOString(),
+    finishedAt: new Date().toISOString(),
+    durationMs: Date.now() - startedAt,
+  };
+}
+
 async function place(job: RunJob, call: HostCall, fresh: boolean): Promise<Placed> {
-  const key = `${job.tenantId}:${job.memoryMb}`;
+  const key = placementKey(job);
   const known = placements.get(key);
   if (known && !fresh && known.until > Date.now()) return known.placed;
   const placed = await call<Placed>("/place", { tenantId: job.tenantId, memoryMb: job.memoryMb });
@@ -94,11 +108,6 @@ async function place(job: RunJob, call: HostCall, fresh: boolean): Promise<Place
   return placed;
 }
 
-/**
- * Sends a job straight to its tenant's runner process and returns its result. When the process
- * cannot answer (killed at the deadline, out of memory, crashed), the host, which watched it
- * die, says what became of the job; one that never began there runs again, in its own time.
- */
 /**
  * Relays a streamed answer from the runner to the caller, then fetches the run's result from the
  * runner (`POST /result`, which waits for the execution to be over; with `stop` when the caller
@@ -140,22 +149,16 @@ async function relayStreamed(
   let result = await (stopped ?? ask().catch(() => undefined));
   if (!result) {
     const verdict = await call<RunResult | "again">("/verdict", { executionId: job.executionId }).catch(() => "again" as const);
-    const now = new Date().toISOString();
-    result =
-      verdict !== "again"
-        ? verdict
-        : {
-            status: "interrupted",
-            error: { code: "RUNNER_CRASHED", message: "the runner stopped while the answer was streamed" },
-            logs: [],
-            startedAt: now,
-            finishedAt: now,
-            durationMs: 0,
-          };
+    result = verdict !== "again" ? verdict : interrupted(Date.now(), "the runner stopped while the answer was streamed");
   }
   return streamedOutcome(result, head, relayed);
 }
 
+/**
+ * Sends a job straight to its tenant's runner process and returns its result. When the process
+ * cannot answer (killed at the deadline, out of memory, crashed), the host, which watched it
+ * die, says what became of the job; one that never began there runs again, in its own time.
+ */
 async function runDirect(job: RunJob, runners: Fetcher, call: HostCall): Promise<RunResult> {
   const firstStart = Date.now();
   const deadline = firstStart + job.timeoutMs;
@@ -196,19 +199,11 @@ async function runDirect(job: RunJob, runners: Fetcher, call: HostCall): Promise
       const finished = Date.parse(outcome.finishedAt);
       return { ...outcome, startedAt: new Date(firstStart).toISOString(), durationMs: Number.isFinite(finished) ? finished - firstStart : outcome.durationMs };
     }
-    placements.delete(`${job.tenantId}:${job.memoryMb}`);
+    placements.delete(placementKey(job));
     const remaining = deadline - Date.now();
-    if (start >= maxStarts || remaining < 100) {
-      const now = new Date().toISOString();
-      return {
-        status: "interrupted",
-        error: { code: "RUNNER_CRASHED", message: "interrupted: the runner was held by work another execution of this tenant left running, and was stopped" },
-        logs: [],
-        startedAt: new Date(firstStart).toISOString(),
-        finishedAt: now,
-        durationMs: Date.now() - firstStart,
-      };
-    }
-    attempt = { ...job, timeoutMs: remaining };
+    if (start >= maxStarts || remaining < 100)
+      return interrupted(firstStart, "interrupted: the runner was held by work another execution of this tenant left running, and was stopped");
+    // Sent again in what is left of its time, still asking for a streamed answer if it did.
+    attempt = { ...attempt, timeoutMs: remaining };
   }
 }
