@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { System } from "../support/system.ts";
 import { openAdmin, type AdminBrowser } from "./support/browser.ts";
 import { ensureChromium } from "./support/chromium.ts";
+import { signIn } from "./support/steps.ts";
 import { look } from "./support/look.ts";
 
 const password = "correct horse battery staple 42";
@@ -41,9 +42,7 @@ const rows = () => page().locator("tbody tr");
 describe("the admin's addresses", () => {
   test("a link to one execution opens it after sign-in, and again on reload", async () => {
     await page().goto(`/admin/history/${succeeded}`);
-    await page().getByLabel("Username").fill("admin");
-    await page().getByLabel("Password").fill(password);
-    await page().getByRole("button", { name: "Sign in" }).click();
+    await signIn(page(), "admin", password);
     await page().getByRole("heading", { name: succeeded }).waitFor();
     await look(page().getByLabel("Output")).toContainText('"hello": "ada"');
 

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { System } from "../support/system.ts";
 import { openAdmin, type AdminBrowser } from "./support/browser.ts";
 import { ensureChromium } from "./support/chromium.ts";
+import { signIn } from "./support/steps.ts";
 
 const password = "correct horse battery staple 42";
 let system: System;
@@ -38,9 +39,7 @@ const loaded = () =>
 describe("the API reference", () => {
   test("is in the navigation, and its renderer loads only when it is opened", async () => {
     await page().goto("/admin/");
-    await page().getByLabel("Username").fill("admin");
-    await page().getByLabel("Password").fill(password);
-    await page().getByRole("button", { name: "Sign in" }).click();
+    await signIn(page(), "admin", password);
     await page().getByRole("heading", { name: "Scripts" }).waitFor();
     expect(await loaded()).toEqual([]);
 

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { System } from "../support/system.ts";
 import { openAdmin, type AdminBrowser } from "./support/browser.ts";
 import { ensureChromium } from "./support/chromium.ts";
+import { signIn } from "./support/steps.ts";
 import { replaceText } from "./support/monaco.ts";
 
 const password = "correct horse battery staple 42";
@@ -35,9 +36,7 @@ const page = () => b.page;
 describe("Try on recent runs", () => {
   test("runs the unsaved draft on the script's recent runs and shows what differs and what was captured", async () => {
     await page().goto("/admin/");
-    await page().getByLabel("Username").fill("admin");
-    await page().getByLabel("Password").fill(password);
-    await page().getByRole("button", { name: "Sign in" }).click();
+    await signIn(page(), "admin", password);
     await page().getByRole("heading", { name: "Scripts" }).waitFor();
     await page().goto(`/admin/scripts/${scriptId}`);
     const editor = page().locator(".editor-code .monaco-editor");

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { System } from "../support/system.ts";
 import { openAdmin, type AdminBrowser } from "./support/browser.ts";
 import { ensureChromium } from "./support/chromium.ts";
+import { signIn } from "./support/steps.ts";
 import { look } from "./support/look.ts";
 import { replaceText } from "./support/monaco.ts";
 
@@ -44,9 +45,7 @@ const codeEditor = () => page().locator(".editor-code .monaco-editor");
 describe("a TypeScript script in the editor", () => {
   test("a type error is marked as a warning, and the script still saves as TypeScript", async () => {
     await page().goto("/admin/scripts");
-    await page().getByLabel("Username").fill("admin");
-    await page().getByLabel("Password").fill(password);
-    await page().getByRole("button", { name: "Sign in" }).click();
+    await signIn(page(), "admin", password);
     await page().getByRole("heading", { name: "Scripts" }).waitFor();
     await page().goto("/admin/scripts/new");
     await codeEditor().waitFor();
