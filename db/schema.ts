@@ -418,6 +418,19 @@ export const signInFailures = sqliteTable("sign_in_failures", {
   lockedUntil: text("locked_until"),
 });
 
+/**
+ * The hosts sharing this database, each with where the others reach its peer listener: a live
+ * view opened through one host follows a run on another by asking that host (host/peer-server.ts).
+ */
+export const hosts = sqliteTable("hosts", {
+  /** HOST_ID: hostname and public port, as executions.host_id names it. */
+  id: text("id").primaryKey(),
+  /** host:port of its peer listener, as the other hosts dial it. */
+  peerAddress: text("peer_address").notNull(),
+  /** When it last said it was up (every 30 s): an older one is taken as gone. */
+  seenAt: text("seen_at").notNull(),
+});
+
 export type Tenant = typeof tenants.$inferSelect;
 export type DeadLetter = typeof deadLetters.$inferSelect;
 export type User = typeof users.$inferSelect;

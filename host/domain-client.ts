@@ -1,6 +1,6 @@
 // The host's one way to the domain: the dispatcher's internal routes on loopback, with the
 // per-start host secret. The host reads and writes no domain table itself; what it needs
-// (bootstrap, the alert outbox, tenants' egress lists) it asks for here.
+// (bootstrap, the alert outbox, tenants' egress lists, saying where it is) it asks for here.
 import { Agent, request } from "node:http";
 import type { BootstrapRequest, BootstrapResult, ClaimedDelivery, DeliveryRecord, DeliveryReport } from "../protocol/host-domain.ts";
 import type { TenantEgressPolicy } from "../protocol/egress/allow-lists.ts";
@@ -12,6 +12,8 @@ export interface DomainClient {
   egressPolicy(tenantId: string): Promise<TenantEgressPolicy>;
   /** The host stopped a runner for work a script left running: its execution's record says so. */
   noteLeftoverWork(tenantId: string, executionId: string): Promise<void>;
+  /** This host is up, and its peer listener answers at `peerAddress` (host:port). */
+  announceHost(hostId: string, peerAddress: string): Promise<void>;
 }
 
 // node:http with kept-alive sockets rather than fetch(): undici cost about 1 ms of the host's CPU
@@ -75,6 +77,9 @@ export function domainClient(address: string, secret: string, timeoutMs = 30_000
     egressPolicy: (tenantId) => call("GET", `/egress-policy/${encodeURIComponent(tenantId)}`),
     noteLeftoverWork: async (tenantId, executionId) => {
       await call("POST", "/leftover-work", { tenantId, executionId });
+    },
+    announceHost: async (hostId, peerAddress) => {
+      await call("POST", "/hosts/announce", { hostId, peerAddress });
     },
   };
 }

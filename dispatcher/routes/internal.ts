@@ -1,7 +1,8 @@
 // Calls from the host only (it holds the per-start secret): the periodic tick that starts
 // waiting executions (on Cloudflare the scheduled() handler does the same work), and what the
 // host needs of the domain without touching its tables: the start-up bootstrap, the alert
-// outbox its sender drains, and tenants' egress lists for its egress proxy.
+// outbox its sender drains, tenants' egress lists for its egress proxy, and where it can be
+// reached by the other hosts on the database.
 import { Hono } from "hono";
 import { AppError } from "../../protocol/errors.ts";
 import type { AppEnv } from "../types.ts";
@@ -12,6 +13,7 @@ import { noteLeftoverWork } from "../domain/execution-notes.ts";
 import { bootstrap, bootstrapRequest } from "../domain/bootstrap.ts";
 import { egressPolicyOf } from "../domain/egress-policy.ts";
 import type { DeliveryReport } from "../domain/alerts.ts";
+import { announceHost, hostAnnouncement } from "../domain/hosts.ts";
 
 function deliveryReports(body: unknown): DeliveryReport[] {
   const reports = (body as { reports?: unknown } | null)?.reports;
@@ -47,6 +49,12 @@ export function internalRoutes(): Hono<AppEnv> {
   api.post("/bootstrap", async (c) => {
     const request = bootstrapRequest(await readJsonBody(c.req.raw, 8192));
     return c.json(await bootstrap(c.get("services").db, c.env.HOST_ID ?? null, request));
+  });
+  // The host is up, and where the other hosts on this database reach it for live views of its runs.
+  api.post("/hosts/announce", async (c) => {
+    const { hostId, peerAddress } = hostAnnouncement(await readJsonBody(c.req.raw, 2048));
+    await announceHost(c.get("services").db, hostId, peerAddress);
+    return c.json({ ok: true });
   });
   // The alert outbox: the host's sender leases what is due, sends it, and reports each outcome.
   api.post("/alerts/claim", async (c) => {
