@@ -5,14 +5,18 @@ import { AppError } from "../../protocol/errors.ts";
 import { fromBase64, streamHeadHeader, type ResponseEnvelope } from "../../protocol/http-envelope.ts";
 import type { LiveState, RunJob, RunResult } from "../../protocol/run.ts";
 import type { Env } from "../env.ts";
+import type { LivePeer } from "../../protocol/live-peers.ts";
 import { exports } from "cloudflare:workers";
 import { relay, streamedOutcome, streamTaker, type StreamedAnswer } from "./answer-stream.ts";
 import { createCloudflareRunner, type CloudflareExports } from "./cloudflare/runner.ts";
 
 export interface Runner {
   run(job: RunJob): Promise<RunResult>;
-  /** Logs and progress of a running execution, from line `after` on; not every runner has them. */
-  live(executionId: string, after: number): Promise<LiveState>;
+  /**
+   * Logs and progress of a running execution, from line `after` on; not every runner has them.
+   * `peer`: the run is on that other host sharing the database, which this one asks for them.
+   */
+  live(executionId: string, after: number, peer?: LivePeer): Promise<LiveState>;
   /** The runner processes and penalised tenants, for operators; empty where not applicable. */
   stats(): Promise<RunnerStats>;
   /**
@@ -64,7 +68,7 @@ export function createRunner(env: Env): Runner {
   }
   return {
     run: (job) => runDirect(job, runners, call),
-    live: (executionId, after) => call<LiveState>("/live", { executionId, after }),
+    live: (executionId, after, peer) => call<LiveState>("/live", { executionId, after, peer }),
     stats: () => call<RunnerStats>("/stats", {}),
     cancel: (executionId, by) => call<{ cancelled: boolean }>("/cancel", { executionId, by }).then((r) => r.cancelled),
   };
