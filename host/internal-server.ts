@@ -1,7 +1,8 @@
 // The host's loopback API for the dispatcher: SQL against the embedded libSQL file, and the
 // runner supervisor's side door (where a tenant's runner is, what became of an execution whose
-// runner died, cancel, live state, stats). Jobs themselves go from the dispatcher straight to
-// the runner. Every call carries the per-start secret; nothing else may use it.
+// runner died, cancel, live state (of its own runs, or through the live relay another host's),
+// stats). Jobs themselves go from the dispatcher straight to the runner. Every call carries the
+// per-start secret; nothing else may use it.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { timingSafeEqual } from "node:crypto";
 import type { LocalSqlEngine } from "../db/local-engine.ts";
@@ -9,6 +10,8 @@ import type { ProxyQuery } from "../db/proxy-protocol.ts";
 import type { HostLog } from "./log.ts";
 import type { RunnerPool } from "./runners/pool.ts";
 import { egressCounters } from "./egress-wiring.ts";
+import type { LiveRelay } from "./live-relay.ts";
+import type { LivePeer } from "../protocol/live-peers.ts";
 
 export interface InternalServerDeps {
   secret: string;
@@ -18,6 +21,15 @@ export interface InternalServerDeps {
   log: HostLog;
   /** Told when an execution has ended, so per-execution state elsewhere can go. */
   onRunEnd?: (executionId: string) => void;
+  /** Asks another host on the database for a run of its own (a live view opened here). */
+  relay: LiveRelay;
+}
+
+function livePeer(value: unknown): LivePeer | undefined {
+  if (value === undefined || value === null) return undefined;
+  const { hostId, address } = value as Partial<LivePeer>;
+  if (typeof hostId !== "string" || typeof address !== "string") throw Object.assign(new Error("peer needs hostId and address"), { code: "BAD_REQUEST" });
+  return { hostId, address };
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -58,8 +70,9 @@ export function startInternalServer(deps: InternalServerDeps): Promise<{ server:
       return { cancelled: deps.runners.cancel(String(executionId), String(by)) };
     },
     "/live": async (body) => {
-      const { executionId, after } = body as { executionId: string; after: number };
-      return deps.runners.live(executionId, after);
+      const { executionId, after, peer } = body as { executionId: string; after: number; peer?: unknown };
+      const other = livePeer(peer);
+      return other ? deps.relay(other, String(executionId), Number(after)) : deps.runners.live(executionId, after);
     },
   };
   const server = createServer((req, res) => {

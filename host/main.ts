@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { migrateDatabase, migrateLocalDatabase } from "../db/open-local.ts";
 import { LocalSqlEngine } from "../db/local-engine.ts";
 import { adminDist, ensureAdminBuilt } from "./admin-build.ts";
-import { domainClient } from "./domain-client.ts";
+import { domainClient, type DomainClient } from "./domain-client.ts";
 import { buildWorkers } from "./build.ts";
 import { readConfig } from "./config.ts";
 import { startInternalServer } from "./internal-server.ts";
@@ -22,6 +22,11 @@ import { RunnerPool } from "./runners/pool.ts";
 import { openContainment } from "./containment/index.ts";
 import { writeDispatcherConfig } from "./workerd-config.ts";
 import { DispatcherGroup } from "./dispatchers.ts";
+import { peerKey } from "./peer-auth.ts";
+import { peerAddress, readPeerSettings } from "./peer-config.ts";
+import { startPeerServer } from "./peer-server.ts";
+import { liveRelay } from "./live-relay.ts";
+import { peerAnnounceMs } from "../protocol/live-peers.ts";
 
 const log = createLog();
 
@@ -29,6 +34,7 @@ async function main(): Promise<void> {
   // Runs this host's previous life left running started before this moment; later ones are ours.
   const startedAt = new Date().toISOString();
   const config = readConfig();
+  const peerSettings = readPeerSettings(config.bindAddress);
   await mkdir(config.dataDir, { recursive: true });
   const db = config.database;
   await (db.kind === "file" ? migrateLocalDatabase(db.file) : migrateDatabase({ url: db.url, authToken: db.authToken }));
@@ -66,7 +72,19 @@ async function main(): Promise<void> {
       domain.noteLeftoverWork(tenantId, executionId).catch((error: Error) => log.warn("runner.leftover_note_failed", { executionId, error: error.message }));
     },
   });
-  const internal = await startInternalServer({ secret, sql, runners, log, onRunEnd: (id) => egress.forget(id) });
+  // Hosts on one database share the secrets key; the key they sign each other's requests with comes from it.
+  const sealingKey = await secretsKey(config.dataDir);
+  const hostKey = peerKey(sealingKey);
+  const internal = await startInternalServer({ secret, sql, runners, log, onRunEnd: (id) => egress.forget(id), relay: liveRelay(hostKey, log) });
+  // Where the other hosts on this database follow this host's runs for their live views.
+  const peer = await startPeerServer({
+    bind: config.bindAddress,
+    port: peerSettings.port,
+    key: hostKey,
+    hostId,
+    live: (id, after) => runners.live(id, after),
+    log,
+  });
   await runners.start();
 
   const dispatcherConfig = await writeDispatcherConfig(configDir, {
@@ -84,7 +102,7 @@ async function main(): Promise<void> {
       TENANT_MAX_QUEUED: String(config.tenantBudgets.maxQueued),
       TENANT_MAX_QUEUED_BYTES: String(config.tenantBudgets.maxQueuedBytes),
       TENANT_MAX_HISTORY_BYTES_PER_DAY: String(config.tenantBudgets.maxHistoryBytesPerDay),
-      SECRETS_KEY: await secretsKey(config.dataDir),
+      SECRETS_KEY: sealingKey,
       ALERT_WINDOW_MS: String(config.alertWindowMs),
       LOST_RUN_GRACE_MS: String(config.lostRunGraceMs),
       HOST_ID: hostId,
@@ -96,6 +114,7 @@ async function main(): Promise<void> {
   let stopping = false;
   let stopTicker = () => {};
   let stopSenders = () => {};
+  let stopAnnouncing = () => {};
   const dispatcher = new DispatcherGroup({
     count: config.dispatchers,
     host: config.bindAddress,
@@ -121,9 +140,11 @@ async function main(): Promise<void> {
     log.info("host.stopping");
     stopTicker();
     stopSenders();
+    stopAnnouncing();
     await Promise.allSettled([dispatcher.terminate(), runners.shutdown()]);
     containment.close();
     internal.server.close();
+    peer.server.close();
     await egress.close();
     sql?.close();
     await rm(configDir, { recursive: true, force: true });
@@ -143,6 +164,7 @@ async function main(): Promise<void> {
     return stop(1);
   }
   if (boot.interrupted > 0) log.warn("host.recovered", { interrupted: boot.interrupted });
+  stopAnnouncing = announce(domain, hostId, peerAddress(peerSettings.host, peer.port));
   stopTicker = startTicker(`http://${local}/internal/tick`, secret, log);
   const stopAlerts = startAlertSender({ domain, log, egressPort: egress.port, egressSecret });
   stopSenders = stopAlerts;
@@ -157,6 +179,16 @@ async function main(): Promise<void> {
   if (boot.generatedPassword) {
     process.stdout.write(`\nAdmin sign-in (shown once): user "admin", password ${boot.generatedPassword}\n`);
   }
+}
+
+/** Says where this host's peer listener is now and every peerAnnounceMs, so the others know it is up. */
+function announce(domain: DomainClient, hostId: string, address: string): () => void {
+  const say = () => domain.announceHost(hostId, address).catch((error: Error) => log.warn("host.announce_failed", { error: error.message }));
+  void say();
+  log.info("host.peer_listening", { hostId, address });
+  const timer = setInterval(say, peerAnnounceMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 main().catch((error: Error) => {

@@ -1,10 +1,15 @@
 // Server-sent events for one execution: its log lines and progress as they happen, then the
-// final record. Live lines come from the runner gateway; the stored record closes the stream.
+// final record. Live lines come from the runner gateway: this host's runners, or, for a run on
+// another host sharing the database, that host, asked by this one (host/live-relay.ts) once the
+// tenant check here has passed. A host gone quiet has no live lines to give; the stored record
+// closes the stream either way.
 import type { Context } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
 import type { ExecutionDetail } from "../../protocol/api.ts";
 import { AppError } from "../../protocol/errors.ts";
 import type { Principal } from "../domain/principal.ts";
+import { livePeer } from "../domain/hosts.ts";
+import type { LivePeer } from "../../protocol/live-peers.ts";
 import type { Services } from "../services.ts";
 import type { AppEnv } from "../types.ts";
 
@@ -61,19 +66,34 @@ export function streamExecution(c: Context<AppEnv>, principal: Principal, first:
   });
 }
 
-async function follow(stream: SSEStreamingApi, { executions, runs }: Services, principal: Principal, first: ExecutionDetail): Promise<void> {
+/** Where a running execution's live lines are: here, on another host, or nowhere reachable. */
+type LiveSource = { from: "here" } | { from: "peer"; peer: LivePeer } | { from: "record" };
+
+async function liveSource({ executions, admission, db }: Services, tenantId: string, id: string): Promise<LiveSource> {
+  // Tenant-scoped like the record read before it: another tenant's id is not found.
+  const { hostId } = await executions.whereIs(tenantId, id);
+  if (hostId === null || hostId === admission.hostId) return { from: "here" };
+  const peer = await livePeer(db, hostId);
+  return peer ? { from: "peer", peer } : { from: "record" };
+}
+
+async function follow(stream: SSEStreamingApi, services: Services, principal: Principal, first: ExecutionDetail): Promise<void> {
+  const { executions, runs } = services;
   let sent = 0;
   let progressSent = "";
   let execution = first;
+  // Known once it runs: a queued execution has no host yet.
+  let source: LiveSource | undefined;
   const started = Date.now();
   let beat = started;
   while (!stream.aborted && Date.now() - started < maxStreamMs) {
     if (execution.status !== "queued" && execution.status !== "running") break;
-    const live = await runs.runner.live(execution.id, sent);
-    for (const line of live.logs) await stream.writeSSE({ event: "log", data: JSON.stringify(line) });
-    sent += live.logs.length;
-    const progress = JSON.stringify(live.progress);
-    if (live.progress && progress !== progressSent) {
+    if (execution.status === "running") source ??= await liveSource(services, principal.tenant.id, execution.id);
+    const live = source && source.from !== "record" ? await runs.runner.live(execution.id, sent, source.from === "peer" ? source.peer : undefined) : undefined;
+    for (const line of live?.logs ?? []) await stream.writeSSE({ event: "log", data: JSON.stringify(line) });
+    sent += live?.logs.length ?? 0;
+    const progress = JSON.stringify(live?.progress);
+    if (live?.progress && progress !== progressSent) {
       await stream.writeSSE({ event: "progress", data: progress });
       progressSent = progress;
     }
