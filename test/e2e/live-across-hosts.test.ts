@@ -5,7 +5,7 @@
 // record.
 import { randomBytes } from "node:crypto";
 import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { serverSentEvents } from "../../protocol/sse.ts";
@@ -27,7 +27,9 @@ beforeAll(async () => {
     // A run whose host is gone is closed by the other host's tick this long past its deadline.
     IOTA_LOST_RUN_GRACE_MS: "1000",
   };
-  a = await System.start({ env });
+  // A listens on every interface, as hosts on several machines do: B reaches A's peer listener at
+  // the machine's own address, not loopback. B keeps the default.
+  a = await System.start({ env: { ...env, BIND_ADDRESS: "0.0.0.0" } });
   b = await System.start({ env, token: a.token });
   tenant = await a.tenant("live-across");
 }, 180_000);
@@ -112,7 +114,11 @@ describe("a live view through another host of a run on host A", () => {
 
   test("host A's peer listener answers no unsigned or wrongly signed request", async () => {
     const address = /"event":"host\.peer_listening","hostId":"[^"]+","address":"([^"]+)"/.exec(a.output)?.[1];
-    expect(address).toBeDefined();
+    // Bound to 0.0.0.0, A tells the other hosts the machine's own address (what B dialled above).
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && !i.internal && i.family === "IPv4");
+    expect(address).toMatch(new RegExp(`^${(external?.address ?? "127.0.0.1").replaceAll(".", "\\.")}:\\d+$`));
     const url = `http://${address}/live?execution=anything&after=0`;
     expect((await fetch(url)).status).toBe(401);
     const forged = await fetch(url, {
