@@ -10,7 +10,14 @@ export interface Recorded {
   body: string;
 }
 
-export async function startRecordingServer(answer: (r: Recorded) => { status?: number; body?: unknown } = () => ({ body: { ok: true } })) {
+/** What the server answers a request: JSON `body` (default `{ok: true}`), with `headers` such as a redirect's Location. */
+export interface Answer {
+  status?: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+export async function startRecordingServer(answer: (r: Recorded) => Answer = () => ({ body: { ok: true } })) {
   const requests: Recorded[] = [];
   let connections = 0;
   const server = createServer((req, res) => {
@@ -19,8 +26,8 @@ export async function startRecordingServer(answer: (r: Recorded) => { status?: n
     req.on("end", () => {
       const recorded = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString() };
       requests.push(recorded);
-      const { status = 200, body = { ok: true } } = answer(recorded);
-      res.writeHead(status, { "content-type": "application/json" });
+      const { status = 200, headers = {}, body = { ok: true } } = answer(recorded);
+      res.writeHead(status, { "content-type": "application/json", ...headers });
       res.end(JSON.stringify(body));
     });
   });
