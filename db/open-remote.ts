@@ -1,17 +1,18 @@
 // Opens the database from inside workerd. Locally the host owns the embedded libSQL file and
-// answers queries over a service binding; deployed, LIBSQL_URL points at sqld or Turso.
-import { createClient, type InValue } from "@libsql/client/web";
-import { drizzle as drizzleLibsql } from "drizzle-orm/libsql/web";
+// answers queries over a service binding; with LIBSQL_URL the dispatcher sends them to a libSQL
+// server (sqld, Turso) itself. Both speak the same two calls (db/proxy-protocol.ts) under
+// drizzle's proxy driver, so rows look the same whichever serves them; on Cloudflare, D1.
 import { drizzle as drizzleProxy } from "drizzle-orm/sqlite-proxy";
 import type { SqliteRemoteDatabase } from "drizzle-orm/sqlite-proxy";
 import * as schema from "./schema.ts";
 import { openD1Database } from "./open-d1.ts";
+import { libsqlServerTransport, type SqlTransport } from "./libsql-server.ts";
 import type { ProxyError, ProxyQuery, ProxyResult, Statement, StatementBatch } from "./proxy-protocol.ts";
 
 export type { Statement, StatementBatch };
 
-// Both drivers build the same async SQLite queries and both batch atomically; the proxy's type
-// stands for either.
+// Every driver builds the same async SQLite queries and batches atomically; the proxy's type
+// stands for all of them.
 export type Database = SqliteRemoteDatabase<typeof schema> & { readonly $batch: StatementBatch };
 
 export interface DatabaseBindings {
@@ -33,48 +34,48 @@ export class DatabaseError extends Error {
   }
 }
 
-export function openDatabase(env: DatabaseBindings): Database {
-  if (env.DB) return openD1Database(env.DB as never);
-  if (env.LIBSQL_URL) {
-    const client = createClient({ url: env.LIBSQL_URL, authToken: env.LIBSQL_AUTH_TOKEN });
-    const $batch: StatementBatch = async (statements) => {
-      const results = await client.batch(
-        statements.map((s) => ({ sql: s.sql, args: s.params as InValue[] })),
-        "write",
-      );
-      return results.map((rs) => rs.rows.map((row) => Array.from(row)));
-    };
-    return Object.assign(drizzleLibsql(client, { schema }), { $batch }) as unknown as Database;
-  }
-  const host = env.HOST;
-  const secret = env.HOST_SECRET;
-  if (!host || !secret) throw new Error("no database configured: set LIBSQL_URL or run under the host (HOST binding)");
+const failure = (code: string, message: string) => new DatabaseError(code, message);
 
+/** The host's engine for the embedded file, over the HOST service binding. */
+function hostTransport(host: Fetcher, secret: string): SqlTransport {
   async function post<T>(path: string, body: unknown): Promise<T> {
-    const response = await host!.fetch(`http://host${path}`, {
+    const response = await host.fetch(`http://host${path}`, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-iota-host-secret": secret! },
+      headers: { "content-type": "application/json", "x-iota-host-secret": secret },
       body: JSON.stringify(body),
     });
     const payload = (await response.json()) as T | ProxyError;
     if (!response.ok) {
       const { code, message } = (payload as ProxyError).error;
-      throw new DatabaseError(code, message);
+      throw failure(code, message);
     }
     return payload as T;
   }
+  return {
+    query: (q) => post<ProxyResult>("/db/query", q),
+    batch: (queries) => post<ProxyResult[]>("/db/batch", queries),
+  };
+}
 
+function overTransport(transport: SqlTransport): Database {
   const $batch: StatementBatch = async (statements) => {
-    const results = await post<ProxyResult[]>("/db/batch", statements.map((s) => ({ sql: s.sql, params: s.params, method: "all" })) satisfies ProxyQuery[]);
+    const results = await transport.batch(statements.map((s) => ({ sql: s.sql, params: s.params, method: "all" })) satisfies ProxyQuery[]);
     return results.map((r) => (r.rows ?? []) as unknown[][]);
   };
   // drizzle's proxy driver types its rows as any[]: these casts only name its own type.
   const db = drizzleProxy(
     // biome-ignore lint/suspicious/noExplicitAny: the shape drizzle's sqlite-proxy callback declares
-    (sql, params, method) => post<ProxyResult>("/db/query", { sql, params, method } satisfies ProxyQuery) as Promise<{ rows: any[] }>,
+    (sql, params, method) => transport.query({ sql, params, method }) as Promise<{ rows: any[] }>,
     // biome-ignore lint/suspicious/noExplicitAny: the shape drizzle's sqlite-proxy callback declares
-    (queries) => post<ProxyResult[]>("/db/batch", queries satisfies ProxyQuery[]) as Promise<{ rows: any[] }[]>,
+    (queries) => transport.batch(queries) as Promise<{ rows: any[] }[]>,
     { schema },
   );
   return Object.assign(db, { $batch }) as unknown as Database;
+}
+
+export function openDatabase(env: DatabaseBindings): Database {
+  if (env.DB) return openD1Database(env.DB as never);
+  if (env.LIBSQL_URL) return overTransport(libsqlServerTransport(env.LIBSQL_URL, env.LIBSQL_AUTH_TOKEN || undefined, failure));
+  if (!env.HOST || !env.HOST_SECRET) throw new Error("no database configured: set LIBSQL_URL or run under the host (HOST binding)");
+  return overTransport(hostTransport(env.HOST, env.HOST_SECRET));
 }
