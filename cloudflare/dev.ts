@@ -10,7 +10,9 @@
 // - Cron Triggers: Miniflare never fires them, so this calls the scheduled handler at the start
 //   of every minute, as Cloudflare would;
 // - the secrets: SECRETS_KEY kept in DATA_DIR like `npm start`'s, and the first platform admin's
-//   token and password (generated and printed once for an empty database, unless given).
+//   token and password (generated and printed once for an empty database, unless given);
+// - email: wrangler.toml's local send_email binding, which Miniflare logs and keeps instead of
+//   sending (alerts' sender address from IOTA_ALERT_EMAIL_FROM).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -90,6 +92,8 @@ async function main(): Promise<void> {
     LOST_RUN_GRACE_MS: String(config.lostRunGraceMs),
     PUBLIC_URL: config.publicUrl,
     EGRESS_ALLOW: process.env.IOTA_EGRESS_ALLOW,
+    // Miniflare's send_email keeps messages rather than sending them: any sender address does.
+    ALERT_EMAIL_FROM: process.env.IOTA_ALERT_EMAIL_FROM ?? "alerts@iota-scripts.localhost",
     TRUST_PROXY: process.env.IOTA_TRUST_PROXY === "true" ? "true" : "false",
   });
   const varsFile = join(persist, "dev.vars");

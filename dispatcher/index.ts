@@ -1,8 +1,9 @@
 // The dispatcher worker: the product's only public entry.
 import { createApp } from "./app.ts";
 import type { Env as DispatcherEnv } from "./env.ts";
+import { sendDueAlerts, type AlertSenderBindings } from "./platform/cloudflare/alert-sender.ts";
 import { ensurePlatform, type BootstrapBindings } from "./platform/cloudflare/bootstrap.ts";
-import { wakeWhenDue } from "./platform/cloudflare/wake.ts";
+import { wakeSoon, wakeWhenDue } from "./platform/cloudflare/wake.ts";
 import { servicesFor } from "./services.ts";
 import { tick } from "./tick.ts";
 
@@ -13,8 +14,8 @@ export { CloudflareEgress, CloudflareScriptLogs, CloudflareSdk } from "./platfor
 
 const app = createApp();
 
-/** The dispatcher's bindings, and the secrets only the Cloudflare build reads. */
-type Env = DispatcherEnv & BootstrapBindings;
+/** The dispatcher's bindings, and the secrets and bindings only the Cloudflare build reads. */
+type Env = DispatcherEnv & BootstrapBindings & AlertSenderBindings;
 
 /** Deployed on Cloudflare (or its local build): no host, the Worker Loader in this worker. */
 const onCloudflare = (env: Env) => env.LOADER !== undefined && env.HOST === undefined;
@@ -23,6 +24,9 @@ const onCloudflare = (env: Env) => env.LOADER !== undefined && env.HOST === unde
 let platformReady: Promise<unknown> | undefined;
 function ready(env: Env): Promise<unknown> {
   if (!onCloudflare(env)) return Promise.resolve();
+  // An alert queued here (an execution failed) is sent by the tick: woken for it in a second,
+  // not at the next minute's cron. Set on every call: the services are remade when env changes.
+  servicesFor(env).alerts.whenQueued(() => wakeSoon(env, "alert"));
   platformReady ??= ensurePlatform(servicesFor(env).db, env).catch((error: Error) => {
     platformReady = undefined;
     throw error;
@@ -34,7 +38,7 @@ function ready(env: Env): Promise<unknown> {
 async function tickAndWake(env: Env, ctx: ExecutionContext, reason: string) {
   await ready(env);
   const services = servicesFor(env);
-  const done = await tick(services, (work) => ctx.waitUntil(work));
+  const done = await tick(services, (work) => ctx.waitUntil(work), { sendAlerts: () => sendDueAlerts(env, services.alerts) });
   await wakeWhenDue(env, services.db, reason);
   return done;
 }

@@ -5,6 +5,7 @@
 // after the last attempt are the domain's.
 import { request } from "node:http";
 import nodemailer from "nodemailer";
+import { emailContent, webhookAnswerError, webhookBody, webhookHeaders } from "../protocol/alert-messages.ts";
 import type { ClaimedDelivery } from "../protocol/host-domain.ts";
 import type { DomainClient } from "./domain-client.ts";
 import type { HostLog } from "./log.ts";
@@ -30,9 +31,8 @@ function smtpTransport() {
   });
 }
 
-/** POSTs a Slack-style `{text}` through the egress proxy, so private addresses stay unreachable. */
-function postWebhook(o: AlertSenderOptions, tenantId: string, deliveryId: string, url: string, text: string): Promise<number> {
-  const body = JSON.stringify({ text });
+/** POSTs the webhook's body through the egress proxy, so private addresses stay unreachable. */
+function postWebhook(o: AlertSenderOptions, tenantId: string, deliveryId: string, url: string, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -41,7 +41,7 @@ function postWebhook(o: AlertSenderOptions, tenantId: string, deliveryId: string
         method: "POST",
         path: "/",
         headers: {
-          "content-type": "application/json",
+          ...webhookHeaders,
           "content-length": Buffer.byteLength(body),
           "x-iota-target": url,
           "x-iota-tenant": tenantId,
@@ -75,10 +75,10 @@ function postWebhook(o: AlertSenderOptions, tenantId: string, deliveryId: string
 async function send(o: AlertSenderOptions, smtp: ReturnType<typeof smtpTransport>, from: string, d: ClaimedDelivery): Promise<void> {
   if (d.channel === "email") {
     if (!smtp) throw new Error("no SMTP server is configured (IOTA_SMTP_HOST)");
-    await smtp.sendMail({ from, to: d.target, subject: d.subject, text: d.body });
+    await smtp.sendMail({ from, to: d.target, ...emailContent(d) });
   } else {
-    const status = await postWebhook(o, d.tenantId, d.id, d.target, `*${d.subject}*\n${d.body}`);
-    if (status < 200 || status >= 300) throw new Error(`the webhook answered ${status}`);
+    const refused = webhookAnswerError(await postWebhook(o, d.tenantId, d.id, d.target, webhookBody(d)));
+    if (refused) throw new Error(refused);
   }
 }
 

@@ -1,9 +1,11 @@
 // Failure alerts. Rules (the script's own, else its tenant's) say which outcomes alert and
 // where to (email, Slack-compatible webhook). The first failure alerts at once; more failures
 // within the window are held and sent as one digest when it ends; the next success after an
-// alert sends "resolved". Messages are stored as deliveries (an outbox): the host's sender claims
-// the due ones, sends them (SMTP and webhooks are I/O outside workerd's reach locally) and
-// reports each outcome here, where retries, backoff and giving up are decided and recorded.
+// alert sends "resolved". Messages are stored as deliveries (an outbox): a sender claims the due
+// ones, sends them and reports each outcome here, where retries, backoff and giving up are
+// decided and recorded. Locally the host's sender does (SMTP and webhooks through its egress
+// proxy); on Cloudflare a step of the tick, which is told when a message is queued so it can
+// be woken for it rather than wait for the next minute's cron.
 import { and, desc, eq, gt, lte, sql } from "drizzle-orm";
 import type { Database } from "../../db/open-remote.ts";
 import { alertDeliveries, alertState, executions, scripts, tenants, type AlertRule, type Script } from "../../db/schema.ts";
@@ -40,12 +42,22 @@ export class AlertService {
   readonly #windowMs: number;
   readonly #adminUrl: string;
   readonly #directory: ScriptDirectory;
+  #onQueued: (() => Promise<void>) | undefined;
 
   constructor(db: Database, directory: ScriptDirectory, options: { windowMs: number; adminUrl: string }) {
     this.#db = db;
     this.#directory = directory;
     this.#windowMs = options.windowMs;
     this.#adminUrl = options.adminUrl.replace(/\/+$/, "");
+  }
+
+  /** Called after messages are queued (a failure made none of them less stored). */
+  whenQueued(listener: () => Promise<void>): void {
+    this.#onQueued = listener;
+  }
+
+  async #queued(): Promise<void> {
+    await this.#onQueued?.().catch((e: Error) => console.error(JSON.stringify({ level: "error", event: "alerts.wake_failed", error: e.message })));
   }
 
   async #context(ref: ScriptRef): Promise<{ script: Script; tenantSlug: string; rules: AlertRule[] } | undefined> {
@@ -129,6 +141,7 @@ export class AlertService {
         }),
       ...this.#deliveries(ctx.script, rule, o.executionId, subject, body),
     ]);
+    await this.#queued();
   }
 
   async #resolve(ctx: { script: Script; tenantSlug: string }, rule: AlertRule, i: number, o: Outcome): Promise<void> {
@@ -141,6 +154,7 @@ export class AlertService {
     const subject = `[iota-scripts] ${ctx.tenantSlug}/${ctx.script.name}: resolved`;
     const body = `Resolved: ${ctx.tenantSlug}/${ctx.script.name} succeeded again (version ${o.version}, trigger ${o.trigger}).\n${this.#adminUrl}/admin/history/${o.executionId}`;
     await this.#db.batch(this.#deliveries(ctx.script, rule, o.executionId, subject, body) as [never]);
+    await this.#queued();
   }
 
   /** Sends the digests of held alerts whose window has closed. */

@@ -51,3 +51,14 @@ export async function wakeWhenDue(env: WakeBindings, db: Database, reason: strin
   // Queues count delays in whole seconds; at least one, so a busy queue is not a busy loop.
   await queue.send({ reason }, { delaySeconds: Math.max(1, Math.ceil(wait / 1000)) });
 }
+
+let lastSoon = 0;
+/**
+ * Sends a wake-up for work known to be due now (an alert just queued), without asking the
+ * database; at most one a second from an isolate, since one tick sends everything then due.
+ */
+export async function wakeSoon(env: WakeBindings, reason: string): Promise<void> {
+  if (!env.WAKE || Date.now() - lastSoon < 1000) return;
+  lastSoon = Date.now();
+  await env.WAKE.send({ reason }, { delaySeconds: 1 });
+}

@@ -1,0 +1,85 @@
+// The alert sender on Cloudflare, a step of the tick: where the host's sender claims the outbox's
+// due deliveries over /internal/alerts/claim, this claims them from the same domain service,
+// sends each, and reports each outcome the same way (the domain decides retries and records).
+// Webhooks go through the same egress exchange as scripts' fetch() here (DNS-over-HTTPS check,
+// per-tenant lists, redirects judged, refusals told); email goes through Cloudflare's Email
+// Workers binding (`send_email`), when the deployment has one.
+import { emailContent, webhookAnswerError, webhookBody, webhookHeaders } from "../../../protocol/alert-messages.ts";
+import type { ClaimedDelivery } from "../../../protocol/host-domain.ts";
+import type { AlertService } from "../../domain/alerts.ts";
+import type { Env } from "../../env.ts";
+import { egressExchange, requestCounter } from "./egress.ts";
+
+/**
+ * What the sender reads beyond the dispatcher's bindings. (SEND_EMAIL, Cloudflare Email Workers,
+ * is typed from wrangler.toml with the rest; without it email alerts cannot be sent.)
+ */
+export interface AlertSenderBindings {
+  /** The sender address: on Cloudflare, an address of a domain with Email Routing on the account. */
+  ALERT_EMAIL_FROM?: string;
+}
+
+type SenderEnv = Env & AlertSenderBindings;
+
+/** Deliveries claimed per tick; the rest wait for the next one (woken at once when any are left due). */
+const perTick = 20;
+
+function log(level: "info" | "warn" | "error", event: string, fields: Record<string, unknown>): void {
+  console[level === "info" ? "log" : level](JSON.stringify({ level, event, ...fields }));
+}
+
+/** POSTs the webhook's body through the egress policy; rejects with what the attempt's record should say. */
+async function postWebhook(env: SenderEnv, d: ClaimedDelivery): Promise<void> {
+  const executionId = `alert:${d.id}`;
+  let request: Request;
+  try {
+    request = new Request(d.target, { method: "POST", headers: webhookHeaders, body: webhookBody(d) });
+  } catch {
+    throw new Error(`the webhook ${d.target} is not a URL fetch() accepts`);
+  }
+  try {
+    const response = await egressExchange(env, request, new Headers(webhookHeaders), { tenantId: d.tenantId, executionId }, (record) => {
+      if (record.refused) log("warn", "alert.egress_refused", { id: d.id, tenantId: d.tenantId, url: record.url, refused: record.refused });
+    });
+    if (response.headers.get("x-iota-egress-refused")) {
+      const refusal = await response.json<{ error?: { message?: string } }>().catch(() => undefined);
+      throw new Error(refusal?.error?.message ?? "refused by the egress policy");
+    }
+    await response.body?.cancel();
+    const error = webhookAnswerError(response.status);
+    if (error) throw new Error(error);
+  } finally {
+    requestCounter.forget(executionId);
+  }
+}
+
+async function sendEmail(env: SenderEnv, d: ClaimedDelivery): Promise<void> {
+  if (!env.SEND_EMAIL) throw new Error("no email sender is bound: add a send_email binding named SEND_EMAIL (Cloudflare Email Workers)");
+  if (!env.ALERT_EMAIL_FROM) throw new Error("ALERT_EMAIL_FROM is not set: Cloudflare sends email only from an address of a domain on the account");
+  await env.SEND_EMAIL.send({ from: env.ALERT_EMAIL_FROM, to: d.target, ...emailContent(d) });
+}
+
+/** Claims the due deliveries, sends each, reports each outcome as it happens; answers how many were tried. */
+export async function sendDueAlerts(env: SenderEnv, alerts: AlertService): Promise<number> {
+  const due = await alerts.claimDeliveries(perTick);
+  for (const delivery of due) {
+    let error: string | undefined;
+    try {
+      await (delivery.channel === "email" ? sendEmail(env, delivery) : postWebhook(env, delivery));
+    } catch (e) {
+      error = e instanceof Error ? e.message : String(e);
+    }
+    // One by one, so a message sent is recorded as sent even if a later one outlives the tick.
+    const recorded = await alerts.reportDelivery({ id: delivery.id, lease: delivery.lease, error });
+    if (error !== undefined)
+      log("warn", "alert.delivery_failed", {
+        id: delivery.id,
+        channel: delivery.channel,
+        attempt: recorded.attempts ?? delivery.attempts + 1,
+        gaveUp: recorded.status === "failed",
+        error,
+      });
+    if (!recorded.recorded) log("warn", "alert.lease_lost", { id: delivery.id });
+  }
+  return due.length;
+}
