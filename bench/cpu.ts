@@ -36,8 +36,8 @@ function processes(): Map<number, Proc> {
   return all;
 }
 
-/** CPU milliseconds used so far by each role among this process's descendants. */
-export function descendantsCpuMs(root = process.pid): Record<string, number> {
+/** This process's descendants right now, by pid (the root itself left out). */
+function descendants(root = process.pid): Map<number, Proc> {
   const all = processes();
   const inTree = new Set([root]);
   for (let grew = true; grew; ) {
@@ -49,29 +49,66 @@ export function descendantsCpuMs(root = process.pid): Record<string, number> {
       }
     }
   }
-  const byRole: Record<string, number> = {};
+  const out = new Map<number, Proc>();
   for (const pid of inTree) {
     const p = all.get(pid);
-    if (!p || pid === root || p.role === "other") continue;
-    byRole[p.role] = (byRole[p.role] ?? 0) + (p.ticks * 1000) / ticksPerSecond;
+    if (p && pid !== root && p.role !== "other") out.set(pid, p);
   }
+  return out;
+}
+
+/** CPU milliseconds used so far by each role among this process's descendants. */
+export function descendantsCpuMs(root = process.pid): Record<string, number> {
+  const byRole: Record<string, number> = {};
+  for (const p of descendants(root).values()) byRole[p.role] = (byRole[p.role] ?? 0) + (p.ticks * 1000) / ticksPerSecond;
   return byRole;
 }
 
-/** Runs `work` and answers the CPU microseconds per unit its processes used, by role and in all. */
-export async function cpuPerUnit<T>(work: () => Promise<T>, units: (result: T) => number): Promise<{ result: T; cpuUsPerUnit: Record<string, number> }> {
-  const before = descendantsCpuMs();
-  const result = await work();
-  const after = descendantsCpuMs();
+// How often cpuPerUnit looks at the processes while the work runs: a process that ends meanwhile
+// (a runner the kernel killed at its memory limit) takes its CPU time with it, and a reading only
+// before and after would leave that time out and make a call look cheaper than it was.
+const sampleEveryMs = 200;
+
+/**
+ * Runs `work` and answers the CPU microseconds per unit its processes used, by role and in all,
+ * and how many of them ended while it ran (`ended`, by role): a runner that ended under load was
+ * killed, and the figures then include its restart.
+ */
+export async function cpuPerUnit<T>(
+  work: () => Promise<T>,
+  units: (result: T) => number,
+): Promise<{ result: T; cpuUsPerUnit: Record<string, number>; ended: Record<string, number> }> {
+  const before = descendants();
+  const last = new Map(before);
+  const look = () => {
+    for (const [pid, p] of descendants()) last.set(pid, p);
+  };
+  const timer = setInterval(look, sampleEveryMs);
+  let result: T;
+  try {
+    result = await work();
+  } finally {
+    clearInterval(timer);
+  }
+  const now = descendants();
+  look();
+  const usedMs: Record<string, number> = {};
+  const ended: Record<string, number> = {};
+  for (const [pid, p] of last) {
+    const start = before.get(pid);
+    // A pid reused by another process since: count it from zero.
+    const from = start && start.role === p.role && start.ticks <= p.ticks ? start.ticks : 0;
+    usedMs[p.role] = (usedMs[p.role] ?? 0) + ((p.ticks - from) * 1000) / ticksPerSecond;
+    if (!now.has(pid)) ended[p.role] = (ended[p.role] ?? 0) + 1;
+  }
   const n = Math.max(1, units(result));
   const cpuUsPerUnit: Record<string, number> = {};
   let total = 0;
-  for (const [k, ms] of Object.entries(after)) {
-    const used = ms - (before[k] ?? 0);
-    if (used <= 0) continue;
-    cpuUsPerUnit[k] = Math.round((used * 1000) / n);
-    total += used;
+  for (const [k, ms] of Object.entries(usedMs)) {
+    if (ms <= 0) continue;
+    cpuUsPerUnit[k] = Math.round((ms * 1000) / n);
+    total += ms;
   }
   cpuUsPerUnit.total = Math.round((total * 1000) / n);
-  return { result, cpuUsPerUnit };
+  return { result, cpuUsPerUnit, ended };
 }

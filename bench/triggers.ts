@@ -125,6 +125,13 @@ async function cronDelays(system: System, token: string, scripts: number): Promi
   return delays.sort((a, b) => a - b);
 }
 
+// Processes that ended during a measured run: a runner killed under load (at its memory limit)
+// is restarted, and its restart is then part of the figures.
+const endedSplit = (ended: Record<string, number>) =>
+  Object.entries(ended)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(", ");
+
 const cpuSplit = (cpu: Record<string, number>) =>
   `${cpu.total}${
     Object.keys(cpu).length > 2
@@ -154,7 +161,11 @@ async function main(): Promise<void> {
     );
     const url = `${system.baseUrl}/api/tenants/bench/scripts/hello`;
     await wrk(url, { seconds: 2, connections }); // warm-up
-    const { result: b, cpuUsPerUnit: bCpu } = await cpuPerUnit(
+    const {
+      result: b,
+      cpuUsPerUnit: bCpu,
+      ended: bEnded,
+    } = await cpuPerUnit(
       () => wrk(url, { seconds, connections }),
       (r) => r.requests,
     );
@@ -192,6 +203,7 @@ async function main(): Promise<void> {
         p99Ms: a.p99Ms,
         non2xx: a.non2xx,
         "CPU us/req": cpuSplit(aCpu),
+        ended: "",
       },
       {
         case: "(b) HTTP-endpoint script, whole product",
@@ -200,6 +212,7 @@ async function main(): Promise<void> {
         p99Ms: b.p99Ms,
         non2xx: b.non2xx,
         "CPU us/req": cpuSplit(bCpu),
+        ended: endedSplit(bEnded),
       },
       ...(two
         ? [
@@ -210,6 +223,7 @@ async function main(): Promise<void> {
               p99Ms: two.result.p99Ms,
               non2xx: two.result.non2xx,
               "CPU us/req": cpuSplit(two.cpuUsPerUnit),
+              ended: endedSplit(two.ended),
             },
           ]
         : []),
@@ -252,7 +266,7 @@ async function main(): Promise<void> {
       seconds,
       connections,
       bare: { ...a, cpuUsPerRequest: aCpu },
-      product: { ...b, cpuUsPerRequest: bCpu },
+      product: { ...b, cpuUsPerRequest: bCpu, processesEnded: bEnded },
       eventCpuUsPerEvent: eventCpu,
       batchedEventCpuUsPerEvent: batchedCpu,
       cold,
