@@ -18,6 +18,8 @@ const maxStreamMs = 16 * 60_000;
 // A client that went away is noticed only when something is written to it: a comment line at
 // least this often, so its slot comes back within a second or two (and proxies keep it open).
 const heartbeatMs = 1_000;
+/** How often a view of a run whose host is not reachable looks again for where it is. */
+const reresolveMs = 5_000;
 
 // Each live stream polls the database and the runner five times a second for up to 16 minutes,
 // so how many may be open at once is capped: per tenant, so one tenant cannot use up the rest,
@@ -84,11 +86,16 @@ async function follow(stream: SSEStreamingApi, services: Services, principal: Pr
   let execution = first;
   // Known once it runs: a queued execution has no host yet.
   let source: LiveSource | undefined;
+  let resolvedAt = 0;
   const started = Date.now();
   let beat = started;
   while (!stream.aborted && Date.now() - started < maxStreamMs) {
     if (execution.status !== "queued" && execution.status !== "running") break;
-    if (execution.status === "running") source ??= await liveSource(services, principal.tenant.id, execution.id);
+    // A host not heard from may only not have said where it is yet: asked again now and then.
+    if (execution.status === "running" && (!source || (source.from === "record" && Date.now() - resolvedAt >= reresolveMs))) {
+      source = await liveSource(services, principal.tenant.id, execution.id);
+      resolvedAt = Date.now();
+    }
     const live = source && source.from !== "record" ? await runs.runner.live(execution.id, sent, source.from === "peer" ? source.peer : undefined) : undefined;
     for (const line of live?.logs ?? []) await stream.writeSSE({ event: "log", data: JSON.stringify(line) });
     sent += live?.logs.length ?? 0;
