@@ -21,7 +21,13 @@ let redirectorPort: number;
 beforeAll(async () => {
   // A webhook receiver and a redirector the operator opened (as IOTA_EGRESS_ALLOW opens one
   // locally), and a loopback server nobody opened, which no alert may reach.
-  hooks = await startRecordingServer();
+  // The receiver refuses a /flaky path's first request and accepts the next: a retry must follow.
+  const seen = new Set<string>();
+  hooks = await startRecordingServer((r) => {
+    if (!r.url.startsWith("/flaky") || seen.has(r.url)) return { body: { ok: true } };
+    seen.add(r.url);
+    return { status: 500, body: { error: "not now" } };
+  });
   ssrfTarget = await startRecordingServer();
   redirector = createServer((req, res) => {
     req.resume();
@@ -113,6 +119,29 @@ describe("alerts on the Cloudflare build", () => {
       { channel: "webhook", status: "sent", attempts: 1, last_error: null },
     ]);
     expect((await system.api("GET", "/metrics")).body).toMatch(/iota_alert_deliveries\{state="sent"\} [2-9]/);
+  }, 60_000);
+
+  test("a webhook that answers 500 is tried again until its receiver accepts it, and recorded as sent on that attempt", async () => {
+    const tenant = await system.tenant("retried");
+    const path = `/flaky/${Date.now()}`;
+    const id = await system.script(
+      { name: "breaks", code: failing, alerts: [{ on: ["failed"], webhook: `http://127.0.0.1:${hooks.port}${path}` }] },
+      tenant.token,
+    );
+    expect((await system.run(id, null, tenant.token)).body.status).toBe("failed");
+    // The retry is due 2 s after the first attempt: the tick is woken for it, not left to the cron.
+    const [row] = await until(
+      "sent on the second attempt",
+      async () => {
+        const found = await deliveries(id);
+        return found[0]?.status === "sent" ? found : undefined;
+      },
+      20_000,
+    );
+    expect(row).toEqual({ channel: "webhook", status: "sent", attempts: 2, last_error: null });
+    const requests = hooks.requests.filter((r) => r.url === path);
+    expect(requests).toHaveLength(2);
+    expect(JSON.parse(requests[1]!.body).text).toContain("retried/breaks: failed");
   }, 60_000);
 
   test("a webhook whose answer leads to a loopback address is refused by the egress policy, never connects, and the refusal is recorded", async () => {
