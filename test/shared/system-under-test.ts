@@ -26,7 +26,10 @@ export async function startWorld(build: Build): Promise<SharedWorld> {
     return to ? { status: 302, headers: { location: to }, body: {} } : { body: { echoed: r.url } };
   });
   const target = await startRecordingServer();
-  const system = await System.start({ build, env: { IOTA_EGRESS_ALLOW: `127.0.0.1:${external.port}` } });
+  const system = await System.start({ build, env: { IOTA_EGRESS_ALLOW: `127.0.0.1:${external.port}` } }).catch(async (error: unknown) => {
+    await Promise.all([external.close(), target.close()]);
+    throw error;
+  });
   const owner = (await system.tenant("acme")).token;
   const globex = (await system.tenant("globex")).token;
   const acme = { owner } as Record<RoleName, string>;
