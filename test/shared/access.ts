@@ -1,6 +1,7 @@
 // Who may do what: every role on every kind of management action (a 403 naming the permission it
 // lacks), and another tenant's ids answering exactly like missing ones (404, never 403).
 import { describe, expect, test } from "vitest";
+import type { ApiResponse } from "../support/system.ts";
 import { type Answer, answerOf, notFound, refused } from "./answers.ts";
 import type { RoleName, SharedWorld } from "./system-under-test.ts";
 
@@ -44,7 +45,7 @@ export function access(world: () => SharedWorld): void {
         const token = acme[role];
         const target = await system.script({ name: `target-of-${role}`, code }, acme.owner);
         await api("PUT", `/admin/api/secrets/KEPT_FOR_${role.toUpperCase()}`, { value: "s3cret" }, acme.owner);
-        const did: Record<Action, () => Promise<unknown>> = {
+        const did: Record<Action, () => Promise<ApiResponse>> = {
           createScript: () => api("POST", "/admin/api/scripts", { name: `made-by-${role}`, kind: "manual", code }, token),
           editScript: () => api("PATCH", `/admin/api/scripts/${target}`, { description: `edited by ${role}` }, token),
           disableScript: () => api("PATCH", `/admin/api/scripts/${target}`, { enabled: false }, token),
@@ -61,7 +62,7 @@ export function access(world: () => SharedWorld): void {
         seen[role] = {};
         expected[role] = {};
         for (const [action, { permission, ok }] of Object.entries(actions) as [Action, (typeof actions)[Action]][]) {
-          seen[role][action] = answerOf((await did[action]()) as Parameters<typeof answerOf>[0]);
+          seen[role][action] = answerOf(await did[action]());
           expected[role][action] = allowed[role].includes(action)
             ? { status: ok }
             : refused(403, "FORBIDDEN", `your role (${role}) does not have the ${permission} permission`);
