@@ -94,13 +94,13 @@ export function badInput(world: () => SharedWorld): void {
       expect((await api("GET", `/admin/api/scripts/${id}/versions`)).body.items).toHaveLength(1);
     });
 
-    test("memoryMb above 128 is refused on Cloudflare only (128 MB per isolate there)", async () => {
+    test("memoryMb above 128 is refused on Cloudflare only (128 MB per isolate there), where it is also the default", async () => {
       const id = await world().system.script({ name: "memory", code }, world().acme.owner);
+      const cloudflare = world().build === "cloudflare";
+      expect((await api("GET", `/admin/api/scripts/${id}`)).body.memoryMb).toBe(cloudflare ? 128 : 256);
       const r = answerOf(await api("PATCH", `/admin/api/scripts/${id}`, { memoryMb: 256 }));
       expect(r).toEqual(
-        world().build === "cloudflare"
-          ? refused(422, "VALIDATION_FAILED", "memoryMb must be from 16 to 128 (the runners' largest memory tier)", "memoryMb")
-          : { status: 200 },
+        cloudflare ? refused(422, "VALIDATION_FAILED", "memoryMb must be from 16 to 128 (the runners' largest memory tier)", "memoryMb") : { status: 200 },
       );
     });
   });
