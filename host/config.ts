@@ -73,7 +73,9 @@ function database(dataDir: string): HostConfig["database"] {
   if (!raw) return { kind: "file", file: join(dataDir, "iota.db") };
   const url = URL.parse(raw);
   if (url?.protocol === "file:") return { kind: "file", file: resolve(fileURLToPath(url)) };
-  if (!url || !["libsql:", "http:", "https:", "ws:", "wss:"].includes(url.protocol))
+  // Not ws:// or wss://: the dispatcher keeps its database client across requests, and workerd
+  // lets a WebSocket serve only the request that opened it. Over HTTP each query is its own.
+  if (!url || !["libsql:", "http:", "https:"].includes(url.protocol))
     throw new Error(`LIBSQL_URL must be a libsql://, https:// (sqld, Turso) or file: URL, got ${JSON.stringify(raw)}`);
   return { kind: "server", url: raw, authToken: process.env.LIBSQL_AUTH_TOKEN || undefined };
 }

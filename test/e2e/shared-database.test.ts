@@ -1,7 +1,7 @@
-// Hosts with data directories of their own sharing one database named by LIBSQL_URL (a file
-// here: no libSQL server can be installed on this machine; a libsql:// or https:// URL goes the
-// same way, the dispatcher opening it over HTTP). What one host stores, the other serves, and a
-// schedule slot runs once between them.
+// Hosts with data directories of their own sharing one database named by LIBSQL_URL, here a
+// `file:` URL: each host serves the dispatcher's SQL from that file itself. The same over a
+// libSQL server (sqld, the dispatcher opening it over HTTP with LIBSQL_AUTH_TOKEN) is
+// libsql-server.test.ts. What one host stores, the other serves.
 import { randomBytes } from "node:crypto";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
