@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { migrateDatabase, migrateLocalDatabase } from "../db/open-local.ts";
+import { migrateDatabase, migrateLocalDatabase } from "../db/migrate.ts";
 import { LocalSqlEngine } from "../db/local-engine.ts";
 import { adminDist, ensureAdminBuilt } from "./admin-build.ts";
 import { domainClient, type DomainClient } from "./domain-client.ts";
