@@ -86,7 +86,8 @@ describe("a restart of the host", () => {
     } finally {
       await other.stop();
     }
-  }, 40_000);
+    // Two host starts (each allowed 60 s, about 10 s quiet, 30 s and more on a loaded 2-core machine).
+  }, 150_000);
 
   test("a live run is never closed as lost, even when its script's timeout is lowered under it", async () => {
     const id = await system.script({
