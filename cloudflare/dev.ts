@@ -6,19 +6,24 @@
 //
 // What it adds to `wrangler dev`, which Cloudflare does itself when deployed:
 // - the database: D1 (real SQLite under Miniflare) persisted in DATA_DIR, brought up to date with
-//   db/migrations by `wrangler d1 migrations apply` before the worker starts;
+//   db/migrations by `wrangler d1 migrations apply` before the worker starts; or, with LIBSQL_URL
+//   (and LIBSQL_AUTH_TOKEN) set, that libSQL server, as a deployment on Turso uses it: migrated
+//   here as `npm run db:migrate` does before `wrangler deploy`, and served from wrangler.toml's
+//   `local-libsql` environment, which binds no D1, so the dispatcher opens LIBSQL_URL over HTTP;
 // - Cron Triggers: Miniflare never fires them, so this calls the scheduled handler at the start
 //   of every minute, as Cloudflare would;
 // - the secrets: SECRETS_KEY kept in DATA_DIR like `npm start`'s, and the first platform admin's
 //   token and password (generated and printed once for an empty database, unless given);
 // - email: wrangler.toml's local send_email binding, which Miniflare logs and keeps instead of
 //   sending (alerts' sender address from IOTA_ALERT_EMAIL_FROM).
+import { createClient } from "@libsql/client";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { migrateDatabase } from "../db/migrate.ts";
 import { readConfig } from "../host/config.ts";
 import { freePort } from "../host/free-port.ts";
 import { createLog } from "../host/log.ts";
@@ -51,6 +56,30 @@ function envFile(vars: Record<string, string | undefined>): string {
     .join("\n");
 }
 
+/** The database this build serves: LIBSQL_URL's server when set, else D1 in `persist`. */
+interface Database {
+  /** wrangler.toml's environment that binds (or does not bind) D1. */
+  wranglerEnv: "local" | "local-libsql";
+  libsql?: { url: string; authToken?: string };
+}
+
+/** Brings the schema up to date and says whether the platform still has to be made. */
+async function prepareDatabase(database: Database, persist: string): Promise<boolean> {
+  if (!database.libsql) {
+    const fresh = !existsSync(join(persist, "v3", "d1"));
+    wranglerOnce(["d1", "migrations", "apply", "DB", "--local", "--env", "local", "--persist-to", persist]);
+    return fresh;
+  }
+  await migrateDatabase(database.libsql);
+  const client = createClient(database.libsql);
+  try {
+    const result = await client.execute("SELECT count(*) AS n FROM tenants");
+    return Number(result.rows[0]?.n ?? 0) === 0;
+  } finally {
+    client.close();
+  }
+}
+
 async function waitUntilUp(url: string, child: ChildProcess, output: () => string): Promise<void> {
   const until = Date.now() + readyTimeoutMs;
   while (Date.now() < until) {
@@ -72,14 +101,19 @@ async function main(): Promise<void> {
   const config = readConfig();
   await mkdir(config.dataDir, { recursive: true });
   const persist = join(config.dataDir, "cloudflare");
-  const fresh = !existsSync(join(persist, "v3", "d1"));
+  await mkdir(persist, { recursive: true });
+  const libsqlUrl = process.env.LIBSQL_URL;
+  const database: Database = libsqlUrl
+    ? { wranglerEnv: "local-libsql", libsql: { url: libsqlUrl, authToken: process.env.LIBSQL_AUTH_TOKEN || undefined } }
+    : { wranglerEnv: "local" };
+  // The schema first, with the same migrations as the embedded database.
+  const fresh = await prepareDatabase(database, persist);
   const token = config.bootstrapToken ?? (fresh ? newSecret() : undefined);
   const password = config.bootstrapPassword ?? (fresh ? newSecret().slice(5, 25) : undefined);
 
-  // The schema first, with the same migrations as the embedded database.
-  wranglerOnce(["d1", "migrations", "apply", "DB", "--local", "--env", "local", "--persist-to", persist]);
-
   const vars = envFile({
+    LIBSQL_URL: database.libsql?.url,
+    LIBSQL_AUTH_TOKEN: database.libsql?.authToken,
     SECRETS_KEY: await secretsKey(config.dataDir),
     BOOTSTRAP_TOKEN: token,
     BOOTSTRAP_PASSWORD: password,
@@ -107,7 +141,7 @@ async function main(): Promise<void> {
       wrangler,
       "dev",
       "--env",
-      "local",
+      database.wranglerEnv,
       "--ip",
       config.bindAddress,
       "--port",
@@ -196,7 +230,7 @@ async function main(): Promise<void> {
   fireCron();
 
   const base = config.listenUrl;
-  log.info("host.ready", { url: base, dataDir: config.dataDir, build: "cloudflare" });
+  log.info("host.ready", { url: base, dataDir: config.dataDir, build: "cloudflare", database: database.libsql ? "libsql" : "d1" });
   process.stdout.write(
     `iota-scripts is up\n  admin:    ${base}/admin/\n  API:      ${base}/admin/api\n  scripts:  ${base}/api/scripts/\n  data:     ${config.dataDir}\n  limits:   Cloudflare build: the Worker Loader's limits (cpuMs from timeoutMs, subRequests) are enforced on Cloudflare only; local workerd ignores them\n`,
   );
