@@ -35,6 +35,8 @@ const config :Workerd.Config = (
     }
   ],
   sockets = [ (name = "http", address = ${str(c.address)}, http = (), service = "dispatcher") ],
+  # For the dispatcher's periodic full collection (see dispatcher/index.ts); it runs no user code.
+  v8Flags = [ "--expose-gc" ],
 );
 const dispatcher :Workerd.Worker = (
   modules = [ (name = "dispatcher.js", esModule = embed ${str(relativeEmbed(dir, c.bundle))}) ],
