@@ -1,5 +1,5 @@
 // Starts the real product (`node host/main.ts`, or with `build: "cloudflare"` the Cloudflare
-// build, `node cloudflare/dev.ts`: wrangler dev on D1) on a temporary data dir and a free port,
+// build, `node cloudflare/dev.ts`: wrangler dev on D1, or on LIBSQL_URL's server when set) on a temporary data dir and a free port,
 // and talks to it over HTTP, as a user would. Both builds answer the same API, so a test can run
 // against either.
 import { spawn, type ChildProcess } from "node:child_process";
