@@ -10,6 +10,7 @@ import { startGates, waitFor } from "../support/gates.ts";
 import { startRecordingServer } from "../support/recording-server.ts";
 import { startSqld, type Sqld } from "../support/sqld.ts";
 import { System } from "../support/system.ts";
+import { savedOnOneRunsOnTheOther } from "../support/two-hosts.ts";
 
 let sqld: Sqld;
 let db: Client;
@@ -73,18 +74,7 @@ describe("two hosts on one libSQL server", () => {
     }
   });
 
-  test("a script saved through one host runs through the other, with its secret", async () => {
-    const tenant = await a.tenant("shared");
-    await a.api("PUT", "/admin/api/secrets/greeting", { value: "hello from a" }, { token: tenant.token });
-    const id = await a.script(
-      { name: "greets", code: "export default async (input, ctx) => `${(await ctx.secrets.get('greeting')).toUpperCase()}, ${input.who}`" },
-      tenant.token,
-    );
-    const run = await b.run(id, { who: "b" }, tenant.token);
-    expect(run.body).toMatchObject({ status: "succeeded", output: "HELLO FROM A, b" });
-    const listed = await a.api("GET", `/admin/api/executions?scriptId=${id}`, undefined, { token: tenant.token });
-    expect(listed.body.items.map((e: { id: string }) => e.id)).toEqual([run.body.id]);
-  });
+  test("a script saved through one host runs through the other, with its secret", () => savedOnOneRunsOnTheOther(a, b, "shared"));
 
   test("a token the server refuses stops the migration a host starts with, naming LIBSQL_AUTH_TOKEN", async () => {
     await expect(migrateDatabase({ url: sqld.url, authToken: sqld.foreignToken })).rejects.toThrow(

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { System } from "../support/system.ts";
+import { savedOnOneRunsOnTheOther } from "../support/two-hosts.ts";
 
 let a: System;
 let b: System;
@@ -24,18 +25,8 @@ afterAll(async () => {
 });
 
 describe("two hosts on one database named by LIBSQL_URL", () => {
-  test("a script saved through one host runs through the other, with its secret (read, so sealed and opened with one key), and both list the run", async () => {
-    const tenant = await a.tenant("shared");
-    await a.api("PUT", "/admin/api/secrets/greeting", { value: "hello from a" }, { token: tenant.token });
-    const id = await a.script(
-      { name: "greets", code: "export default async (input, ctx) => `${(await ctx.secrets.get('greeting')).toUpperCase()}, ${input.who}`" },
-      tenant.token,
-    );
-    const run = await b.run(id, { who: "b" }, tenant.token);
-    expect(run.body).toMatchObject({ status: "succeeded", output: "HELLO FROM A, b" });
-    const listed = await a.api("GET", `/admin/api/executions?scriptId=${id}`, undefined, { token: tenant.token });
-    expect(listed.body.items.map((e: { id: string }) => e.id)).toEqual([run.body.id]);
-  });
+  test("a script saved through one host runs through the other, with its secret (read, so sealed and opened with one key), and both list the run", () =>
+    savedOnOneRunsOnTheOther(a, b, "shared"));
 
   test("bad LIBSQL_URL stops the start with a message naming the setting", async () => {
     const bad = System.start({ env: { LIBSQL_URL: "postgres://db.example.com/iota" } });
