@@ -28,6 +28,11 @@ export const systemCodes = {
   RUNNER_UNAVAILABLE: 503,
   /** No runner process could be had for the tenant (all are in use by others): retry shortly. */
   RUNNER_BUSY: 503,
+  /**
+   * The host this dispatcher runs under stopped answering (it died or is restarting): runs it had
+   * are closed by its restart (HOST_RESTARTED), or by another host's tick at their deadline.
+   */
+  HOST_GONE: 503,
   DATABASE_UNAVAILABLE: 503,
 } as const;
 

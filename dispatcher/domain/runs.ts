@@ -239,6 +239,14 @@ export class RunService {
     try {
       result = await this.#runner.run(job);
     } catch (e) {
+      if (e instanceof AppError && e.code === "HOST_GONE") {
+        // This dispatcher outlived its host by a moment. Recording the run now would say the
+        // runner was unavailable; the host's restart says what really happened to it.
+        console.log(JSON.stringify({ level: "warn", event: "execution.left-to-recovery", executionId: job.executionId, tenantId: job.tenantId }));
+        if (mode === "sync") throw e;
+        // Nobody waits on an async run's result: nothing to return but the fact, unrecorded.
+        return { status: "interrupted", error: { code: "RUNNER_UNAVAILABLE", message: e.message }, logs: [], startedAt: "", finishedAt: "", durationMs: 0 };
+      }
       const now = new Date().toISOString();
       result = {
         status: "interrupted",

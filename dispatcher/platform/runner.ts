@@ -58,11 +58,18 @@ export function createRunner(env: Env): Runner {
   const supervisor = host;
   const runners = env.RUNNERS;
   async function call<T>(path: string, body: unknown): Promise<T> {
-    const response = await supervisor.fetch(`http://host${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-iota-host-secret": secret! },
-      body: JSON.stringify(body),
-    });
+    let response: Response;
+    try {
+      response = await supervisor.fetch(`http://host${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-iota-host-secret": secret! },
+        body: JSON.stringify(body),
+      });
+    } catch (e) {
+      // No answer at all: the host is gone, and this process goes with it. What it was running
+      // is not ours to close: the host's restart knows what happened (HOST_RESTARTED).
+      throw new AppError("HOST_GONE", `the host stopped answering (${(e as Error).message})`, { cause: e });
+    }
     if (!response.ok) throw new AppError("RUNNER_UNAVAILABLE", `the runner supervisor answered ${response.status}`);
     return (await response.json()) as T;
   }
