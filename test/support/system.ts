@@ -8,7 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort } from "../../host/free-port.ts";
+import { lastingPort } from "./lasting-port.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -57,7 +57,8 @@ export class System {
 
   static async start(options: StartOptions = {}): Promise<System> {
     const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "iota-test-")));
-    const port = options.port ?? (await freePort());
+    // Kept across restarts (restart(), crash() then boot()), so out of the kernel's way.
+    const port = options.port ?? (await lastingPort());
     const token = options.token ?? `iota_test${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
     const system = new System(dataDir, port, token, options.env ?? {}, options.build ?? "local");
     await system.boot();
