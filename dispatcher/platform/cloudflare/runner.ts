@@ -42,9 +42,15 @@ export function limitsFor(job: Pick<RunJob, "timeoutMs">): { cpuMs: number; subR
   return { cpuMs: Math.min(Math.max(1, Math.ceil(job.timeoutMs)), maxCpuMs), subRequests: subRequestsPerExecution };
 }
 
+/**
+ * How a script's isolate is loaded: with the live-log tail; with it again in a fresh isolate after
+ * workerd refused it once; without it, after a second refusal.
+ */
+type IsolateLoad = "tailed" | "retried" | "untailed";
+
 /** The load failure workerd gives when it refuses a streaming tail (the script did not run). */
 function tailRefused(result: RunResult): boolean {
-  return result.error?.code === "SCRIPT_ERROR" && /Streaming tail workers are experimental/.test(result.error.message);
+  return result.status === "failed" && result.error?.code === "SCRIPT_ERROR" && /Streaming tail workers are experimental/.test(result.error.message);
 }
 
 /**
@@ -52,7 +58,8 @@ function tailRefused(result: RunResult): boolean {
  * and per call on the entrypoint, since an isolate is shared by its version's runs and their
  * timeouts may differ) and the streaming tail that reads the harness's live lines.
  */
-function platformLoader(loader: WorkerLoader, job: ShadowJob, exports: CloudflareExports, tail = true): WorkerLoader {
+function platformLoader(loader: WorkerLoader, job: ShadowJob, exports: CloudflareExports, load: IsolateLoad = "tailed"): WorkerLoader {
+  const tail = load !== "untailed";
   const limits = limitsFor(job);
   const tenant: CloudflareTenantProps = { tenantId: job.tenantId, tenantSlug: job.tenantSlug, shadow: job.shadow === true };
   const withParts = (stub: WorkerStub): WorkerStub => ({
@@ -65,8 +72,8 @@ function platformLoader(loader: WorkerLoader, job: ShadowJob, exports: Cloudflar
     ...(tail ? { streamingTails: [...(code.streamingTails ?? []), exports.CloudflareScriptLogs({ props: tenant })] } : {}),
   });
   return {
-    // An isolate without the tail is another isolate: it must not be the cached one that has it.
-    get: (name, getCode) => withParts(loader.get(tail ? name : `${name}:untailed`, async () => extend(await getCode()))),
+    // Each other load is another isolate: it must not be the cached (or refused) first one.
+    get: (name, getCode) => withParts(loader.get(load === "tailed" ? name : `${name}:${load}`, async () => extend(await getCode()))),
     load: (code) => withParts(loader.load(extend(code))),
   };
 }
@@ -119,12 +126,16 @@ export function createCloudflareRunner(env: Env & { LOADER: WorkerLoader }, expo
       : undefined;
     try {
       const ran = { ...job, logKey, ...(take ? { stream: true } : {}) };
-      let result = await execute(platformLoader(loader, ran, exports), ran, options(key), open);
-      if (result.status === "failed" && tailRefused(result)) {
-        // The script never ran: its isolate was refused for the live-log tail (workerd calls
-        // streaming tails experimental and refuses them now and then, about one cold load in 25
-        // under wrangler dev). It runs in an isolate without one; its logs come with its result.
-        result = await execute(platformLoader(loader, ran, exports, false), ran, options(key), open);
+      // The script never ran when its isolate was refused for the live-log tail (workerd calls
+      // streaming tails experimental and refuses them now and then, about one cold load in 25
+      // under wrangler dev, seemingly at random): a fresh isolate gets the tail almost always, and
+      // after a second refusal it runs without one, its logs coming with its result.
+      const loadAndRun = (load: IsolateLoad) => execute(platformLoader(loader, ran, exports, load), ran, options(key), open);
+      let result = await loadAndRun("tailed");
+      for (const next of ["retried", "untailed"] as const) {
+        if (!tailRefused(result)) break;
+        console.log(JSON.stringify({ level: "warn", event: "execution.tail-refused", executionId: job.executionId, tenantId: job.tenantId, next }));
+        result = await loadAndRun(next);
       }
       if (streamed) result = streamedOutcome(result, streamed.head, await streamed.relayed);
       graceful = result.status === "timed_out" || result.status === "cancelled";
