@@ -6,6 +6,7 @@ import { ensurePlatform, type BootstrapBindings } from "./platform/cloudflare/bo
 import { wakeSoon, wakeWhenDue } from "./platform/cloudflare/wake.ts";
 import { servicesFor } from "./services.ts";
 import { tick } from "./tick.ts";
+import { periodicCollection } from "../protocol/periodic-collection.ts";
 
 // On Cloudflare the dispatcher runs scripts itself: these are the capabilities it gives each
 // script isolate (reached through ctx.exports with the tenant in their props), and the tail that
@@ -14,13 +15,8 @@ export { CloudflareEgress, CloudflareScriptLogs, CloudflareSdk } from "./platfor
 
 const app = createApp();
 
-// workerd frees what a request leaves outside V8's heap only in a full collection, which V8
-// seldom runs for a heap this small: under steady load a dispatcher grew from 78 to 325 MB in a
-// minute. The host starts it with --expose-gc (this worker runs no user code); on Cloudflare
-// there is no gc and nothing to do.
-const collectGarbage = (globalThis as { gc?: () => void }).gc;
-const collectEvery = 1000;
-let sinceCollected = 0;
+// This worker runs no user code: the gc the host exposes may stay on its global.
+const collectNowAndThen = periodicCollection((globalThis as { gc?: () => void }).gc);
 
 /** The dispatcher's bindings, and the secrets and bindings only the Cloudflare build reads. */
 type Env = DispatcherEnv & BootstrapBindings & AlertSenderBindings;
@@ -53,10 +49,7 @@ async function tickAndWake(env: Env, ctx: ExecutionContext, reason: string) {
 
 export default {
   async fetch(request, env, ctx) {
-    if (collectGarbage && ++sinceCollected >= collectEvery) {
-      sinceCollected = 0;
-      collectGarbage();
-    }
+    collectNowAndThen();
     await ready(env);
     const response = await app.fetch(request, env, ctx);
     // Work accepted to run later (an async run, an event whose deliveries wait for room) is

@@ -11,6 +11,7 @@ import type { ShadowJob, ShadowRunResult } from "../../protocol/shadow.ts";
 import { runningExecutions, type RunnerEnv } from "./capabilities.ts";
 import { cancelExecution, execute, type ExecuteOptions } from "./execute.ts";
 import { newShadowRecord } from "./shadow.ts";
+import { periodicCollection } from "../../protocol/periodic-collection.ts";
 
 export { Egress, Sdk } from "./capabilities.ts";
 
@@ -21,13 +22,8 @@ function sameSecret(given: string | null, expected: string): boolean {
   return diff === 0;
 }
 
-// workerd frees what a request leaves outside V8's heap only in a full collection, which V8 seldom
-// runs for a heap as small as this one's: without one every so often the process grew by about
-// 11 KB per call until the kernel killed it at its memory limit (see the harness's collectGarbage;
-// the host starts runners with --expose-gc). No tenant code runs in this isolate.
-const collectGarbage = (globalThis as { gc?: () => void }).gc;
-const collectEvery = 1000;
-let sinceCollected = 0;
+// No tenant code runs in this isolate: the gc the host exposes may stay on its global.
+const collectNowAndThen = periodicCollection((globalThis as { gc?: () => void }).gc);
 
 /** The jobs running in this process, by execution, with their capability key: what a cancel needs. */
 type Job = { job: ShadowJob; key: string; cancelledBy?: string };
@@ -165,10 +161,7 @@ export default {
     if (url.pathname === "/cancel") return cancel(request, env, ctx);
     if (url.pathname === "/result") return streamResult(request, env, ctx);
     const job = (await request.json()) as ShadowJob;
-    if (collectGarbage && ++sinceCollected >= collectEvery) {
-      sinceCollected = 0;
-      collectGarbage();
-    }
+    collectNowAndThen();
     // A process is one tenant's, always: a job of another (a placement that went stale) is
     // refused before anything of it runs, and the dispatcher asks the host again.
     owner ??= job.tenantId;

@@ -35,6 +35,7 @@ import { recordedStream, toRequest, toResponse } from "./http.ts";
 import type { HarnessJob, HarnessResult, StreamOpener } from "./job.ts";
 import { lockdown } from "./lockdown.ts";
 import { encodeOutput } from "./output.ts";
+import { periodicCollection } from "../../protocol/periodic-collection.ts";
 import { rejectionStatus } from "./rejection.ts";
 import type { SdkStub } from "./sdk-client.ts";
 import { closeAfterGrace, closeSink, currentSink, ended, mask, openSink, record, recordedLogs, runInSink, type Sink } from "./sink.ts";
@@ -160,10 +161,8 @@ async function runScript(sink: Sink, signal: AbortSignal, open: StreamOpener | u
 const cancellable = new Map<string, { key: string; cancelled: boolean }>();
 const cancelCheckMs = 25;
 
-// A full collection every this many executions bounds what workerd keeps per call outside V8's
-// heap (see collectGarbage): for a small heap it takes a few ms, about 10 us per call.
-const collectEvery = 1000;
-let sinceCollected = 0;
+// Bounds what workerd keeps per execution outside V8's heap, with the gc captured before scripts.
+const collectNowAndThen = periodicCollection(collectGarbage);
 
 async function runExecution(sink: Sink, open: StreamOpener | undefined): Promise<HarnessResult> {
   const controller = new PlatformAbortController();
@@ -222,10 +221,7 @@ class Harness extends WorkerEntrypoint {
   /** `open`: for a job with `stream` set, how a streamed answer's head and body reach the runner. */
   async run(job: HarnessJob, open?: StreamOpener): Promise<HarnessResult> {
     const sink = openSink(job);
-    if (++sinceCollected >= collectEvery) {
-      sinceCollected = 0;
-      collectGarbage();
-    }
+    collectNowAndThen();
     return runInSink(sink, () => runExecution(sink, open ?? undefined));
   }
 
