@@ -1,12 +1,11 @@
-// Failure alerts on the Cloudflare build (wrangler dev, D1): the tick sends the outbox's due
+// Failure alerts on the Cloudflare build (wrangler dev on a libSQL server): the tick sends the outbox's due
 // deliveries itself, webhooks through the same egress policy as scripts' fetch(), email through
 // the send_email binding (which Miniflare keeps and logs instead of sending), and the domain
 // records each outcome as it does for the local build's sender.
 import { createClient, type Client } from "@libsql/client";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { startRecordingServer } from "../support/recording-server.ts";
 import type { System } from "../support/system.ts";
@@ -39,9 +38,9 @@ export const alerts: Part = {
     redirectorPort = (redirector.address() as AddressInfo).port;
     return [`127.0.0.1:${hooks.port}`, `127.0.0.1:${redirectorPort}`];
   },
-  async attach(started) {
+  async attach(started, database) {
     system = started;
-    db = createClient({ url: `file:${d1File(system.dataDir)}` });
+    db = createClient(database);
   },
   async close() {
     db?.close();
@@ -51,14 +50,6 @@ export const alerts: Part = {
   },
   tests,
 };
-
-/** The D1 database wrangler dev keeps under DATA_DIR (Miniflare's SQLite file), read beside it. */
-function d1File(dataDir: string): string {
-  const dir = join(dataDir, "cloudflare", "v3", "d1", "miniflare-D1DatabaseObject");
-  const file = readdirSync(dir).find((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite");
-  if (!file) throw new Error(`no D1 database in ${dir}`);
-  return join(dir, file);
-}
 
 async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -1,4 +1,4 @@
-// The Cloudflare build end to end (`npm run start:cloudflare`: wrangler dev, D1 on real SQLite,
+// The Cloudflare build end to end (`npm run start:cloudflare`: wrangler dev on a libSQL server,
 // the Worker Loader running each script with the dispatcher's own SDK, egress and log
 // capabilities): the SDK, events, egress that goes through and live logs from the isolate's
 // tail. What both builds must answer identically (bad input, roles, cross-tenant 404s, SSRF

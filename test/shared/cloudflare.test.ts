@@ -1,23 +1,25 @@
-// The shared suite against the Cloudflare build (`npm run start:cloudflare`) on a real libSQL
-// server (sqld, with JWT auth) named by LIBSQL_URL and LIBSQL_AUTH_TOKEN, as a deployment on
-// Turso runs: wrangler dev without D1, so the dispatcher's libSQL-over-HTTP driver
-// (db/libsql-server.ts) serves every check here, as it does under the local build when hosts
-// share a server. The D1 driver stays covered by test/cloudflare/*, which start the build on D1;
-// one Cloudflare start per file, since each costs 60-200 s.
+// The shared suite against the Cloudflare build (`npm run start:cloudflare`) on D1, the second
+// database driver (db/open-d1.ts), which Miniflare runs on real SQLite: with the local build's
+// run on libSQL, the suite covers each driver of the one drizzle schema. The Cloudflare build on
+// libSQL over HTTP (Turso's way) is what test/cloudflare/* start; one Cloudflare start per file.
 import { createClient } from "@libsql/client";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { expect, test } from "vitest";
-import { type Sqld, startSqld } from "../support/sqld.ts";
 import { sharedSuite } from "./suite.ts";
 
-let sqld: Sqld | undefined;
+const world = sharedSuite("cloudflare");
 
-sharedSuite("cloudflare", async () => {
-  sqld = await startSqld({ auth: true });
-  return { env: { LIBSQL_URL: sqld.url, LIBSQL_AUTH_TOKEN: sqld.authToken! }, stop: sqld.stop };
-});
+/** The D1 database wrangler dev keeps under DATA_DIR (Miniflare's SQLite file), read beside it. */
+function d1File(dataDir: string): string {
+  const dir = join(dataDir, "cloudflare", "v3", "d1", "miniflare-D1DatabaseObject");
+  const file = readdirSync(dir).find((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite");
+  if (!file) throw new Error(`no D1 database in ${dir}`);
+  return join(dir, file);
+}
 
-test("what the suite made is stored in the libSQL server, not in a D1 beside it", async () => {
-  const client = createClient({ url: sqld!.url, authToken: sqld!.authToken });
+test("what the suite made is stored in D1", async () => {
+  const client = createClient({ url: `file:${d1File(world().system.dataDir)}` });
   try {
     const rows = await client.execute("SELECT slug FROM tenants ORDER BY slug");
     expect(rows.rows.map((r) => r.slug)).toEqual(["acme", "default", "globex"]);

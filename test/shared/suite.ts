@@ -10,23 +10,15 @@ import { egress } from "./egress.ts";
 import { endpoints } from "./endpoints.ts";
 import { type Build, type SharedWorld, startWorld } from "./system-under-test.ts";
 
-/** A database the build is started on, with the settings that name it, and its end. */
-export interface SuiteDatabase {
-  env: Record<string, string>;
-  stop(): Promise<void>;
-}
-
-export function sharedSuite(build: Build, database?: () => Promise<SuiteDatabase>): void {
+/** Registers the suite against `build`; answers the started world, for a file's own checks. */
+export function sharedSuite(build: Build): () => SharedWorld {
   let started: SharedWorld | undefined;
-  let db: SuiteDatabase | undefined;
   // The Cloudflare build takes up to 150 s to start: one system per file, shared by every check.
   beforeAll(async () => {
-    db = await database?.();
-    started = await startWorld(build, db?.env);
+    started = await startWorld(build);
   }, 240_000);
   afterAll(async () => {
     await started?.stop();
-    await db?.stop();
   });
   const world = () => {
     if (!started) throw new Error(`the ${build} build did not start`);
@@ -36,4 +28,5 @@ export function sharedSuite(build: Build, database?: () => Promise<SuiteDatabase
   access(world);
   egress(world);
   endpoints(world);
+  return world;
 }

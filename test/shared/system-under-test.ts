@@ -20,14 +20,13 @@ export interface SharedWorld {
   stop(): Promise<void>;
 }
 
-/** `env`: settings for the build beyond the suite's own, e.g. the database it serves (LIBSQL_URL). */
-export async function startWorld(build: Build, env: Record<string, string> = {}): Promise<SharedWorld> {
+export async function startWorld(build: Build): Promise<SharedWorld> {
   const external = await startRecordingServer((r) => {
     const to = new URL(r.url, "http://x").searchParams.get("to");
     return to ? { status: 302, headers: { location: to }, body: {} } : { body: { echoed: r.url } };
   });
   const target = await startRecordingServer();
-  const system = await System.start({ build, env: { ...env, IOTA_EGRESS_ALLOW: `127.0.0.1:${external.port}` } }).catch(async (error: unknown) => {
+  const system = await System.start({ build, env: { IOTA_EGRESS_ALLOW: `127.0.0.1:${external.port}` } }).catch(async (error: unknown) => {
     await Promise.all([external.close(), target.close()]);
     throw error;
   });
