@@ -1,7 +1,7 @@
 // The host's loopback API for the dispatcher: SQL against the embedded libSQL file, and the
 // runner supervisor's side door (where a tenant's runner is, what became of an execution whose
-// runner died, cancel, live state (of its own runs, or through the live relay another host's),
-// stats). Jobs themselves go from the dispatcher straight to the runner. Every call carries the
+// runner died, cancel and live state (of its own runs, or through the peer relay another
+// host's), stats). Jobs themselves go from the dispatcher straight to the runner. Every call carries the
 // per-start secret; nothing else may use it.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { timingSafeEqual } from "node:crypto";
@@ -10,8 +10,9 @@ import type { ProxyQuery } from "../db/proxy-protocol.ts";
 import type { HostLog } from "./log.ts";
 import type { RunnerPool } from "./runners/pool.ts";
 import { egressCounters } from "./egress-wiring.ts";
-import type { LiveRelay } from "./live-relay.ts";
-import type { LivePeer } from "../protocol/live-peers.ts";
+import type { PeerRelay } from "./peer-relay.ts";
+import { lendCancel } from "./peer-server.ts";
+import type { CancelAnswer, LivePeer } from "../protocol/live-peers.ts";
 
 export interface InternalServerDeps {
   secret: string;
@@ -21,8 +22,8 @@ export interface InternalServerDeps {
   log: HostLog;
   /** Told when an execution has ended, so per-execution state elsewhere can go. */
   onRunEnd?: (executionId: string) => void;
-  /** Asks another host on the database for a run of its own (a live view opened here). */
-  relay: LiveRelay;
+  /** Asks another host on the database about a run of its own (a live view or a cancel made here). */
+  relay: PeerRelay;
 }
 
 function livePeer(value: unknown): LivePeer | undefined {
@@ -52,6 +53,8 @@ function authorised(req: IncomingMessage, secret: string): boolean {
 
 export function startInternalServer(deps: InternalServerDeps): Promise<{ server: Server; port: number }> {
   if (deps.onRunEnd) deps.runners.onRunEnd(deps.onRunEnd);
+  // Another host's cancel of a run here stops it as this host's own would.
+  lendCancel((executionId, by) => deps.runners.cancel(executionId, by));
   const engine = () => {
     if (!deps.sql) throw Object.assign(new Error("this host serves no database: the dispatcher uses LIBSQL_URL"), { code: "NO_DATABASE" });
     return deps.sql;
@@ -65,14 +68,15 @@ export function startInternalServer(deps: InternalServerDeps): Promise<{ server:
     },
     "/verdict": async (body) => deps.runners.verdict(String((body as { executionId: string }).executionId)),
     "/stats": async () => ({ ...deps.runners.stats(), egressRefusals: egressCounters.refusals }),
-    "/cancel": async (body) => {
-      const { executionId, by } = body as { executionId: string; by: string };
-      return { cancelled: deps.runners.cancel(String(executionId), String(by)) };
+    "/cancel": async (body): Promise<CancelAnswer> => {
+      const { executionId, by, peer } = body as { executionId: string; by: string; peer?: unknown };
+      const other = livePeer(peer);
+      return other ? deps.relay.cancel(other, String(executionId), String(by)) : { cancelled: deps.runners.cancel(String(executionId), String(by)) };
     },
     "/live": async (body) => {
       const { executionId, after, peer } = body as { executionId: string; after: number; peer?: unknown };
       const other = livePeer(peer);
-      return other ? deps.relay(other, String(executionId), Number(after)) : deps.runners.live(executionId, after);
+      return other ? deps.relay.live(other, String(executionId), Number(after)) : deps.runners.live(executionId, after);
     },
   };
   const server = createServer((req, res) => {

@@ -1,8 +1,9 @@
-// How hosts on one database know each other: a request from one host's live relay to another's
+// How hosts on one database know each other: a request from one host's peer relay to another's
 // peer listener is signed with HMAC-SHA256 under a key both derive from IOTA_SECRETS_KEY, which
 // hosts sharing a database must share already. The signature covers the host it is meant for,
-// the path with its query and the time, so it reads that one execution's live state from that
-// one host, for a minute at most; nothing without the key reads any.
+// the path with its query and the time, so it reads that one execution's live state (/live), or
+// cancels that one execution for that one person (/cancel), on that one host, for a minute at
+// most; a signed read is no cancel, and nothing without the key does either.
 import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 

@@ -1,8 +1,10 @@
 // The host's listener for the other hosts on its database: a live view opened through another
-// host asks here for the log lines and progress of a run this host's runners are running. Only
-// signed requests are answered (host/peer-auth.ts); the tenant check was made by the asking
-// host's dispatcher, against the shared database, before it asked. It serves nothing else:
-// the database side door (host/internal-server.ts) stays on loopback.
+// host asks here for the log lines and progress of a run this host's runners are running, and a
+// cancel made through another host asks here to stop one, as a cancel made here would (its
+// signal aborts, its cleanup grace, the record written by this host's dispatcher, which awaits
+// it). Only signed requests are answered (host/peer-auth.ts); the tenant check was made by the
+// asking host's dispatcher, against the shared database, before it asked. It serves nothing
+// else: the database side door (host/internal-server.ts) stays on loopback.
 import { createServer, type Server } from "node:http";
 import type { LiveState } from "../protocol/run.ts";
 import type { HostLog } from "./log.ts";
@@ -15,12 +17,45 @@ export interface PeerServerDeps {
   key: Buffer;
   hostId: string;
   live(executionId: string, after: number): LiveState;
+  /** Stops a run of this host's runners for `by`: true when one has it. */
+  cancel?(executionId: string, by: string): boolean;
   log: HostLog;
 }
 
+/**
+ * This host's runners' cancel, lent by the internal server (which holds the runners) for a peer
+ * server started without one: host/main.ts passes the peer server `live` only.
+ */
+let lentCancel: ((executionId: string, by: string) => boolean) | undefined;
+export function lendCancel(cancel: (executionId: string, by: string) => boolean): void {
+  lentCancel = cancel;
+}
+
 const maxAfter = 1_000_000;
+/** Who cancelled, as the record names them ("<name> (<id>)"): no longer than a name and an id. */
+const maxBy = 500;
+
+type PeerRoute = (executionId: string, query: URLSearchParams) => [status: number, body: unknown];
 
 export function startPeerServer(deps: PeerServerDeps): Promise<{ server: Server; port: number }> {
+  const routes: Record<string, PeerRoute> = {
+    "GET /live": (executionId, query) => {
+      const after = Number(query.get("after"));
+      if (!Number.isInteger(after) || after < 0 || after > maxAfter)
+        return [400, { error: { code: "BAD_REQUEST", message: `after must be a whole number from 0 to ${maxAfter}`, field: "after" } }];
+      return [200, deps.live(executionId, after)];
+    },
+    "POST /cancel": (executionId, query) => {
+      const by = query.get("by") ?? "";
+      if (by === "" || by.length > maxBy) return [400, { error: { code: "BAD_REQUEST", message: "by is required", field: "by" } }];
+      const cancel = deps.cancel ?? lentCancel;
+      // "None of mine has it" would let the asking host close the run as lost: not knowing is not that.
+      if (!cancel) return [501, { error: { code: "NOT_IMPLEMENTED", message: "this host cannot stop its runs for another host" } }];
+      const cancelled = cancel(executionId, by);
+      deps.log.info("peer.cancel", { executionId, by, cancelled });
+      return [200, { cancelled }];
+    },
+  };
   const server = createServer((req, res) => {
     const answer = (status: number, body: unknown) => {
       const payload = JSON.stringify(body);
@@ -29,18 +64,17 @@ export function startPeerServer(deps: PeerServerDeps): Promise<{ server: Server;
     };
     const path = req.url ?? "";
     const url = URL.parse(path, "http://peer");
-    if (req.method !== "GET" || url?.pathname !== "/live") return answer(404, { error: { code: "NOT_FOUND", message: "no such peer route" } });
+    const route = url && routes[`${req.method} ${url.pathname}`];
+    if (!url || !route) return answer(404, { error: { code: "NOT_FOUND", message: "no such peer route" } });
     if (!verifyPeerRequest(deps.key, deps.hostId, path, req.headers)) {
       deps.log.warn("peer.refused", { from: req.socket.remoteAddress });
       return answer(401, { error: { code: "UNAUTHENTICATED", message: "not signed by a host of this database" } });
     }
     const executionId = url.searchParams.get("execution") ?? "";
-    const after = Number(url.searchParams.get("after"));
     if (executionId === "" || executionId.length > 200)
       return answer(400, { error: { code: "BAD_REQUEST", message: "execution is required", field: "execution" } });
-    if (!Number.isInteger(after) || after < 0 || after > maxAfter)
-      return answer(400, { error: { code: "BAD_REQUEST", message: `after must be a whole number from 0 to ${maxAfter}`, field: "after" } });
-    answer(200, deps.live(executionId, after));
+    const [status, body] = route(executionId, url.searchParams);
+    answer(status, body);
   });
   server.keepAliveTimeout = 60_000;
   // The asking side gives up after a moment; a connection that sends nothing is not held.

@@ -1,7 +1,9 @@
-// What crosses from the dispatcher to its host when a live view follows a run on another host
-// sharing the database: which host runs it, and where that host's peer listener answers.
-//   POST (host) /live  { executionId, after, peer?: LivePeer } -> LiveState
-// The host asks the peer itself (host/live-relay.ts), signed with a key both derive from the
+// What crosses from the dispatcher to its host when a live view follows, or a cancel stops, a run
+// on another host sharing the database: which host runs it, and where that host's peer listener
+// answers.
+//   POST (host) /live    { executionId, after, peer?: LivePeer } -> LiveState
+//   POST (host) /cancel  { executionId, by, peer?: LivePeer }    -> CancelAnswer
+// The host asks the peer itself (host/peer-relay.ts), signed with a key both derive from the
 // shared secrets key; the dispatcher only says where to ask, after its own tenant check.
 
 export interface LivePeer {
@@ -9,6 +11,17 @@ export interface LivePeer {
   hostId: string;
   /** host:port of its peer listener. */
   address: string;
+}
+
+/**
+ * What became of a request to stop a running execution. `cancelled`: a runner has it and will
+ * end it as cancelled. Otherwise no runner that was asked has it, or (`unreached`) the host
+ * recorded as running it could not be asked: `gone`, it has not said it is up within
+ * peerGoneAfterMs; `unreachable`, it has, but did not answer (the asking host logs why).
+ */
+export interface CancelAnswer {
+  cancelled: boolean;
+  unreached?: "gone" | "unreachable";
 }
 
 /** How long a host's last word counts: it says it is up every `announceMs`; three missed, it is gone. */
