@@ -4,8 +4,15 @@
 // and a process still held after that is stopped like a timed-out one's (without penalising
 // the tenant: nobody misbehaved). Its runner then reports it cancelled, with the logs it wrote,
 // and the record is written like any outcome. An event delivery cancelled is not retried.
+//
+// A run on another host sharing the database is stopped the same way, by that host: once the
+// tenant check here has passed, this host asks it (dispatcher/platform/host-cancel.ts), and its
+// dispatcher, which awaits the run, writes the record this one waits for. A host that has gone
+// quiet, or does not answer, is named in a 409: its runs are closed as lost once past their
+// deadline, or as interrupted by its restart.
 import type { ExecutionDetail } from "../../protocol/api.ts";
 import { AppError } from "../../protocol/errors.ts";
+import { peerGoneAfterMs, type CancelAnswer } from "../../protocol/live-peers.ts";
 import type { Runner } from "../platform/runner.ts";
 import type { Admission, Claimed } from "./admission.ts";
 import type { ExecutionService } from "./executions.ts";
@@ -70,18 +77,30 @@ export class Cancellation {
         throw new AppError("CONFLICT", `execution ${id} is running, and this deployment cannot stop a running execution: it ends at its timeout`, {
           details: { status: "running" },
         });
-      if (await this.#runner.cancel(id, by)) {
+      // Tenant-scoped above: another tenant's id was not found, and nothing is asked of any host.
+      const elsewhere = now.hostId !== null && now.hostId !== this.#admission.hostId ? now.hostId : undefined;
+      const asked = await this.#runner.cancel(id, by, elsewhere);
+      const answer: CancelAnswer = typeof asked === "boolean" ? { cancelled: asked } : asked;
+      if (answer.cancelled) {
         await this.#ended(tenantId, id);
         break;
       }
+      if (answer.unreached === "gone") {
+        throw new AppError(
+          "CONFLICT",
+          `execution ${id} runs on host ${elsewhere}, which has not said it is up for over ${peerGoneAfterMs / 1000} s: it cannot be stopped now, and is closed as lost once past its deadline, or as interrupted when that host starts again`,
+          { details: { status: "running", hostId: elsewhere } },
+        );
+      }
       if (Date.now() >= lostAfter) {
-        // No runner of this host has it. Another host's is out of reach from here; one recorded
-        // as ours is lost (its dispatcher died under it): closing it frees its slot at once.
-        if (now.hostId !== null && now.hostId !== this.#admission.hostId) {
-          throw new AppError("CONFLICT", `execution ${id} runs on another host (${now.hostId}), which this one cannot reach: cancel it there`, {
-            details: { status: "running" },
+        if (answer.unreached === "unreachable") {
+          // Why is in that host's log (peer.cancel_unavailable): its address is not the caller's business.
+          throw new AppError("CONFLICT", `execution ${id} runs on host ${elsewhere}, which this one cannot reach now: try again in a moment`, {
+            details: { status: "running", hostId: elsewhere },
           });
         }
+        // No runner of the host recorded as running it has it: its dispatcher died under it
+        // (or lost its host). Closing it frees its slot at once.
         if (await this.#close(tenantId, id, "running", `cancelled by ${by}; no runner was running it any more`, background)) break;
         continue;
       }

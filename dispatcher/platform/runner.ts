@@ -5,10 +5,11 @@ import { AppError } from "../../protocol/errors.ts";
 import { fromBase64, streamHeadHeader, type ResponseEnvelope } from "../../protocol/http-envelope.ts";
 import type { LiveState, RunJob, RunResult } from "../../protocol/run.ts";
 import type { Env } from "../env.ts";
-import type { LivePeer } from "../../protocol/live-peers.ts";
+import type { CancelAnswer, LivePeer } from "../../protocol/live-peers.ts";
 import { exports } from "cloudflare:workers";
 import { relay, streamedOutcome, streamTaker, type StreamedAnswer } from "./answer-stream.ts";
 import { createCloudflareRunner, type CloudflareExports } from "./cloudflare/runner.ts";
+import { cancelThroughHost } from "./host-cancel.ts";
 
 export interface Runner {
   run(job: RunJob): Promise<RunResult>;
@@ -20,10 +21,12 @@ export interface Runner {
   /** The runner processes and penalised tenants, for operators; empty where not applicable. */
   stats(): Promise<RunnerStats>;
   /**
-   * Stops a running execution for `by` (who cancelled it): true when a runner has it and will
-   * end it as cancelled. Absent where running executions cannot be stopped from outside.
+   * Stops a running execution for `by` (who cancelled it): true (or `cancelled`) when a runner has
+   * it and will end it as cancelled. `hostId`: the run is on that other host sharing the database,
+   * which this one asks to stop it, or says why it could not (`unreached`); a runner without other
+   * hosts answers a boolean. Absent where running executions cannot be stopped from outside.
    */
-  cancel?(executionId: string, by: string): Promise<boolean>;
+  cancel?(executionId: string, by: string, hostId?: string): Promise<boolean | CancelAnswer>;
 }
 
 export interface RunnerStats {
@@ -77,7 +80,7 @@ export function createRunner(env: Env): Runner {
     run: (job) => runDirect(job, runners, call),
     live: (executionId, after, peer) => call<LiveState>("/live", { executionId, after, peer }),
     stats: () => call<RunnerStats>("/stats", {}),
-    cancel: (executionId, by) => call<{ cancelled: boolean }>("/cancel", { executionId, by }).then((r) => r.cancelled),
+    cancel: cancelThroughHost(call, env),
   };
 }
 

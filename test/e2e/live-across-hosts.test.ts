@@ -1,13 +1,17 @@
 // Two hosts on one database (LIBSQL_URL, one secrets key): a live view opened through host B of a
 // run on host A's runners gets A's log lines and progress while the run is still going, because B
-// asks A for them (signed with a key from the shared secrets key); the tenant check stays B's,
-// A's peer listener answers no one unsigned, and a view of a run whose host is gone ends with the
-// record.
+// asks A for them (signed with a key from the shared secrets key); a cancel through B of a run on
+// A is made by A, as A's own would be; the tenant check stays B's, A's peer listener answers no
+// one unsigned, and a view of a run whose host is gone ends with the record.
 import { randomBytes } from "node:crypto";
 import { mkdtemp } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
+import { createClient } from "@libsql/client";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { peerKey, signPeerRequest } from "../../host/peer-auth.ts";
 import { serverSentEvents } from "../../protocol/sse.ts";
 import { startGates, waitFor } from "../support/gates.ts";
 import { System } from "../support/system.ts";
@@ -16,13 +20,15 @@ let a: System;
 let b: System;
 let gates: Awaited<ReturnType<typeof startGates>>;
 let tenant: { slug: string; token: string };
+let databaseUrl: string;
+const secretsKey = randomBytes(32).toString("base64");
 
 beforeAll(async () => {
   gates = await startGates();
-  const shared = join(await mkdtemp(join(tmpdir(), "iota-live-across-")), "platform.db");
+  databaseUrl = `file:${join(await mkdtemp(join(tmpdir(), "iota-live-across-")), "platform.db")}`;
   const env = {
-    LIBSQL_URL: `file:${shared}`,
-    IOTA_SECRETS_KEY: randomBytes(32).toString("base64"),
+    LIBSQL_URL: databaseUrl,
+    IOTA_SECRETS_KEY: secretsKey,
     IOTA_EGRESS_ALLOW: `127.0.0.1:${gates.port}`,
     // A run whose host is gone is closed by the other host's tick this long past its deadline.
     IOTA_LOST_RUN_GRACE_MS: "1000",
@@ -61,6 +67,25 @@ async function runHeldOnA(scriptId: string, gate: string): Promise<{ id: string;
   const listed = await b.api("GET", `/admin/api/executions?scriptId=${scriptId}&status=running`, undefined, { token: tenant.token });
   expect(listed.body.items).toHaveLength(1);
   return { id: listed.body.items[0].id, answer };
+}
+
+/** A script that logs, says when its signal aborts, and waits at the gate named in its input. */
+const cancellable = `export default async function (input, ctx) {
+  console.log("waiting on " + input.gate);
+  ctx.signal.addEventListener("abort", () => ctx.log.warn("aborted: " + ctx.signal.reason.message));
+  const r = await fetch(input.gate);
+  return "through: " + (await r.text());
+}`;
+
+const cancelThrough = (system: System, id: string, token: string) => system.api("POST", `/admin/api/executions/${id}/cancel`, undefined, { token });
+
+/** A loopback port nothing listens on: connections to it are refused. */
+async function freedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 function openStream(system: System, id: string, token: string): Promise<Response> {
@@ -125,8 +150,93 @@ describe("a live view through another host of a run on host A", () => {
       headers: { "x-iota-peer-to": "whoever", "x-iota-peer-time": String(Date.now()), "x-iota-peer-signature": "00".repeat(32) },
     });
     expect(forged.status).toBe(401);
-    // It serves live state only: the host's database side door is not behind it.
+    // Nor is a cancel: unsigned, or signed for a read of the same execution (the path is signed).
+    const cancelPath = "/cancel?execution=anything&by=someone";
+    expect((await fetch(`http://${address}${cancelPath}`, { method: "POST" })).status).toBe(401);
+    const hostId = /"event":"host\.peer_listening","hostId":"([^"]+)"/.exec(a.output)![1]!;
+    const readOnly = signPeerRequest(peerKey(secretsKey), hostId, "/live?execution=anything&after=0");
+    expect((await fetch(`http://${address}/live?execution=anything&after=0`, { headers: readOnly })).status).toBe(200);
+    expect((await fetch(`http://${address}${cancelPath}`, { method: "POST", headers: readOnly })).status).toBe(401);
+    // It serves live state and cancels only: the host's database side door is not behind it.
     expect((await fetch(`http://${address}/db/query`, { method: "POST", body: "{}" })).status).toBe(404);
+  });
+
+  test("a cancel through B with the tenant's token stops the run on A: its signal aborts, the record names who cancelled, A's runner runs on", async () => {
+    const scriptId = await a.script({ name: "cancelled-across", code: cancellable }, tenant.token);
+    const { id, answer } = await runHeldOnA(scriptId, "cancel-across");
+
+    const cancelled = await cancelThrough(b, id, tenant.token);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ id, status: "cancelled", errorCode: "CANCELLED", output: null });
+    expect(cancelled.body.error.message).toMatch(/^cancelled by live-across-owner \(.+\) while it ran$/);
+    // Written on A, where it ran: its line and its abort handler's.
+    expect(cancelled.body.logs.map((l: { message: string }) => l.message)).toEqual([`waiting on ${gates.url("cancel-across")}`, "aborted: cancelled"]);
+    // A's sync caller hears it from A.
+    expect(await (await answer).json()).toMatchObject({ id, status: "cancelled", errorCode: "CANCELLED" });
+    // It let go of the gate, and A's runner for the tenant takes the next run.
+    expect(gates.waiting("cancel-across")).toBe(0);
+    const next = await a.run(await a.script({ name: "after-cancel", code: "export default () => 'still here'" }, tenant.token), null, tenant.token);
+    expect(next.body).toMatchObject({ status: "succeeded", output: "still here" });
+
+    const again = await cancelThrough(b, id, tenant.token);
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatchObject({ code: "CONFLICT", details: { status: "cancelled" } });
+  });
+
+  test("another tenant's token on host B cannot cancel a run on A: 404, and the run goes on", async () => {
+    const other = await a.tenant("cancel-across-other");
+    const scriptId = await a.script({ name: "not-theirs", code: cancellable }, tenant.token);
+    const { id, answer } = await runHeldOnA(scriptId, "not-theirs");
+    try {
+      const refused = await cancelThrough(b, id, other.token);
+      expect(refused.status).toBe(404);
+      expect(refused.body.error.code).toBe("NOT_FOUND");
+      expect(gates.waiting("not-theirs")).toBe(1);
+    } finally {
+      gates.open("not-theirs");
+    }
+    expect(await (await answer).json()).toMatchObject({ id, status: "succeeded", output: "through: open" });
+  });
+
+  test("a cancel through B of a run on a host gone quiet, or not answering, is a 409 naming that host, and the run goes on", async () => {
+    const scriptId = await a.script({ name: "elsewhere", code: cancellable }, tenant.token);
+    const { id, answer } = await runHeldOnA(scriptId, "elsewhere");
+    // Hosts that went away cost two host starts to make: their rows, and the run's, say so instead.
+    const db = createClient({ url: databaseUrl });
+    await db.execute("PRAGMA busy_timeout = 5000");
+    const onA = (await db.execute({ sql: "SELECT host_id FROM executions WHERE id = ?", args: [id] })).rows[0]!.host_id;
+    const refusing = await freedPort();
+    const hostAt = (hostId: string) => db.execute({ sql: "UPDATE executions SET host_id = ? WHERE id = ?", args: [hostId, id] });
+    try {
+      await db.execute({
+        sql: "INSERT INTO hosts (id, peer_address, seen_at) VALUES (?, ?, ?), (?, ?, ?)",
+        args: [
+          "not-answering:8787",
+          `127.0.0.1:${refusing}`,
+          new Date().toISOString(),
+          "gone-quiet:8787",
+          "127.0.0.1:1",
+          new Date(Date.now() - 5 * 60_000).toISOString(),
+        ],
+      });
+      await hostAt("not-answering:8787");
+      const unreachable = await cancelThrough(b, id, tenant.token);
+      expect(unreachable.status).toBe(409);
+      expect(unreachable.body.error).toMatchObject({ code: "CONFLICT", details: { status: "running", hostId: "not-answering:8787" } });
+      expect(unreachable.body.error.message).toBe(`execution ${id} runs on host not-answering:8787, which this one cannot reach now: try again in a moment`);
+
+      await hostAt("gone-quiet:8787");
+      const gone = await cancelThrough(b, id, tenant.token);
+      expect(gone.status).toBe(409);
+      expect(gone.body.error).toMatchObject({ code: "CONFLICT", details: { status: "running", hostId: "gone-quiet:8787" } });
+      expect(gone.body.error.message).toContain(`execution ${id} runs on host gone-quiet:8787, which has not said it is up for over 90 s`);
+      expect(gates.waiting("elsewhere")).toBe(1);
+    } finally {
+      await hostAt(String(onA));
+      db.close();
+      gates.open("elsewhere");
+    }
+    expect(await (await answer).json()).toMatchObject({ id, status: "succeeded", output: "through: open" });
   });
 
   test("a live view through B of a run whose host went away ends with the record", async () => {
