@@ -27,3 +27,5 @@ export interface CancelAnswer {
 /** How long a host's last word counts: it says it is up every `announceMs`; three missed, it is gone. */
 export const peerAnnounceMs = 30_000;
 export const peerGoneAfterMs = 3 * peerAnnounceMs;
+/** A host not heard from for this long has its row dropped when another host announces itself. */
+export const peerForgottenAfterMs = 24 * 60 * 60_000;
