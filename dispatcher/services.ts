@@ -5,6 +5,7 @@ import { budgetDefaults } from "./env.ts";
 import { DeadLetterService } from "./domain/dead-letters.ts";
 import { GroupCommit } from "./domain/group-commit.ts";
 import { ExecutionService } from "./domain/executions.ts";
+import { livePeer } from "./domain/hosts.ts";
 import { RunService } from "./domain/runs.ts";
 import { Scheduler } from "./domain/scheduler.ts";
 import { EmbeddedService } from "./domain/embedded.ts";
@@ -83,11 +84,17 @@ export function servicesFor(env: Env): Services {
     env.HOST_ID ?? null,
   );
   const alerts = new AlertService(db, directory, { windowMs: Number(env.ALERT_WINDOW_MS ?? 15 * 60_000), adminUrl: env.PUBLIC_URL ?? "" });
-  const runs = new RunService(scripts, executions, admission, createRunner(env), (job, result) =>
-    alerts.onOutcome(
-      { id: job.scriptId, tenantId: job.tenantId, kind: kindOfTrigger(job.trigger) },
-      { executionId: job.executionId, status: result.status, trigger: job.trigger, version: job.version, errorMessage: result.error?.message ?? null },
-    ),
+  const runs = new RunService(
+    scripts,
+    executions,
+    admission,
+    createRunner(env),
+    (job, result) =>
+      alerts.onOutcome(
+        { id: job.scriptId, tenantId: job.tenantId, kind: kindOfTrigger(job.trigger) },
+        { executionId: job.executionId, status: result.status, trigger: job.trigger, version: job.version, errorMessage: result.error?.message ?? null },
+      ),
+    (hostId) => livePeer(db, hostId),
   );
   const tokens = new TokenService(db, tenants);
   const vault = new Vault(db, env.SECRETS_KEY);

@@ -11,7 +11,6 @@ import type { HostLog } from "./log.ts";
 import type { RunnerPool } from "./runners/pool.ts";
 import { egressCounters } from "./egress-wiring.ts";
 import type { PeerRelay } from "./peer-relay.ts";
-import { lendCancel } from "./peer-server.ts";
 import type { CancelAnswer, LivePeer } from "../protocol/live-peers.ts";
 
 export interface InternalServerDeps {
@@ -53,8 +52,6 @@ function authorised(req: IncomingMessage, secret: string): boolean {
 
 export function startInternalServer(deps: InternalServerDeps): Promise<{ server: Server; port: number }> {
   if (deps.onRunEnd) deps.runners.onRunEnd(deps.onRunEnd);
-  // Another host's cancel of a run here stops it as this host's own would.
-  lendCancel((executionId, by) => deps.runners.cancel(executionId, by));
   const engine = () => {
     if (!deps.sql) throw Object.assign(new Error("this host serves no database: the dispatcher uses LIBSQL_URL"), { code: "NO_DATABASE" });
     return deps.sql;

@@ -25,7 +25,7 @@ import { DispatcherGroup } from "./dispatchers.ts";
 import { peerKey } from "./peer-auth.ts";
 import { peerAddress, readPeerSettings } from "./peer-config.ts";
 import { startPeerServer } from "./peer-server.ts";
-import { liveRelay } from "./live-relay.ts";
+import { peerRelay } from "./peer-relay.ts";
 import { peerAnnounceMs } from "../protocol/live-peers.ts";
 
 const log = createLog();
@@ -75,14 +75,16 @@ async function main(): Promise<void> {
   // Hosts on one database share the secrets key; the key they sign each other's requests with comes from it.
   const sealingKey = await secretsKey(config.dataDir);
   const hostKey = peerKey(sealingKey);
-  const internal = await startInternalServer({ secret, sql, runners, log, onRunEnd: (id) => egress.forget(id), relay: liveRelay(hostKey, log) });
-  // Where the other hosts on this database follow this host's runs for their live views.
+  const internal = await startInternalServer({ secret, sql, runners, log, onRunEnd: (id) => egress.forget(id), relay: peerRelay(hostKey, log) });
+  // Where the other hosts on this database follow this host's runs for their live views, and
+  // stop them for a cancel made through them (as a cancel made here would).
   const peer = await startPeerServer({
     bind: config.bindAddress,
     port: peerSettings.port,
     key: hostKey,
     hostId,
     live: (id, after) => runners.live(id, after),
+    cancel: (id, by) => runners.cancel(id, by),
     log,
   });
   await runners.start();

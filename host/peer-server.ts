@@ -18,17 +18,8 @@ export interface PeerServerDeps {
   hostId: string;
   live(executionId: string, after: number): LiveState;
   /** Stops a run of this host's runners for `by`: true when one has it. */
-  cancel?(executionId: string, by: string): boolean;
+  cancel(executionId: string, by: string): boolean;
   log: HostLog;
-}
-
-/**
- * This host's runners' cancel, lent by the internal server (which holds the runners) for a peer
- * server started without one: host/main.ts passes the peer server `live` only.
- */
-let lentCancel: ((executionId: string, by: string) => boolean) | undefined;
-export function lendCancel(cancel: (executionId: string, by: string) => boolean): void {
-  lentCancel = cancel;
 }
 
 const maxAfter = 1_000_000;
@@ -48,10 +39,7 @@ export function startPeerServer(deps: PeerServerDeps): Promise<{ server: Server;
     "POST /cancel": (executionId, query) => {
       const by = query.get("by") ?? "";
       if (by === "" || by.length > maxBy) return [400, { error: { code: "BAD_REQUEST", message: "by is required", field: "by" } }];
-      const cancel = deps.cancel ?? lentCancel;
-      // "None of mine has it" would let the asking host close the run as lost: not knowing is not that.
-      if (!cancel) return [501, { error: { code: "NOT_IMPLEMENTED", message: "this host cannot stop its runs for another host" } }];
-      const cancelled = cancel(executionId, by);
+      const cancelled = deps.cancel(executionId, by);
       deps.log.info("peer.cancel", { executionId, by, cancelled });
       return [200, { cancelled }];
     },

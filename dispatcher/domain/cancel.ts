@@ -6,13 +6,13 @@
 // and the record is written like any outcome. An event delivery cancelled is not retried.
 //
 // A run on another host sharing the database is stopped the same way, by that host: once the
-// tenant check here has passed, this host asks it (dispatcher/platform/host-cancel.ts), and its
+// tenant check here has passed, this host asks it (through host/peer-relay.ts), and its
 // dispatcher, which awaits the run, writes the record this one waits for. A host that has gone
 // quiet, or does not answer, is named in a 409: its runs are closed as lost once past their
 // deadline, or as interrupted by its restart.
 import type { ExecutionDetail } from "../../protocol/api.ts";
 import { AppError } from "../../protocol/errors.ts";
-import { peerGoneAfterMs, type CancelAnswer } from "../../protocol/live-peers.ts";
+import { peerGoneAfterMs, type LivePeer } from "../../protocol/live-peers.ts";
 import type { Runner } from "../platform/runner.ts";
 import type { Admission, Claimed } from "./admission.ts";
 import type { ExecutionService } from "./executions.ts";
@@ -27,6 +27,9 @@ const reachWithinMs = 3000;
 /** How long the runner may take to end a cancelled run: the cleanup grace, a kill, a restart. */
 const endWithinMs = 15_000;
 const pollMs = 100;
+
+/** Where another host's peer listener answers; undefined when that host has gone quiet. */
+export type PeerOf = (hostId: string) => Promise<LivePeer | undefined>;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -45,13 +48,24 @@ export class Cancellation {
   readonly #admission: Admission;
   readonly #runner: Runner;
   readonly #start: (claimed: Claimed, background: Background) => Promise<unknown>;
+  readonly #peerOf: PeerOf;
 
-  /** `start`: how a run claimed for the slot a cancelled one freed is started. */
-  constructor(executions: ExecutionService, admission: Admission, runner: Runner, start: (claimed: Claimed, background: Background) => Promise<unknown>) {
+  /**
+   * `start`: how a run claimed for the slot a cancelled one freed is started. `peerOf`: where
+   * another host sharing the database answers, or nothing when it has gone quiet.
+   */
+  constructor(
+    executions: ExecutionService,
+    admission: Admission,
+    runner: Runner,
+    start: (claimed: Claimed, background: Background) => Promise<unknown>,
+    peerOf: PeerOf,
+  ) {
     this.#executions = executions;
     this.#admission = admission;
     this.#runner = runner;
     this.#start = start;
+    this.#peerOf = peerOf;
   }
 
   /** Cancels a queued or running execution of the caller's tenant; answers its record. */
@@ -79,18 +93,18 @@ export class Cancellation {
         });
       // Tenant-scoped above: another tenant's id was not found, and nothing is asked of any host.
       const elsewhere = now.hostId !== null && now.hostId !== this.#admission.hostId ? now.hostId : undefined;
-      const asked = await this.#runner.cancel(id, by, elsewhere);
-      const answer: CancelAnswer = typeof asked === "boolean" ? { cancelled: asked } : asked;
-      if (answer.cancelled) {
-        await this.#ended(tenantId, id);
-        break;
-      }
-      if (answer.unreached === "gone") {
+      const peer = elsewhere === undefined ? undefined : await this.#peerOf(elsewhere);
+      if (elsewhere !== undefined && !peer) {
         throw new AppError(
           "CONFLICT",
           `execution ${id} runs on host ${elsewhere}, which has not said it is up for over ${peerGoneAfterMs / 1000} s: it cannot be stopped now, and is closed as lost once past its deadline, or as interrupted when that host starts again`,
           { details: { status: "running", hostId: elsewhere } },
         );
+      }
+      const answer = await this.#runner.cancel(id, by, peer);
+      if (answer.cancelled) {
+        await this.#ended(tenantId, id);
+        break;
       }
       if (Date.now() >= lostAfter) {
         if (answer.unreached === "unreachable") {

@@ -6,7 +6,7 @@ import { utf8Bytes, type RunJob, type RunResult } from "../../protocol/run.ts";
 import type { Script, Trigger } from "../../db/schema.ts";
 import type { Runner } from "../platform/runner.ts";
 import type { Admission, Claimed } from "./admission.ts";
-import { Cancellation } from "./cancel.ts";
+import { Cancellation, type PeerOf } from "./cancel.ts";
 import type { ExecutionService } from "./executions.ts";
 import { authorOf, type Principal } from "./principal.ts";
 import { kindOfTrigger } from "./script-directory.ts";
@@ -62,13 +62,14 @@ export class RunService {
     admission: Admission,
     runner: Runner,
     onFinished?: (job: RunJob, result: RunResult) => Promise<void>,
+    peerOf: PeerOf = async () => undefined,
   ) {
     this.#scripts = scripts;
     this.#executions = executions;
     this.#admission = admission;
     this.#runner = runner;
     this.#onFinished = onFinished;
-    this.#cancellation = new Cancellation(executions, admission, runner, (claimed, background) => this.startClaimed(claimed, background));
+    this.#cancellation = new Cancellation(executions, admission, runner, (claimed, background) => this.startClaimed(claimed, background), peerOf);
   }
 
   /** Cancels a queued or running execution (see cancel.ts); answers its record. */

@@ -9,7 +9,6 @@ import type { CancelAnswer, LivePeer } from "../../protocol/live-peers.ts";
 import { exports } from "cloudflare:workers";
 import { relay, streamedOutcome, streamTaker, type StreamedAnswer } from "./answer-stream.ts";
 import { createCloudflareRunner, type CloudflareExports } from "./cloudflare/runner.ts";
-import { cancelThroughHost } from "./host-cancel.ts";
 
 export interface Runner {
   run(job: RunJob): Promise<RunResult>;
@@ -21,12 +20,12 @@ export interface Runner {
   /** The runner processes and penalised tenants, for operators; empty where not applicable. */
   stats(): Promise<RunnerStats>;
   /**
-   * Stops a running execution for `by` (who cancelled it): true (or `cancelled`) when a runner has
-   * it and will end it as cancelled. `hostId`: the run is on that other host sharing the database,
-   * which this one asks to stop it, or says why it could not (`unreached`); a runner without other
-   * hosts answers a boolean. Absent where running executions cannot be stopped from outside.
+   * Stops a running execution for `by` (who cancelled it): `cancelled` when a runner has it and
+   * will end it as cancelled. `peer`: the run is on that other host sharing the database, which
+   * this one asks to stop it (`unreached` when it did not answer). Absent where running
+   * executions cannot be stopped from outside.
    */
-  cancel?(executionId: string, by: string, hostId?: string): Promise<boolean | CancelAnswer>;
+  cancel?(executionId: string, by: string, peer?: LivePeer): Promise<CancelAnswer>;
 }
 
 export interface RunnerStats {
@@ -80,7 +79,7 @@ export function createRunner(env: Env): Runner {
     run: (job) => runDirect(job, runners, call),
     live: (executionId, after, peer) => call<LiveState>("/live", { executionId, after, peer }),
     stats: () => call<RunnerStats>("/stats", {}),
-    cancel: cancelThroughHost(call, env),
+    cancel: (executionId, by, peer) => call<CancelAnswer>("/cancel", { executionId, by, peer }),
   };
 }
 

@@ -1,6 +1,6 @@
 // Server-sent events for one execution: its log lines and progress as they happen, then the
 // final record. Live lines come from the runner gateway: this host's runners, or, for a run on
-// another host sharing the database, that host, asked by this one (host/live-relay.ts) once the
+// another host sharing the database, that host, asked by this one (host/peer-relay.ts) once the
 // tenant check here has passed. A host gone quiet has no live lines to give; the stored record
 // closes the stream either way.
 import type { Context } from "hono";

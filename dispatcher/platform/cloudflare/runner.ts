@@ -167,11 +167,12 @@ export function createCloudflareRunner(env: Env & { LOADER: WorkerLoader }, expo
     }
   }
 
-  async function cancel(executionId: string): Promise<boolean> {
+  async function cancel(executionId: string): Promise<{ cancelled: boolean }> {
     const running = jobs.get(executionId);
-    if (!running) return false;
+    if (!running) return { cancelled: false };
     const ran = { ...running.job, logKey: inflight.get(executionId)?.logKey ?? "" };
-    return cancelExecution(platformLoader(loader, ran, exports), ran, options(running.key)).catch(() => false);
+    const cancelled = await cancelExecution(platformLoader(loader, ran, exports), ran, options(running.key)).catch(() => false);
+    return { cancelled };
   }
 
   return {
