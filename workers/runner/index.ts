@@ -12,6 +12,7 @@ import { runningExecutions, type RunnerEnv } from "./capabilities.ts";
 import { cancelExecution, execute, type ExecuteOptions } from "./execute.ts";
 import { newShadowRecord } from "./shadow.ts";
 import { periodicCollection } from "../../protocol/periodic-collection.ts";
+import { asCancelled } from "./as-cancelled.ts";
 
 export { Egress, Sdk } from "./capabilities.ts";
 
@@ -98,18 +99,6 @@ async function streamResult(request: Request, env: RunnerEnv, ctx: ExecutionCont
   const result = await entry.result;
   streamed.delete(executionId);
   return Response.json(result);
-}
-
-/**
- * Once a cancel was taken, the run ends cancelled (keeping its logs), naming who cancelled it,
- * even if it finished in the same moment.
- */
-function asCancelled(result: RunResult, by: string | undefined): RunResult {
-  if (by === undefined) return result;
-  const { output, response, ...kept } = result;
-  // A streamed answer was under way: its record still says how far it got.
-  const sent = response?.streamed ? { output, response } : {};
-  return { ...kept, ...sent, status: "cancelled", error: { code: "CANCELLED", message: `cancelled by ${by} while it ran` } };
 }
 
 /** A line for the host on stdout, in the harness's format, keyed with the job's log key. */

@@ -10,6 +10,7 @@ import harnessSource from "virtual:harness-source";
 import { runCaps, type LiveState, type RunJob, type RunResult } from "../../../protocol/run.ts";
 import type { ShadowJob, ShadowRunResult } from "../../../protocol/shadow.ts";
 import { cancelExecution, execute, type ExecuteOptions } from "../../../workers/runner/execute.ts";
+import { asCancelled } from "../../../workers/runner/as-cancelled.ts";
 import { newShadowRecord } from "../../../workers/runner/shadow.ts";
 import type { Env } from "../../env.ts";
 import type { ResponseEnvelope } from "../../../protocol/http-envelope.ts";
@@ -93,7 +94,7 @@ export function createCloudflareRunner(env: Env & { LOADER: WorkerLoader }, expo
       globalOutbound: exports.CloudflareEgress({ props: tenant }),
     }),
   });
-  const jobs = new Map<string, { job: ShadowJob; key: string }>();
+  const jobs = new Map<string, { job: ShadowJob; key: string; cancelledBy?: string }>();
 
   async function run(job: ShadowJob): Promise<RunResult> {
     const key = crypto.randomUUID();
@@ -113,7 +114,8 @@ export function createCloudflareRunner(env: Env & { LOADER: WorkerLoader }, expo
       requests: 0,
     };
     inflight.set(job.executionId, entry);
-    jobs.set(job.executionId, { job, key });
+    const running: { job: ShadowJob; key: string; cancelledBy?: string } = { job, key };
+    jobs.set(job.executionId, running);
     let graceful = false;
     // A caller that takes a streamed answer (an HTTP endpoint's) gets the body relayed to it
     // from the isolate as it is written; the result comes when the body is over.
@@ -121,7 +123,7 @@ export function createCloudflareRunner(env: Env & { LOADER: WorkerLoader }, expo
     let streamed: { head: ResponseEnvelope; relayed: Promise<Relayed> } | undefined;
     const open = take
       ? async (head: ResponseEnvelope, body: ReadableStream<Uint8Array>) => {
-          streamed = { head, relayed: relay(body, head, take, () => void cancel(job.executionId)) };
+          streamed = { head, relayed: relay(body, head, take, () => void cancel(job.executionId, "its caller, who disconnected")) };
         }
       : undefined;
     try {
@@ -138,6 +140,7 @@ export function createCloudflareRunner(env: Env & { LOADER: WorkerLoader }, expo
         result = await loadAndRun(next);
       }
       if (streamed) result = streamedOutcome(result, streamed.head, await streamed.relayed);
+      result = asCancelled(result, running.cancelledBy);
       graceful = result.status === "timed_out" || result.status === "cancelled";
       // A failed event delivery is followed up (retried, or dead-lettered) by the tick: wake it
       // now rather than at the next cron minute. The record is written before the wake-up lands.
@@ -167,9 +170,10 @@ export function createCloudflareRunner(env: Env & { LOADER: WorkerLoader }, expo
     }
   }
 
-  async function cancel(executionId: string): Promise<{ cancelled: boolean }> {
+  async function cancel(executionId: string, by: string): Promise<{ cancelled: boolean }> {
     const running = jobs.get(executionId);
     if (!running) return { cancelled: false };
+    running.cancelledBy ??= by;
     const ran = { ...running.job, logKey: inflight.get(executionId)?.logKey ?? "" };
     const cancelled = await cancelExecution(platformLoader(loader, ran, exports), ran, options(running.key)).catch(() => false);
     return { cancelled };
