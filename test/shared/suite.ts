@@ -8,6 +8,7 @@ import { access } from "./access.ts";
 import { badInput } from "./bad-input.ts";
 import { egress } from "./egress.ts";
 import { endpoints } from "./endpoints.ts";
+import { kinds } from "./kinds.ts";
 import { type Build, type SharedWorld, startWorld } from "./system-under-test.ts";
 
 /** Registers the suite against `build`; answers the started world, for a file's own checks. */
@@ -28,5 +29,6 @@ export function sharedSuite(build: Build): () => SharedWorld {
   access(world);
   egress(world);
   endpoints(world);
+  kinds(world);
   return world;
 }
