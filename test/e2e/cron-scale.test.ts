@@ -104,7 +104,7 @@ test(`${tenantCount * perTenant} every-minute scripts over ${tenantCount} tenant
   };
   // The slot each execution was claimed for is in its input (and the script answers it back).
   // What has finished does not change, so the first minute's are read while the second is awaited.
-  const details = new Map<string, { input: { scheduledFor: string }; status: string; output: unknown }>();
+  const details = new Map<string, { input: { scheduledFor: string }; status: string; output: unknown; error?: { code: string; message: string } }>();
   const read = async (which: (e: Item) => boolean) => {
     const unread = items.filter((e) => !details.has(e.id) && which(e));
     for (let i = 0; i < unread.length; i += 16) {
@@ -123,11 +123,11 @@ test(`${tenantCount * perTenant} every-minute scripts over ${tenantCount} tenant
   await settle(ids.length * slots.length, slots[1]! + 60_000);
   await read(() => true);
 
-  const bySlot = new Map<string, string[]>();
+  const bySlot = new Map<string, { id: string; status: string; error?: { code: string; message: string } }[]>();
   for (const e of items) {
     const d = details.get(e.id)!;
     const key = `${e.scriptId} ${Date.parse(d.input.scheduledFor)}`;
-    bySlot.set(key, [...(bySlot.get(key) ?? []), `${e.id}:${d.status}`]);
+    bySlot.set(key, [...(bySlot.get(key) ?? []), { id: e.id, status: d.status, error: d.error }]);
   }
   const lost: string[] = [];
   const doubled: string[] = [];
@@ -136,8 +136,9 @@ test(`${tenantCount * perTenant} every-minute scripts over ${tenantCount} tenant
     for (const slot of slots) {
       const found = bySlot.get(`${id} ${slot}`) ?? [];
       if (found.length === 0) lost.push(`${id} at ${new Date(slot).toISOString()}`);
-      if (found.length > 1) doubled.push(`${id} at ${new Date(slot).toISOString()}: ${found.join(", ")}`);
-      for (const f of found) if (!f.endsWith(":succeeded")) notRun.push(`${id} at ${new Date(slot).toISOString()}: ${f}`);
+      if (found.length > 1) doubled.push(`${id} at ${new Date(slot).toISOString()}: ${found.map((f) => `${f.id}:${f.status}`).join(", ")}`);
+      for (const f of found)
+        if (f.status !== "succeeded") notRun.push(`${id} at ${new Date(slot).toISOString()}: ${f.id}:${f.status} ${JSON.stringify(f.error ?? null)}`);
     }
   }
   expect(lost, "slots with no execution").toEqual([]);
