@@ -1,12 +1,13 @@
 // What a script may do on either build beyond endpoints: be called by a platform service
 // (embedded) for its value, read its tenant's secrets (masked in what is kept), be stopped at its
-// timeout, and be cancelled while it runs, its signal aborting and its cleanup kept.
+// timeout, be tried as a draft on its recent runs, and be cancelled while it runs, its signal
+// aborting and its cleanup kept.
 import { describe, expect, test } from "vitest";
 import { serverSentEvents } from "../../protocol/sse.ts";
 import type { SharedWorld } from "./system-under-test.ts";
 
 export function kinds(world: () => SharedWorld): void {
-  describe("embedded calls, secrets, timeouts and cancels", () => {
+  describe("embedded calls, secrets, timeouts, drafts and cancels", () => {
     test("an embedded script's value is the calling service's answer, recorded as an embedded run", async () => {
       const { acme, system } = world();
       await system.script({ name: "price", kind: "embedded", code: "export default async (i) => ({ total: i.qty * 7 })" }, acme.owner);
@@ -40,6 +41,25 @@ export function kinds(world: () => SharedWorld): void {
       const r = await system.run(id, null, acme.owner);
       expect(r.body).toMatchObject({ status: "timed_out", errorCode: "TIMEOUT", output: null });
       expect(r.body.logs.map((l: { message: string }) => l.message)).toEqual(["waiting"]);
+    });
+
+    test("a draft tried on the script's recent runs gets a verdict per input; its writes are captured, never made", async () => {
+      const { acme, system } = world();
+      const id = await system.script({ name: "pricing", code: "export default async (input) => ({ total: input.qty * 10 })" }, acme.owner);
+      for (const qty of [1, 2]) expect((await system.run(id, { qty }, acme.owner)).body.status).toBe("succeeded");
+      const draft = `export default async (input, ctx) => {
+        await ctx.kv.put("tried-" + input.qty, true);
+        return { total: input.qty === 2 ? 19 : input.qty * 10 };
+      }`;
+      const tried = await system.api("POST", `/admin/api/scripts/${id}/try`, { code: draft }, { token: acme.owner });
+      expect(tried.status).toBe(200);
+      expect(tried.body.summary).toEqual({ total: 2, same: 1, different: 1, failed: 0, fixed: 0, effects: 2 });
+      expect(tried.body.runs.map((r: { effects: { call: string }[] }) => r.effects.map((e) => e.call))).toEqual([["kv.put"], ["kv.put"]]);
+      const reader = await system.script(
+        { name: "reads-tried", code: `export default async (i, ctx) => (await ctx.kv.list({ prefix: "tried-" })).keys` },
+        acme.owner,
+      );
+      expect((await system.run(reader, null, acme.owner)).body).toMatchObject({ status: "succeeded", output: [] });
     });
 
     test('a running script cancelled through the API: its signal aborts with "cancelled", its cleanup line is kept', async () => {
