@@ -3,8 +3,9 @@ import { defineConfig } from "vitest/config";
 
 /**
  * Files that take long for their size on disk, started first in this order. On a clean clone (CI)
- * vitest knows no durations and starts the largest files first, which left these for last: a
- * minute-long file started near the end kept one worker busy while the other had nothing left.
+ * vitest knows no durations and starts the largest files first, which started these late (the
+ * Cloudflare build's two files last of all): a minute-long file started near the end keeps one
+ * worker busy while the other has nothing left.
  * The order pairs the two files that mostly wait for a minute boundary with the ones that start
  * the Cloudflare build or load a runner, which use the cores the waiting ones leave idle.
  */
