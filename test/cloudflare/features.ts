@@ -1,8 +1,9 @@
 // The Cloudflare build end to end (`npm run start:cloudflare`: wrangler dev on a libSQL server,
 // the Worker Loader running each script with the dispatcher's own SDK, egress and log
-// capabilities): the SDK, events, egress that goes through and live logs from the isolate's
-// tail. What both builds must answer identically (bad input, roles, cross-tenant 404s, SSRF
+// capabilities): the SDK, events, egress that goes through, live logs from the isolate's tail,
+// and schedules fired by the Cron Trigger. What both builds must answer identically (bad input, roles, cross-tenant 404s, SSRF
 // refusals, HTTP endpoints, history records) is test/shared/, run against each build.
+import { createClient, type Client } from "@libsql/client";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, test } from "vitest";
@@ -16,6 +17,7 @@ let acme: { slug: string; token: string };
 let globex: { slug: string; token: string };
 let external: Awaited<ReturnType<typeof startRecordingServer>>;
 let gate: Awaited<ReturnType<typeof startGate>>;
+let db: Client;
 
 /** An external API that holds every request until the test opens it. */
 async function startGate() {
@@ -42,12 +44,14 @@ export const features: Part = {
     gate = await startGate();
     return [`127.0.0.1:${external.port}`, `127.0.0.1:${gate.port}`];
   },
-  async attach(started) {
+  async attach(started, database) {
     system = started;
+    db = createClient(database);
     acme = await system.tenant("acme");
     globex = await system.tenant("globex");
   },
   async close() {
+    db?.close();
     await external?.close();
     await gate?.close();
   },
@@ -130,6 +134,34 @@ function tests() {
       expect(run.body.outbound).toEqual([expect.objectContaining({ method: "GET", url: `http://127.0.0.1:${external.port}/prices`, status: 200 })]);
       // The platform's own headers never reach the remote server.
       expect(Object.keys(external.requests.at(-1)!.headers).filter((h) => h.startsWith("x-iota-"))).toEqual([]);
+    });
+  });
+
+  describe("schedules on the Cloudflare build", () => {
+    test("the Cron Trigger's tick runs a due schedule once and records each slot it missed", async () => {
+      const minute = 60_000;
+      // Not within seconds of a minute boundary: a slot passing mid-test would be one more.
+      if (minute - (Date.now() % minute) < 8000) await new Promise((r) => setTimeout(r, minute - (Date.now() % minute) + 200));
+      const id = await system.script(
+        { name: "every-minute", kind: "scheduled", cron: "* * * * *", code: "export default async (i) => i.scheduledFor" },
+        acme.token,
+      );
+      // Two minutes of downtime, as a deployment whose cron did not fire leaves it.
+      const from = new Date(Date.now() - (Date.now() % minute) - 2 * minute).toISOString();
+      await db.execute({ sql: "UPDATE scripts SET next_run_at = ? WHERE id = ?", args: [from, id] });
+      // What Cloudflare calls every minute: the worker's scheduled handler.
+      const fired = await fetch(`${system.baseUrl}/__scheduled?cron=${encodeURIComponent("* * * * *")}`);
+      expect(fired.status).toBe(200);
+      await fired.body?.cancel();
+      const slots = await until("the due slot ran and the missed ones were recorded", async () => {
+        const items = (await system.api("GET", `/admin/api/executions?scriptId=${id}`, undefined, { token: acme.token })).body.items as {
+          status: string;
+          trigger: string;
+        }[];
+        return items.length === 3 && items.every((e) => e.status !== "running" && e.status !== "queued") ? items : undefined;
+      });
+      expect(slots.map((e) => e.status).sort()).toEqual(["missed", "missed", "succeeded"]);
+      expect(new Set(slots.map((e) => e.trigger))).toEqual(new Set(["scheduled"]));
     });
   });
 
