@@ -1,6 +1,7 @@
 // The Cloudflare build end to end (`npm run start:cloudflare`: wrangler dev on a libSQL server,
 // the Worker Loader running each script with the dispatcher's own SDK, egress and log
-// capabilities): the SDK, events, egress that goes through, live logs from the isolate's tail,
+// capabilities): the SDK, events (with their retries and dead letters, woken by the queue),
+// egress that goes through, live logs from the isolate's tail,
 // and schedules fired by the Cron Trigger. What both builds must answer identically (bad input, roles, cross-tenant 404s, SSRF
 // refusals, HTTP endpoints, history records) is test/shared/, run against each build.
 import { createClient, type Client } from "@libsql/client";
@@ -123,6 +124,52 @@ function tests() {
       const execution = await system.api("GET", `/admin/api/executions/${delivered.id}`, undefined, { token: acme.token });
       expect(execution.body.trigger).toBe("event");
       expect(execution.body.output).toBe(42);
+    });
+
+    test("a failing delivery is retried after its backoff, then dead-lettered with its event; a replay of it edited succeeds", async () => {
+      const id = await system.script(
+        {
+          name: "needs-qty",
+          kind: "event",
+          events: ["invoice.due"],
+          maxAttempts: 2,
+          code: "export default (e) => { if (!e.payload.qty) throw new Error('qty must be positive'); return e.payload.qty * 10; }",
+        },
+        acme.token,
+      );
+      const published = await system.api("POST", "/api/events", { id: "inv-1", type: "invoice.due", payload: { qty: 0 } }, { token: acme.token });
+      expect(published.status).toBe(202);
+      // Nothing but the queue's wake-ups brings the retry (the cron is a minute away).
+      const letter = await until("the dead letter", async () => {
+        const items = (await system.api("GET", "/admin/api/dead-letters", undefined, { token: acme.token })).body.items as Record<string, any>[];
+        return items.find((l) => l.scriptId === id);
+      });
+      expect(letter).toMatchObject({
+        eventId: "inv-1",
+        eventType: "invoice.due",
+        payload: { qty: 0 },
+        attempts: 2,
+        errorMessage: "Error: qty must be positive",
+      });
+      const attempts = (await system.api("GET", `/admin/api/executions?scriptId=${id}`, undefined, { token: acme.token })).body.items as {
+        attempt: number;
+        status: string;
+        startedAt: string;
+      }[];
+      expect(attempts.map((e) => [e.attempt, e.status]).sort()).toEqual([
+        [1, "failed"],
+        [2, "failed"],
+      ]);
+      // The first retry waits about 2 s (1.6 to 2.4 with jitter).
+      const [first, second] = [...attempts].sort((a, b) => a.attempt - b.attempt);
+      expect(Date.parse(second!.startedAt) - Date.parse(first!.startedAt)).toBeGreaterThanOrEqual(1600);
+      const replay = await system.api("POST", `/admin/api/dead-letters/${letter.id}/replay`, { payload: { qty: 3 } }, { token: acme.token });
+      expect(replay.status).toBe(202);
+      const fixed = await until("the replayed delivery", async () => {
+        const items = (await system.api("GET", `/admin/api/executions?scriptId=${id}`, undefined, { token: acme.token })).body.items;
+        return items.find((e: { status: string }) => e.status === "succeeded");
+      });
+      expect((await system.api("GET", `/admin/api/executions/${fixed.id}`, undefined, { token: acme.token })).body.output).toBe(30);
     });
 
     test("fetch() to an endpoint the operator opened goes through and is recorded", async () => {
