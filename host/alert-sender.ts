@@ -1,12 +1,14 @@
 // Sends the alert deliveries the domain records: email over SMTP (settings from the host's
 // environment) and Slack-compatible webhooks through the same egress policy as scripts. The
 // domain's outbox decides what to send and records what happened: this sender claims the due
-// deliveries (leased to it), sends each, and reports the outcome; retries, backoff and giving up
-// after the last attempt are the domain's.
+// deliveries (leased to it) through the domain's pool, the Cloudflare sender's too (a few at once,
+// each only while its lease covers it), sends each, and reports the outcome; retries, backoff and
+// giving up after the last attempt are the domain's.
 import { request } from "node:http";
 import nodemailer from "nodemailer";
 import { emailContent, webhookAnswerError, webhookBody, webhookHeaders } from "../protocol/alert-messages.ts";
 import type { ClaimedDelivery } from "../protocol/host-domain.ts";
+import { alertSendTimeoutMs, DeliveryPool } from "../dispatcher/domain/alerts.ts";
 import type { DomainClient } from "./domain-client.ts";
 import type { HostLog } from "./log.ts";
 
@@ -28,11 +30,15 @@ function smtpTransport() {
     ...(process.env.IOTA_SMTP_USER ? { auth: { user: process.env.IOTA_SMTP_USER, pass: process.env.IOTA_SMTP_PASS ?? "" } } : {}),
     // Plain SMTP on loopback (tests, local relays) must not be forced into STARTTLS.
     ignoreTLS: process.env.IOTA_SMTP_IGNORE_TLS === "true",
+    // A send is given up after alertSendTimeoutMs anyway; a server that stalls is not waited on longer.
+    connectionTimeout: alertSendTimeoutMs,
+    greetingTimeout: alertSendTimeoutMs,
+    socketTimeout: alertSendTimeoutMs,
   });
 }
 
 /** POSTs the webhook's body through the egress proxy, so private addresses stay unreachable. */
-function postWebhook(o: AlertSenderOptions, tenantId: string, deliveryId: string, url: string, body: string): Promise<number> {
+function postWebhook(o: AlertSenderOptions, tenantId: string, deliveryId: string, url: string, body: string, signal: AbortSignal): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -40,6 +46,7 @@ function postWebhook(o: AlertSenderOptions, tenantId: string, deliveryId: string
         port: o.egressPort,
         method: "POST",
         path: "/",
+        signal,
         headers: {
           ...webhookHeaders,
           "content-length": Buffer.byteLength(body),
@@ -72,12 +79,12 @@ function postWebhook(o: AlertSenderOptions, tenantId: string, deliveryId: string
   });
 }
 
-async function send(o: AlertSenderOptions, smtp: ReturnType<typeof smtpTransport>, from: string, d: ClaimedDelivery): Promise<void> {
+async function send(o: AlertSenderOptions, smtp: ReturnType<typeof smtpTransport>, from: string, d: ClaimedDelivery, signal: AbortSignal): Promise<void> {
   if (d.channel === "email") {
     if (!smtp) throw new Error("no SMTP server is configured (IOTA_SMTP_HOST)");
     await smtp.sendMail({ from, to: d.target, ...emailContent(d) });
   } else {
-    const refused = webhookAnswerError(await postWebhook(o, d.tenantId, d.id, d.target, webhookBody(d)));
+    const refused = webhookAnswerError(await postWebhook(o, d.tenantId, d.id, d.target, webhookBody(d), signal));
     if (refused) throw new Error(refused);
   }
 }
@@ -85,32 +92,22 @@ async function send(o: AlertSenderOptions, smtp: ReturnType<typeof smtpTransport
 export function startAlertSender(o: AlertSenderOptions): () => void {
   const smtp = smtpTransport();
   const from = process.env.IOTA_SMTP_FROM ?? "iota-scripts <alerts@localhost>";
-  let busy = false;
+  const pool = new DeliveryPool({
+    claim: (limit) => o.domain.claimAlerts(limit),
+    send: (delivery, signal) => send(o, smtp, from, delivery, signal),
+    report: async (report) => (await o.domain.reportAlerts([report]))[0],
+    // No release over the internal routes: one left waits out its lease (it is left only when a
+    // claim took most of the lease).
+    log: (level, event, fields) => o.log[level](event, fields),
+  });
+  let filling = false;
   let failing = false;
   const timer = setInterval(async () => {
-    if (busy) return;
-    busy = true;
+    // Sends already going keep their slots; this claims into the free ones only.
+    if (filling) return;
+    filling = true;
     try {
-      for (const delivery of await o.domain.claimAlerts(20)) {
-        let error: string | undefined;
-        try {
-          await send(o, smtp, from, delivery);
-        } catch (e) {
-          error = (e as Error).message;
-        }
-        // Reported one by one as they happen, so a message sent is recorded as sent even if a
-        // later one hangs until its lease runs out.
-        const [recorded] = await o.domain.reportAlerts([{ id: delivery.id, lease: delivery.lease, error }]);
-        if (error !== undefined)
-          o.log.warn("alert.delivery_failed", {
-            id: delivery.id,
-            channel: delivery.channel,
-            attempt: recorded?.attempts ?? delivery.attempts + 1,
-            gaveUp: recorded?.status === "failed",
-            error,
-          });
-        if (recorded && !recorded.recorded) o.log.warn("alert.lease_lost", { id: delivery.id });
-      }
+      await pool.fill(20);
       if (failing) o.log.info("alert.sender_recovered");
       failing = false;
     } catch (error) {
@@ -118,7 +115,7 @@ export function startAlertSender(o: AlertSenderOptions): () => void {
       if (!failing) o.log.error("alert.sender_failed", { error: (error as Error).message });
       failing = true;
     } finally {
-      busy = false;
+      filling = false;
     }
   }, o.everyMs ?? 1000);
   return () => clearInterval(timer);

@@ -2,6 +2,8 @@
 // (printed as before), the alert outbox (the domain records each attempt, retries and sends on),
 // and tenants' egress lists (read through the dispatcher's cache: a change applies at once).
 import { createClient, type Client } from "@libsql/client";
+import { createServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startRecordingServer } from "../support/recording-server.ts";
@@ -13,6 +15,42 @@ let hooks: Awaited<ReturnType<typeof startRecordingServer>>;
 // The receiver refuses a path's first request and accepts the next: a retry must follow.
 const seen = new Set<string>();
 
+/**
+ * A webhook receiver that counts every request by path and answers /held/ ones only when told
+ * (noting whether the sender gave up on one first): a receiver that is slow to answer.
+ */
+async function startHoldingReceiver() {
+  const received = new Map<string, number>();
+  const held: { url: string; res: ServerResponse; abandoned: boolean }[] = [];
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      const url = req.url ?? "";
+      received.set(url, (received.get(url) ?? 0) + 1);
+      if (!url.startsWith("/held/")) return res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
+      const entry = { url, res, abandoned: false };
+      res.on("close", () => {
+        if (!res.writableEnded) entry.abandoned = true;
+      });
+      held.push(entry);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    received,
+    held,
+    answerHeld: () => {
+      for (const h of held) if (!h.abandoned) h.res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
+    },
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+let slow: Awaited<ReturnType<typeof startHoldingReceiver>>;
+
 beforeAll(async () => {
   hooks = await startRecordingServer((r) => {
     if (r.url.startsWith("/flaky") && !seen.has(r.url)) {
@@ -21,8 +59,9 @@ beforeAll(async () => {
     }
     return { body: { ok: true } };
   });
+  slow = await startHoldingReceiver();
   // No SMTP server: an email alert fails, and the domain must record why.
-  system = await System.start({ env: { IOTA_EGRESS_ALLOW: `127.0.0.1:${hooks.port}` } });
+  system = await System.start({ env: { IOTA_EGRESS_ALLOW: `127.0.0.1:${hooks.port},127.0.0.1:${slow.port}` } });
   db = createClient({ url: `file:${join(system.dataDir, "iota.db")}` });
   await db.execute("PRAGMA busy_timeout = 10000");
 });
@@ -30,6 +69,7 @@ afterAll(async () => {
   db?.close();
   await system?.destroy();
   await hooks?.close();
+  await slow?.close();
 });
 
 async function until<T>(read: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
@@ -99,6 +139,39 @@ describe("the alert outbox", () => {
 
     const metrics = await system.api("GET", "/metrics");
     expect(metrics.body).toMatch(/iota_alert_deliveries\{state="sent"\} [1-9]/);
+  }, 40_000);
+});
+
+describe("the alert senders' pace", () => {
+  test("alerts to receivers that answer slowly hold none of the others, and each is received exactly once", async () => {
+    const tenant = await system.tenant("paced");
+    const paths = Array.from({ length: 12 }, (_, i) => (i % 4 === 1 ? `/held/${i}` : `/quick/${i}`));
+    const id = await system.script(
+      {
+        name: "noisy",
+        code: "export default () => { throw new Error('broken on purpose'); }",
+        alerts: paths.map((path) => ({ on: ["failed"], webhook: `http://127.0.0.1:${slow.port}${path}` })),
+      },
+      tenant.token,
+    );
+    expect((await system.run(id, null, tenant.token)).body.status).toBe("failed");
+    const quick = paths.filter((p) => p.startsWith("/quick/"));
+    const held = paths.filter((p) => p.startsWith("/held/"));
+
+    // Every quick receiver has its alert, and it is recorded as sent, while the slow ones still
+    // hold theirs: sent side by side, not queued behind them.
+    await until(async () => {
+      const rows = await db.execute({ sql: "SELECT count(*) FROM alert_deliveries WHERE script_id = ? AND status = 'sent'", args: [id] });
+      return Number(rows.rows[0]![0]) === quick.length && slow.held.length === held.length ? true : undefined;
+    });
+    expect(slow.held.map((h) => [h.url, h.abandoned]).sort()).toEqual(held.map((p) => [p, false]).sort());
+    slow.answerHeld();
+
+    await until(async () => {
+      const rows = await db.execute({ sql: "SELECT count(*) FROM alert_deliveries WHERE script_id = ? AND status = 'sent'", args: [id] });
+      return Number(rows.rows[0]![0]) === paths.length ? true : undefined;
+    });
+    expect(paths.map((p) => [p, slow.received.get(p)])).toEqual(paths.map((p) => [p, 1]));
   }, 40_000);
 });
 

@@ -1,12 +1,13 @@
 // The alert sender on Cloudflare, a step of the tick: where the host's sender claims the outbox's
-// due deliveries over /internal/alerts/claim, this claims them from the same domain service,
-// sends each, and reports each outcome the same way (the domain decides retries and records).
+// due deliveries over /internal/alerts/claim, this claims them from the same domain service, sends
+// them through the same pool (a few at once, each only while its lease covers it), and reports
+// each outcome the same way (the domain decides retries and records).
 // Webhooks go through the same egress exchange as scripts' fetch() here (DNS-over-HTTPS check,
 // per-tenant lists, redirects judged, refusals told); email goes through Cloudflare's Email
 // Workers binding (`send_email`), when the deployment has one.
 import { emailContent, webhookAnswerError, webhookBody, webhookHeaders } from "../../../protocol/alert-messages.ts";
 import type { ClaimedDelivery } from "../../../protocol/host-domain.ts";
-import type { AlertService } from "../../domain/alerts.ts";
+import { DeliveryPool, type AlertService } from "../../domain/alerts.ts";
 import type { Env } from "../../env.ts";
 import { egressExchange, requestCounter } from "./egress.ts";
 
@@ -29,11 +30,11 @@ function log(level: "info" | "warn" | "error", event: string, fields: Record<str
 }
 
 /** POSTs the webhook's body through the egress policy; rejects with what the attempt's record should say. */
-async function postWebhook(env: SenderEnv, d: ClaimedDelivery): Promise<void> {
+async function postWebhook(env: SenderEnv, d: ClaimedDelivery, signal: AbortSignal): Promise<void> {
   const executionId = `alert:${d.id}`;
   let request: Request;
   try {
-    request = new Request(d.target, { method: "POST", headers: webhookHeaders, body: webhookBody(d) });
+    request = new Request(d.target, { method: "POST", headers: webhookHeaders, body: webhookBody(d), signal });
   } catch {
     throw new Error(`the webhook ${d.target} is not a URL fetch() accepts`);
   }
@@ -59,27 +60,19 @@ async function sendEmail(env: SenderEnv, d: ClaimedDelivery): Promise<void> {
   await env.SEND_EMAIL.send({ from: env.ALERT_EMAIL_FROM, to: d.target, ...emailContent(d) });
 }
 
-/** Claims the due deliveries, sends each, reports each outcome as it happens; answers how many were tried. */
+/**
+ * Claims the due deliveries a few at a time as sends finish, sends them at once (a slow receiver
+ * holds one slot, not the rest), reports each outcome as it happens; answers how many were tried.
+ */
 export async function sendDueAlerts(env: SenderEnv, alerts: AlertService): Promise<number> {
-  const due = await alerts.claimDeliveries(perTick);
-  for (const delivery of due) {
-    let error: string | undefined;
-    try {
-      await (delivery.channel === "email" ? sendEmail(env, delivery) : postWebhook(env, delivery));
-    } catch (e) {
-      error = e instanceof Error ? e.message : String(e);
-    }
-    // One by one, so a message sent is recorded as sent even if a later one outlives the tick.
-    const recorded = await alerts.reportDelivery({ id: delivery.id, lease: delivery.lease, error });
-    if (error !== undefined)
-      log("warn", "alert.delivery_failed", {
-        id: delivery.id,
-        channel: delivery.channel,
-        attempt: recorded.attempts ?? delivery.attempts + 1,
-        gaveUp: recorded.status === "failed",
-        error,
-      });
-    if (!recorded.recorded) log("warn", "alert.lease_lost", { id: delivery.id });
-  }
-  return due.length;
+  const pool = new DeliveryPool({
+    claim: (limit) => alerts.claimDeliveries(limit),
+    send: (delivery, signal) => (delivery.channel === "email" ? sendEmail(env, delivery) : postWebhook(env, delivery, signal)),
+    report: (report) => alerts.reportDelivery(report),
+    release: (delivery) => alerts.releaseDelivery(delivery),
+    log,
+  });
+  const tried = await pool.fill(perTick);
+  await pool.idle();
+  return tried;
 }
