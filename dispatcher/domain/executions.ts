@@ -149,14 +149,19 @@ export class ExecutionService {
 
   /**
    * Records the outcome and the log lines together (history never shows one without the
-   * other), and only on a run still running: a run already closed as lost stays closed. The
-   * record's bytes (input included) count against its tenant's history budget for the day.
+   * other), on a run still running, or on one the lost-run sweep closed as LOST meanwhile (the
+   * database was out while it finished, see `RunService`): the sweep only guessed, the outcome is
+   * what happened. A run closed otherwise (cancelled) stays closed. The record's bytes (input
+   * included) count against its tenant's history budget for the day. Written again after a
+   * write that may have landed (a timeout), it changes nothing: the row is no longer running,
+   * and its log lines are already there.
    */
   finishStatements(id: string, result: RunResult): OutcomeWrites {
     const outbound = result.outbound && result.outbound.length > 0 ? JSON.stringify(result.outbound) : null;
     const update: Statement = {
       sql: `UPDATE executions SET status = ?, output = ?, error_code = ?, error_message = ?, error_stack = ?, started_at = ?, finished_at = ?,
-        duration_ms = ?, outbound = ?, progress_percent = ?, progress_message = ? WHERE id = ? AND status = 'running'`,
+        duration_ms = ?, outbound = ?, progress_percent = ?, progress_message = ?
+        WHERE id = ? AND (status = 'running' OR (status = 'interrupted' AND error_code = 'LOST'))`,
       params: [
         result.status,
         result.output ?? null,
@@ -178,7 +183,8 @@ export class ExecutionService {
     for (let first = 0; first < result.logs.length; first += 100) {
       const chunk = result.logs.slice(first, first + 100);
       logs.push({
-        sql: `INSERT INTO execution_logs (execution_id, seq, level, message, at) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?)").join(", ")}`,
+        sql: `INSERT INTO execution_logs (execution_id, seq, level, message, at) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?)").join(", ")}
+          ON CONFLICT DO NOTHING`,
         params: chunk.flatMap((l, i) => [id, first + i, l.level, l.message, l.at]),
       });
     }
@@ -205,7 +211,9 @@ export class ExecutionService {
    * Closes as interrupted the runs nobody is left to finish: still "running" well past their
    * deadline (a runner kills a script 500 ms after it), because the dispatcher that awaited them
    * crashed or lost its host. Their quota slots free up, and failed event deliveries are retried.
-   * Safe with several hosts on one database: no live run is ever this late.
+   * Safe with several hosts on one database: no live run is ever this late. A run whose outcome
+   * could not be written (the database was out when it finished) is closed so too, and its
+   * outcome replaces this record when its write gets through (see `finishStatements`).
    */
   async closeLost(now = Date.now()): Promise<number> {
     const graceMs = this.#lostRunGraceMs;

@@ -25,6 +25,30 @@ export const runnerWaitMs = 1500;
 /** What a sync call that found no runner process is told to wait. */
 const runnerBusyRetryAfterSeconds = 2;
 
+/**
+ * How long a finished run's outcome write is tried again when the database cannot take it. The
+ * outcome exists only in this dispatcher's memory, so giving up loses it; what retrying costs is
+ * one timer and the result held meanwhile (its slot stays taken, as the record still says
+ * running). Two minutes outlasts a server restart or a managed failover (seconds to tens of
+ * seconds), and a 10 s request timeout still gets several tries in against a hung server; past
+ * it the outage is an operator's matter, and the lost-run sweep closes the record as LOST.
+ * Not tied to the run's deadline: an outcome written after the sweep closed it replaces that.
+ */
+export const outcomeRetryMs = 2 * 60_000;
+/** The first wait before trying an outcome write again; it doubles up to `outcomeRetryMaxWaitMs`. */
+const outcomeRetryFirstWaitMs = 250;
+const outcomeRetryMaxWaitMs = 8000;
+
+/** What a failure says went wrong, from the innermost error that says it (never a query's parameters). */
+function causeOf(error: unknown): string {
+  let said = String((error as Error)?.message ?? error);
+  for (let e = error as { message?: unknown; cause?: unknown; query?: unknown } | undefined, depth = 0; e && depth < 6; e = e.cause as typeof e, depth++) {
+    if (typeof e.query !== "string" && typeof e.message === "string" && e.message !== "") said = e.message;
+    if (typeof (e as { code?: unknown }).code === "string") break;
+  }
+  return said;
+}
+
 export type StartedRun =
   | { mode: "sync"; id: string; execution: ExecutionDetail | undefined; result: RunResult }
   | { mode: "async"; id: string; status: "running" | "queued" };
@@ -203,7 +227,7 @@ export class RunService {
         finishedAt: now,
         durationMs: 0,
       };
-      const next = await this.#admission.claimAfter(this.#executions.finishStatements(c.id, cancelled));
+      const { next } = await this.#record({ executionId: c.id, tenantId: c.tenantId }, cancelled);
       if (next) background(this.startClaimed(next, background));
       return;
     }
@@ -274,12 +298,10 @@ export class RunService {
       if (next) background(this.startClaimed(next, background));
       return result;
     }
-    // The slot this run held goes to the oldest waiting execution, in the same transaction
-    // (shared with other writes of the moment, see GroupCommit).
-    const next = await this.#admission.claimAfter(this.#executions.finishStatements(job.executionId, result), busy ? undefined : job.tenantId);
+    const { next, recorded } = await this.#record(job, result, busy ? undefined : job.tenantId);
     console.log(
       JSON.stringify({
-        level: "info",
+        level: recorded ? "info" : "error",
         event: "execution.finished",
         executionId: job.executionId,
         tenantId: job.tenantId,
@@ -287,6 +309,7 @@ export class RunService {
         trigger: job.trigger,
         status: result.status,
         durationMs: result.durationMs,
+        ...(recorded ? {} : { recorded: false }),
       }),
     );
     // One slot freed, one taken: anything else waiting is for slots that are not free (a
@@ -300,6 +323,41 @@ export class RunService {
         ),
       );
     return result;
+  }
+
+  /**
+   * Writes a run's outcome; the slot this run held goes to the oldest waiting execution, in the
+   * same transaction (shared with other writes of the moment, see GroupCommit; `ranFor`: see
+   * `Admission.claimAfter`). A write the database does not take is tried again, with growing
+   * waits, for up to `outcomeRetryMs`: the outcome is in memory only. Each failure is logged,
+   * naming the execution and the cause. A sync caller waits for this as it waits for the run.
+   */
+  async #record(job: Pick<RunJob, "executionId" | "tenantId">, result: RunResult, ranFor?: string): Promise<{ next: Claimed | undefined; recorded: boolean }> {
+    const since = Date.now();
+    let wait = outcomeRetryFirstWaitMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const next = await this.#admission.claimAfter(this.#executions.finishStatements(job.executionId, result), ranFor);
+        return { next, recorded: true };
+      } catch (e) {
+        const giveUp = Date.now() - since + wait > outcomeRetryMs;
+        console.error(
+          JSON.stringify({
+            level: "error",
+            event: "execution.record_failed",
+            executionId: job.executionId,
+            tenantId: job.tenantId,
+            status: result.status,
+            attempt,
+            error: causeOf(e),
+            ...(giveUp ? { gaveUp: true } : { retryInMs: wait }),
+          }),
+        );
+        if (giveUp) return { next: undefined, recorded: false };
+        await new Promise((r) => setTimeout(r, wait));
+        wait = Math.min(wait * 2, outcomeRetryMaxWaitMs);
+      }
+    }
   }
 }
 
