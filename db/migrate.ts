@@ -11,6 +11,7 @@ import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import { fileURLToPath } from "node:url";
+import { redactedUrl, serverUrlProblem } from "./libsql-server.ts";
 
 const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url));
 // drizzle's own bookkeeping table, created exactly as its migrator creates it.
@@ -21,6 +22,9 @@ export async function migrateLocalDatabase(file: string): Promise<void> {
 }
 
 export async function migrateDatabase(target: { url: string; authToken?: string }): Promise<void> {
+  // The client's own complaints ("Invalid URL") name neither the setting nor what is wrong.
+  const problem = /^file:/i.test(target.url) ? undefined : serverUrlProblem(target.url);
+  if (problem) throw new Error(problem);
   const client = createClient(target);
   try {
     await reach(client, target.url);
@@ -42,7 +46,8 @@ async function reach(client: Client, url: string): Promise<void> {
   try {
     await client.execute("SELECT 1");
   } catch (error) {
-    const message = (error as Error).message;
+    // A server's message may quote the URL it was given, credentials and all.
+    const message = (error as Error).message.replaceAll(url, redactedUrl(url));
     if (url.startsWith("file:")) throw new Error(`the database ${url} (LIBSQL_URL) could not be opened: ${message}`, { cause: error });
     const where = new URL(url).host;
     if (/HTTP status 401|HTTP status 403|unauthori[sz]ed/i.test(message))

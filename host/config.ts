@@ -1,6 +1,8 @@
 // The host's settings, all from the environment, checked once at start-up.
-import { join, resolve } from "node:path";
+import { statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { serverUrlProblem } from "../db/libsql-server.ts";
 import { defaultLostRunGraceMs } from "../protocol/run.ts";
 
 export interface HostConfig {
@@ -68,16 +70,44 @@ function inspector(raw: string | undefined): string | undefined {
   return raw;
 }
 
-function database(dataDir: string): HostConfig["database"] {
-  const raw = process.env.LIBSQL_URL;
+/**
+ * The file a `file:` LIBSQL_URL names, as libSQL reads it: `file:/abs/path`, `file:///abs/path`,
+ * or `file:relative/path` (from the working directory; WHATWG URL parsing would make that one
+ * absolute). Its directory must exist: the engine creates the file, not the directories.
+ */
+function databaseFile(raw: string): string {
+  const rest = raw.slice("file:".length).replace(/[?#].*$/s, "");
+  let path: string;
+  if (rest.startsWith("//")) {
+    const url = URL.parse(raw);
+    if (!url || (url.hostname !== "" && url.hostname !== "localhost"))
+      throw new Error(`LIBSQL_URL ${JSON.stringify(raw)} names a file on another machine: use file:/path/to/iota.db`);
+    path = fileURLToPath(url);
+  } else {
+    try {
+      path = decodeURIComponent(rest);
+    } catch {
+      throw new Error(`LIBSQL_URL ${JSON.stringify(raw)} has a broken %-escape in its path`);
+    }
+  }
+  if (path === "" || path.endsWith("/")) throw new Error(`LIBSQL_URL ${JSON.stringify(raw)} names no file: use file:/path/to/iota.db`);
+  const file = resolve(path);
+  const stat = statSync(file, { throwIfNoEntry: false });
+  if (stat?.isDirectory()) throw new Error(`LIBSQL_URL names ${file}, which is a directory: name a file in it, like file:${join(file, "iota.db")}`);
+  const dir = dirname(file);
+  const parent = statSync(dir, { throwIfNoEntry: false });
+  if (!parent) throw new Error(`LIBSQL_URL names ${file}, but the directory ${dir} does not exist: create it, or name a file in one that does`);
+  if (!parent.isDirectory()) throw new Error(`LIBSQL_URL names ${file}, but ${dir} is not a directory`);
+  return file;
+}
+
+/** The database LIBSQL_URL names (the embedded file under DATA_DIR when it names none); each mistake stops start-up naming LIBSQL_URL. */
+export function database(dataDir: string, raw = process.env.LIBSQL_URL, authToken = process.env.LIBSQL_AUTH_TOKEN): HostConfig["database"] {
   if (!raw) return { kind: "file", file: join(dataDir, "iota.db") };
-  const url = URL.parse(raw);
-  if (url?.protocol === "file:") return { kind: "file", file: resolve(fileURLToPath(url)) };
-  // Not ws:// or wss://: the dispatcher keeps its database client across requests, and workerd
-  // lets a WebSocket serve only the request that opened it. Over HTTP each query is its own.
-  if (!url || !["libsql:", "http:", "https:"].includes(url.protocol))
-    throw new Error(`LIBSQL_URL must be a libsql://, https:// (sqld, Turso) or file: URL, got ${JSON.stringify(raw)}`);
-  return { kind: "server", url: raw, authToken: process.env.LIBSQL_AUTH_TOKEN || undefined };
+  if (/^file:/i.test(raw)) return { kind: "file", file: databaseFile(raw) };
+  const problem = serverUrlProblem(raw);
+  if (problem) throw new Error(problem);
+  return { kind: "server", url: raw, authToken: authToken || undefined };
 }
 
 function publicUrl(raw: string | undefined, fallback: string): string {
