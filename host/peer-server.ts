@@ -25,6 +25,53 @@ export interface PeerServerDeps {
 const maxAfter = 1_000_000;
 /** Who cancelled, as the record names them ("<name> (<id>)"): no longer than a name and an id. */
 const maxBy = 500;
+const maxExecution = 200;
+/** Refused requests are told at most once this often: a flood of them is one line, not one each. */
+const refusalLogEveryMs = 10_000;
+/**
+ * The asking side gives up after 2 s (host/peer-relay.ts): a connection that has not sent its
+ * request by this is closed, and an idle one is not kept longer (the relay's polls reuse it).
+ */
+const requestTimeoutMs = 5_000;
+/** Each other host keeps at most 32 connections to this one (host/peer-relay.ts): room for eight. */
+const maxConnections = 256;
+
+/**
+ * Counts refused requests and logs them as they come only when none was logged in the last
+ * interval; the rest of the interval's are told in one line when it ends.
+ */
+function refusalLog(log: HostLog): { refused(from: string | undefined): void; close(): void } {
+  let loggedAt = Number.NEGATIVE_INFINITY;
+  let held = 0;
+  let since = "";
+  let lastFrom: string | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    timer = undefined;
+    if (held === 0) return;
+    log.warn("peer.refused", { refused: held, since, lastFrom });
+    loggedAt = Date.now();
+    held = 0;
+  };
+  return {
+    refused(from) {
+      const now = Date.now();
+      if (!timer && now - loggedAt >= refusalLogEveryMs) {
+        log.warn("peer.refused", { refused: 1, since: new Date(now).toISOString(), lastFrom: from });
+        loggedAt = now;
+        return;
+      }
+      if (held === 0) since = new Date(now).toISOString();
+      held++;
+      lastFrom = from;
+      timer ??= setTimeout(flush, Math.max(0, loggedAt + refusalLogEveryMs - now)).unref();
+    },
+    close() {
+      clearTimeout(timer);
+      flush();
+    },
+  };
+}
 
 type PeerRoute = (executionId: string, query: URLSearchParams) => [status: number, body: unknown];
 
@@ -38,35 +85,53 @@ export function startPeerServer(deps: PeerServerDeps): Promise<{ server: Server;
     },
     "POST /cancel": (executionId, query) => {
       const by = query.get("by") ?? "";
-      if (by === "" || by.length > maxBy) return [400, { error: { code: "BAD_REQUEST", message: "by is required", field: "by" } }];
+      if (by === "") return [400, { error: { code: "BAD_REQUEST", message: "by is required", field: "by" } }];
+      if (by.length > maxBy) return [400, { error: { code: "BAD_REQUEST", message: `by must be at most ${maxBy} characters, got ${by.length}`, field: "by" } }];
       const cancelled = deps.cancel(executionId, by);
       deps.log.info("peer.cancel", { executionId, by, cancelled });
       return [200, { cancelled }];
     },
   };
-  const server = createServer((req, res) => {
-    const answer = (status: number, body: unknown) => {
-      const payload = JSON.stringify(body);
-      res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(payload) });
-      res.end(payload);
-    };
-    const path = req.url ?? "";
-    const url = URL.parse(path, "http://peer");
-    const route = url && routes[`${req.method} ${url.pathname}`];
-    if (!url || !route) return answer(404, { error: { code: "NOT_FOUND", message: "no such peer route" } });
-    if (!verifyPeerRequest(deps.key, deps.hostId, path, req.headers)) {
-      deps.log.warn("peer.refused", { from: req.socket.remoteAddress });
-      return answer(401, { error: { code: "UNAUTHENTICATED", message: "not signed by a host of this database" } });
-    }
-    const executionId = url.searchParams.get("execution") ?? "";
-    if (executionId === "" || executionId.length > 200)
-      return answer(400, { error: { code: "BAD_REQUEST", message: "execution is required", field: "execution" } });
-    const [status, body] = route(executionId, url.searchParams);
-    answer(status, body);
-  });
-  server.keepAliveTimeout = 60_000;
-  // The asking side gives up after a moment; a connection that sends nothing is not held.
-  server.requestTimeout = 10_000;
+  const refusals = refusalLog(deps.log);
+  const server = createServer(
+    {
+      headersTimeout: requestTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      keepAliveTimeout: requestTimeoutMs,
+      // Node checks the two timeouts above only this often (30 s by default).
+      connectionsCheckingInterval: 1_000,
+    },
+    (req, res) => {
+      // A caller not known to be a host is not kept connected.
+      const answer = (status: number, body: unknown, close = false) => {
+        const payload = JSON.stringify(body);
+        res.writeHead(status, {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(payload),
+          ...(close ? { connection: "close" } : {}),
+        });
+        res.end(payload);
+      };
+      const path = req.url ?? "";
+      const url = URL.parse(path, "http://peer");
+      const route = url && routes[`${req.method} ${url.pathname}`];
+      if (!url || !route) return answer(404, { error: { code: "NOT_FOUND", message: "no such peer route" } }, true);
+      if (!verifyPeerRequest(deps.key, deps.hostId, path, req.headers)) {
+        refusals.refused(req.socket.remoteAddress);
+        return answer(401, { error: { code: "UNAUTHENTICATED", message: "not signed by a host of this database" } }, true);
+      }
+      const executionId = url.searchParams.get("execution") ?? "";
+      if (executionId === "") return answer(400, { error: { code: "BAD_REQUEST", message: "execution is required", field: "execution" } });
+      if (executionId.length > maxExecution)
+        return answer(400, {
+          error: { code: "BAD_REQUEST", message: `execution must be at most ${maxExecution} characters, got ${executionId.length}`, field: "execution" },
+        });
+      const [status, body] = route(executionId, url.searchParams);
+      answer(status, body);
+    },
+  );
+  server.maxConnections = maxConnections;
+  server.on("close", () => refusals.close());
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(deps.port, deps.bind, () => resolve({ server, port: (server.address() as { port: number }).port }));

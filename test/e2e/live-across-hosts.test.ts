@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdtemp } from "node:fs/promises";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { connect, type AddressInfo } from "node:net";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "@libsql/client";
@@ -160,6 +160,46 @@ describe("a live view through another host of a run on host A", () => {
     // It serves live state and cancels only: the host's database side door is not behind it.
     expect((await fetch(`http://${address}/db/query`, { method: "POST", body: "{}" })).status).toBe(404);
   });
+
+  test("host A's peer listener keeps no connection of a caller it does not know, and tells a flood of refusals in a line or two", async () => {
+    const address = /"event":"host\.peer_listening","hostId":"[^"]+","address":"([^"]+)"/.exec(a.output)![1]!;
+    const [host, port] = [address.slice(0, address.lastIndexOf(":")), Number(address.slice(address.lastIndexOf(":") + 1))];
+    /** Opens a raw connection, writes `request` (if any) and answers what came back once A closed it. */
+    const untilClosed = (request?: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(port, host, () => request && socket.write(request));
+        let received = "";
+        socket.on("data", (c: Buffer) => (received += c.toString()));
+        socket.on("error", reject);
+        socket.on("close", () => resolve(received));
+      });
+    // Refused, and the connection closed with the answer, though the request asked to keep it.
+    const refused = await untilClosed("GET /live?execution=anything&after=0 HTTP/1.1\r\nHost: peer\r\nConnection: keep-alive\r\n\r\n");
+    expect(refused).toMatch(/^HTTP\/1\.1 401 /);
+    expect(refused.toLowerCase()).toContain("connection: close");
+    const unknown = await untilClosed("GET /db/query HTTP/1.1\r\nHost: peer\r\n\r\n");
+    expect(unknown).toMatch(/^HTTP\/1\.1 404 /);
+    // A connection that never sends a request is not held either.
+    await untilClosed();
+
+    const from = a.output.length;
+    const refusedLines = () =>
+      a.output
+        .slice(from)
+        .split("\n")
+        .filter((l) => l.includes('"event":"peer.refused"'))
+        .map((l) => JSON.parse(l.slice(l.indexOf("{"))) as { refused: number; lastFrom: string });
+    const flood = await Promise.all(Array.from({ length: 50 }, () => fetch(`http://${address}/live?execution=anything&after=0`)));
+    expect(flood.map((r) => r.status)).toEqual(Array(50).fill(401));
+    // Every refusal is counted, in a line or two (one as they began, one at the interval's end).
+    const lines = await waitFor(
+      async () => refusedLines(),
+      (seen) => seen.reduce((n, l) => n + l.refused, 0) >= 50,
+      25_000,
+    );
+    expect(lines.length).toBeLessThanOrEqual(2);
+    expect(lines.at(-1)!.lastFrom).toBeTruthy();
+  }, 40_000);
 
   test("a cancel through B with the tenant's token stops the run on A: its signal aborts, the record names who cancelled, A's runner runs on", async () => {
     const scriptId = await a.script({ name: "cancelled-across", code: cancellable }, tenant.token);
