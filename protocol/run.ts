@@ -54,6 +54,11 @@ export type RunErrorCode =
   | "RUNNER_UNAVAILABLE"
   /** No runner process could be had for the tenant: none free, none idle to stop. It never ran. */
   | "RUNNER_BUSY"
+  /**
+   * The platform would not load the script's isolate as asked, so it never ran (workerd refusing
+   * the live-log tail). Set only where the load failed, never from what a harness answered.
+   */
+  | "ISOLATE_REFUSED"
   | "CANCELLED";
 
 export interface RunError {

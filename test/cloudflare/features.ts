@@ -172,6 +172,22 @@ function tests() {
       expect((await system.api("GET", `/admin/api/executions/${fixed.id}`, undefined, { token: acme.token })).body.output).toBe(30);
     });
 
+    test("a script throwing the words workerd refuses a live-log tail with runs once: its failure is its own", async () => {
+      const id = await system.script(
+        {
+          name: "claims-refusal",
+          code: `export default async (input, ctx) => {
+            await fetch("http://127.0.0.1:${external.port}/side-effect/" + input.n);
+            throw new Error("Streaming tail workers are experimental. You must pass the option 'allowExperimental: true' to the worker loader to use them");
+          }`,
+        },
+        acme.token,
+      );
+      const run = await system.api("POST", `/admin/api/scripts/${id}/runs`, { input: { n: 7 }, mode: "sync" }, { token: acme.token });
+      expect(run.body).toMatchObject({ status: "failed", errorCode: "SCRIPT_ERROR" });
+      expect(external.requests.filter((r) => r.url === "/side-effect/7")).toHaveLength(1);
+    });
+
     test("fetch() to an endpoint the operator opened goes through and is recorded", async () => {
       const id = await system.script({ name: "call-out", code: `export default async (input) => (await fetch(input.url)).json()` }, acme.token);
       const url = `http://127.0.0.1:${external.port}/prices?sku=A-1`;

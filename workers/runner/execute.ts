@@ -15,6 +15,12 @@ export interface ExecuteOptions {
    * isolate runs a draft being tried, whose capabilities capture writes instead of making them.
    */
   capabilities?: (tenant: { tenantId: string; tenantSlug: string; shadow: boolean }) => { env: Record<string, unknown>; globalOutbound: Fetcher | null };
+  /**
+   * Whether a failed call to the harness was the platform refusing the isolate itself: the
+   * result then says ISOLATE_REFUSED, which nothing a script does can produce (its errors come
+   * back as the harness's answer, never as the call failing).
+   */
+  refusedAtLoad?: (error: unknown) => boolean;
 }
 
 // No node compatibility layer: scripts get web standards only. `nodejs_als` gives the harness
@@ -82,7 +88,8 @@ export async function execute(loader: WorkerLoader, job: ShadowJob, options: Exe
     outcome = await Promise.race([job.stream === true && open ? harness.run(harnessJob, open) : harness.run(harnessJob), timedOut]);
   } catch (e) {
     // The isolate gave up on the call itself (process.exit, a load failure of the harness).
-    outcome = { ok: false, error: { code: "SCRIPT_ERROR", message: e instanceof Error ? e.message : String(e) }, logs: [], progress: null };
+    const code = options.refusedAtLoad?.(e) ? "ISOLATE_REFUSED" : "SCRIPT_ERROR";
+    outcome = { ok: false, error: { code, message: e instanceof Error ? e.message : String(e) }, logs: [], progress: null };
   } finally {
     clearTimeout(timer);
   }

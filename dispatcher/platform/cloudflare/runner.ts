@@ -49,10 +49,12 @@ export function limitsFor(job: Pick<RunJob, "timeoutMs">): { cpuMs: number; subR
  */
 type IsolateLoad = "tailed" | "retried" | "untailed";
 
-/** The load failure workerd gives when it refuses a streaming tail (the script did not run). */
-function tailRefused(result: RunResult): boolean {
-  return result.status === "failed" && result.error?.code === "SCRIPT_ERROR" && /Streaming tail workers are experimental/.test(result.error.message);
-}
+/**
+ * The load failure workerd gives when it refuses a streaming tail (the script did not run). Only
+ * a failed call to the harness is read this way: a script throwing these words is its own failure.
+ */
+const tailRefusal = (error: unknown) => error instanceof Error && /Streaming tail workers are experimental/.test(error.message);
+const tailRefused = (result: RunResult) => result.error?.code === "ISOLATE_REFUSED";
 
 /**
  * The loader, with the platform's parts added to what execute() loads: the limits (on the code,
@@ -89,6 +91,7 @@ export function createCloudflareRunner(env: Env & { LOADER: WorkerLoader }, expo
     marker: liveMarker(),
     compatibilityDate,
     capabilityKey: key,
+    refusedAtLoad: tailRefusal,
     capabilities: (tenant) => ({
       env: { SDK: exports.CloudflareSdk({ props: tenant }) },
       globalOutbound: exports.CloudflareEgress({ props: tenant }),
