@@ -8,7 +8,7 @@ import { request } from "node:http";
 import nodemailer from "nodemailer";
 import { emailContent, webhookAnswerError, webhookBody, webhookHeaders } from "../protocol/alert-messages.ts";
 import type { ClaimedDelivery } from "../protocol/host-domain.ts";
-import { alertSendTimeoutMs, DeliveryPool } from "../dispatcher/domain/alerts.ts";
+import { alertSendTimeoutMs, DeliveryPool } from "../protocol/alert-delivery.ts";
 import type { DomainClient } from "./domain-client.ts";
 import type { HostLog } from "./log.ts";
 

@@ -3,7 +3,7 @@
 // others nor outlives the lease of messages queued behind it (which another claimer would then
 // send a second time).
 import { describe, expect, test } from "vitest";
-import { alertLeaseMs, DeliveryPool, leaseCoversSend, type DeliveryIo } from "../../dispatcher/domain/alerts.ts";
+import { alertLeaseMs, DeliveryPool, leaseCoversSend, type DeliveryIo } from "../../protocol/alert-delivery.ts";
 import type { ClaimedDelivery, DeliveryReport } from "../../protocol/host-domain.ts";
 
 function delivery(n: number): ClaimedDelivery {

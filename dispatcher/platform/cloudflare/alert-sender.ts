@@ -7,7 +7,8 @@
 // Workers binding (`send_email`), when the deployment has one.
 import { emailContent, webhookAnswerError, webhookBody, webhookHeaders } from "../../../protocol/alert-messages.ts";
 import type { ClaimedDelivery } from "../../../protocol/host-domain.ts";
-import { DeliveryPool, type AlertService } from "../../domain/alerts.ts";
+import { DeliveryPool } from "../../../protocol/alert-delivery.ts";
+import type { AlertService } from "../../domain/alerts.ts";
 import type { Env } from "../../env.ts";
 import { egressExchange, requestCounter } from "./egress.ts";
 
