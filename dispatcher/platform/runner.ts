@@ -38,6 +38,9 @@ export interface RunnerStats {
   egressRefusals?: number;
 }
 
+/** How long before the host is asked again when it did not answer at all. */
+const hostRetryMs = 100;
+
 const noStats = async (): Promise<RunnerStats> => ({ shards: [], penalisedTenants: [] });
 
 const noLiveState = async (): Promise<LiveState> => ({ running: false, logs: [], progress: null });
@@ -60,12 +63,18 @@ export function createRunner(env: Env): Runner {
   const supervisor = host;
   const runners = env.RUNNERS;
   async function call<T>(path: string, body: unknown): Promise<T> {
-    let response: Response;
-    try {
-      response = await supervisor.fetch(`http://host${path}`, {
+    const ask = () =>
+      supervisor.fetch(`http://host${path}`, {
         method: "POST",
         headers: { "content-type": "application/json", "x-iota-host-secret": secret! },
         body: JSON.stringify(body),
+      });
+    let response: Response;
+    try {
+      response = await ask().catch(async () => {
+        // Once more, on a fresh connection: a kept-alive one the host closed fails this way too.
+        await new Promise((resolve) => setTimeout(resolve, hostRetryMs));
+        return ask();
       });
     } catch (e) {
       // No answer at all: the host is gone, and this process goes with it. What it was running
