@@ -7,6 +7,13 @@ import { afterEach, describe, expect, test } from "vitest";
 import { libsqlServerTransport, redactedUrl } from "../../db/libsql-server.ts";
 
 const failure = (code: string, message: string) => Object.assign(new Error(message), { code });
+type Failed = Error & { code: string };
+/** The failure a call ends in (it must fail). */
+const failed = (call: Promise<unknown>): Promise<Failed> =>
+  call.then(
+    () => Promise.reject(new Error("the call succeeded")),
+    (e: unknown) => e as Failed,
+  );
 let server: Server | undefined;
 
 async function answering(status: number, body: string): Promise<string> {
@@ -24,9 +31,7 @@ afterEach(async () => {
 describe("the libSQL server transport's failures", () => {
   test("a 5xx from the server (a proxy in front of a down one) is the database unavailable", async () => {
     const url = await answering(502, "bad gateway");
-    const error = await libsqlServerTransport(url, undefined, failure)
-      .query({ sql: "SELECT 1", params: [], method: "all" })
-      .catch((e: unknown) => e as Error & { code: string });
+    const error = await failed(libsqlServerTransport(url, undefined, failure).query({ sql: "SELECT 1", params: [], method: "all" }));
     expect(error).toMatchObject({ code: "DATABASE_UNAVAILABLE" });
     expect(error.message).toMatch(/^the database at 127\.0\.0\.1:\d+ is unavailable: .*502/);
   });
@@ -35,17 +40,13 @@ describe("the libSQL server transport's failures", () => {
     const url = await answering(200, "");
     await new Promise((resolve) => server!.close(resolve));
     server = undefined;
-    const error = await libsqlServerTransport(url, undefined, failure)
-      .batch([{ sql: "SELECT 1", params: [], method: "all" }])
-      .catch((e: unknown) => e as Error & { code: string });
+    const error = await failed(libsqlServerTransport(url, undefined, failure).batch([{ sql: "SELECT 1", params: [], method: "all" }]));
     expect(error).toMatchObject({ code: "DATABASE_UNAVAILABLE" });
   });
 
   test("a refused token is the server's answer, not an outage", async () => {
     const url = await answering(401, "Unauthorized");
-    const error = await libsqlServerTransport(url, "bad", failure)
-      .query({ sql: "SELECT 1", params: [], method: "all" })
-      .catch((e: unknown) => e as Error & { code: string });
+    const error = await failed(libsqlServerTransport(url, "bad", failure).query({ sql: "SELECT 1", params: [], method: "all" }));
     expect(error.code).not.toBe("DATABASE_UNAVAILABLE");
   });
 
