@@ -408,8 +408,9 @@ export class Admission {
   // Tenants past their history budget are not claimed for: their queue waits as it is. Nor are
   // tenants waiting for a runner process, until their wait is over, and then only while nothing
   // of theirs runs (one run finds out whether a process can be had).
-  // `onlyIfFreed`: right after an outcome's writes, claim only if they changed the row (a run
-  // already closed as lost freed no slot when its late outcome arrives).
+  // `onlyIfFreed`: right after an outcome's writes, claim only if they changed the row. A late
+  // outcome replacing a run the sweep closed as lost changes it too, and claims only where there
+  // is room, as every claim does.
   #claimStatement(onlyIfFreed = false): Statement {
     return {
       sql: `WITH RECURSIVE waiting(tenant_id) AS (
