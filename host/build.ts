@@ -1,9 +1,9 @@
 // Bundles the code that runs inside workerd: the dispatcher, the runner shard's worker and the
 // sandbox harness (which the runner embeds as text and hands to the Worker Loader).
-import { build, type Plugin } from "esbuild";
+import { build, type BuildOptions, type Plugin } from "esbuild";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
@@ -117,13 +117,64 @@ const stripperInputs = [
   "node_modules/esbuild/package.json",
 ];
 
+/**
+ * What every bundle's cache key takes beyond the files it was made from: this file (the options),
+ * and the lockfile, so that a package's resolution changing without its files changing (an
+ * `exports` map, say) still makes a new bundle.
+ */
+const bundleKeyFiles = ["host/build.ts", "package-lock.json"];
+
+/**
+ * An esbuild bundle written to `target`, reused while every file of this project it was made from
+ * is unchanged: the last build's metafile lists them, and they are hashed with `key` (what the
+ * plugins supplied). Any change to what a bundle imports changes a file it already read, so the
+ * list is never stale for the change that matters. Each host start (each test file starts one)
+ * would otherwise bundle the three workers again, about 1.5 s each time.
+ */
+async function cachedBundle(name: string, options: BuildOptions, target: string, key: string): Promise<void> {
+  const manifest = join(cacheDir, `${name}.inputs.json`);
+  const keyOf = (inputs: string[]) => `${hashOf([...bundleKeyFiles, ...inputs])}-${createHash("sha256").update(key).digest("hex").slice(0, 16)}`;
+  if (existsSync(manifest)) {
+    try {
+      const file = join(cacheDir, `${name}-${keyOf(JSON.parse(readFileSync(manifest, "utf8")) as string[])}`);
+      if (existsSync(file)) return copyFileSync(file, target);
+    } catch {
+      // an input gone (moved, deleted): bundled again below
+    }
+  }
+  await mkdir(cacheDir, { recursive: true });
+  const partial = join(cacheDir, `${name}.${process.pid}.${Date.now()}.partial`);
+  const result = await build({ ...options, absWorkingDir: root, outfile: partial, metafile: true });
+  // This project's own files and packages; not what plugins made up, nor files outside it.
+  const inputs = Object.keys(result.metafile!.inputs)
+    .filter((input) => !input.includes(":") && !input.startsWith(".."))
+    .sort();
+  const made = join(cacheDir, `${name}-${keyOf(inputs)}`);
+  renameSync(partial, made);
+  const listed = `${manifest}.${process.pid}.partial`;
+  writeFileSync(listed, JSON.stringify(inputs));
+  renameSync(listed, manifest);
+  copyFileSync(made, target);
+  forgetOldBundles(name);
+}
+
+/** Keeps the few newest bundles of `name` (a branch switched back finds its own); the rest go. */
+function forgetOldBundles(name: string, keep = 4): void {
+  const bundles = readdirSync(cacheDir)
+    .filter((f) => f.startsWith(`${name}-`) && !f.endsWith(".partial"))
+    .map((f) => ({ f, at: statSync(join(cacheDir, f)).mtimeMs }))
+    .sort((a, b) => b.at - a.at);
+  for (const { f } of bundles.slice(keep)) rmSync(join(cacheDir, f), { force: true });
+}
+
 export async function buildWorkers(outDir = join(root, ".build")): Promise<WorkerBundles> {
   await mkdir(outDir, { recursive: true });
   // wrangler (Cloudflare deploys) resolves virtual:ts-stripper through an alias to this file.
   const stripper = join(outDir, "ts-stripper.js");
   await cached("ts-stripper.js", stripperInputs, stripper, buildStripper);
-  const harness = await build({ ...common, entryPoints: [join(root, "workers/sandbox/harness.ts")], write: false });
-  const harnessSource = harness.outputFiles![0]!.text;
+  const harnessFile = join(outDir, "harness.js");
+  await cachedBundle("harness.js", { ...common, entryPoints: [join(root, "workers/sandbox/harness.ts")] }, harnessFile, "");
+  const harnessSource = readFileSync(harnessFile, "utf8");
   const sdkTypesFile = join(outDir, "sdk-types.d.ts");
   await cached("sdk-types.d.ts", sdkInputs(), sdkTypesFile, async (file) => writeFileSync(file, buildSdkTypes(outDir)));
   const texts = { "harness-source": harnessSource, "sdk-types": readFileSync(sdkTypesFile, "utf8") };
@@ -132,9 +183,16 @@ export async function buildWorkers(outDir = join(root, ".build")): Promise<Worke
   // wrangler (Cloudflare deploys) resolves the same import through an alias to this file.
   await writeFile(join(outDir, "harness-source.js"), `export default ${JSON.stringify(harnessSource)};\n`);
   await writeFile(join(outDir, "sdk-types.js"), `export default ${JSON.stringify(texts["sdk-types"])};\n`);
+  // What the plugins supply is in the key: the harness, the SDK's declarations, the stripper.
+  const virtual = JSON.stringify(texts);
   await Promise.all([
-    build({ ...common, entryPoints: [join(root, "dispatcher/index.ts")], outfile: dispatcher, plugins: [stripperModule(stripper), virtualText(texts)] }),
-    build({ ...common, entryPoints: [join(root, "workers/runner/index.ts")], outfile: runner, plugins: [virtualText(texts)] }),
+    cachedBundle(
+      "dispatcher.js",
+      { ...common, entryPoints: [join(root, "dispatcher/index.ts")], plugins: [stripperModule(stripper), virtualText(texts)] },
+      dispatcher,
+      `${virtual}${readFileSync(stripper, "utf8").length}:${hashOf(stripperInputs)}`,
+    ),
+    cachedBundle("runner.js", { ...common, entryPoints: [join(root, "workers/runner/index.ts")], plugins: [virtualText(texts)] }, runner, virtual),
   ]);
   return { dispatcher, runner };
 }
