@@ -190,7 +190,7 @@ export async function buildWorkers(outDir = join(root, ".build")): Promise<Worke
       "dispatcher.js",
       { ...common, entryPoints: [join(root, "dispatcher/index.ts")], plugins: [stripperModule(stripper), virtualText(texts)] },
       dispatcher,
-      `${virtual}${readFileSync(stripper, "utf8").length}:${hashOf(stripperInputs)}`,
+      `${virtual}${hashOf(stripperInputs)}`,
     ),
     cachedBundle("runner.js", { ...common, entryPoints: [join(root, "workers/runner/index.ts")], plugins: [virtualText(texts)] }, runner, virtual),
   ]);

@@ -41,7 +41,7 @@ export function peerRelay(key: Buffer, log: HostLog): PeerRelay {
         return { cancelled };
       } catch (error) {
         log.warn("peer.cancel_unavailable", { hostId: peer.hostId, address: peer.address, executionId, error: (error as Error).message });
-        return { cancelled: false, unreached: "unreachable" };
+        return { cancelled: false, unreachable: true };
       }
     },
   };

@@ -59,10 +59,6 @@ export class DeliveryPool {
     this.#now = options.now ?? Date.now;
   }
 
-  get sending(): number {
-    return this.#inFlight.size;
-  }
-
   /**
    * Claims due deliveries into free slots (waiting for one to free while more are due) until
    * `max` are claimed or none are left due; answers how many it claimed. Sends still going when

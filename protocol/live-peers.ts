@@ -15,13 +15,13 @@ export interface LivePeer {
 
 /**
  * What became of a request to stop a running execution. `cancelled`: a runner has it and will
- * end it as cancelled. Otherwise no runner that was asked has it, or (`unreached`) the host
- * recorded as running it could not be asked: `gone`, it has not said it is up within
- * peerGoneAfterMs; `unreachable`, it has, but did not answer (the asking host logs why).
+ * end it as cancelled. Otherwise no runner that was asked has it, or (`unreachable`) the other
+ * host recorded as running it did not answer (the asking host logs why). A host gone quiet is
+ * not asked at all: the dispatcher finds that in the hosts table first.
  */
 export interface CancelAnswer {
   cancelled: boolean;
-  unreached?: "gone" | "unreachable";
+  unreachable?: true;
 }
 
 /** How long a host's last word counts: it says it is up every `announceMs`; three missed, it is gone. */

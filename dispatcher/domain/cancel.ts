@@ -107,7 +107,7 @@ export class Cancellation {
         break;
       }
       if (Date.now() >= lostAfter) {
-        if (answer.unreached === "unreachable") {
+        if (answer.unreachable) {
           // Why is in that host's log (peer.cancel_unavailable): its address is not the caller's business.
           throw new AppError("CONFLICT", `execution ${id} runs on host ${elsewhere}, which this one cannot reach now: try again in a moment`, {
             details: { status: "running", hostId: elsewhere },

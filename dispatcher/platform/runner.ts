@@ -22,7 +22,7 @@ export interface Runner {
   /**
    * Stops a running execution for `by` (who cancelled it): `cancelled` when a runner has it and
    * will end it as cancelled. `peer`: the run is on that other host sharing the database, which
-   * this one asks to stop it (`unreached` when it did not answer). Absent where running
+   * this one asks to stop it (`unreachable` when it did not answer). Absent where running
    * executions cannot be stopped from outside.
    */
   cancel?(executionId: string, by: string, peer?: LivePeer): Promise<CancelAnswer>;

@@ -97,7 +97,9 @@ export function createCloudflareRunner(env: Env & { LOADER: WorkerLoader }, expo
       globalOutbound: exports.CloudflareEgress({ props: tenant }),
     }),
   });
-  const jobs = new Map<string, { job: ShadowJob; key: string; cancelledBy?: string }>();
+  /** The jobs running here, with their capability key and, once cancelled, who cancelled them. */
+  type Running = { job: ShadowJob; key: string; cancelledBy?: string };
+  const jobs = new Map<string, Running>();
 
   async function run(job: ShadowJob): Promise<RunResult> {
     const key = crypto.randomUUID();
@@ -117,7 +119,7 @@ export function createCloudflareRunner(env: Env & { LOADER: WorkerLoader }, expo
       requests: 0,
     };
     inflight.set(job.executionId, entry);
-    const running: { job: ShadowJob; key: string; cancelledBy?: string } = { job, key };
+    const running: Running = { job, key };
     jobs.set(job.executionId, running);
     let graceful = false;
     // A caller that takes a streamed answer (an HTTP endpoint's) gets the body relayed to it
